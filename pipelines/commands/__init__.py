@@ -1,0 +1,1 @@
+"""One module per `xxgk` command; each defines register(subparsers)."""

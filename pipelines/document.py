@@ -1,0 +1,88 @@
+"""The one intermediate form every reader returns.
+
+A Document is an ordered list of blocks: text blocks (a paragraph or a line) and tables
+(a grid of cells with row and column spans already resolved). Readers know formats, never the
+template; the parser knows the template, never formats.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class Cell:
+    text: str
+    # True where this grid position is covered by a span from another cell: the text is a copy
+    # of that cell's, useful for labels and headers but never to be counted as a second value.
+    span_copy: bool = False
+    confidence: float = 1.0  # below 1.0 for OCR-read text
+
+
+@dataclass(slots=True)
+class Table:
+    rows: list[list[Cell]]
+    page: int | None = None
+
+    @property
+    def n_cols(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+    def texts(self) -> list[list[str]]:
+        return [[c.text for c in r] for r in self.rows]
+
+
+@dataclass(slots=True)
+class TextBlock:
+    text: str
+    page: int | None = None
+    confidence: float = 1.0
+
+
+Block = TextBlock | Table
+
+
+@dataclass
+class Document:
+    source: str
+    format: str  # html | txt | md | pdf | docx | doc | ocr
+    blocks: list[Block] = field(default_factory=list)
+    encoding: str | None = None
+    ocr: bool = False
+    pages: int | None = None
+    sha256: str | None = None
+    meta: dict = field(default_factory=dict)
+
+    def plain_text(self) -> str:
+        """All text in reading order; table rows as tab-separated lines."""
+        out: list[str] = []
+        for b in self.blocks:
+            if isinstance(b, TextBlock):
+                out.append(b.text)
+            else:
+                for row in b.rows:
+                    out.append("\t".join("" if c.span_copy else c.text for c in row))
+        return "\n".join(out)
+
+
+class ReadError(Exception):
+    """A file that cannot be read as a report. str() is one line naming the file and the reason."""
+
+    def __init__(self, path: str, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_SPACES = re.compile("[\u00a0\u2002-\u200a\u202f\u205f\u3000\t\r\f\v ]+")
+
+
+def normalize_text(s: str) -> str:
+    """NFKC (full-width digits, letters and brackets to half-width), zero-width characters
+    removed, every run of horizontal white space folded to one space. Newlines are kept."""
+    s = unicodedata.normalize("NFKC", s)
+    s = _ZERO_WIDTH.sub("", s)
+    s = _SPACES.sub(" ", s)
+    return s

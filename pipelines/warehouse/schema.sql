@@ -1,0 +1,127 @@
+-- xxgk warehouse schema (DuckDB). Applied idempotently on every open for writing.
+-- One row per report; values in long form (cells) and wide form (report_facts, for the dashboard).
+
+CREATE SEQUENCE IF NOT EXISTS seq_run_id START 1;
+
+CREATE TABLE IF NOT EXISTS ingest_runs (
+    run_id        BIGINT PRIMARY KEY,
+    started_at    TIMESTAMP NOT NULL,
+    finished_at   TIMESTAMP,
+    dataset       VARCHAR NOT NULL,
+    args          VARCHAR,            -- the command line, as JSON
+    n_loaded      INTEGER DEFAULT 0,
+    n_unchanged   INTEGER DEFAULT 0,
+    n_replaced    INTEGER DEFAULT 0,
+    n_failed      INTEGER DEFAULT 0
+);
+
+CREATE TABLE IF NOT EXISTS reports (
+    report_id     VARCHAR PRIMARY KEY, -- sha256 of the file bytes (same bytes = same report)
+    dataset       VARCHAR NOT NULL,    -- 'demo' (synthetic), 'sample', or the user's dataset name
+    agency        VARCHAR,             -- as printed in the report
+    agency_id     VARCHAR,             -- normalised agency identity (entities), stable across renames
+    agency_name   VARCHAR,             -- canonical display name of agency_id
+    agency_type   VARCHAR,             -- government | department | subdistrict | other
+    province      VARCHAR,
+    city          VARCHAR,
+    county        VARCHAR,
+    region_code   VARCHAR,             -- GB/T 2260 code of the most specific region known
+    year          INTEGER,             -- report year (the year reported on)
+    template      VARCHAR,             -- '2019' | '2021' | 'nonstandard'
+    source_path   VARCHAR NOT NULL,
+    sha256        VARCHAR NOT NULL,
+    format        VARCHAR,             -- html | txt | md | pdf | docx | doc | ocr
+    ocr           BOOLEAN DEFAULT FALSE,
+    fees_collected_yuan DOUBLE,
+    status        VARCHAR,             -- ok | warnings | errors (worst finding severity)
+    n_findings    INTEGER DEFAULT 0,
+    ingested_at   TIMESTAMP NOT NULL,
+    run_id        BIGINT
+);
+
+-- Every extracted value: table 2 (row_key = key, col_key = ''), table 3 (row_key, col_key),
+-- table 4 (row_key = 'table4', col_key = key). state: number | blank | dash | missing | inferred.
+CREATE TABLE IF NOT EXISTS cells (
+    report_id     VARCHAR NOT NULL,
+    table_no      TINYINT NOT NULL,
+    row_key       VARCHAR NOT NULL,
+    col_key       VARCHAR NOT NULL,
+    value         DOUBLE,
+    raw           VARCHAR,
+    state         VARCHAR NOT NULL,
+    confidence    FLOAT DEFAULT 1.0
+);
+
+CREATE TABLE IF NOT EXISTS findings (
+    report_id     VARCHAR NOT NULL,
+    seq           INTEGER NOT NULL,
+    check_id      VARCHAR NOT NULL,
+    severity      VARCHAR NOT NULL,    -- error | warning | info
+    location      VARCHAR,             -- table3.ROW.COL, table4.KEY, agency, year, ...
+    message       VARCHAR
+);
+
+-- The report's text (normalised), for the report detail page.
+CREATE TABLE IF NOT EXISTS report_texts (
+    report_id     VARCHAR PRIMARY KEY,
+    text          VARCHAR
+);
+
+-- Every file an ingest run saw, with its outcome.
+CREATE TABLE IF NOT EXISTS ingest_files (
+    run_id        BIGINT NOT NULL,
+    path          VARCHAR NOT NULL,
+    sha256        VARCHAR,
+    outcome       VARCHAR NOT NULL,    -- loaded | unchanged | replaced | failed
+    error         VARCHAR,
+    report_id     VARCHAR,
+    at            TIMESTAMP NOT NULL
+);
+
+-- A changed file for the same agency and year replaces the earlier report; the replacement is kept.
+CREATE TABLE IF NOT EXISTS replacements (
+    run_id        BIGINT,
+    old_report_id VARCHAR NOT NULL,
+    new_report_id VARCHAR NOT NULL,
+    agency_id     VARCHAR,
+    year          INTEGER,
+    old_source_path VARCHAR,
+    new_source_path VARCHAR,
+    at            TIMESTAMP NOT NULL
+);
+
+-- Wide per-report facts for fast dashboards (1M reports): table 3 totals column per row,
+-- the applicant mix of new applications, table 4 in full. Written with every report.
+CREATE TABLE IF NOT EXISTS report_facts (
+    report_id              VARCHAR PRIMARY KEY,
+    new_received           DOUBLE, carried_over DOUBLE,
+    new_natural_person     DOUBLE, new_commercial DOUBLE, new_research DOUBLE,
+    new_social_org         DOUBLE, new_legal_service DOUBLE, new_other_org DOUBLE,
+    granted                DOUBLE, partial DOUBLE,
+    denied_state_secret    DOUBLE, denied_law_forbidden DOUBLE, denied_three_safety DOUBLE,
+    denied_third_party     DOUBLE, denied_internal_affairs DOUBLE, denied_process_info DOUBLE,
+    denied_enforcement_file DOUBLE, denied_admin_query DOUBLE,
+    unable_not_held        DOUBLE, unable_need_create DOUBLE, unable_unclear DOUBLE,
+    rejected_petition      DOUBLE, rejected_duplicate DOUBLE, rejected_publication DOUBLE,
+    rejected_excessive     DOUBLE, rejected_confirm DOUBLE,
+    other_total            DOUBLE,  -- 2019 'other', or the sum of the three 2021 other_* rows
+    total_handled          DOUBLE, carried_forward DOUBLE,
+    review_upheld DOUBLE, review_corrected DOUBLE, review_other DOUBLE, review_pending DOUBLE, review_total DOUBLE,
+    suit_direct_upheld DOUBLE, suit_direct_corrected DOUBLE, suit_direct_other DOUBLE, suit_direct_pending DOUBLE, suit_direct_total DOUBLE,
+    suit_after_review_upheld DOUBLE, suit_after_review_corrected DOUBLE, suit_after_review_other DOUBLE, suit_after_review_pending DOUBLE, suit_after_review_total DOUBLE
+);
+
+-- Corrections by a person (issue: trust layer): the original cell stays; views use the correction.
+CREATE TABLE IF NOT EXISTS corrections (
+    correction_id BIGINT PRIMARY KEY,
+    report_id     VARCHAR NOT NULL,
+    table_no      TINYINT NOT NULL,
+    row_key       VARCHAR NOT NULL,
+    col_key       VARCHAR NOT NULL,
+    old_value     DOUBLE,
+    new_value     DOUBLE,
+    reason        VARCHAR NOT NULL,
+    author        VARCHAR NOT NULL,
+    created_at    TIMESTAMP NOT NULL,
+    undone_at     TIMESTAMP
+);
