@@ -49,6 +49,7 @@ class Report:
     text: str = ""
     ocr: bool = False
     extra_rows: list[dict[str, Any]] = field(default_factory=list)  # rows outside the template, kept
+    meta: dict[str, Any] = field(default_factory=dict)  # how the parser read it (layouts, modes)
 
     def add(self, check: str, severity: str, where: str, message: str) -> None:
         self.findings.append(Finding(check, severity, where, message))

@@ -1,0 +1,78 @@
+"""Document → Report, driven by the template maps in pipelines/templates/.
+
+The parser never looks at the file format: every reader's Document is cut into segments
+(text lines, table rows), the segments into the template's sections, and each table's section
+into label texts and chunks of numbers (tokens.py), which table2/3/4 place by the template maps.
+"""
+from __future__ import annotations
+
+from pipelines import templates
+from pipelines.document import Document, ReadError
+from pipelines.parse import meta
+from pipelines.parse.segments import segments, split_sections
+from pipelines.parse.table2 import detect_version, parse_table2
+from pipelines.parse.table3 import parse_table3
+from pipelines.parse.table4 import parse_table4
+from pipelines.parse.tokens import stream
+from pipelines.report import Report
+
+
+def parse(doc: Document) -> Report:
+    report = Report(source=doc.source, sha256=doc.sha256 or "", format=doc.format, ocr=doc.ocr)
+    segs, starts = split_sections(segments(doc))
+    report.text = "\n".join(s.flat for s in segs)
+
+    def region(sec: int) -> tuple[int, int] | None:
+        if sec not in starts:
+            return None
+        later = [i for s, i in starts.items() if s > sec]
+        return starts[sec], min(later) if later else len(segs)
+
+    r2, r3, r4 = region(2), region(3), region(4)
+    if r3 is None and r4 is None:
+        raise ReadError(doc.source, "not an annual report: no section 三 (收到和处理政府信息公开申请情况) or 四 (行政复议、行政诉讼) found")
+
+    report.agency, report.year = meta.agency_and_year(segs, doc.meta.get("title"))
+    if report.year is None:
+        report.year = meta.period_year(report.text)
+        if report.year is not None:
+            report.add("P101 year_from_text", "info", "year", "no year in the title; taken from the statistics period")
+    if report.agency is None:
+        report.add("P102 agency_missing", "warning", "agency", "no agency name found in the title")
+    if report.year is None:
+        report.add("P103 year_missing", "warning", "year", "no report year found")
+
+    t2_version = None
+    if r2 is not None:
+        st2 = stream(segs, *r2)
+        t2_version = detect_version(st2)
+        if t2_version is not None:
+            parse_table2(st2, report, t2_version)
+
+    t3_version = None
+    if r3 is not None:
+        t3_version = parse_table3(stream(segs, *r3), report, t2_version or templates.expected_version(report.year))
+    if t3_version is None:
+        raise ReadError(doc.source, "not an annual report: table 3 (收到和处理政府信息公开申请情况) has no rows")
+
+    keys = templates.get(t3_version).table4_keys
+    if r4 is not None:
+        parse_table4(stream(segs, *r4), report, keys)
+    else:
+        report.add("P401 table4_missing", "warning", "table4", "section 四 (行政复议、行政诉讼) not found; cells left null")
+
+    report.template = t2_version or t3_version
+    if t2_version and t2_version != t3_version:
+        report.add("P104 template_mixed", "info", "template",
+                   f"table 2 follows the {t2_version} template but table 3 the {t3_version} layout; each table kept as printed")
+    if t2_version is None:
+        # Table 2 in the layout of table 3's version, so its keys exist (null) in the output
+        if r2 is not None:
+            report.add("P203 table2_unrecognised", "warning", "table2", "table 2 headers match no template version; cells left null")
+        for k in templates.get(t3_version).table2_keys:
+            report.table2.setdefault(k, __import__("pipelines.report", fromlist=["CellValue"]).CellValue.missing())
+
+    r6 = region(6)
+    if r6 is not None:
+        report.fees_collected_yuan = meta.fees_yuan("\n".join(s.flat for s in segs[r6[0]:r6[1]]))
+    return report

@@ -1,0 +1,114 @@
+"""Document → a flat list of segments (text lines and table rows), cut into the report's sections.
+
+Readers keep what the page had: lines of text and table grids. Many reports arrive as one long
+line (a web page's text with every cell run together), so section headings are found inside
+lines too, and a line is cut where a heading starts.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pipelines.document import Document, Table, TextBlock
+
+_SEP = r"\s*[、.,，:：]\s*"
+# Ordinal + keywords, in the order the template fixes. The filler may not hold digits or another
+# ordinal, so a table row such as 四、结转下年度继续办理 never reads as the heading of section 四.
+HEADINGS: tuple[tuple[int, re.Pattern], ...] = (
+    (1, re.compile(r"一" + _SEP + r"(?:[^。\d\n]{0,6}?)总体情况")),
+    (2, re.compile(r"二" + _SEP + r"[^。\d\n、]{0,12}?主动公开")),
+    (3, re.compile(r"三" + _SEP + r"[^。\d\n、]{0,12}?(?:收到和处理|依申请|收到和办理)")),
+    (4, re.compile(r"四" + _SEP + r"[^。\d\n]{0,20}?(?:行政复议|行政诉讼)")),
+    (5, re.compile(r"五" + _SEP + r"[^。\d\n]{0,20}?(?:问题|改进)")),
+    (6, re.compile(r"六" + _SEP + r"[^。\d\n]{0,12}?其他")),
+)
+
+# Page footers that land inside tables: "- 4 -", "— 5 —", "第 3 页 共 6 页".
+FOOTER = re.compile(r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$")
+
+
+@dataclass
+class Seg:
+    kind: str  # 'text' | 'row'
+    text: str = ""
+    cells: list[str] = field(default_factory=list)
+    section: int = 0
+    table: int | None = None  # index of the table block for rows
+
+    @property
+    def flat(self) -> str:
+        return self.text if self.kind == "text" else " ".join(self.cells)
+
+
+def segments(doc: Document) -> list[Seg]:
+    out: list[Seg] = []
+    for bi, block in enumerate(doc.blocks):
+        if isinstance(block, TextBlock):
+            for line in block.text.split("\n"):
+                line = line.strip()
+                if line and not FOOTER.match(line):
+                    out.append(Seg("text", text=line))
+        elif isinstance(block, Table):
+            for row in block.rows:
+                cells = [c.text.strip() for c in row if not c.span_copy]
+                if any(cells) and not (len([c for c in cells if c]) == 1 and FOOTER.match(next(c for c in cells if c))):
+                    out.append(Seg("row", cells=cells, table=bi))
+    return out
+
+
+def split_sections(segs: list[Seg]) -> tuple[list[Seg], dict[int, int]]:
+    """Cut text lines at section headings and number every segment with its section (0 = before 一).
+
+    Headings are looked for in order (一 … 六), each after the previous one found, so an enumeration
+    in the prose of 一、总体情况 that happens to read like a later heading is never taken for it.
+    A section that is not found is skipped. Returns the segments and each found section's first index.
+    """
+    cuts: dict[int, tuple[int, int]] = {}  # section -> (segment index, char position)
+    at = (0, 0)
+    for sec, pat in HEADINGS:
+        found = _find(segs, pat, at)
+        if found is not None:
+            cuts[sec] = found
+            at = (found[0], found[1] + 1)
+    by_seg: dict[int, list[tuple[int, int]]] = {}
+    for sec, (si, pos) in cuts.items():
+        by_seg.setdefault(si, []).append((pos, sec))
+    out: list[Seg] = []
+    starts: dict[int, int] = {}
+    current = 0
+    for si, seg in enumerate(segs):
+        marks = sorted(by_seg.get(si, []))
+        if seg.kind == "row" or not marks:
+            if marks:
+                current = marks[-1][1]
+                starts.setdefault(current, len(out))
+            seg.section = current
+            out.append(seg)
+            continue
+        text, prev = seg.text, 0
+        for pos, sec in marks:
+            head = text[prev:pos].strip()
+            if head:
+                out.append(Seg("text", text=head, section=current))
+            current, prev = sec, pos
+            starts.setdefault(current, len(out))
+        tail = text[prev:].strip()
+        if tail:
+            out.append(Seg("text", text=tail, section=current))
+    return out, starts
+
+
+def _find(segs: list[Seg], pat: re.Pattern, at: tuple[int, int]) -> tuple[int, int] | None:
+    si0, pos0 = at
+    for si in range(si0, len(segs)):
+        seg = segs[si]
+        if seg.kind == "row":
+            first = next((c for c in seg.cells if c), "")
+            m = pat.match(first)
+            if m and si > si0:
+                return si, 0
+            continue
+        m = pat.search(seg.text, pos0 if si == si0 else 0)
+        if m:
+            return si, m.start()
+    return None

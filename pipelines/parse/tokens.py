@@ -1,0 +1,174 @@
+"""Segments → a stream of label texts and value chunks.
+
+A chunk is a run of value tokens with no label text between them: the numbers of one table row,
+as far as the source lets us tell. In a table row (grid) every cell is one token and blank cells
+count; in a line of text the tokens are digit runs that may hold several cells run together.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pipelines.parse.digits import Token
+from pipelines.parse.segments import Seg
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+# A parenthesised note with a number in it: "22（其中修订16件）", "(指2019年事项数)". Dropped from
+# value cells and labels alike; the template's own bracketed labels carry no digits.
+NOTE = re.compile(r"\((?=[^()]*[\u4e00-\u9fff])(?=[^()]*\d)[^()]*\)")
+UNIT = r"(?:万元|元|件|个|条|项|次)"
+SCAN = re.compile(
+    r"(?P<num>[+-]?\d+(?:\.\d+)?)(?P<unit>" + UNIT + r")?(?P<ord>[.、](?=[^\d\s]))?"
+    r"|(?P<dash>(?<!\S)(?:-|—|–|/|无|\\)(?!\S))"
+    r"|(?P<space>\s+)"
+    r"|(?P<text>[^\d\s+-]+|[+-])"
+)
+DASH_CELL = re.compile(r"^(?:-+|—+|–+|/|无|\\|——)$")
+NUM_CELL = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(" + UNIT + r")?$")
+
+
+@dataclass
+class Chunk:
+    tokens: list[Token]
+    seg_index: int
+    label_before: str = ""  # label text directly before the chunk in the same segment
+    grid: bool = False
+
+    @property
+    def raw(self) -> str:
+        return " ".join(t.text if t.kind != "blank" else "∅" for t in self.tokens)
+
+    def all_blank(self) -> bool:
+        return all(t.kind in ("blank", "dash") for t in self.tokens)
+
+
+@dataclass
+class Item:
+    kind: str  # 'label' | 'chunk'
+    seg_index: int
+    text: str = ""
+    chunk: Chunk | None = None
+
+
+@dataclass
+class Stream:
+    items: list[Item] = field(default_factory=list)
+
+    def chunks(self) -> list[Chunk]:
+        return [i.chunk for i in self.items if i.kind == "chunk"]
+
+
+def cell_token(text: str) -> Token | None:
+    """A grid cell as one value token, or None when the cell is label text."""
+    t = NOTE.sub("", text).strip()
+    if t == "":
+        return Token("", "blank", splittable=False)
+    if DASH_CELL.match(t):
+        return Token(t, "dash", splittable=False)
+    t2 = t.replace(",", "").replace(" ", "") if re.fullmatch(r"[\d,. ]+", t) else t
+    m = NUM_CELL.match(t2)
+    if m:
+        num, unit = m.group(1), m.group(2) or ""
+        kind = "num" if re.fullmatch(r"\d+", num) else "dec"
+        return Token(num, kind, splittable=False, unit=unit)
+    return None
+
+
+def scan_text(text: str) -> list[tuple[str, object]]:
+    """Text → [('text', str) | ('tok', Token)], label text kept whole between value tokens."""
+    text = NOTE.sub(" ", text)
+    out: list[tuple[str, object]] = []
+    gap = False
+    for m in SCAN.finditer(text):
+        if m.group("space"):
+            gap = True
+            if out and out[-1][0] == "text":
+                out[-1] = ("text", out[-1][1] + " ")
+            continue
+        if m.group("num") is not None:
+            num, ordmark = m.group("num"), m.group("ord")
+            unit = m.group("unit") or ""
+            if ordmark and not unit and "." not in num:
+                # the last digit is a row ordinal glued to the cells before it: "00000002.其他"
+                digits, ordinal = num[:-1], num[-1]
+                if digits and digits not in "+-":
+                    out.append(("tok", Token(digits, "num", True, gap, "")))
+                out.append(("text", ordinal + ordmark))
+            else:
+                kind = "num" if re.fullmatch(r"\d+", num) else "dec"
+                out.append(("tok", Token(num, kind, kind == "num", gap, unit)))
+            gap = False
+            continue
+        if m.group("dash"):
+            out.append(("tok", Token(m.group("dash"), "dash", False, gap, "")))
+            gap = False
+            continue
+        t = m.group("text")
+        if out and out[-1][0] == "text":
+            out[-1] = ("text", out[-1][1] + t)
+        else:
+            out.append(("text", t))
+        gap = False
+    return out
+
+
+def stream(segs: list[Seg], start: int = 0, end: int | None = None) -> Stream:
+    st = Stream()
+    end = len(segs) if end is None else end
+    for si in range(start, end):
+        seg = segs[si]
+        if seg.kind == "row":
+            _row_items(st, seg, si)
+        else:
+            _text_items(st, seg.text, si)
+    return st
+
+
+def _row_items(st: Stream, seg: Seg, si: int) -> None:
+    cells = seg.cells
+    toks = [cell_token(c) for c in cells]
+    last_label = max((i for i, t in enumerate(toks) if t is None), default=-1)
+    label = " ".join(c for c, t in zip(cells[: last_label + 1], toks[: last_label + 1]) if c)
+    if label:
+        st.items.append(Item("label", si, text=label))
+    values: list[Token] = []
+    for c, t in zip(cells[last_label + 1:], toks[last_label + 1:]):
+        assert t is not None
+        if t.kind == "blank":
+            values.append(t)
+            continue
+        parts = c.split()
+        if t.kind == "num" and len(parts) > 1:
+            values.extend(Token(p, "num", False) for p in parts)
+        else:
+            values.append(t)
+    # blank cells trailing past the numbers are layout, not values, when there are already
+    # numbers; leading blanks before a label-less row likewise
+    if values and any(v.kind != "blank" for v in values):
+        st.items.append(Item("chunk", si, chunk=Chunk(values, si, label, grid=True)))
+    elif values and label:
+        st.items.append(Item("chunk", si, chunk=Chunk(values, si, label, grid=True)))
+
+
+def _text_items(st: Stream, text: str, si: int) -> None:
+    cur: list[Token] = []
+    label = ""
+    for kind, val in scan_text(text):
+        if kind == "tok":
+            cur.append(val)  # type: ignore[arg-type]
+        else:
+            s = str(val)
+            if cur:
+                st.items.append(Item("chunk", si, chunk=Chunk(cur, si, label.strip())))
+                cur = []
+                label = ""
+            if s.strip():
+                label += s
+                st.items.append(Item("label", si, text=s.strip()))
+    if cur:
+        st.items.append(Item("chunk", si, chunk=Chunk(cur, si, label.strip())))
+
+
+def label_key(text: str) -> str:
+    """Label text as matched against the template maps: no white space."""
+    return re.sub(r"\s+", "", text)
