@@ -6,6 +6,8 @@ into label texts and chunks of numbers (tokens.py), which table2/3/4 place by th
 """
 from __future__ import annotations
 
+import re
+
 from pipelines import templates
 from pipelines.document import Document, ReadError
 from pipelines.parse import meta
@@ -15,6 +17,31 @@ from pipelines.parse.table3 import parse_table3
 from pipelines.parse.table4 import parse_table4
 from pipelines.parse.tokens import stream
 from pipelines.report import Report
+
+
+_CORRECTED = re.compile(r"已将“(.+?)”更正为“(.+?)”")
+
+
+def _place_agency(report: Report) -> None:
+    """Region of the agency (GB/T 2260) and, where OCR garbled a region name in it, the fix."""
+    if not report.agency:
+        return
+    try:
+        from pipelines.entities import resolve
+    except ImportError:
+        return
+    ent = resolve(report.agency, None, report.text[:20000])
+    report.region = {"province": ent.province, "city": ent.city, "county": ent.county}
+    report.meta["entity"] = ent
+    m = _CORRECTED.search(ent.note or "")
+    if m and m.group(1) in report.agency:
+        printed = report.agency
+        report.agency = printed.replace(m.group(1), m.group(2))
+        report.add("P105 agency_corrected", "info", "agency",
+                   f"agency printed as {printed}: {m.group(1)} is no region in GB/T 2260, {m.group(2)} is one character away; read as {report.agency}")
+    elif ent.status != "resolved":
+        report.add("P106 agency_unresolved", "info", "agency",
+                   f"agency {report.agency} could not be placed in one region ({ent.status}); listed for a person to resolve")
 
 
 def parse(doc: Document) -> Report:
@@ -37,6 +64,7 @@ def parse(doc: Document) -> Report:
         report.year = meta.period_year(report.text)
         if report.year is not None:
             report.add("P101 year_from_text", "info", "year", "no year in the title; taken from the statistics period")
+    _place_agency(report)
     if report.agency is None:
         report.add("P102 agency_missing", "warning", "agency", "no agency name found in the title")
     if report.year is None:

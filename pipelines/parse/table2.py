@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from pipelines import templates
-from pipelines.parse.digits import Token
+from pipelines.parse.digits import Token, segment
 from pipelines.parse.tokens import Stream, label_key
 from pipelines.report import DASH, NUMBER, CellValue, Report
 
@@ -61,6 +61,15 @@ def _fill(report: Report, key: str, cols: list[str], tokens: list[Token]) -> Non
     # Trailing blank grid cells beyond the block's width are layout.
     while len(toks) > len(cols) and toks[-1].kind == "blank":
         toks.pop()
+    if len(toks) < len(cols):
+        # digits run together ("000" → 0,0,0): take the split only when it is the only one
+        sg = segment(toks, len(cols))
+        if len(sg.candidates) == 1 and not sg.gap_nulls:
+            vals = sg.candidates[0]
+            raw = " ".join(tk.text for tk in tokens)
+            for c, v in zip(cols, vals):
+                report.table2[f"{key}_{c}"] = CellValue(v, raw, NUMBER)
+            return
     if len(toks) != len(cols):
         raw = " ".join(tk.text for tk in tokens)
         report.add("P201 table2_cells", "warning", f"table2.{key}",

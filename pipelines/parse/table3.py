@@ -160,8 +160,28 @@ def parse_table3(st: Stream, report: Report, hint_version: str | None) -> str | 
         if sg.gap_nulls:
             report.add("P302 row_cells_missing", "warning", f"table3.{key}",
                        f"row has {N_COLS - sg.gap_nulls} of 7 cells ({ch.raw}); the missing cell(s) were placed at the gap(s) in the text and left null")
+    _note_zero_totals(report, rows)
     report.meta["table3"] = {"mode": mode, "version": version}
     return version
+
+
+def _note_zero_totals(report: Report, rows: tuple[str, ...]) -> None:
+    """Where （七）总计 is 0 in a column, every outcome cell of that column must be 0 (counts are
+    never negative). The cells stay null — the source left them blank — but the finding says so."""
+    th = report.table3.get("total_handled")
+    if not th:
+        return
+    zero_cols = [c for c in range(N_COLS) if th[c].value == 0]
+    if not zero_cols:
+        return
+    outcome = [k for k in rows if k not in FLOW_ROWS]
+    for f in report.findings:
+        if f.check.startswith(("P301", "P302")) and f.where.startswith("table3."):
+            key = f.where.split(".")[1]
+            if key in outcome and all(report.table3[key][c].value is None for c in zero_cols):
+                f.message += ("; （七）总计 is 0 in every column, so these cells can only be 0"
+                              if len(zero_cols) == N_COLS else
+                              f"; （七）总计 is 0 in {len(zero_cols)} column(s), so those cells can only be 0")
 
 
 def trim_blanks(tokens: list[Token], n: int) -> list[Token]:
