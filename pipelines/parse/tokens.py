@@ -18,7 +18,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 NOTE = re.compile(r"\((?=[^()]*[\u4e00-\u9fff])(?=[^()]*\d)[^()]*\)")
 UNIT = r"(?:万元|元|件|个|条|项|次)"
 SCAN = re.compile(
-    r"(?P<num>[+-]?\d+(?:\.\d+)?)(?P<unit>" + UNIT + r")?(?P<ord>[.、](?=\s?[^\d\s.]))?"
+    r"(?P<num>[+-]?\d+(?:\.\d+)?)(?P<unit>" + UNIT + r")?(?P<ord>[.、](?![\d.]))?"
     r"|(?P<dash>(?<!\S)(?:-|—|–|/|无|\\)(?!\S))"
     r"|(?P<space>\s+)"
     r"|(?P<text>[^\d\s+-]+|[+-])"

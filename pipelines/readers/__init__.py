@@ -1,0 +1,193 @@
+"""Bytes → Document. The reader is chosen by sniffing the bytes, never by the file name:
+portals serve GBK HTML as .doc, Word files as .html, and PDFs without an extension.
+
+Binary formats (pdf, docx, doc, ocr) live in their own modules, imported lazily so that a
+missing optional reader is a clean ReadError rather than an ImportError at start-up.
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelines.document import Document, ReadError, Table, TextBlock, normalize_text
+from pipelines.readers.encoding import decode
+
+__all__ = ["Limits", "read_bytes", "read_file", "sniff"]
+
+_MB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_bytes: int = 50 * _MB  # text, HTML, Markdown
+    max_binary_bytes: int = 200 * _MB  # PDF, Word, images
+    max_pages: int = 200
+    max_decompressed: int = 200 * _MB  # total uncompressed size of a DOCX's zip members
+
+
+DEFAULT_LIMITS = Limits()
+
+_FORMAT_NAMES = {"pdf": "PDF", "docx": "DOCX", "doc": "DOC", "ocr": "image"}
+_MODULES = {"pdf": "pdf", "docx": "docx", "doc": "doc", "ocr": "ocr"}
+
+# A whole HTML document: always read as HTML.
+_HTML_DOCUMENT = re.compile(r"<(?:!doctype\s+html|html|head|body)[\s/>]", re.IGNORECASE)
+# Any HTML tag: a fragment, unless the text reads as Markdown (which may embed <br> or tables).
+_HTML_TAG = re.compile(
+    r"<(?:table|tr|td|th|p|div|span|br|h[1-6]|ul|ol|li|a|font|b|strong|center|section|article|meta|title)"
+    r"(?:\s[^<>]*)?/?>",
+    re.IGNORECASE,
+)
+
+
+def sniff(data: bytes) -> str | None:
+    """The binary format the magic bytes announce, or None for (possibly) text."""
+    head = data[:8]
+    # Readers accept junk (HTTP headers, BOMs) before the header within the first kilobyte.
+    if b"%PDF-" in data[:1024]:
+        return "pdf"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") or head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "doc"
+    if head.startswith(b"PK\x03\x04"):
+        return "docx" if _is_docx(data) else "zip"
+    if (
+        head.startswith(b"\x89PNG\r\n\x1a\n")
+        or head.startswith(b"\xff\xd8\xff")
+        or head.startswith(b"II*\x00")
+        or head.startswith(b"MM\x00*")
+    ):
+        return "ocr"
+    return None
+
+
+def _is_docx(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return "word/document.xml" in z.namelist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        return False
+
+
+def _size(n: int) -> str:
+    return f"{n / _MB:.1f} MB"
+
+
+def _binary_reader(fmt: str, source: str):
+    name = f"pipelines.readers.{_MODULES[fmt]}"
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as e:
+        if e.name in (name, "pipelines.readers"):
+            raise ReadError(source, f"no reader for {_FORMAT_NAMES[fmt]} files is installed") from None
+        raise ReadError(source, f"the {_FORMAT_NAMES[fmt]} reader needs a missing package: {e.name}") from None
+    fn = getattr(module, "read_bytes", None)
+    if fn is None:
+        raise ReadError(source, f"no reader for {_FORMAT_NAMES[fmt]} files is installed")
+    return fn
+
+
+def _limit_kwargs(fn, limits: Limits) -> dict:
+    """Binary readers take (data, source); limits go along as whichever keywords they accept:
+    `limits=` itself or single fields such as `max_pages=`, `max_decompressed=`."""
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return {}
+    if "limits" in params:
+        return {"limits": limits}
+    return {name: getattr(limits, name) for name in ("max_pages", "max_decompressed") if name in params}
+
+
+def _one_line(e: BaseException) -> str:
+    text = " ".join(str(e).split())
+    kind = type(e).__name__
+    text = f"{kind}: {text}" if text else kind
+    return text[:300]
+
+
+def _normalize_blocks(doc: Document) -> None:
+    """normalize_text on every block and cell (readers that already did so are unaffected)."""
+    for b in doc.blocks:
+        if isinstance(b, TextBlock):
+            b.text = normalize_text(b.text).strip()
+        elif isinstance(b, Table):
+            for row in b.rows:
+                for c in row:
+                    c.text = normalize_text(c.text).strip()
+
+
+def _read(data: bytes, source: str, limits: Limits) -> Document:
+    if not data:
+        raise ReadError(source, "empty file")
+    fmt = sniff(data)
+    if fmt == "zip":
+        raise ReadError(source, "a ZIP archive that is not a Word (.docx) document")
+    if fmt is not None:
+        if len(data) > limits.max_binary_bytes:
+            raise ReadError(
+                source,
+                f"file is {_size(len(data))}, over the {_size(limits.max_binary_bytes)} limit for {_FORMAT_NAMES[fmt]} files",
+            )
+        fn = _binary_reader(fmt, source)
+        doc = fn(data, source, **_limit_kwargs(fn, limits))
+        if not isinstance(doc, Document):
+            raise ReadError(source, f"the {_FORMAT_NAMES[fmt]} reader returned no document")
+        doc.format = doc.format or fmt
+        _normalize_blocks(doc)
+        return doc
+
+    if len(data) > limits.max_bytes:
+        raise ReadError(
+            source, f"file is {_size(len(data))}, over the {_size(limits.max_bytes)} limit for text and HTML files"
+        )
+    text, enc = decode(data, source)
+    if not text.strip():
+        raise ReadError(source, "empty file (only white space)")
+    head = text[:65536]
+    from pipelines.readers import html
+    from pipelines.readers import text as text_reader
+
+    if _HTML_DOCUMENT.search(head):
+        return html.read_text(text, source, encoding=enc)
+    if text_reader.looks_like_markdown(text):
+        return text_reader.read_markdown(text, source, encoding=enc)
+    if _HTML_TAG.search(head):
+        return html.read_text(text, source, encoding=enc)
+    return text_reader.read_plain(text, source, encoding=enc)
+
+
+def read_bytes(data: bytes, source: str, *, limits: Limits | None = None) -> Document:
+    """Read one report file's bytes. Raises ReadError (one line naming `source`) for anything
+    that cannot be read; no other exception escapes."""
+    source = str(source)
+    try:
+        return _read(data, source, limits or DEFAULT_LIMITS)
+    except ReadError as e:
+        if e.path != source or "\n" in str(e):
+            raise ReadError(source, " ".join(e.reason.split())) from None
+        raise
+    except RecursionError:
+        raise ReadError(source, "structure nested too deeply to read") from None
+    except MemoryError:
+        raise ReadError(source, "too large to read in memory") from None
+    except Exception as e:  # a reader bug or a library choking on hostile input: still one line
+        raise ReadError(source, f"cannot read: {_one_line(e)}") from None
+
+
+def read_file(path: str | Path, *, limits: Limits | None = None) -> Document:
+    p = Path(path)
+    lim = limits or DEFAULT_LIMITS
+    try:
+        size = p.stat().st_size
+        if size > max(lim.max_bytes, lim.max_binary_bytes):
+            raise ReadError(str(path), f"file is {_size(size)}, over the {_size(max(lim.max_bytes, lim.max_binary_bytes))} limit")
+        data = p.read_bytes()
+    except OSError as e:
+        raise ReadError(str(path), f"cannot read file: {e.strerror or e}") from None
+    return read_bytes(data, str(path), limits=lim)
+

@@ -1,0 +1,1 @@
+from xxgk_checks_helpers import balanced_2021  # noqa: F401  (fixture)
