@@ -115,15 +115,15 @@ def segment(tokens: Sequence[Token], n: int, groups: Sequence[SumGroup] = ()) ->
     max_cells = sum(r[-1] for r in ranges)
 
     if max_cells >= n:
-        cands = _split(tokens, ranges, n)
-        if not cands:
-            return Segmentation([], False, True, 0)
-        good = [c for c in cands if _ok(c, groups)]
-        if len(cands) == 1:
-            return Segmentation(cands, False, True, 0)
+        good = _dedupe(_split(tokens, ranges, n, groups))
         if good:
-            return Segmentation(_dedupe(good), True, True, 0)
-        return Segmentation(_dedupe(cands), False, True, 0)  # identities fail for every split
+            # were the identities needed? only if the digits alone allow other splits
+            loose = _split(tokens, ranges, n, (), limit=len(good) + 1)
+            return Segmentation(good, len(_dedupe(loose)) > len(good), True, 0)
+        cands = _dedupe(_split(tokens, ranges, n, (), limit=50))
+        if len(cands) == 1:
+            return Segmentation(cands, False, True, 0)  # the only split; its identity fails as printed
+        return Segmentation(cands, False, True, 0)  # identities fail for every split
 
     # Fewer digits than cells: cells were lost. Blank cells can only be told where the text
     # shows a gap between tokens (a blank HTML cell became a space).
@@ -153,28 +153,69 @@ def _explode(tokens: Sequence[Token]) -> Iterator[int | float | None]:
             yield _token_value(t)
 
 
-def _split(tokens: Sequence[Token], ranges: list[range], n: int) -> list[tuple]:
-    out: list[tuple] = []
-    # distribute n cells over tokens
-    for counts in _distributions(ranges, n):
-        per_token: list[list[tuple]] = []
-        ok = True
-        for t, k in zip(tokens, counts):
-            if t.kind == "num" and t.splittable:
-                opts = list(compositions(t.text, k))
-                if not opts:
-                    ok = False
-                    break
-                per_token.append(opts)
+def _split(tokens: Sequence[Token], ranges: list[range], n: int, groups: Sequence[SumGroup] = (),
+           limit: int = MAX_CANDIDATES) -> list[tuple]:
+    """Every reading of the tokens as n cells in which every closed sum group holds.
+
+    A depth-first walk over cell boundaries that checks a group as soon as its 总计 cell is read,
+    and memoises what can follow a group boundary (groups are disjoint and in order), so a run of
+    40 digits for table 4 costs thousands of steps, not billions.
+    """
+    ends = {total: parts for parts, total in groups}
+    starts = {min(parts) for parts, _ in groups} | {0}
+    sorted_starts = sorted(starts)
+    cap_digits = [0] * (len(tokens) + 1)
+    for i in range(len(tokens) - 1, -1, -1):
+        cap_digits[i] = cap_digits[i + 1] + ranges[i][-1]
+    memo: dict[tuple[int, int, int], list[tuple]] = {}
+
+    def rest(ti: int, off: int, ci: int, acc: tuple) -> list[tuple]:
+        if ci == n:
+            return [()] if ti == len(tokens) else []
+        if ti == len(tokens):
+            return []
+        # feasibility: every remaining token needs a cell; every cell needs a digit
+        left_tokens = len(tokens) - ti
+        left_digits = cap_digits[ti] - off
+        if n - ci < left_tokens or n - ci > left_digits:
+            return []
+        key = (ti, off, ci)
+        boundary = ci in starts
+        if boundary and key in memo:
+            return memo[key]
+        out: list[tuple] = []
+        t = tokens[ti]
+        if t.kind == "num" and t.splittable:
+            run = t.text
+            if run[off] == "0":
+                lengths = [1]
             else:
-                per_token.append([(_token_value(t),)])
-        if not ok:
-            continue
-        for combo in product(*per_token):
-            out.append(tuple(v for part in combo for v in part))
-            if len(out) > MAX_CANDIDATES:
-                return out
-    return out
+                lengths = range(1, len(run) - off + 1)
+            options = [(int(run[off:off + ln]), off + ln) for ln in lengths]
+        else:
+            options = [(_token_value(t), len(t.text) or 1)]
+            off = 0
+        for val, noff in options:
+            width = len(t.text) if (t.kind == "num" and t.splittable) else (len(t.text) or 1)
+            nti, noff2 = (ti + 1, 0) if noff >= width else (ti, noff)
+            cells = acc + (val,)
+            if ci in ends:
+                g0 = max(x for x in sorted_starts if x <= ci)  # acc holds the cells since g0
+                parts = [cells[k - g0] for k in ends[ci]]
+                if val is not None and None not in parts and sum(parts) != val:
+                    continue
+            base = cells if not (ci + 1) in starts else ()
+            for tail in rest(nti, noff2, ci + 1, base):
+                out.append((val,) + tail)
+                if len(out) > limit:
+                    break
+            if len(out) > limit:
+                break
+        if boundary:
+            memo[key] = out
+        return out
+
+    return rest(0, 0, 0, ())
 
 
 def _distributions(ranges: list[range], n: int) -> Iterator[tuple[int, ...]]:

@@ -92,7 +92,8 @@ def scan_text(text: str) -> list[tuple[str, object]]:
                 # the last digit is a row ordinal glued to the cells before it: "00000002.其他"
                 digits, ordinal = num[:-1], num[-1]
                 if digits and digits not in "+-":
-                    out.append(("tok", Token(digits, "num", True, gap, "")))
+                    plain = digits.isdigit()
+                    out.append(("tok", Token(digits, "num" if plain else "dec", plain, gap, "")))
                 out.append(("text", ordinal + ordmark))
             else:
                 kind = "num" if re.fullmatch(r"\d+", num) else "dec"

@@ -75,7 +75,7 @@ CREATE TABLE IF NOT EXISTS ingest_files (
     outcome       VARCHAR NOT NULL,    -- loaded | unchanged | replaced | failed
     error         VARCHAR,
     report_id     VARCHAR,
-    at            TIMESTAMP NOT NULL
+    "at"          TIMESTAMP NOT NULL  -- quoted: AT is a keyword in DuckDB 2.0
 );
 
 -- A changed file for the same agency and year replaces the earlier report; the replacement is kept.
@@ -87,7 +87,7 @@ CREATE TABLE IF NOT EXISTS replacements (
     year          INTEGER,
     old_source_path VARCHAR,
     new_source_path VARCHAR,
-    at            TIMESTAMP NOT NULL
+    "at"          TIMESTAMP NOT NULL  -- quoted: AT is a keyword in DuckDB 2.0
 );
 
 -- Wide per-report facts for fast dashboards (1M reports): table 3 totals column per row,

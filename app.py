@@ -1,0 +1,63 @@
+"""xxgk dashboard — router only: page list, shared filters, URL state, page.run().
+
+Run: XXGK_DB=data/xxgk.duckdb streamlit run app.py
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from app_pages import _filters
+from app_pages._common import db_path, t
+
+HERE = Path(__file__).parent
+
+st.set_page_config(page_title="xxgk 政府信息公开年报", page_icon="📑", layout="wide")
+first_run = not st.session_state.get("_url_loaded")
+_filters.load_url()
+_filters.keep_state()
+
+# (url path, file, title key, icon)
+PAGES = [
+    ("overview", "overview.py", "page_overview", ":material/dashboard:"),
+    ("applications", "applications.py", "page_applications", ":material/inbox:"),
+    ("outcomes", "outcomes.py", "page_outcomes", ":material/fact_check:"),
+    ("disputes", "disputes.py", "page_disputes", ":material/gavel:"),
+    ("compare", "compare.py", "page_compare", ":material/compare_arrows:"),
+    ("report", "report.py", "page_report", ":material/description:"),
+    # owned by the trust helper; listed only once their files exist
+    ("quality", "quality.py", "page_quality", ":material/verified:"),
+    ("checks", "checks.py", "page_checks", ":material/rule:"),
+    ("import", "upload.py", "page_import", ":material/upload_file:"),
+]
+
+have_db = db_path().is_file()
+pages: dict[str, st.Page] = {}
+for key, file, title, icon in PAGES:
+    if not (HERE / "app_pages" / file).exists():
+        continue
+    if not have_db and key != "import":
+        continue
+    pages[key] = st.Page(f"app_pages/{file}", title=t(title), icon=icon, url_path=key,
+                         default=(key == "overview") or (not have_db and key == "import"))
+
+pg = st.navigation(list(pages.values()))
+page_key = next((k for k, p in pages.items() if p is pg or p.url_path == pg.url_path), "")
+
+if have_db:
+    _filters.sidebar()
+    # ?report=<id> on a fresh link: show that report whatever page the path names
+    if first_run and st.session_state.get("report") and page_key != "report" and "report" in pages:
+        st.switch_page(pages["report"])
+    if st.session_state.get("_demo"):
+        st.badge(t("demo_badge"), icon=":material/science:", color="orange")
+else:
+    st.warning(t("no_db", path=str(db_path())))
+    st.sidebar.radio(t("language"), ["zh", "en"], key="lang", horizontal=True,
+                     format_func=lambda x: {"zh": "中文", "en": "English"}[x])
+
+try:
+    pg.run()
+finally:
+    _filters.sync_url(page_key)

@@ -1,0 +1,180 @@
+"""Shared plumbing of the pages: warehouse connection, cached read-API calls, language, small widgets.
+
+The pages read like a description of the UI; every number comes from pipelines.read through ``q``.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import polars as pl
+import streamlit as st
+
+from pipelines import read
+from pipelines.i18n import t as _t
+
+DEFAULT_DB = "data/xxgk.duckdb"
+# read-API functions the pages may call through q() (an allow-list: q never calls anything else)
+QUERIES = {
+    "datasets", "regions", "years", "distinct_values", "search_agencies", "agency_names", "aggregate",
+    "overview_kpis", "trend", "ranking", "applicant_mix", "yoy", "outcome_composition", "refusal_reasons",
+    "open_rate", "disputes", "correction_rates", "compare", "report_sources", "report_findings", "report_count",
+    "report_list", "report_detail",
+}
+
+
+def db_path() -> Path:
+    return Path(os.environ.get("XXGK_DB", DEFAULT_DB))
+
+
+def token() -> tuple:
+    from pipelines.warehouse.db import snapshot_token
+    return tuple(snapshot_token(db_path()))
+
+
+def _close(con) -> None:
+    try:
+        con.close()
+    except Exception:  # noqa: BLE001 - closing an already-closed connection
+        pass
+
+
+@st.cache_resource(max_entries=4, on_release=_close, show_spinner=False)
+def _conn(path: str, tok: tuple):
+    """One read-only connection per (warehouse path, snapshot): a swapped-in file gets a new one."""
+    from pipelines.warehouse.db import connect_read
+    return connect_read(path)
+
+
+@st.cache_data(max_entries=4000, show_spinner=False)
+def _q(path: str, tok: tuple, name: str, args: tuple, kwargs: tuple) -> Any:
+    fn = getattr(read, name)
+    return fn(_conn(path, tok), *args, **dict(kwargs))
+
+
+def q(name: str, *args: Any, **kwargs: Any) -> Any:
+    """Call pipelines.read.<name>(con, *args, **kwargs), cached by the arguments and the snapshot token."""
+    if name not in QUERIES:
+        raise ValueError(name)
+    norm = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items()))
+    args = tuple(tuple(a) if isinstance(a, list) else a for a in args)
+    return _q(str(db_path()), token(), name, args, norm)
+
+
+def lang() -> str:
+    return st.session_state.get("lang", "zh") if st.session_state.get("lang") in ("zh", "en") else "zh"
+
+
+def t(key: str, **fmt: Any) -> str:
+    return _t(key, lang(), **fmt)
+
+
+def filters() -> read.Filters:
+    return st.session_state.get("_filters", read.Filters())
+
+
+def basis() -> str:
+    b = st.session_state.get("basis", "A")
+    return b if b in read.OPEN_RATE else "A"
+
+
+def min_cases() -> int:
+    try:
+        return max(1, int(st.session_state.get("minn", read.MIN_CASES)))
+    except (TypeError, ValueError):
+        return read.MIN_CASES
+
+
+def url_params() -> dict[str, list[str] | str]:
+    """The current view's query parameters (as written by _filters.sync_url)."""
+    return dict(st.session_state.get("_url", {}))
+
+
+def report_link(report_id: str) -> str:
+    """Relative link to the report page for one report, keeping the view's other parameters."""
+    p = {k: v for k, v in url_params().items() if k != "report"}
+    p["report"] = report_id
+    return "report?" + urlencode(p, doseq=True)
+
+
+def view_link(page: str, **override: Any) -> str:
+    p = url_params()
+    p.pop("report", None)
+    for k, v in override.items():
+        p[k] = v
+    # the default page (overview) lives at the app's root, not at /overview
+    return ("./?" if page == "overview" else f"{page}?") + urlencode(p, doseq=True)
+
+
+def fmt_value(v: float | None, kind: str) -> str:
+    if v is None:
+        return "—"
+    return f"{v:.1%}" if kind == "rate" and (v <= 10) else f"{v:,.0f}" if kind == "count" else f"{v:,.2f}"
+
+
+def rate_help(row: dict) -> str:
+    if row.get("kind") != "rate":
+        s = row.get("basis", "")
+    else:
+        s = t("rate_help", num=row.get("numerator") or 0, den=row.get("denominator") or 0, basis=row.get("basis", ""))
+        if row.get("low_n"):
+            s += " · " + t("low_n")
+    if row.get("n_null"):
+        s += " · " + t("null_note", n=row["n_null"])
+    return s
+
+
+def null_caption(df: pl.DataFrame) -> None:
+    """Say how many reports had nulls in the measures shown (excluded, not counted as 0)."""
+    if df.is_empty() or "n_null" not in df.columns:
+        return
+    agg = df.group_by("label").agg(pl.col("n_null").sum()).filter(pl.col("n_null") > 0).sort("label")
+    if agg.height:
+        st.caption(" · ".join(f"{r['label']}: " + t("null_note", n=r["n_null"]) for r in agg.iter_rows(named=True)))
+
+
+def label_county(df: pl.DataFrame) -> pl.DataFrame:
+    """City-level agencies have no county: say so instead of showing None."""
+    if "county" in df.columns:
+        return df.with_columns(pl.col("county").fill_null(t("city_level")))
+    return df
+
+
+def rename(df: pl.DataFrame) -> pl.DataFrame:
+    """Localised column headers for display tables."""
+    df = label_county(df)
+    cols = {}
+    for c in df.columns:
+        key = {"agency_name": "agency", "label": "measure", "dataset": "dataset_col"}.get(c, c)
+        try:
+            cols[c] = t(key)
+        except KeyError:
+            cols[c] = c
+    # never two columns with one header
+    seen: dict[str, int] = {}
+    for c, v in list(cols.items()):
+        if v in seen:
+            cols[c] = f"{v} ({c})"
+        seen[v] = 1
+    return df.rename(cols)
+
+
+def no_data() -> None:
+    st.info(t("no_data"))
+
+
+def png_download(chart, name: str, key: str) -> None:
+    """Offer the chart as PNG (vl-convert with the CJK font registered), rendered only when clicked."""
+    spec = chart.to_json()
+    st.download_button(t("download_png"), lambda: _png(spec), file_name=f"{name}.png", mime="image/png", key=key,
+                       on_click="ignore")
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _png(spec: str) -> bytes:
+    import vl_convert as vlc
+    from pipelines.charts import register_cjk_fonts
+    register_cjk_fonts()
+    return vlc.vegalite_to_png(spec, scale=2)

@@ -1,0 +1,107 @@
+"""对比 Compare: districts or agencies × years × measures → one table + heatmap; CSV / Excel / Parquet."""
+import datetime as dt
+
+import polars as pl
+import streamlit as st
+
+from app_pages import _export
+from app_pages._common import basis, filters, lang, min_cases, no_data, q, rename, t, url_params
+from pipelines import charts, read
+
+f, L, B = filters(), lang(), basis()
+ss = st.session_state
+st.title(t("page_compare"))
+
+c1, c2 = st.columns([1, 3])
+with c1:
+    if ss.get("lvl") not in ("county", "agency"):
+        ss["lvl"] = "county"
+    level = st.radio(t("compare_level"), ["county", "agency"], key="lvl", format_func={"county": t("by_county"), "agency": t("by_agency")}.get)
+with c2:
+    if level == "county":
+        reg = q("regions", f)
+        if f.province:
+            reg = reg.filter(pl.col("province") == f.province)
+        if f.city:
+            reg = reg.filter(pl.col("city") == f.city)
+        if f.counties:
+            reg = reg.filter(pl.col("county").is_in(list(f.counties)))
+        opts = sorted({c for c in reg["county"].to_list() if c})
+        names = {c: c for c in opts}
+    else:
+        text = st.text_input(t("agency_search"), key="cmp_q")
+        found = q("search_agencies", f, text.strip(), 200, tuple(ss.get("ent") or ()))
+        names = dict(zip(found["agency_id"].to_list(), found["agency_name"].to_list()))
+        opts = list(names)
+    if "ent" in ss:
+        ss["ent"] = [e for e in ss["ent"] if e in names]
+    st.multiselect(t("compare_entities"), opts, key="ent", format_func=lambda e: names.get(e, e),
+                   placeholder=t("all") if level == "county" else t("pick_entities_hint"))
+
+yrs = [y for y in q("years", f) if (f.year_from is None or y >= f.year_from) and (f.year_to is None or y <= f.year_to)]
+if "cy" in ss:
+    ss["cy"] = [y for y in ss["cy"] if y in [str(v) for v in yrs]]
+measure_opts = [k for k, m in read.MEASURES.items() if m.group != "coverage" or k == "reports"]
+default_m = ["applications", read.OPEN_RATE[B], "reviews", "lawsuits", "correction_rate"]
+ss.setdefault("m", default_m)
+ss["m"] = [m for m in ss["m"] if m in read.MEASURES]
+c3, c4 = st.columns([1, 3])
+c3.multiselect(t("compare_years"), [str(y) for y in yrs], key="cy", placeholder=t("all"))
+mlabels = {k: read.MEASURES[k].label(L) for k in measure_opts}
+c4.multiselect(t("compare_measures"), measure_opts, key="m", format_func=mlabels.get)
+
+entities = list(ss.get("ent") or [])
+years_ = [int(y) for y in (ss.get("cy") or [])]
+measures = list(ss.get("m") or [])
+if level == "agency" and not entities:
+    st.info(t("pick_entities_hint"))
+    st.stop()
+if level == "county" and not entities:
+    entities = opts[:60]
+if not measures or not entities:
+    st.info(t("pick_entities_hint"))
+    st.stop()
+
+long = q("compare", f, level, tuple(entities), tuple(years_), tuple(measures), min_cases(), L)
+table = read.compare_table(long)
+if table.is_empty():
+    no_data()
+    st.stop()
+
+wide = table.pivot(on="label", index=["entity", "year"], values="value", aggregate_function="first").sort("entity", "year")
+st.dataframe(rename(wide), hide_index=True, width="stretch")
+with st.expander(t("numerator") + " / " + t("denominator") + " / 口径"):
+    st.dataframe(rename(table.drop("measure")), hide_index=True, width="stretch")
+
+st.subheader(t("heatmap"))
+hm = charts.heatmap(long, L)
+st.altair_chart(hm, width="content")
+
+sel = f.with_(counties=tuple(entities)) if level == "county" else f.with_(agency_ids=tuple(entities))
+stamp = dt.date.today().isoformat()
+notes = {
+    "view": "?" + "&".join(f"{k}={v}" for k, v in url_params().items()),
+    "rates": "rate = Σ numerator ÷ Σ denominator over reports where both are known; "
+             f"low_n = denominator < {min_cases()}; null cells excluded (n_null), never counted as 0",
+}
+if ss.get("_demo"):
+    notes["data"] = "演示数据（合成） / Demo data (synthetic): the figures describe no real agency"
+
+
+def workbook() -> bytes:
+    return _export.xlsx_bytes({
+        "data": table,
+        "definitions": read.definitions(measures, L, min_cases()),
+        "findings": q("report_findings", sel, tuple(years_) or None),
+        "sources": q("report_sources", sel, tuple(years_) or None),
+    }, notes)
+
+
+d1, d2, d3 = st.columns(3)
+d1.download_button(t("download_csv"), _export.csv_bytes(table), file_name=f"xxgk-compare-{stamp}.csv",
+                   mime="text/csv", key="dl_csv", on_click="ignore")
+d2.download_button(t("download_xlsx"), workbook, file_name=f"xxgk-compare-{stamp}.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx",
+                   on_click="ignore")
+d3.download_button(t("download_parquet"), _export.parquet_bytes(table), file_name=f"xxgk-compare-{stamp}.parquet",
+                   mime="application/octet-stream", key="dl_parquet", on_click="ignore")

@@ -1,0 +1,48 @@
+"""`xxgk ingest PATH...`: files and folders into the warehouse."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def register(sub) -> None:
+    p = sub.add_parser("ingest", help="extract report files and folders into the warehouse",
+                       description="Extract every report file under PATH (recursive) into the DuckDB warehouse. "
+                                   "Exit 0 when every file loaded or was unchanged, 1 when some failed.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="report files or folders")
+    p.add_argument("--db", default="data/xxgk.duckdb", help="warehouse file (default: %(default)s)")
+    p.add_argument("--dataset", default="user", help="dataset name for these reports (default: %(default)s)")
+    p.add_argument("--workers", type=_positive, default=1, help="extraction processes (default: 1)")
+    p.add_argument("--commit-every", type=_positive, default=500, metavar="K",
+                   help="publish progress every K files, so a killed ingest keeps what it finished (default: 500)")
+    p.add_argument("--json", action="store_true", help="print the outcome as one JSON object on the last line")
+    p.set_defaults(func=run)
+
+
+def _positive(s: str) -> int:
+    try:
+        n = int(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {s!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {s}")
+    return n
+
+
+def run(args) -> int:
+    from pipelines.warehouse.ingest import ingest
+
+    result = ingest(args.paths, db=args.db, dataset=args.dataset, workers=args.workers,
+                    progress=not args.json, commit_every=args.commit_every,
+                    args={"paths": args.paths, "db": args.db, "dataset": args.dataset, "workers": args.workers})
+    if args.json:
+        print(json.dumps(result.to_json(), ensure_ascii=False))
+    else:
+        n_new = len(result.loaded) - len(result.replaced)
+        print(f"{args.db}: loaded {n_new}, replaced {len(result.replaced)}, unchanged {len(result.unchanged)}, "
+              f"failed {len(result.failed)}")
+        for _, err in result.failed:
+            print(f"  failed: {err}")
+    sys.stdout.flush()
+    return 1 if result.failed else 0

@@ -1,0 +1,653 @@
+"""The query API of the dashboard: typed functions over a DuckDB connection → polars frames.
+
+Rules kept here (and nowhere else):
+- every value is a bound parameter; identifiers (columns, group dimensions, measures) come from the
+  fixed allow-lists below, never from the caller's strings;
+- aggregates read ``report_facts`` (one wide row per report) joined to ``reports`` for the filters;
+- a ratio over a selection is sum(numerator) / sum(denominator), over the reports where both are known;
+  a report whose cell is null is excluded and counted (``n_null``), never read as 0;
+- a rate whose denominator is below ``min_cases`` is flagged ``low_n`` and left out of rankings.
+
+No streamlit import: the bench and the tests call these functions directly.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterable, Sequence
+
+import polars as pl
+
+MIN_CASES = 30
+
+# ---------------------------------------------------------------------------------------------
+# Filters
+
+
+@dataclass(frozen=True)
+class Filters:
+    datasets: tuple[str, ...] = ()
+    province: str | None = None
+    city: str | None = None
+    counties: tuple[str, ...] = ()
+    agency_ids: tuple[str, ...] = ()
+    agency_types: tuple[str, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+    templates: tuple[str, ...] = ()
+
+    def with_(self, **kw: Any) -> "Filters":
+        return replace(self, **{k: tuple(v) if isinstance(v, list) else v for k, v in kw.items()})
+
+
+def where(f: Filters, years: Sequence[int] | None = None) -> tuple[str, list[Any]]:
+    """The WHERE clause (fixed fragments) and its bound parameters, for alias ``r`` = reports."""
+    cl: list[str] = []
+    p: list[Any] = []
+    if f.datasets:
+        cl.append("r.dataset = ANY(?::VARCHAR[])")
+        p.append(list(f.datasets))
+    if f.province:
+        cl.append("r.province = ?")
+        p.append(f.province)
+    if f.city:
+        cl.append("r.city = ?")
+        p.append(f.city)
+    if f.counties:
+        cl.append("r.county = ANY(?::VARCHAR[])")
+        p.append(list(f.counties))
+    if f.agency_ids:
+        cl.append("r.agency_id = ANY(?::VARCHAR[])")
+        p.append(list(f.agency_ids))
+    if f.agency_types:
+        cl.append("r.agency_type = ANY(?::VARCHAR[])")
+        p.append(list(f.agency_types))
+    if f.year_from is not None:
+        cl.append("r.year >= ?")
+        p.append(int(f.year_from))
+    if f.year_to is not None:
+        cl.append("r.year <= ?")
+        p.append(int(f.year_to))
+    if f.templates:
+        cl.append("r.template = ANY(?::VARCHAR[])")
+        p.append(list(f.templates))
+    if years:
+        cl.append("r.year = ANY(?::INTEGER[])")
+        p.append([int(y) for y in years])
+    return ("WHERE " + " AND ".join(cl)) if cl else "", p
+
+
+# ---------------------------------------------------------------------------------------------
+# Measures (the allow-list of what can be aggregated)
+
+DENIED = ("denied_state_secret", "denied_law_forbidden", "denied_three_safety", "denied_third_party",
+          "denied_internal_affairs", "denied_process_info", "denied_enforcement_file", "denied_admin_query")
+UNABLE = ("unable_not_held", "unable_need_create", "unable_unclear")
+REJECTED = ("rejected_petition", "rejected_duplicate", "rejected_publication", "rejected_excessive", "rejected_confirm")
+APPLICANTS = ("new_natural_person", "new_commercial", "new_research", "new_social_org", "new_legal_service", "new_other_org")
+PROCEEDINGS = ("review", "suit_direct", "suit_after_review")
+OUTCOMES = ("upheld", "corrected", "other", "pending", "total")
+
+
+def _plus(cols: Iterable[str]) -> str:
+    return "(" + " + ".join(f"x.{c}" for c in cols) + ")"
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    zh: str
+    en: str
+    kind: str  # count | rate
+    num: str  # SQL expression over x = report_facts (fixed text, no values)
+    den: str | None = None
+    scale: float = 1.0  # 100 for "per 100"
+    basis_zh: str = ""
+    basis_en: str = ""
+    group: str = "applications"
+
+    def label(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def basis(self, lang: str = "zh") -> str:
+        return self.basis_zh if lang == "zh" else self.basis_en
+
+
+_M: list[Measure] = [
+    Measure("reports", "报告数", "Reports", "count", "1", group="coverage",
+            basis_zh="所选范围内的报告份数", basis_en="number of reports in the selection"),
+    Measure("agencies", "机关数", "Agencies", "count", "1", group="coverage",
+            basis_zh="所选范围内不同机关数", basis_en="distinct agencies in the selection"),
+    Measure("applications", "本年新收申请数", "New applications", "count", "x.new_received",
+            basis_zh="表三 一、本年新收政府信息公开申请数量（总计列）", basis_en="table 3, new applications received (total column)"),
+    Measure("carried_over", "上年结转申请数", "Carried over", "count", "x.carried_over",
+            basis_zh="表三 二、上年结转政府信息公开申请数量", basis_en="table 3, carried over from last year"),
+    Measure("total_handled", "办理总计", "Total handled", "count", "x.total_handled",
+            basis_zh="表三 （七）总计", basis_en="table 3, total handled"),
+    Measure("granted", "予以公开", "Granted", "count", "x.granted", group="outcomes",
+            basis_zh="表三 （一）予以公开", basis_en="table 3, granted"),
+    Measure("partial", "部分公开", "Partly granted", "count", "x.partial", group="outcomes",
+            basis_zh="表三 （二）部分公开", basis_en="table 3, partly granted"),
+    Measure("denied", "不予公开", "Withheld (legal exemptions)", "count", _plus(DENIED), group="outcomes",
+            basis_zh="表三 （三）不予公开 1–8 之和", basis_en="table 3, withheld, sum of exemptions 1–8"),
+    Measure("unable", "无法提供", "Unable to provide", "count", _plus(UNABLE), group="outcomes",
+            basis_zh="表三 （四）无法提供 1–3 之和", basis_en="table 3, unable to provide, sum of 1–3"),
+    Measure("rejected", "不予处理", "Not processed", "count", _plus(REJECTED), group="outcomes",
+            basis_zh="表三 （五）不予处理 1–5 之和", basis_en="table 3, not processed, sum of 1–5"),
+    Measure("other_total", "其他处理", "Other handling", "count", "x.other_total", group="outcomes",
+            basis_zh="表三 （六）其他处理（2021 版三项之和）", basis_en="table 3, other handling (2021: sum of three rows)"),
+    Measure("open_rate_A", "公开率（口径A）", "Disclosure rate (basis A)", "rate", "(x.granted + x.partial)", "x.total_handled",
+            basis_zh="口径A：（予以公开＋部分公开）÷ 办理总计", basis_en="basis A: (granted + partly granted) ÷ total handled",
+            group="outcomes"),
+    Measure("open_rate_B", "公开率（口径B）", "Disclosure rate (basis B)", "rate", "x.granted", "x.total_handled",
+            basis_zh="口径B：予以公开 ÷ 办理总计", basis_en="basis B: granted ÷ total handled", group="outcomes"),
+    Measure("open_rate_C", "公开率（口径C）", "Disclosure rate (basis C)", "rate", "(x.granted + x.partial)",
+            "(x.new_received + x.carried_over)",
+            basis_zh="口径C：（予以公开＋部分公开）÷ 受理合计（本年新收＋上年结转）",
+            basis_en="basis C: (granted + partly granted) ÷ received (new + carried over)", group="outcomes"),
+    Measure("reviews", "行政复议数", "Administrative reviews", "count", "x.review_total", group="disputes",
+            basis_zh="表四 行政复议 总计", basis_en="table 4, administrative reviews, total"),
+    Measure("lawsuits", "行政诉讼数", "Lawsuits", "count", "(x.suit_direct_total + x.suit_after_review_total)",
+            group="disputes", basis_zh="表四 未经复议直接起诉 总计＋复议后起诉 总计",
+            basis_en="table 4, direct suits + suits after review, totals"),
+    Measure("review_correction_rate", "复议纠错率", "Review correction rate", "rate", "x.review_corrected",
+            "(x.review_total - x.review_pending)", group="disputes",
+            basis_zh="行政复议 结果纠正 ÷（总计 − 尚未审结）", basis_en="reviews corrected ÷ (total − pending)"),
+    Measure("suit_correction_rate", "诉讼纠错率", "Lawsuit correction rate", "rate",
+            "(x.suit_direct_corrected + x.suit_after_review_corrected)",
+            "(x.suit_direct_total - x.suit_direct_pending + x.suit_after_review_total - x.suit_after_review_pending)",
+            group="disputes", basis_zh="行政诉讼（直接起诉＋复议后起诉）结果纠正 ÷（总计 − 尚未审结）",
+            basis_en="lawsuits (direct + after review) corrected ÷ (total − pending)"),
+    Measure("correction_rate", "纠错率", "Correction rate", "rate",
+            "(x.review_corrected + x.suit_direct_corrected + x.suit_after_review_corrected)",
+            "(x.review_total - x.review_pending + x.suit_direct_total - x.suit_direct_pending"
+            " + x.suit_after_review_total - x.suit_after_review_pending)",
+            group="disputes", basis_zh="复议与诉讼 结果纠正 ÷（总计 − 尚未审结）",
+            basis_en="reviews and lawsuits corrected ÷ (total − pending)"),
+    Measure("lawsuits_per_100", "每百件申请诉讼数", "Lawsuits per 100 applications", "rate",
+            "(x.suit_direct_total + x.suit_after_review_total)", "x.new_received", scale=100.0, group="disputes",
+            basis_zh="行政诉讼总数 ÷ 本年新收申请数 × 100", basis_en="lawsuits ÷ new applications × 100"),
+]
+# Every table-3/4 column of report_facts as a plain count measure too (for the compare page).
+_LABELS_T3 = {
+    "new_natural_person": ("新收·自然人", "New · natural persons"), "new_commercial": ("新收·商业企业", "New · businesses"),
+    "new_research": ("新收·科研机构", "New · research bodies"), "new_social_org": ("新收·社会公益组织", "New · social organisations"),
+    "new_legal_service": ("新收·法律服务机构", "New · legal services"), "new_other_org": ("新收·其他", "New · other bodies"),
+    "denied_state_secret": ("不予公开·国家秘密", "Withheld · state secret"),
+    "denied_law_forbidden": ("不予公开·法律行政法规禁止", "Withheld · forbidden by law"),
+    "denied_three_safety": ("不予公开·危及三安全一稳定", "Withheld · security and stability"),
+    "denied_third_party": ("不予公开·保护第三方合法权益", "Withheld · third-party rights"),
+    "denied_internal_affairs": ("不予公开·三类内部事务信息", "Withheld · internal affairs"),
+    "denied_process_info": ("不予公开·四类过程性信息", "Withheld · process information"),
+    "denied_enforcement_file": ("不予公开·行政执法案卷", "Withheld · enforcement files"),
+    "denied_admin_query": ("不予公开·行政查询事项", "Withheld · administrative queries"),
+    "unable_not_held": ("无法提供·本机关不掌握", "Unable · not held"),
+    "unable_need_create": ("无法提供·需另行制作", "Unable · would need creating"),
+    "unable_unclear": ("无法提供·补正后仍不明确", "Unable · still unclear"),
+    "rejected_petition": ("不予处理·信访举报投诉类", "Not processed · petitions/complaints"),
+    "rejected_duplicate": ("不予处理·重复申请", "Not processed · duplicate"),
+    "rejected_publication": ("不予处理·要求提供公开出版物", "Not processed · publications"),
+    "rejected_excessive": ("不予处理·无正当理由大量反复申请", "Not processed · excessive"),
+    "rejected_confirm": ("不予处理·要求确认或重新出具", "Not processed · confirm/reissue"),
+    "carried_forward": ("结转下年度继续办理", "Carried forward"),
+}
+_PROC_ZH = {"review": "行政复议", "suit_direct": "未经复议直接起诉", "suit_after_review": "复议后起诉"}
+_PROC_EN = {"review": "Review", "suit_direct": "Direct suit", "suit_after_review": "Suit after review"}
+_OUT_ZH = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结", "total": "总计"}
+_OUT_EN = {"upheld": "upheld", "corrected": "corrected", "other": "other result", "pending": "pending", "total": "total"}
+for _c, (_zh, _en) in _LABELS_T3.items():
+    _M.append(Measure(_c, _zh, _en, "count", f"x.{_c}", group="detail", basis_zh=f"表三 {_zh}", basis_en=f"table 3, {_en}"))
+for _p in PROCEEDINGS:
+    for _o in OUTCOMES:
+        if _p == "review" and _o == "total":
+            continue  # = 'reviews'
+        _M.append(Measure(f"{_p}_{_o}", f"{_PROC_ZH[_p]}·{_OUT_ZH[_o]}", f"{_PROC_EN[_p]} · {_OUT_EN[_o]}", "count",
+                          f"x.{_p}_{_o}", group="detail", basis_zh=f"表四 {_PROC_ZH[_p]} {_OUT_ZH[_o]}",
+                          basis_en=f"table 4, {_PROC_EN[_p]}, {_OUT_EN[_o]}"))
+
+MEASURES: dict[str, Measure] = {m.key: m for m in _M}
+OPEN_RATE = {"A": "open_rate_A", "B": "open_rate_B", "C": "open_rate_C"}
+
+# Group dimensions: key → (SQL group expressions, output column names). Fixed text only.
+BY: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "year": (("r.year",), ("year",)),
+    "province": (("r.province",), ("province",)),
+    "city": (("r.province", "r.city"), ("province", "city")),
+    "county": (("r.province", "r.city", "r.county"), ("province", "city", "county")),
+    "agency": (("r.agency_id",), ("agency_id",)),
+    "agency_type": (("r.agency_type",), ("agency_type",)),
+    "dataset": (("r.dataset",), ("dataset",)),
+    "template": (("r.template",), ("template",)),
+}
+
+
+def _check_by(by: Sequence[str]) -> None:
+    for b in by:
+        if b not in BY:
+            raise ValueError(f"unknown group dimension {b!r}")
+
+
+def _check_measures(measures: Sequence[str]) -> None:
+    for m in measures:
+        if m not in MEASURES:
+            raise ValueError(f"unknown measure {m!r}")
+
+
+def _measure_sql(m: Measure, i: int) -> list[str]:
+    if m.key == "reports":
+        return [f"count(*) AS m{i}_num", f"NULL::DOUBLE AS m{i}_den", f"0 AS m{i}_null"]
+    if m.key == "agencies":
+        return [f"count(DISTINCT r.agency_id) AS m{i}_num", f"NULL::DOUBLE AS m{i}_den", f"0 AS m{i}_null"]
+    if m.kind == "count":
+        return [f"sum({m.num}) AS m{i}_num", f"NULL::DOUBLE AS m{i}_den",
+                f"count(*) - count({m.num}) AS m{i}_null"]
+    ok = f"({m.num}) IS NOT NULL AND ({m.den}) IS NOT NULL"
+    return [f"sum({m.num}) FILTER (WHERE {ok}) AS m{i}_num", f"sum({m.den}) FILTER (WHERE {ok}) AS m{i}_den",
+            f"count(*) FILTER (WHERE NOT ({ok})) AS m{i}_null"]
+
+
+# ---------------------------------------------------------------------------------------------
+# report_dash: reports' filter columns + report_facts in one table, so aggregates need no join on the
+# 64-character report_id (that join dominated every page: ~1 s at 1M reports on 2 cores). Built by a
+# writer (ingest / build_direct / bench) with build_dash(); used only while its fingerprint matches
+# the warehouse, otherwise the queries fall back to the join (same results, slower).
+
+DASH_COLUMNS = ("report_id", "dataset", "province", "city", "county", "agency_id", "agency_name", "agency_type",
+                "year", "template")
+_FINGERPRINT = ("SELECT (SELECT count(*) FROM reports), (SELECT max(ingested_at) FROM reports)::VARCHAR, "
+                "(SELECT count(*) FROM report_facts), (SELECT count(*) FROM corrections), "
+                "(SELECT max(greatest(created_at, coalesce(undone_at, created_at))) FROM corrections)::VARCHAR")
+
+
+def build_dash(con) -> int:
+    """(Re)build report_dash on a writable connection; returns its row count. Call after every load."""
+    fp = con.execute(_FINGERPRINT).fetchone()
+    cols = ", ".join(f"r.{c}" for c in DASH_COLUMNS)
+    con.execute(f"CREATE OR REPLACE TABLE report_dash AS SELECT {cols}, x.* EXCLUDE (report_id) "
+                "FROM reports r JOIN report_facts x ON x.report_id = r.report_id "
+                "ORDER BY r.dataset, r.province, r.city, r.county, r.year")
+    con.execute("CREATE OR REPLACE TABLE report_dash_meta (fingerprint VARCHAR)")
+    con.execute("INSERT INTO report_dash_meta VALUES (?)", [repr(tuple(fp))])
+    return int(con.execute("SELECT count(*) FROM report_dash").fetchone()[0])
+
+
+def has_dash(con) -> bool:
+    """True when report_dash exists and was built from the warehouse as it is now."""
+    cur = con.cursor()
+    try:
+        row = cur.execute("SELECT fingerprint FROM report_dash_meta").fetchone()
+    except Exception:  # noqa: BLE001 - table absent (duckdb.CatalogException)
+        return False
+    return bool(row) and row[0] == repr(tuple(cur.execute(_FINGERPRINT).fetchone()))
+
+
+def _source(con, facts: bool = True) -> tuple[str, bool]:
+    """The FROM clause for alias r (filters) and x (facts), and whether it is report_dash."""
+    if has_dash(con):
+        return "report_dash r", True
+    if facts:
+        return "reports r JOIN report_facts x ON x.report_id = r.report_id", False
+    return "reports r", False
+
+
+def _dx(sql: str, dash: bool) -> str:
+    """Measure SQL is written over x.<col>; in report_dash the same columns are r.<col>."""
+    return sql.replace("x.", "r.") if dash else sql
+
+
+def _df(cur, sql: str, params: list[Any]) -> pl.DataFrame:
+    return cur.sql(sql, params=params).pl()
+
+
+def aggregate(con, f: Filters, measures: Sequence[str], by: Sequence[str] = (), *,
+              years: Sequence[int] | None = None, min_cases: int = MIN_CASES, lang: str = "zh") -> pl.DataFrame:
+    """Long frame: [by columns…, measure, label, kind, value, numerator, denominator, basis, n_reports, n_null, low_n].
+
+    ``value`` of a rate = scale × sum(numerator) / sum(denominator) over reports where both are known;
+    null when the denominator is 0. ``low_n`` = denominator < min_cases (rates only)."""
+    by = tuple(by)
+    _check_by(by)
+    _check_measures(measures)
+    gexpr = [e for b in by for e in BY[b][0]]
+    gcols = [c for b in by for c in BY[b][1]]
+    sel = [f"{e} AS {c}" for e, c in zip(gexpr, gcols)]
+    if "agency" in by:
+        sel += ["any_value(r.agency_name) AS agency_name", "any_value(r.county) AS agency_county"]
+    sel.append("count(*) AS n_reports")
+    ms = [MEASURES[k] for k in measures]
+    for i, m in enumerate(ms):
+        sel += _measure_sql(m, i)
+    w, p = where(f, years)
+    src, dash = _source(con)
+    sql = _dx(f"SELECT {', '.join(sel)} FROM {src} {w}", dash)
+    if gexpr:
+        sql += " GROUP BY " + ", ".join(gexpr) + " ORDER BY " + ", ".join(gexpr)
+    wide = _df(con.cursor(), sql, p)
+    keep = gcols + (["agency_name", "agency_county"] if "agency" in by else []) + ["n_reports"]
+    parts = []
+    for i, m in enumerate(ms):
+        num = pl.col(f"m{i}_num").cast(pl.Float64)
+        den = pl.col(f"m{i}_den").cast(pl.Float64)
+        if m.kind == "rate":
+            value = pl.when(den > 0).then(num / den * m.scale).otherwise(None)
+            low = den.is_null() | (den < min_cases)
+        else:
+            value = num
+            low = pl.lit(False)
+        parts.append(wide.select(
+            *keep, pl.lit(m.key).alias("measure"), pl.lit(m.label(lang)).alias("label"), pl.lit(m.kind).alias("kind"),
+            value.alias("value"), num.alias("numerator"), den.alias("denominator"),
+            pl.lit(m.basis(lang)).alias("basis"), pl.col(f"m{i}_null").cast(pl.Int64).alias("n_null"),
+            low.alias("low_n"),
+        ))
+    if not parts:
+        return pl.DataFrame()
+    return pl.concat(parts, how="vertical_relaxed")
+
+
+def pivot(long: pl.DataFrame, index: Sequence[str]) -> pl.DataFrame:
+    """Wide view of ``aggregate``: one column per measure (value only)."""
+    if long.is_empty():
+        return long
+    return long.pivot(on="measure", index=list(index), values="value", aggregate_function="first")
+
+
+# ---------------------------------------------------------------------------------------------
+# Filter options
+
+
+def datasets(con) -> pl.DataFrame:
+    return _df(con.cursor(), "SELECT dataset, count(*) AS n FROM reports GROUP BY dataset ORDER BY dataset", [])
+
+
+def regions(con, f: Filters = Filters()) -> pl.DataFrame:
+    """province, city, county, n for the selected datasets (the region hierarchy)."""
+    w, p = where(Filters(datasets=f.datasets))
+    return _df(con.cursor(), f"SELECT r.province, r.city, r.county, count(*) AS n FROM reports r {w} "
+               "GROUP BY ALL ORDER BY r.province NULLS LAST, r.city NULLS LAST, r.county NULLS LAST", p)
+
+
+def years(con, f: Filters = Filters()) -> list[int]:
+    w, p = where(Filters(datasets=f.datasets))
+    rows = con.cursor().execute(f"SELECT DISTINCT r.year FROM reports r {w} "
+                                f"{'AND' if w else 'WHERE'} r.year IS NOT NULL ORDER BY 1", p).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def distinct_values(con, column: str, f: Filters = Filters()) -> list[str]:
+    """Distinct values of an allow-listed column (template, agency_type)."""
+    if column not in ("template", "agency_type", "dataset", "province"):
+        raise ValueError(column)
+    w, p = where(Filters(datasets=f.datasets))
+    rows = con.cursor().execute(f"SELECT DISTINCT r.{column} FROM reports r {w} "
+                                f"{'AND' if w else 'WHERE'} r.{column} IS NOT NULL ORDER BY 1", p).fetchall()
+    return [r[0] for r in rows]
+
+
+def search_agencies(con, f: Filters, text: str = "", limit: int = 50, include: Sequence[str] = ()) -> pl.DataFrame:
+    """Agencies within the region/dataset filters whose name contains ``text`` (at most ``limit``),
+    plus the ids in ``include`` (already selected) so a selection never disappears."""
+    base = Filters(datasets=f.datasets, province=f.province, city=f.city, counties=f.counties,
+                   agency_types=f.agency_types)
+    w, p = where(base)
+    cond = ["r.agency_id IS NOT NULL"]
+    if text:
+        cond.append("contains(r.agency_name, ?)")
+        p.append(text)
+    w = (w + " AND " if w else "WHERE ") + " AND ".join(cond)
+    sql = ("SELECT r.agency_id, any_value(r.agency_name) AS agency_name, any_value(r.county) AS county, "
+           f"count(*) AS n FROM reports r {w} GROUP BY r.agency_id ORDER BY agency_name LIMIT ?")
+    p.append(int(limit))
+    out = _df(con.cursor(), sql, p)
+    missing = [i for i in include if i not in set(out["agency_id"].to_list())]
+    if missing:
+        more = _df(con.cursor(), "SELECT r.agency_id, any_value(r.agency_name) AS agency_name, "
+                   "any_value(r.county) AS county, count(*) AS n FROM reports r "
+                   "WHERE r.agency_id = ANY(?::VARCHAR[]) GROUP BY r.agency_id", [list(missing)])
+        out = pl.concat([more, out], how="vertical_relaxed")
+    return out
+
+
+def agency_names(con, ids: Sequence[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    rows = con.cursor().execute("SELECT agency_id, any_value(agency_name) FROM reports "
+                                "WHERE agency_id = ANY(?::VARCHAR[]) GROUP BY agency_id", [list(ids)]).fetchall()
+    return {a: n for a, n in rows}
+
+
+# ---------------------------------------------------------------------------------------------
+# Page queries
+
+
+OVERVIEW_MEASURES = ("reports", "agencies", "applications", "open_rate_A", "reviews", "lawsuits", "correction_rate")
+
+
+def overview_kpis(con, f: Filters, basis: str = "A", min_cases: int = MIN_CASES, lang: str = "zh") -> pl.DataFrame:
+    """KPIs per year (long form), with the change vs the previous year (``prev``, ``change``)."""
+    ms = [OPEN_RATE.get(basis, "open_rate_A") if m == "open_rate_A" else m for m in OVERVIEW_MEASURES]
+    long = aggregate(con, f, ms, ("year",), min_cases=min_cases, lang=lang)
+    if long.is_empty():
+        return long
+    long = long.sort(["measure", "year"]).with_columns(
+        pl.col("value").shift(1).over("measure").alias("prev"),
+        pl.col("year").shift(1).over("measure").alias("prev_year"),
+    ).with_columns(
+        pl.when(pl.col("prev_year") == pl.col("year") - 1).then(pl.col("value") - pl.col("prev")).otherwise(None)
+        .alias("change"))
+    return long
+
+
+def trend(con, f: Filters, measures: Sequence[str], min_cases: int = MIN_CASES, lang: str = "zh") -> pl.DataFrame:
+    return aggregate(con, f, measures, ("year",), min_cases=min_cases, lang=lang)
+
+
+def ranking(con, f: Filters, measure: str, by: str = "county", min_cases: int = MIN_CASES, limit: int | None = 30,
+            descending: bool = True, lang: str = "zh") -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(ranked rows, low-n rows excluded from the ranking). Rank 1 = largest (or smallest if not descending)."""
+    if by not in ("county", "agency", "city", "agency_type"):
+        raise ValueError(by)
+    long = aggregate(con, f, [measure], (by,), min_cases=min_cases, lang=lang)
+    if long.is_empty():
+        return long, long
+    ok = long.filter(~pl.col("low_n") & pl.col("value").is_not_null()).sort("value", descending=descending, nulls_last=True)
+    ok = ok.with_row_index("rank", offset=1)
+    low = long.filter(pl.col("low_n") | pl.col("value").is_null())
+    if limit:
+        ok = ok.head(limit)
+    return ok, low
+
+
+def applicant_mix(con, f: Filters, by: Sequence[str] = (), lang: str = "zh") -> pl.DataFrame:
+    return aggregate(con, f, APPLICANTS, by, lang=lang)
+
+
+def yoy(con, f: Filters, measure: str = "applications", by: str = "county", lang: str = "zh") -> pl.DataFrame:
+    """Value per group and year with the change vs the previous year (absolute and relative)."""
+    long = aggregate(con, f, [measure], (by, "year"), lang=lang)
+    if long.is_empty():
+        return long
+    keys = list(BY[by][1])
+    return long.sort(keys + ["year"]).with_columns(
+        pl.col("value").shift(1).over(keys).alias("prev"),
+        pl.col("year").shift(1).over(keys).alias("prev_year"),
+    ).with_columns(
+        pl.when(pl.col("prev_year") == pl.col("year") - 1).then(pl.col("value") - pl.col("prev")).alias("change"),
+        pl.when((pl.col("prev_year") == pl.col("year") - 1) & (pl.col("prev") > 0))
+        .then((pl.col("value") - pl.col("prev")) / pl.col("prev")).alias("change_pct"),
+    )
+
+
+OUTCOME_MEASURES = ("granted", "partial", "denied", "unable", "rejected", "other_total")
+
+
+def outcome_composition(con, f: Filters, by: Sequence[str] = ("year",), lang: str = "zh") -> pl.DataFrame:
+    """Outcome counts per group with their share of the groups' outcome sum."""
+    long = aggregate(con, f, OUTCOME_MEASURES, by, lang=lang)
+    if long.is_empty():
+        return long
+    keys = [c for b in by for c in BY[b][1]]
+    tot = pl.col("value").sum().over(keys) if keys else pl.col("value").sum()
+    return long.with_columns((pl.col("value") / tot).alias("share"))
+
+
+REFUSAL_GROUPS = {
+    "legal": ("不予公开（法定事由）", "Withheld (legal exemptions)", DENIED),
+    "practical": ("无法提供", "Unable to provide", UNABLE),
+    "procedural": ("不予处理及其他处理", "Not processed / other", REJECTED + ("other_total",)),
+}
+
+
+def refusal_reasons(con, f: Filters, by: Sequence[str] = (), lang: str = "zh") -> pl.DataFrame:
+    """Every refusal reason with its group (legal / practical / procedural) and its share within the group set."""
+    cols = DENIED + UNABLE + REJECTED + ("other_total",)
+    long = aggregate(con, f, cols, by, lang=lang)
+    if long.is_empty():
+        return long
+    gmap = {c: g for g, (_, _, cs) in REFUSAL_GROUPS.items() for c in cs}
+    glabel = {g: (zh if lang == "zh" else en) for g, (zh, en, _) in REFUSAL_GROUPS.items()}
+    keys = [c for b in by for c in BY[b][1]]
+    tot = pl.col("value").sum().over(keys) if keys else pl.col("value").sum()
+    return long.with_columns(
+        pl.col("measure").replace_strict(gmap).alias("group"),
+        pl.col("measure").replace_strict(gmap).replace_strict(glabel).alias("group_label"),
+    ).with_columns((pl.col("value") / tot).alias("share"))
+
+
+def open_rate(con, f: Filters, basis: str = "A", by: Sequence[str] = ("year",), min_cases: int = MIN_CASES,
+              lang: str = "zh") -> pl.DataFrame:
+    if basis not in OPEN_RATE:
+        raise ValueError(basis)
+    return aggregate(con, f, [OPEN_RATE[basis]], by, min_cases=min_cases, lang=lang)
+
+
+def disputes(con, f: Filters, by: Sequence[str] = ("year",), lang: str = "zh") -> pl.DataFrame:
+    """Table 4 counts per proceeding (行政复议 / 直接起诉 / 复议后起诉) × outcome, long form."""
+    ms = [f"{p}_{o}" if not (p == "review" and o == "total") else "reviews" for p in PROCEEDINGS for o in OUTCOMES]
+    long = aggregate(con, f, ms, by, lang=lang)
+    if long.is_empty():
+        return long
+    pmap, omap = {}, {}
+    for p in PROCEEDINGS:
+        for o in OUTCOMES:
+            k = "reviews" if (p == "review" and o == "total") else f"{p}_{o}"
+            pmap[k], omap[k] = p, o
+    pl_ = _PROC_ZH if lang == "zh" else _PROC_EN
+    ol_ = _OUT_ZH if lang == "zh" else _OUT_EN
+    return long.with_columns(
+        pl.col("measure").replace_strict(pmap).alias("proceeding"),
+        pl.col("measure").replace_strict(omap).alias("outcome"),
+    ).with_columns(
+        pl.col("proceeding").replace_strict(pl_).alias("proceeding_label"),
+        pl.col("outcome").replace_strict(ol_).alias("outcome_label"),
+    )
+
+
+def correction_rates(con, f: Filters, by: str = "county", min_cases: int = MIN_CASES, lang: str = "zh") -> pl.DataFrame:
+    return aggregate(con, f, ["review_correction_rate", "suit_correction_rate", "correction_rate",
+                              "lawsuits_per_100"], (by,), min_cases=min_cases, lang=lang)
+
+
+def compare(con, f: Filters, level: str, entities: Sequence[str], years_: Sequence[int], measures: Sequence[str],
+            min_cases: int = MIN_CASES, lang: str = "zh") -> pl.DataFrame:
+    """Entities (counties or agency ids) × years × measures, long form with numerator/denominator/basis."""
+    if level == "county":
+        g = f.with_(counties=tuple(entities)) if entities else f
+        out = aggregate(con, g, measures, ("county", "year"), years=years_ or None, min_cases=min_cases, lang=lang)
+        if out.is_empty():
+            return out
+        return out.with_columns(pl.col("county").alias("entity_id"), pl.col("county").alias("entity"))
+    if level == "agency":
+        g = f.with_(agency_ids=tuple(entities)) if entities else f
+        out = aggregate(con, g, measures, ("agency", "year"), years=years_ or None, min_cases=min_cases, lang=lang)
+        if out.is_empty():
+            return out
+        return out.with_columns(pl.col("agency_id").alias("entity_id"), pl.col("agency_name").alias("entity"))
+    raise ValueError(level)
+
+
+def compare_table(long: pl.DataFrame) -> pl.DataFrame:
+    """The comparison as exported: one row per entity × year × measure."""
+    if long.is_empty():
+        return pl.DataFrame(schema={"entity_id": pl.Utf8, "entity": pl.Utf8, "year": pl.Int64, "measure": pl.Utf8,
+                                    "label": pl.Utf8, "value": pl.Float64, "numerator": pl.Float64,
+                                    "denominator": pl.Float64, "basis": pl.Utf8, "n_reports": pl.Int64,
+                                    "n_null": pl.Int64, "low_n": pl.Boolean})
+    return long.select("entity_id", "entity", "year", "measure", "label", "value", "numerator", "denominator",
+                       "basis", "n_reports", "n_null", "low_n").sort("entity", "year", "measure")
+
+
+def report_sources(con, f: Filters, years_: Sequence[int] | None = None, limit: int = 50_000) -> pl.DataFrame:
+    w, p = where(f, years_)
+    p.append(int(limit))
+    return _df(con.cursor(), "SELECT r.report_id, r.dataset, r.agency_name, r.province, r.city, r.county, r.year, "
+               f"r.template, r.format, r.source_path, r.sha256, r.status FROM reports r {w} "
+               "ORDER BY r.county, r.agency_name, r.year LIMIT ?", p)
+
+
+def report_findings(con, f: Filters, years_: Sequence[int] | None = None, limit: int = 50_000) -> pl.DataFrame:
+    w, p = where(f, years_)
+    p.append(int(limit))
+    return _df(con.cursor(), "SELECT r.report_id, r.agency_name, r.year, fi.seq, fi.check_id, fi.severity, "
+               f"fi.location, fi.message FROM reports r JOIN findings fi ON fi.report_id = r.report_id {w} "
+               "ORDER BY r.agency_name, r.year, fi.seq LIMIT ?", p)
+
+
+REPORT_SORT = {
+    "year": "r.year DESC, r.agency_name", "agency": "r.agency_name, r.year DESC",
+    "county": "r.county, r.agency_name, r.year DESC", "findings": "r.n_findings DESC, r.agency_name",
+    "applications": "x.new_received DESC NULLS LAST, r.agency_name",
+}
+
+
+def report_count(con, f: Filters) -> int:
+    w, p = where(f)
+    return int(con.cursor().execute(f"SELECT count(*) FROM reports r {w}", p).fetchone()[0])
+
+
+def report_list(con, f: Filters, limit: int = 50, offset: int = 0, sort: str = "year") -> pl.DataFrame:
+    """One page of the report list. The page's ids are picked first (top-N over the filter), then joined."""
+    if sort not in REPORT_SORT:
+        raise ValueError(sort)
+    w, p = where(f)
+    order = REPORT_SORT[sort]
+    if sort == "applications":
+        src, dash = _source(con)
+        pick = _dx(f"SELECT r.report_id FROM {src} {w} ORDER BY {order}, r.report_id LIMIT ? OFFSET ?", dash)
+    else:
+        pick = f"SELECT r.report_id FROM reports r {w} ORDER BY {order}, r.report_id LIMIT ? OFFSET ?"
+    p += [int(limit), int(offset)]
+    return _df(con.cursor(), "SELECT r.report_id, r.dataset, r.agency_name, r.agency_type, r.county, r.year, "
+               "r.template, r.status, r.n_findings, x.new_received, x.total_handled, "
+               "CASE WHEN x.total_handled > 0 THEN (x.granted + x.partial) / x.total_handled END AS open_rate_A, "
+               "r.source_path FROM reports r LEFT JOIN report_facts x ON x.report_id = r.report_id "
+               f"WHERE r.report_id IN ({pick}) ORDER BY {order}, r.report_id", p)
+
+
+def report_detail(con, report_id: str) -> dict[str, Any] | None:
+    """One report: its reports row (dict), cells, findings, text and facts row."""
+    cur = con.cursor()
+    head = _df(cur, "SELECT * FROM reports WHERE report_id = ?", [report_id])
+    if head.is_empty():
+        return None
+    cells = _df(cur, "SELECT table_no, row_key, col_key, value, raw, state, confidence FROM cells "
+                "WHERE report_id = ? ORDER BY table_no, row_key, col_key", [report_id])
+    findings = _df(cur, "SELECT seq, check_id, severity, location, message FROM findings WHERE report_id = ? "
+                   "ORDER BY seq", [report_id])
+    text = cur.execute("SELECT text FROM report_texts WHERE report_id = ?", [report_id]).fetchone()
+    facts = _df(cur, "SELECT * FROM report_facts WHERE report_id = ?", [report_id])
+    return {"report": head.row(0, named=True), "cells": cells, "findings": findings,
+            "text": text[0] if text else None, "facts": facts.row(0, named=True) if not facts.is_empty() else None}
+
+
+def definitions(measures: Sequence[str], lang: str = "zh", min_cases: int = MIN_CASES) -> pl.DataFrame:
+    """The definitions & 口径 sheet of an export."""
+    rows = []
+    for k in measures:
+        m = MEASURES[k]
+        rows.append({"measure": k, "label_zh": m.zh, "label_en": m.en, "kind": m.kind,
+                     "basis_zh": m.basis_zh, "basis_en": m.basis_en,
+                     "numerator_sql": m.num, "denominator_sql": m.den or "",
+                     "scale": m.scale,
+                     "note": (f"比率 = Σ分子 ÷ Σ分母（分子、分母均非空的报告）；分母 < {min_cases} 标记为 low_n"
+                              if m.kind == "rate" else "合计 = Σ（空值报告不计入，见 n_null）")})
+    return pl.DataFrame(rows)

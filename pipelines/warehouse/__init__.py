@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: schema, views, connections, load, ingest, export."""

@@ -1,0 +1,376 @@
+"""Files and folders in, warehouse out: walk → read → extract → load, one file at a time.
+
+- Streams: one file's bytes at a time in the main process; with workers > 1 a process pool does
+  extraction only (bounded in-flight), and the main process does every database write, in the
+  order of the walk (so which of two files for the same agency and year wins is deterministic).
+- Any failure of a file (unreadable, not a report, a bug in the parser) becomes one line naming
+  the file; the batch goes on.
+- Crash safety comes from db.open_writer: everything is written into W.next and swapped into W
+  every `commit_every` files (spaced out so swaps cost at most ~10% of the run as W grows) and at
+  the end. A SIGKILL leaves W with whole reports only; a rerun skips what is already there (same
+  bytes → 'unchanged' without extracting again).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import stat
+import sys
+import threading
+import time
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from pipelines.warehouse import db as dbm
+from pipelines.warehouse.load import LOADED, REPLACED, UNCHANGED, load_report
+
+FAILED = "failed"
+DEFAULT_COMMIT_EVERY = 500
+
+
+@dataclass
+class Limits:
+    max_bytes: int = 200 * 1024 * 1024  # a larger file is refused, not read into memory
+    timeout_s: float | None = 300.0     # per-file extraction time limit (SIGALRM in the extracting process)
+
+
+@dataclass
+class IngestResult:
+    loaded: list[str] = field(default_factory=list)      # newly loaded, replacements included
+    unchanged: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)    # subset of `loaded` that replaced an older report
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    run_id: int | None = None
+
+    def to_json(self) -> dict:
+        return {"loaded": self.loaded, "unchanged": self.unchanged, "replaced": self.replaced,
+                "failed": [{"path": p, "error": e} for p, e in self.failed]}
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _oneline(s: str) -> str:
+    return " ".join(str(s).split())
+
+
+# --- walking -----------------------------------------------------------------------------------
+
+def walk(paths: Iterable[str | Path], skip: set[str] = frozenset()) -> Iterator[tuple[str, str | None]]:
+    """Yield (path, None) for each file to read, or (path, error) for a path that cannot be walked.
+
+    Recursive, sorted by name, hidden entries skipped, `skip` (real paths) skipped. A directory
+    symlink that points back at a directory being walked is a loop: one error, not a hang.
+    """
+    visited: set[str] = set()
+
+    def walk_dir(d: str, ancestors: tuple[str, ...]) -> Iterator[tuple[str, str | None]]:
+        real = os.path.realpath(d)
+        if real in ancestors:
+            yield d, f"{d}: directory symlink loop (points back to {real}); skipped"
+            return
+        if real in visited:  # reached again through another symlink: its files were seen already
+            return
+        visited.add(real)
+        try:
+            with os.scandir(d) as it:
+                entries = sorted((e.name for e in it if not e.name.startswith(".")))
+        except OSError as e:
+            yield d, f"{d}: cannot list directory: {e.strerror or e}"
+            return
+        for name in entries:
+            p = os.path.join(d, name)
+            try:
+                is_dir = os.path.isdir(p)  # follows symlinks; a loop is caught above
+            except OSError:
+                is_dir = False
+            if is_dir:
+                yield from walk_dir(p, ancestors + (real,))
+            elif os.path.realpath(p) not in skip:
+                yield p, None
+
+    for raw in paths:
+        p = str(raw)
+        if os.path.isdir(p):
+            yield from walk_dir(p, ())
+        elif os.path.realpath(p) not in skip:
+            yield p, None  # a missing or dangling path fails at read, with the reason
+
+
+def count_files(paths: Iterable[str | Path], skip: set[str] = frozenset()) -> int:
+    return sum(1 for _ in walk(paths, skip))
+
+
+def read_file(path: str, limits: Limits) -> bytes:
+    """The bytes of a regular file. Raises OSError/ValueError with a reason (no path in it)."""
+    # O_NONBLOCK: opening a FIFO must not wait for a writer; we refuse it right after.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError("not a regular file")
+        if st.st_size > limits.max_bytes:
+            raise ValueError(f"file too large ({st.st_size} bytes > {limits.max_bytes})")
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+# --- extraction (runs in the main process or a pool worker) ------------------------------------
+
+class _Timeout(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise _Timeout()
+
+
+def extract_job(data: bytes, source: str, timeout_s: float | None):
+    """('ok', Report) or ('err', one-line message naming the file). Never raises."""
+    from pipelines.document import ReadError
+    from pipelines.extract import extract_bytes
+
+    # Signals only work in the main thread (a Streamlit upload runs ingest in a worker thread).
+    use_alarm = (bool(timeout_s) and hasattr(signal, "setitimer")
+                 and threading.current_thread() is threading.main_thread())
+    if use_alarm:
+        old = signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, timeout_s)
+    try:
+        return "ok", extract_bytes(data, source)
+    except ReadError as e:
+        msg = str(e)
+        return "err", _oneline(msg if source in msg else f"{source}: {msg}")
+    except _Timeout:
+        return "err", f"{source}: extraction took longer than {timeout_s:g} s; skipped"
+    except Exception as e:  # a parser bug on one file must not stop the batch
+        return "err", _oneline(f"{source}: cannot extract: {type(e).__name__}: {e}")
+    finally:
+        if use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
+
+
+# --- progress ----------------------------------------------------------------------------------
+
+class Progress:
+    """A one-line bar on stderr: counts and rate. Redrawn at most 5 times a second."""
+
+    def __init__(self, total: int | None, enabled: bool, stream=None):
+        self.stream = stream or sys.stderr
+        self.enabled = enabled
+        self.total = total
+        self.t0 = time.monotonic()
+        self.last = 0.0
+        self.counts = {LOADED: 0, UNCHANGED: 0, FAILED: 0}
+        self.done = 0
+
+    def update(self, outcome: str) -> None:
+        self.done += 1
+        self.counts[LOADED if outcome == REPLACED else outcome] += 1
+        now = time.monotonic()
+        if self.enabled and (now - self.last >= 0.2 or self.done == self.total):
+            self.last = now
+            self._draw(now)
+
+    def _draw(self, now: float) -> None:
+        rate = self.done / max(now - self.t0, 1e-9)
+        c = self.counts
+        tail = f" loaded {c[LOADED]} unchanged {c[UNCHANGED]} failed {c[FAILED]}  {rate:.1f} files/s"
+        if self.total:
+            width = 24
+            filled = int(width * self.done / self.total)
+            head = f"[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}"
+        else:
+            head = f"{self.done} files"
+        self.stream.write("\r" + head + tail + "\x1b[K")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled and self.done:
+            self._draw(time.monotonic())
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+# --- the run -----------------------------------------------------------------------------------
+
+def ingest(paths: Iterable[str | Path], db: str | Path = dbm.DEFAULT_DB, dataset: str = "user", workers: int = 1,
+           progress: bool = True, limits: Limits | dict | None = None, commit_every: int = DEFAULT_COMMIT_EVERY,
+           args: dict | None = None) -> IngestResult:
+    """Ingest files and folders into the warehouse at `db`. See the module docstring."""
+    paths = [str(p) for p in paths]
+    limits = Limits(**limits) if isinstance(limits, dict) else (limits or Limits())
+    workers = max(1, int(workers))
+    commit_every = max(1, int(commit_every))
+    skip = {os.path.realpath(p) for p in dbm.warehouse_files(db)}
+    show = bool(progress) and sys.stderr.isatty()
+    bar = Progress(count_files(paths, skip) if show else None, show)
+    result = IngestResult()
+
+    with dbm.open_writer(db) as w:
+        run_id = w.con.execute("SELECT nextval('seq_run_id')").fetchone()[0]
+        result.run_id = run_id
+        w.con.execute("INSERT INTO ingest_runs (run_id, started_at, dataset, args) VALUES (?, ?, ?, ?)",
+                      [run_id, _now(), dataset, json.dumps(args if args is not None else {"paths": paths},
+                                                           ensure_ascii=False)])
+        since_publish, dirty, last_publish_at = 0, False, time.monotonic()
+
+        files_buf: list[list] = []  # ingest_files rows; W.next is invisible until publish anyway
+
+        def flush_files() -> None:
+            for i in range(0, len(files_buf), 100):
+                chunk = files_buf[i:i + 100]
+                w.con.execute(_INSERT_FILES + ", ".join([_FILE_ROW] * len(chunk)), [v for r in chunk for v in r])
+            files_buf.clear()
+
+        def record(path: str, sha: str | None, outcome: str, error: str | None = None) -> None:
+            nonlocal since_publish, dirty, last_publish_at
+            files_buf.append([run_id, path, sha, outcome, error, sha if outcome != FAILED else None, _now()])
+            if len(files_buf) >= 1000:
+                flush_files()
+            if outcome == FAILED:
+                result.failed.append((path, error))
+            elif outcome == UNCHANGED:
+                result.unchanged.append(path)
+            else:
+                result.loaded.append(path)
+                if outcome == REPLACED:
+                    result.replaced.append(path)
+            bar.update(outcome)
+            since_publish += 1
+            if outcome in (LOADED, REPLACED):
+                dirty = True
+            # No swap just for bookkeeping rows; and as W grows (each swap copies it back to
+            # W.next), space swaps out so they take at most ~10% of the run.
+            if since_publish >= commit_every and dirty and \
+                    time.monotonic() - last_publish_at >= 9 * w.last_publish_s:
+                flush_files()
+                _update_run(w.con, run_id, result, finished=False)
+                w.publish()  # a kill after this keeps everything up to here
+                since_publish, dirty, last_publish_at = 0, False, time.monotonic()
+
+        def finish(path: str, sha: str, status: str, payload) -> None:
+            if status == "err":
+                record(path, sha, FAILED, payload)
+                return
+            try:
+                outcome = load_report(w.con, payload, dataset=dataset, source_path=path, sha256=sha,
+                                      fmt=payload.format, run_id=run_id)
+            except Exception as e:  # rolled back by load_report; the batch goes on
+                record(path, sha, FAILED, _oneline(f"{path}: cannot load: {type(e).__name__}: {e}"))
+                return
+            record(path, sha, outcome)
+
+        def prepare(path: str, err: str | None):
+            """(path, sha, data) for a file to extract, or None when it was settled here."""
+            if err is not None:
+                record(path, None, FAILED, _oneline(err))
+                return None
+            try:
+                data = read_file(path, limits)
+            except (OSError, ValueError) as e:
+                reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+                record(path, None, FAILED, _oneline(f"{path}: cannot read: {reason}"))
+                return None
+            sha = hashlib.sha256(data).hexdigest()
+            # Same bytes already in the warehouse (or earlier in this batch): nothing to extract.
+            if w.con.execute("SELECT 1 FROM reports WHERE report_id = ?", [sha]).fetchone():
+                record(path, sha, UNCHANGED)
+                return None
+            return path, sha, data
+
+        try:
+            if workers == 1:
+                for path, err in walk(paths, skip):
+                    job = prepare(path, err)
+                    if job is not None:
+                        status, payload = extract_job(job[2], job[0], limits.timeout_s)
+                        finish(job[0], job[1], status, payload)
+            else:
+                _run_pool(walk(paths, skip), workers, limits, prepare, finish)
+        finally:
+            bar.close()
+        flush_files()
+        _update_run(w.con, run_id, result, finished=True)
+    return result
+
+
+_INSERT_FILES = "INSERT INTO ingest_files (run_id, path, sha256, outcome, error, report_id, \"at\") VALUES "
+_FILE_ROW = "(?, ?, ?, ?, ?, ?, ?)"
+
+
+def _update_run(con, run_id: int, r: IngestResult, finished: bool) -> None:
+    con.execute(
+        "UPDATE ingest_runs SET finished_at = ?, n_loaded = ?, n_unchanged = ?, n_replaced = ?, n_failed = ?"
+        " WHERE run_id = ?",
+        [_now() if finished else None, len(r.loaded) - len(r.replaced), len(r.unchanged), len(r.replaced),
+         len(r.failed), run_id])
+
+
+def _run_pool(items, workers: int, limits: Limits, prepare, finish) -> None:
+    """Extraction in a process pool, at most 2*workers files in flight, results in walk order."""
+    max_inflight = 2 * workers
+    pending: deque[tuple[str, str, Future | None, bytes | None]] = deque()
+    pool = ProcessPoolExecutor(max_workers=workers)
+    seen_in_flight: set[str] = set()  # identical bytes twice within the window: extract once
+
+    def drain_one() -> None:
+        nonlocal pool
+        path, sha, fut, _ = pending.popleft()
+        seen_in_flight.discard(sha)
+        if fut is None:  # a duplicate of an earlier in-flight file: the DB now knows its outcome
+            finish_dup(path, sha)
+            return
+        try:
+            status, payload = fut.result()
+        except BrokenProcessPool:  # a worker died (e.g. out of memory) on this or a sibling file
+            status, payload = "err", f"{path}: extraction process died; skipped"
+            pool.shutdown(wait=False, cancel_futures=True)
+            pool = ProcessPoolExecutor(max_workers=workers)
+            _resubmit(pending)
+        except Exception as e:
+            status, payload = "err", _oneline(f"{path}: cannot extract: {type(e).__name__}: {e}")
+        finish(path, sha, status, payload)
+
+    def finish_dup(path: str, sha: str) -> None:
+        # Re-run prepare's check by handing finish a fresh extraction only if the first copy failed.
+        job = prepare(path, None)
+        if job is not None:
+            status, payload = extract_job(job[2], job[0], limits.timeout_s)
+            finish(job[0], job[1], status, payload)
+
+    def _resubmit(q: deque) -> None:
+        for i, (p, s, f, data) in enumerate(q):
+            if f is not None and data is not None:
+                q[i] = (p, s, pool.submit(extract_job, data, p, limits.timeout_s), data)
+
+    try:
+        for path, err in items:
+            job = prepare(path, err)
+            if job is None:
+                continue
+            p, sha, data = job
+            if sha in seen_in_flight:
+                pending.append((p, sha, None, None))
+            else:
+                seen_in_flight.add(sha)
+                pending.append((p, sha, pool.submit(extract_job, data, p, limits.timeout_s), data))
+            while len(pending) >= max_inflight:
+                drain_one()
+        while pending:
+            drain_one()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

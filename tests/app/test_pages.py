@@ -1,0 +1,167 @@
+"""AppTest: every page runs; filters change the figures exactly as independent SQL says; URL round trip;
+the compare page's CSV download holds the right rows."""
+from __future__ import annotations
+
+import io
+
+import polars as pl
+import pytest
+
+from conftest import assert_ok, new_app, run_page
+
+PAGES = ["overview", "applications", "outcomes", "disputes", "compare", "report", "upload"]
+
+
+def metric(at, label: str) -> str:
+    for m in at.metric:
+        if m.label == label:
+            return m.value
+    raise AssertionError(f"no metric {label!r}: {[m.label for m in at.metric]}")
+
+
+def num(s: str) -> float:
+    return float(s.split(" ")[0].replace(",", "").rstrip("%"))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs(db, page):
+    at = run_page(page if page != "overview" else None)
+    assert_ok(at)
+    assert at.title, "each page has a title"
+    # synthetic data is labelled as such
+    assert any("演示数据（合成）" in m.value for m in at.markdown), "demo badge missing"
+
+
+def test_every_page_runs_in_english_with_filters(db, sql):
+    county = sql.execute("SELECT county FROM reports WHERE county IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC "
+                         "LIMIT 1").fetchone()[0]
+    for page in PAGES:
+        at = run_page(page if page != "overview" else None, lang="en", cty=[county], y="2020-2022", basis="C")
+        assert_ok(at)
+    assert any("Demo data (synthetic)" in m.value for m in at.markdown)
+
+
+def test_missing_warehouse_is_a_friendly_message(tmp_path, monkeypatch):
+    monkeypatch.setenv("XXGK_DB", str(tmp_path / "nothing.duckdb"))
+    at = new_app()
+    at.run()
+    assert not at.exception
+    assert any("nothing.duckdb" in w.value for w in at.warning)
+    assert at.file_uploader, "the import page is offered"
+
+
+def test_filter_changes_kpi_exactly(db, sql):
+    county = sql.execute("SELECT county FROM reports WHERE county IS NOT NULL GROUP BY 1 ORDER BY 1 LIMIT 1").fetchone()[0]
+    at = run_page()
+    before = num(metric(at, "本年新收申请数"))
+    at.slider(key="y").set_value((2020, 2022))
+    at.multiselect(key="cty").set_value([county])
+    at.run()
+    assert_ok(at)
+    exp_apps, exp_num, exp_den = sql.execute(
+        "SELECT sum(x.new_received), sum(x.granted + x.partial) FILTER (WHERE x.granted + x.partial IS NOT NULL "
+        "AND x.total_handled IS NOT NULL), sum(x.total_handled) FILTER (WHERE x.granted + x.partial IS NOT NULL "
+        "AND x.total_handled IS NOT NULL) FROM reports r JOIN report_facts x USING (report_id) "
+        "WHERE r.county = ? AND r.year = 2022", [county]).fetchone()
+    assert num(metric(at, "本年新收申请数")) == exp_apps
+    assert exp_apps != before
+    assert metric(at, "公开率（口径A）").startswith(f"{exp_num / exp_den:.1%}")
+    # the district ranking now holds that one district only, with the same numerator/denominator
+    rank_tables = [d.value for d in at.dataframe if "区县" in list(d.value.columns)]
+    assert rank_tables and list(rank_tables[0]["区县"]) == [county]
+
+
+def test_rate_basis_switch(db, sql):
+    at = run_page(basis="B")
+    assert_ok(at)
+    n, d = sql.execute("SELECT sum(x.granted) FILTER (WHERE x.granted IS NOT NULL AND x.total_handled IS NOT NULL), "
+                       "sum(x.total_handled) FILTER (WHERE x.granted IS NOT NULL AND x.total_handled IS NOT NULL) "
+                       "FROM reports r JOIN report_facts x USING (report_id) WHERE r.year = "
+                       "(SELECT max(year) FROM reports)").fetchone()
+    assert metric(at, "公开率（口径B）").startswith(f"{n / d:.1%}")
+
+
+def test_url_round_trip(db, sql):
+    counties = [r[0] for r in sql.execute("SELECT DISTINCT county FROM reports WHERE county IS NOT NULL "
+                                          "ORDER BY 1 LIMIT 2").fetchall()]
+    params = {"lang": "en", "ds": ["demo"], "cty": counties, "y": "2020-2022", "basis": "C", "minn": "10",
+              "m": ["applications", "open_rate_C"], "ent": counties[:1], "cy": ["2021", "2022"]}
+    at = new_app(**params)
+    at.run()
+    at.switch_page("app_pages/compare.py")
+    at.run()
+    assert_ok(at)
+    assert at.radio(key="lang").value == "en"
+    assert at.multiselect(key="ds").value == ["demo"]
+    assert at.multiselect(key="cty").value == counties
+    assert at.slider(key="y").value == (2020, 2022)
+    assert at.radio(key="basis").value == "C"
+    assert at.number_input(key="minn").value == 10
+    assert at.multiselect(key="m").value == ["applications", "open_rate_C"]
+    assert at.multiselect(key="ent").value == counties[:1]
+    assert at.multiselect(key="cy").value == ["2021", "2022"]
+    got = {k: at.query_params[k] for k in at.query_params}
+    want = {k: (v if isinstance(v, list) else [v]) for k, v in params.items()}
+    got = {k: (v if isinstance(v, list) else [v]) for k, v in got.items()}
+    assert got == want
+
+
+def test_report_link_opens_the_report(db, sql):
+    rid, name, year = sql.execute("SELECT report_id, agency_name, year FROM reports r WHERE EXISTS "
+                                  "(SELECT 1 FROM findings f WHERE f.report_id = r.report_id) "
+                                  "ORDER BY report_id LIMIT 1").fetchone()
+    at = new_app(report=rid)
+    at.run()
+    assert_ok(at)
+    assert any(name in t.value and str(year) in t.value for t in at.title)
+    n_find = sql.execute("SELECT count(*) FROM findings WHERE report_id = ?", [rid]).fetchone()[0]
+    assert len(at.warning) + len(at.error) >= n_find
+    assert at.query_params["report"] == [rid] or at.query_params["report"] == rid
+
+
+def test_report_list_links(db, sql):
+    at = run_page("report")
+    assert_ok(at)
+    df = at.dataframe[0].value
+    link_col = [c for c in df.columns if c == "链接"][0]
+    first = df[link_col].iloc[0]
+    assert first.startswith("report?") and "report=" in first
+    n = sql.execute("SELECT count(*) FROM reports").fetchone()[0]
+    assert len(df) == min(50, n)
+
+
+def test_compare_csv_matches_sql(db, sql, monkeypatch):
+    from streamlit.runtime import media_file_manager as mfm
+
+    captured = {}
+    orig = mfm.MediaFileManager.add
+
+    def add(self, data, mimetype, coordinates, file_name=None, is_for_static_download=False):
+        if file_name:
+            captured[file_name.rsplit(".", 1)[-1]] = data
+        return orig(self, data, mimetype, coordinates, file_name, is_for_static_download)
+
+    monkeypatch.setattr(mfm.MediaFileManager, "add", add)
+    counties = [r[0] for r in sql.execute("SELECT DISTINCT county FROM reports WHERE county IS NOT NULL "
+                                          "ORDER BY 1 LIMIT 2").fetchall()]
+    at = run_page("compare", ent=counties, cy=["2021", "2022"], m=["applications", "open_rate_A"])
+    assert_ok(at)
+    assert "csv" in captured and "parquet" in captured
+    got = pl.read_csv(io.BytesIO(captured["csv"].lstrip(b"\xef\xbb\xbf")))
+    exp = pl.from_arrow(sql.sql(
+        "SELECT r.county AS entity, r.year, sum(x.new_received) AS apps, "
+        "sum(x.granted + x.partial) FILTER (WHERE x.granted + x.partial IS NOT NULL AND x.total_handled IS NOT NULL) "
+        "AS num, sum(x.total_handled) FILTER (WHERE x.granted + x.partial IS NOT NULL AND x.total_handled IS NOT NULL)"
+        " AS den FROM reports r JOIN report_facts x USING (report_id) WHERE r.county IN (?, ?) AND r.year IN "
+        "(2021, 2022) GROUP BY ALL ORDER BY ALL", params=counties).to_arrow_table())
+    apps = got.filter(pl.col("measure") == "applications").sort("entity", "year")
+    assert apps["entity"].to_list() == exp["entity"].to_list()
+    assert apps["year"].to_list() == exp["year"].to_list()
+    assert apps["value"].to_list() == exp["apps"].to_list()
+    rate = got.filter(pl.col("measure") == "open_rate_A").sort("entity", "year")
+    assert rate["numerator"].to_list() == exp["num"].to_list()
+    assert rate["denominator"].to_list() == exp["den"].to_list()
+    assert rate["basis"].str.contains("口径A").all()
+    assert set(got.columns) >= {"numerator", "denominator", "basis", "low_n", "n_null"}
+    assert got.height == 2 * exp.height
+    assert pl.read_parquet(io.BytesIO(captured["parquet"])).shape == got.shape
