@@ -83,6 +83,10 @@ def parse(doc: Document) -> Report:
     if t3_version is None:
         raise ReadError(doc.source, "not an annual report: table 3 (收到和处理政府信息公开申请情况) has no rows")
 
+    if doc.ocr:
+        from pipelines.parse.ocrfix import fix_ocr_table3
+        fix_ocr_table3(report)
+
     keys = templates.get(t3_version).table4_keys
     if r4 is not None:
         parse_table4(stream(segs, *r4), report, keys)

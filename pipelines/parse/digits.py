@@ -40,6 +40,7 @@ class Token:
     splittable: bool = True
     gap_before: bool = False
     unit: str = ""  # 元, 万元, 件… printed after the number
+    confidence: float = 1.0  # below 1 for OCR-read text
 
 
 def compositions(run: str, k: int) -> Iterator[tuple[int, ...]]:

@@ -34,6 +34,7 @@ class Seg:
     cells: list[str] = field(default_factory=list)
     section: int = 0
     table: int | None = None  # index of the table block for rows
+    confidence: float = 1.0  # OCR: the line's (or row's) lowest word confidence
 
     @property
     def flat(self) -> str:
@@ -47,12 +48,13 @@ def segments(doc: Document) -> list[Seg]:
             for line in block.text.split("\n"):
                 line = line.strip()
                 if line and not FOOTER.match(line):
-                    out.append(Seg("text", text=line))
+                    out.append(Seg("text", text=line, confidence=block.confidence))
         elif isinstance(block, Table):
             for row in block.rows:
                 cells = [c.text.strip() for c in row if not c.span_copy]
                 if any(cells) and not (len([c for c in cells if c]) == 1 and FOOTER.match(next(c for c in cells if c))):
-                    out.append(Seg("row", cells=cells, table=bi))
+                    conf = min((c.confidence for c in row), default=1.0)
+                    out.append(Seg("row", cells=cells, table=bi, confidence=conf))
     return out
 
 
@@ -89,12 +91,12 @@ def split_sections(segs: list[Seg]) -> tuple[list[Seg], dict[int, int]]:
         for pos, sec in marks:
             head = text[prev:pos].strip()
             if head:
-                out.append(Seg("text", text=head, section=current))
+                out.append(Seg("text", text=head, section=current, confidence=seg.confidence))
             current, prev = sec, pos
             starts.setdefault(current, len(out))
         tail = text[prev:].strip()
         if tail:
-            out.append(Seg("text", text=tail, section=current))
+            out.append(Seg("text", text=tail, section=current, confidence=seg.confidence))
     return out, starts
 
 

@@ -310,6 +310,15 @@ def _column_failures(vals: dict[str, tuple], rows: tuple[str, ...]) -> int:
 
 
 def _cells(vals: tuple, ch: Chunk, state: str, sg: Segmentation) -> list[CellValue]:
+    out = _cells_raw(vals, ch, state, sg)
+    conf = min((t.confidence for t in ch.tokens), default=1.0)
+    if conf < 1.0:
+        for c in out:
+            c.confidence = conf
+    return out
+
+
+def _cells_raw(vals: tuple, ch: Chunk, state: str, sg: Segmentation) -> list[CellValue]:
     out: list[CellValue] = []
     one_to_one = len(ch.tokens) == N_COLS
     for i, v in enumerate(vals):

@@ -63,6 +63,10 @@ def parse_table4(st: Stream, report: Report, keys: tuple[str, ...]) -> bool:
         else:
             state = NUMBER if (one_to_one or not sg.used_identity) else INFERRED
             cells.append(CellValue(v, tok.text if tok else src, state))
+    conf = min((t.confidence for t in tokens), default=1.0)
+    if conf < 1.0:
+        for c in cells:
+            c.confidence = conf
     report.table4 = cells
     if sg.glued and sg.used_identity:
         report.add("P404 digits_split", "info", "table4",

@@ -6,6 +6,7 @@ count; in a line of text the tokens are digit runs that may hold several cells r
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -121,13 +122,15 @@ def stream(segs: list[Seg], start: int = 0, end: int | None = None) -> Stream:
         if seg.kind == "row":
             _row_items(st, seg, si)
         else:
-            _text_items(st, seg.text, si)
+            _text_items(st, seg.text, si, seg.confidence)
     return st
 
 
 def _row_items(st: Stream, seg: Seg, si: int) -> None:
     cells = seg.cells
     toks = [cell_token(c) for c in cells]
+    if seg.confidence < 1.0:
+        toks = [dataclasses.replace(t, confidence=seg.confidence) if t is not None else None for t in toks]
     last_label = max((i for i, t in enumerate(toks) if t is None), default=-1)
     label = " ".join(c for c, t in zip(cells[: last_label + 1], toks[: last_label + 1]) if c)
     if label:
@@ -151,11 +154,13 @@ def _row_items(st: Stream, seg: Seg, si: int) -> None:
         st.items.append(Item("chunk", si, chunk=Chunk(values, si, label, grid=True)))
 
 
-def _text_items(st: Stream, text: str, si: int) -> None:
+def _text_items(st: Stream, text: str, si: int, confidence: float = 1.0) -> None:
     cur: list[Token] = []
     label = ""
     for kind, val in scan_text(text):
         if kind == "tok":
+            if confidence < 1.0:
+                val = dataclasses.replace(val, confidence=confidence)  # type: ignore[arg-type]
             cur.append(val)  # type: ignore[arg-type]
         else:
             s = str(val)
