@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import product
 
 from pipelines import templates
@@ -54,6 +54,7 @@ def layouts() -> dict[str, tuple[str, ...]]:
     return {v: t.table3_keys for v, t in templates.templates().items()}
 
 
+@lru_cache(maxsize=4096)
 def match_row(label: str) -> str | None:
     """The data row a label names; where several rows' labels are run together, the last one."""
     text = label_key(label)

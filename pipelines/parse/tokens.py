@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from pipelines.parse.digits import Token
@@ -59,8 +60,16 @@ class Stream:
         return [i.chunk for i in self.items if i.kind == "chunk"]
 
 
+_BLANK = Token("", "blank", splittable=False)
+
+
+@lru_cache(maxsize=8192)
 def cell_token(text: str) -> Token | None:
     """A grid cell as one value token, or None when the cell is label text."""
+    if text.isdigit() and text.isascii():  # the common case, without a regex
+        return Token(text, "num", splittable=False)
+    if not text or text.isspace():
+        return _BLANK
     t = NOTE.sub("", text).strip()
     if t == "":
         return Token("", "blank", splittable=False)
