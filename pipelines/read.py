@@ -12,6 +12,7 @@ No streamlit import: the bench and the tests call these functions directly.
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Sequence
 
@@ -246,47 +247,123 @@ def _measure_sql(m: Measure, i: int) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# report_dash: reports' filter columns + report_facts in one table, so aggregates need no join on the
-# 64-character report_id (that join dominated every page: ~1 s at 1M reports on 2 cores). Built by a
-# writer (ingest / build_direct / bench) with build_dash(); used only while its fingerprint matches
-# the warehouse, otherwise the queries fall back to the join (same results, slower).
+# report_dash: every reports column the pages read + report_facts in one table (LEFT JOIN; has_facts marks
+# the rows with facts), so aggregates need no join on the 64-character report_id (that join dominated
+# every page: ~1 s at 1M reports on 2 cores), plus one integer rank column per report-list order (o_*),
+# so a page of the list is a top-N on one integer. report_agg (pipelines/warehouse/aggregates.py) holds
+# the sums at the filters' grain. Both are built by a writer (ingest / build_direct / bench) and used only
+# while their fingerprint matches the warehouse; otherwise the queries fall back (same results, slower).
 
+DASH_VERSION = 2  # bump when report_dash / report_agg change shape: older copies then count as stale
 DASH_COLUMNS = ("report_id", "dataset", "province", "city", "county", "agency_id", "agency_name", "agency_type",
-                "year", "template")
+                "year", "template", "status", "n_findings", "format", "source_path", "sha256")
+# report-list order → (ORDER BY over alias r, with report_id as the final tie-break; rank column in report_dash)
+REPORT_SORT = {
+    "year": "r.year DESC, r.agency_name", "agency": "r.agency_name, r.year DESC",
+    "county": "r.county, r.agency_name, r.year DESC", "findings": "r.n_findings DESC, r.agency_name",
+    "applications": "x.new_received DESC NULLS LAST, r.agency_name",
+}
+SOURCES_ORDER = "r.county, r.agency_name, r.year"
+DASH_ORDERS = {**{f"o_{k}": v for k, v in REPORT_SORT.items()}, "o_sources": SOURCES_ORDER}
+AGG_GRAIN = ("dataset", "province", "city", "county", "agency_type", "template", "year")
+AGG_COARSE = ("dataset", "province", "city", "county", "year")  # report_agg_region
 _FINGERPRINT = ("SELECT (SELECT count(*) FROM reports), (SELECT max(ingested_at) FROM reports)::VARCHAR, "
-                "(SELECT count(*) FROM report_facts), (SELECT count(*) FROM corrections), "
+                "(SELECT count(*) FROM report_facts), (SELECT count(*) FROM findings), (SELECT count(*) FROM corrections), "
                 "(SELECT max(greatest(created_at, coalesce(undone_at, created_at))) FROM corrections)::VARCHAR")
 
+# Which source the queries use: None = the freshest available (report_agg > report_dash > join);
+# "agg" / "dash" / "base" force one (tests compare the paths).
+FORCE: str | None = None
 
-def build_dash(con) -> int:
-    """(Re)build report_dash on a writable connection; returns its row count. Call after every load."""
-    fp = con.execute(_FINGERPRINT).fetchone()
+
+def fingerprint(con) -> str:
+    return repr((DASH_VERSION,) + tuple(con.cursor().execute(_FINGERPRINT).fetchone()))
+
+
+def build_dash(con, fp: str | None = None) -> int:
+    """(Re)build report_dash on a writable connection; returns its row count. Call after every load
+    (pipelines.warehouse.aggregates.refresh_aggregates calls it, in its transaction).
+
+    The rank columns are computed on a narrow projection and attached by position (a window over the
+    wide rows would carry every fact column through six sorts)."""
+    fp = fp or fingerprint(con)
     cols = ", ".join(f"r.{c}" for c in DASH_COLUMNS)
-    con.execute(f"CREATE OR REPLACE TABLE report_dash AS SELECT {cols}, x.* EXCLUDE (report_id) "
-                "FROM reports r JOIN report_facts x ON x.report_id = r.report_id "
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _dash_rows AS SELECT {cols}, x.report_id IS NOT NULL AS has_facts, "
+                "x.* EXCLUDE (report_id) FROM reports r LEFT JOIN report_facts x ON x.report_id = r.report_id "
                 "ORDER BY r.dataset, r.province, r.city, r.county, r.year")
+    ranks = ", ".join(f"row_number() OVER (ORDER BY {_dx(o, True)}, r.report_id) AS {k}" for k, o in DASH_ORDERS.items())
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _dash_ranks AS SELECT * EXCLUDE (_rid) FROM "
+                f"(SELECT r.rowid AS _rid, {ranks} FROM _dash_rows r) ORDER BY _rid")
+    con.execute("CREATE OR REPLACE TABLE report_dash AS SELECT * FROM _dash_rows POSITIONAL JOIN _dash_ranks")
+    con.execute("DROP TABLE _dash_rows")
+    con.execute("DROP TABLE _dash_ranks")
     con.execute("CREATE OR REPLACE TABLE report_dash_meta (fingerprint VARCHAR)")
-    con.execute("INSERT INTO report_dash_meta VALUES (?)", [repr(tuple(fp))])
+    con.execute("INSERT INTO report_dash_meta VALUES (?)", [fp])
     return int(con.execute("SELECT count(*) FROM report_dash").fetchone()[0])
+
+
+def _meta_fp(cur, table: str) -> str | None:
+    try:
+        row = cur.execute(f"SELECT fingerprint FROM {table}").fetchone()  # table from a fixed list
+    except Exception:  # noqa: BLE001 - table absent (duckdb.CatalogException)
+        return None
+    return row[0] if row else None
+
+
+_FRESH: "weakref.WeakKeyDictionary[Any, tuple[bool, bool]]" = weakref.WeakKeyDictionary()
+
+
+def freshness(con) -> tuple[bool, bool]:
+    """(report_agg fresh, report_dash fresh): built from the warehouse as it is now (one fingerprint query).
+    Remembered per read-only connection (its snapshot cannot change); checked on every call otherwise."""
+    try:
+        return _FRESH[con]
+    except (KeyError, TypeError):
+        pass
+    cur = con.cursor()
+    dash_fp = _meta_fp(cur, "report_dash_meta")
+    if dash_fp is None:
+        out = (False, False)
+    else:
+        now = fingerprint(con)
+        out = (_meta_fp(cur, "report_agg_meta") == now, dash_fp == now)
+    if cur.execute("SELECT current_setting('access_mode')").fetchone()[0] == "read_only":
+        try:
+            _FRESH[con] = out
+        except TypeError:  # not weak-referenceable: just don't remember
+            pass
+    return out
 
 
 def has_dash(con) -> bool:
     """True when report_dash exists and was built from the warehouse as it is now."""
-    cur = con.cursor()
-    try:
-        row = cur.execute("SELECT fingerprint FROM report_dash_meta").fetchone()
-    except Exception:  # noqa: BLE001 - table absent (duckdb.CatalogException)
-        return False
-    return bool(row) and row[0] == repr(tuple(cur.execute(_FINGERPRINT).fetchone()))
+    return freshness(con)[1]
 
 
-def _source(con, facts: bool = True) -> tuple[str, bool]:
-    """The FROM clause for alias r (filters) and x (facts), and whether it is report_dash."""
-    if has_dash(con):
-        return "report_dash r", True
-    if facts:
-        return "reports r JOIN report_facts x ON x.report_id = r.report_id", False
-    return "reports r", False
+def has_agg(con) -> bool:
+    """True when report_agg (and its small tables) exist and were built from the warehouse as it is now."""
+    return freshness(con)[0]
+
+
+def _route(con, agg_ok: bool = True) -> str:
+    """'agg' | 'dash' | 'base' for a query; ``agg_ok`` = its filters and groups are at or above the grain."""
+    if FORCE is not None:
+        return "dash" if (FORCE == "agg" and not agg_ok) else FORCE
+    agg, dash = freshness(con)
+    if agg and agg_ok:
+        return "agg"
+    return "dash" if dash else "base"
+
+
+def _and(w: str, cond: str) -> str:
+    return (w + " AND " if w else "WHERE ") + cond
+
+
+def _facts_source(route: str) -> tuple[str, str]:
+    """FROM clause (alias r = filters, x = facts) and the condition restricting it to reports with facts."""
+    if route == "base":
+        return "reports r JOIN report_facts x ON x.report_id = r.report_id", ""
+    return "report_dash r", "r.has_facts"
 
 
 def _dx(sql: str, dash: bool) -> str:
@@ -296,6 +373,57 @@ def _dx(sql: str, dash: bool) -> str:
 
 def _df(cur, sql: str, params: list[Any]) -> pl.DataFrame:
     return cur.sql(sql, params=params).pl()
+
+
+def agg_col(key: str, part: str) -> str:
+    """Column of report_agg for measure ``key``: part s (sum) / c (non-null count) of a count;
+    n / d (sums where both known) / c (reports where both known) of a rate."""
+    return f"m_{key}_{part}"
+
+
+def _measure_sql_agg(m: Measure, i: int) -> list[str]:
+    if m.key == "reports":
+        return [f"coalesce(sum(r.n_reports), 0)::BIGINT AS m{i}_num", f"NULL::DOUBLE AS m{i}_den", f"0 AS m{i}_null"]
+    if m.kind == "count":
+        return [f"sum(r.{agg_col(m.key, 's')}) AS m{i}_num", f"NULL::DOUBLE AS m{i}_den",
+                f"coalesce(sum(r.n_reports) - sum(r.{agg_col(m.key, 'c')}), 0)::BIGINT AS m{i}_null"]
+    return [f"sum(r.{agg_col(m.key, 'n')}) AS m{i}_num", f"sum(r.{agg_col(m.key, 'd')}) AS m{i}_den",
+            f"coalesce(sum(r.n_reports) - sum(r.{agg_col(m.key, 'c')}), 0)::BIGINT AS m{i}_null"]
+
+
+def _wide_agg(con, f: Filters, ms: list[Measure], gexpr: list[str], gcols: list[str],
+              years: Sequence[int] | None) -> pl.DataFrame:
+    """The wide frame of ``aggregate`` from report_agg (+ report_agg_agency for distinct agencies)."""
+    w, p = where(f, years)
+    w = _and(w, "r.n_reports > 0")  # cells holding only reports without facts are not groups
+    coarse = not (f.agency_types or f.templates or {"r.agency_type", "r.template"} & set(gexpr))
+    table = "report_agg_region" if coarse else "report_agg"
+    sel = [f"{e} AS {c}" for e, c in zip(gexpr, gcols)] + ["coalesce(sum(r.n_reports), 0)::BIGINT AS n_reports"]
+    outer = ["m.*"]
+    for i, m in enumerate(ms):
+        if m.key == "agencies":
+            outer += [f"coalesce(ag.n_agencies, 0) AS m{i}_num", f"NULL::DOUBLE AS m{i}_den", f"0 AS m{i}_null"]
+        else:
+            sel += _measure_sql_agg(m, i)
+    grp = (" GROUP BY " + ", ".join(gexpr)) if gexpr else ""
+    sql = f"SELECT {', '.join(sel)} FROM {table} r {w}{grp}"
+    if len(outer) == 1:
+        return _df(con.cursor(), sql + ((" ORDER BY " + ", ".join(gexpr)) if gexpr else ""), p)
+    wa, pa = where(f, years)
+    gsel = [f"{e} AS {c}" for e, c in zip(gexpr, gcols)]
+    if "year" in gcols:  # agencies with one cell in the year are additive; the rest are counted distinct
+        sel.append("coalesce(sum(r.n_agencies_1), 0)::BIGINT AS _ag1")
+        outer[outer.index("m.*")] = "m.* EXCLUDE (_ag1)"
+        agq = f"SELECT {', '.join(gsel + ['count(DISTINCT r.agency_key) AS n_dup'])} FROM report_agg_agency r " \
+              f"{_and(wa, 'r.dup')}{grp}"
+        outer = [o.replace("coalesce(ag.n_agencies, 0)", "m._ag1 + coalesce(ag.n_dup, 0)") for o in outer]
+    else:
+        agq = f"SELECT {', '.join(gsel + ['count(DISTINCT r.agency_key) AS n_agencies'])} " \
+              f"FROM report_agg_agency r {wa}{grp}"
+    sql = f"SELECT {', '.join(sel)} FROM {table} r {w}{grp}"
+    on = " AND ".join(f"m.{c} IS NOT DISTINCT FROM ag.{c}" for c in gcols) or "TRUE"
+    order = (" ORDER BY " + ", ".join(f"m.{c}" for c in gcols)) if gcols else ""
+    return _df(con.cursor(), f"SELECT {', '.join(outer)} FROM ({sql}) m LEFT JOIN ({agq}) ag ON {on}{order}", p + pa)
 
 
 def aggregate(con, f: Filters, measures: Sequence[str], by: Sequence[str] = (), *,
@@ -309,19 +437,25 @@ def aggregate(con, f: Filters, measures: Sequence[str], by: Sequence[str] = (), 
     _check_measures(measures)
     gexpr = [e for b in by for e in BY[b][0]]
     gcols = [c for b in by for c in BY[b][1]]
-    sel = [f"{e} AS {c}" for e, c in zip(gexpr, gcols)]
-    if "agency" in by:
-        sel += ["any_value(r.agency_name) AS agency_name", "any_value(r.county) AS agency_county"]
-    sel.append("count(*) AS n_reports")
     ms = [MEASURES[k] for k in measures]
-    for i, m in enumerate(ms):
-        sel += _measure_sql(m, i)
-    w, p = where(f, years)
-    src, dash = _source(con)
-    sql = _dx(f"SELECT {', '.join(sel)} FROM {src} {w}", dash)
-    if gexpr:
-        sql += " GROUP BY " + ", ".join(gexpr) + " ORDER BY " + ", ".join(gexpr)
-    wide = _df(con.cursor(), sql, p)
+    route = _route(con, agg_ok="agency" not in by and not f.agency_ids)
+    if route == "agg":
+        wide = _wide_agg(con, f, ms, gexpr, gcols, years)
+    else:
+        sel = [f"{e} AS {c}" for e, c in zip(gexpr, gcols)]
+        if "agency" in by:
+            sel += ["min(r.agency_name) AS agency_name", "min(r.county) AS agency_county"]
+        sel.append("count(*) AS n_reports")
+        for i, m in enumerate(ms):
+            sel += _measure_sql(m, i)
+        w, p = where(f, years)
+        src, cond = _facts_source(route)
+        if cond:
+            w = _and(w, cond)
+        sql = _dx(f"SELECT {', '.join(sel)} FROM {src} {w}", route != "base")
+        if gexpr:
+            sql += " GROUP BY " + ", ".join(gexpr) + " ORDER BY " + ", ".join(gexpr)
+        wide = _df(con.cursor(), sql, p)
     keep = gcols + (["agency_name", "agency_county"] if "agency" in by else []) + ["n_reports"]
     parts = []
     for i, m in enumerate(ms):
@@ -356,20 +490,25 @@ def pivot(long: pl.DataFrame, index: Sequence[str]) -> pl.DataFrame:
 
 
 def datasets(con) -> pl.DataFrame:
+    if _route(con) == "agg":
+        return _df(con.cursor(), "SELECT dataset, sum(n_all)::BIGINT AS n FROM report_agg GROUP BY dataset "
+                   "ORDER BY dataset", [])
     return _df(con.cursor(), "SELECT dataset, count(*) AS n FROM reports GROUP BY dataset ORDER BY dataset", [])
 
 
 def regions(con, f: Filters = Filters()) -> pl.DataFrame:
     """province, city, county, n for the selected datasets (the region hierarchy)."""
     w, p = where(Filters(datasets=f.datasets))
-    return _df(con.cursor(), f"SELECT r.province, r.city, r.county, count(*) AS n FROM reports r {w} "
+    src, n = ("report_agg_region r", "sum(r.n_all)::BIGINT") if _route(con) == "agg" else ("reports r", "count(*)")
+    return _df(con.cursor(), f"SELECT r.province, r.city, r.county, {n} AS n FROM {src} {w} "
                "GROUP BY ALL ORDER BY r.province NULLS LAST, r.city NULLS LAST, r.county NULLS LAST", p)
 
 
 def years(con, f: Filters = Filters()) -> list[int]:
     w, p = where(Filters(datasets=f.datasets))
-    rows = con.cursor().execute(f"SELECT DISTINCT r.year FROM reports r {w} "
-                                f"{'AND' if w else 'WHERE'} r.year IS NOT NULL ORDER BY 1", p).fetchall()
+    src = "report_agg_region r" if _route(con) == "agg" else "reports r"
+    rows = con.cursor().execute(f"SELECT DISTINCT r.year FROM {src} {_and(w, 'r.year IS NOT NULL')} ORDER BY 1",
+                                p).fetchall()
     return [int(r[0]) for r in rows]
 
 
@@ -378,31 +517,46 @@ def distinct_values(con, column: str, f: Filters = Filters()) -> list[str]:
     if column not in ("template", "agency_type", "dataset", "province"):
         raise ValueError(column)
     w, p = where(Filters(datasets=f.datasets))
-    rows = con.cursor().execute(f"SELECT DISTINCT r.{column} FROM reports r {w} "
-                                f"{'AND' if w else 'WHERE'} r.{column} IS NOT NULL ORDER BY 1", p).fetchall()
+    src = "report_agg r" if _route(con) == "agg" else "reports r"
+    rows = con.cursor().execute(f"SELECT DISTINCT r.{column} FROM {src} {_and(w, f'r.{column} IS NOT NULL')} "
+                                "ORDER BY 1", p).fetchall()
     return [r[0] for r in rows]
 
 
 def search_agencies(con, f: Filters, text: str = "", limit: int = 50, include: Sequence[str] = ()) -> pl.DataFrame:
-    """Agencies within the region/dataset filters whose name contains ``text`` (at most ``limit``),
-    plus the ids in ``include`` (already selected) so a selection never disappears."""
+    """Agencies within the region/dataset filters whose name contains ``text`` (at most ``limit``, by name),
+    plus the ids in ``include`` (already selected) so a selection never disappears.
+    From report_agencies (one row per agency × name × region × type × dataset, built by refresh) when fresh."""
     base = Filters(datasets=f.datasets, province=f.province, city=f.city, counties=f.counties,
                    agency_types=f.agency_types)
+    agg = _route(con) == "agg"
+    src, n = ("report_agencies r", "sum(r.n)::BIGINT") if agg else ("reports r", "count(*)")
     w, p = where(base)
-    cond = ["r.agency_id IS NOT NULL"]
+    w = _and(w, "r.agency_id IS NOT NULL")
     if text:
-        cond.append("contains(r.agency_name, ?)")
+        w = _and(w, "contains(r.agency_name, ?)")
         p.append(text)
-    w = (w + " AND " if w else "WHERE ") + " AND ".join(cond)
-    sql = ("SELECT r.agency_id, any_value(r.agency_name) AS agency_name, any_value(r.county) AS county, "
-           f"count(*) AS n FROM reports r {w} GROUP BY r.agency_id ORDER BY agency_name LIMIT ?")
-    p.append(int(limit))
-    out = _df(con.cursor(), sql, p)
+    head = f"SELECT r.agency_id, min(r.agency_name) AS agency_name, min(r.county) AS county, {n} AS n FROM {src} "
+    tail = " GROUP BY r.agency_id ORDER BY agency_name, r.agency_id LIMIT ?"
+    if agg:
+        # report_agencies is ranked by (name, id, …) in o_name: an agency's first row there carries its min name, so
+        # the first ``limit`` distinct agencies of a prefix in o_name order are exactly the answer's agencies.
+        k = max(4 * int(limit), 64)
+        while True:
+            pre = con.cursor().execute(f"SELECT r.agency_id FROM {src} {w} ORDER BY r.o_name LIMIT ?",
+                                       p + [k]).fetchall()
+            ids = list(dict.fromkeys(i for i, in pre))[:max(int(limit), 0)]
+            if len(pre) < k or len(ids) >= int(limit):
+                break
+            k *= 4
+        out = _df(con.cursor(), head + _and(w, "r.agency_id = ANY(?::VARCHAR[])") + tail, p + [ids, int(limit)])
+    else:
+        out = _df(con.cursor(), head + w + tail, p + [int(limit)])
     missing = [i for i in include if i not in set(out["agency_id"].to_list())]
     if missing:
-        more = _df(con.cursor(), "SELECT r.agency_id, any_value(r.agency_name) AS agency_name, "
-                   "any_value(r.county) AS county, count(*) AS n FROM reports r "
-                   "WHERE r.agency_id = ANY(?::VARCHAR[]) GROUP BY r.agency_id", [list(missing)])
+        more = _df(con.cursor(), f"SELECT r.agency_id, min(r.agency_name) AS agency_name, min(r.county) AS county, "
+                   f"{n} AS n FROM {src} WHERE r.agency_id = ANY(?::VARCHAR[]) GROUP BY r.agency_id "
+                   "ORDER BY r.agency_id", [list(missing)])
         out = pl.concat([more, out], how="vertical_relaxed")
     return out
 
@@ -410,9 +564,12 @@ def search_agencies(con, f: Filters, text: str = "", limit: int = 50, include: S
 def agency_names(con, ids: Sequence[str]) -> dict[str, str]:
     if not ids:
         return {}
-    rows = con.cursor().execute("SELECT agency_id, any_value(agency_name) FROM reports "
+    src = "report_agencies" if _route(con) == "agg" else "reports"
+    rows = con.cursor().execute(f"SELECT agency_id, min(agency_name) FROM {src} "
                                 "WHERE agency_id = ANY(?::VARCHAR[]) GROUP BY agency_id", [list(ids)]).fetchall()
     return {a: n for a, n in rows}
+
+
 
 
 # ---------------------------------------------------------------------------------------------
@@ -467,9 +624,15 @@ def yoy(con, f: Filters, measure: str = "applications", by: str = "county", lang
     if long.is_empty():
         return long
     keys = list(BY[by][1])
-    return long.sort(keys + ["year"]).with_columns(
-        pl.col("value").shift(1).over(keys).alias("prev"),
-        pl.col("year").shift(1).over(keys).alias("prev_year"),
+    # sorted by keys + year, each group is contiguous: the previous row is the group's previous year when all
+    # keys equal (null = null, as in .over(keys)); same values as shift(1).over(keys), without hashing strings
+    long = long.sort(keys + ["year"])
+    same = pl.lit(True)
+    for k in keys:
+        same = same & pl.col(k).eq_missing(pl.col(k).shift(1)).fill_null(False)
+    return long.with_columns(
+        pl.when(same).then(pl.col("value").shift(1)).alias("prev"),
+        pl.when(same).then(pl.col("year").shift(1)).alias("prev_year"),
     ).with_columns(
         pl.when(pl.col("prev_year") == pl.col("year") - 1).then(pl.col("value") - pl.col("prev")).alias("change"),
         pl.when((pl.col("prev_year") == pl.col("year") - 1) & (pl.col("prev") > 0))
@@ -507,10 +670,8 @@ def refusal_reasons(con, f: Filters, by: Sequence[str] = (), lang: str = "zh") -
     glabel = {g: (zh if lang == "zh" else en) for g, (zh, en, _) in REFUSAL_GROUPS.items()}
     keys = [c for b in by for c in BY[b][1]]
     tot = pl.col("value").sum().over(keys) if keys else pl.col("value").sum()
-    return long.with_columns(
-        pl.col("measure").replace_strict(gmap).alias("group"),
-        pl.col("measure").replace_strict(gmap).replace_strict(glabel).alias("group_label"),
-    ).with_columns((pl.col("value") / tot).alias("share"))
+    return long.with_columns(pl.col("measure").replace_strict(gmap).alias("group")).with_columns(
+        pl.col("group").replace_strict(glabel).alias("group_label"), (pl.col("value") / tot).alias("share"))
 
 
 def open_rate(con, f: Filters, basis: str = "A", by: Sequence[str] = ("year",), min_cases: int = MIN_CASES,
@@ -579,47 +740,62 @@ def compare_table(long: pl.DataFrame) -> pl.DataFrame:
 def report_sources(con, f: Filters, years_: Sequence[int] | None = None, limit: int = 50_000) -> pl.DataFrame:
     w, p = where(f, years_)
     p.append(int(limit))
+    route = _route(con, agg_ok=False)
+    order = "r.o_sources" if route != "base" else f"{SOURCES_ORDER}, r.report_id"
+    src = "report_dash r" if route != "base" else "reports r"
     return _df(con.cursor(), "SELECT r.report_id, r.dataset, r.agency_name, r.province, r.city, r.county, r.year, "
-               f"r.template, r.format, r.source_path, r.sha256, r.status FROM reports r {w} "
-               "ORDER BY r.county, r.agency_name, r.year LIMIT ?", p)
+               f"r.template, r.format, r.source_path, r.sha256, r.status FROM {src} {w} ORDER BY {order} LIMIT ?", p)
 
 
 def report_findings(con, f: Filters, years_: Sequence[int] | None = None, limit: int = 50_000) -> pl.DataFrame:
     w, p = where(f, years_)
     p.append(int(limit))
-    return _df(con.cursor(), "SELECT r.report_id, r.agency_name, r.year, fi.seq, fi.check_id, fi.severity, "
-               f"fi.location, fi.message FROM reports r JOIN findings fi ON fi.report_id = r.report_id {w} "
-               "ORDER BY r.agency_name, r.year, fi.seq LIMIT ?", p)
-
-
-REPORT_SORT = {
-    "year": "r.year DESC, r.agency_name", "agency": "r.agency_name, r.year DESC",
-    "county": "r.county, r.agency_name, r.year DESC", "findings": "r.n_findings DESC, r.agency_name",
-    "applications": "x.new_received DESC NULLS LAST, r.agency_name",
-}
+    cols = "r.report_id, r.agency_name, r.year, fi.seq, fi.check_id, fi.severity, fi.location, fi.message"
+    route = _route(con)
+    if route == "agg":  # findings pre-joined with their report's filter columns
+        sql = f"SELECT {cols.replace('fi.', 'r.')} FROM report_findings_dash r {w} "
+    else:
+        src = "report_dash r" if route == "dash" else "reports r"
+        sql = f"SELECT {cols} FROM {src} JOIN findings fi ON fi.report_id = r.report_id {w} "
+    return _df(con.cursor(), sql + f"ORDER BY r.agency_name, r.year, r.report_id, {'r' if route == 'agg' else 'fi'}.seq "
+               "LIMIT ?", p)
 
 
 def report_count(con, f: Filters) -> int:
     w, p = where(f)
-    return int(con.cursor().execute(f"SELECT count(*) FROM reports r {w}", p).fetchone()[0])
+    route = _route(con, agg_ok=not f.agency_ids)
+    coarse = not (f.agency_types or f.templates)
+    src, n = {"agg": (f"report_agg{'_region' if coarse else ''} r", "coalesce(sum(r.n_all), 0)::BIGINT"), "dash": ("report_dash r", "count(*)"),
+              "base": ("reports r", "count(*)")}[route]
+    return int(con.cursor().execute(f"SELECT {n} FROM {src} {w}", p).fetchone()[0])
+
+
+_LIST_COLS = ("r.report_id, r.dataset, r.agency_name, r.agency_type, r.county, r.year, r.template, r.status, "
+              "r.n_findings, x.new_received, x.total_handled, "
+              "CASE WHEN x.total_handled > 0 THEN (x.granted + x.partial) / x.total_handled END AS open_rate_A, "
+              "r.source_path")
 
 
 def report_list(con, f: Filters, limit: int = 50, offset: int = 0, sort: str = "year") -> pl.DataFrame:
-    """One page of the report list. The page's ids are picked first (top-N over the filter), then joined."""
+    """One page of the report list (ties broken by report_id). From report_dash: a top-N on the order's
+    precomputed rank column; otherwise the page's ids are picked first (top-N over the filter), then joined.
+    The 'applications' order lists only reports with facts."""
     if sort not in REPORT_SORT:
         raise ValueError(sort)
     w, p = where(f)
     order = REPORT_SORT[sort]
+    p += [int(limit), int(offset)]
+    if _route(con, agg_ok=False) != "base":
+        if sort == "applications":
+            w = _and(w, "r.has_facts")
+        return _df(con.cursor(), _dx(f"SELECT {_LIST_COLS} FROM report_dash r {w} ORDER BY r.o_{sort} "
+                                     "LIMIT ? OFFSET ?", True), p)
     if sort == "applications":
-        src, dash = _source(con)
-        pick = _dx(f"SELECT r.report_id FROM {src} {w} ORDER BY {order}, r.report_id LIMIT ? OFFSET ?", dash)
+        pick = (f"SELECT r.report_id FROM reports r JOIN report_facts x ON x.report_id = r.report_id {w} "
+                f"ORDER BY {order}, r.report_id LIMIT ? OFFSET ?")
     else:
         pick = f"SELECT r.report_id FROM reports r {w} ORDER BY {order}, r.report_id LIMIT ? OFFSET ?"
-    p += [int(limit), int(offset)]
-    return _df(con.cursor(), "SELECT r.report_id, r.dataset, r.agency_name, r.agency_type, r.county, r.year, "
-               "r.template, r.status, r.n_findings, x.new_received, x.total_handled, "
-               "CASE WHEN x.total_handled > 0 THEN (x.granted + x.partial) / x.total_handled END AS open_rate_A, "
-               "r.source_path FROM reports r LEFT JOIN report_facts x ON x.report_id = r.report_id "
+    return _df(con.cursor(), f"SELECT {_LIST_COLS} FROM reports r LEFT JOIN report_facts x ON x.report_id = r.report_id "
                f"WHERE r.report_id IN ({pick}) ORDER BY {order}, r.report_id", p)
 
 

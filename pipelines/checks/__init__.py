@@ -13,7 +13,7 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
-from pipelines.checks.evaluator import evaluate, parse_formula
+from pipelines.checks.evaluator import compile_formula, evaluate, parse_formula
 from pipelines.report import Report
 
 HERE = Path(__file__).parent
@@ -85,7 +85,7 @@ def _load_rules(path: Path) -> tuple[Rule, ...]:
         if rule.severity not in SEVERITIES:
             raise ValueError(f"{rule.id}: bad severity {rule.severity!r}")
         if rule.function is None:
-            parse_formula(rule.formula)  # fail early on a bad formula
+            compile_formula(parse_formula(rule.formula))  # fail early on a bad formula; compiled once
         seen.add(rule.id)
         out.append(rule)
     return tuple(out)

@@ -164,19 +164,152 @@ class _Eval:
             self.operands[prefix + n] = v
 
 
+# --- compiled form -----------------------------------------------------------------------------
+# Each formula side is turned, once, into a tree of Python closures taking the _Eval of one
+# instance: the interpretive dispatch on node types (the cost of running the catalogue) is paid
+# once per formula instead of once per node per instance. Semantics are _Eval's exactly: the
+# same operands recorded in the same order, None propagated the same way; any node outside the
+# well-formed shapes is handed to _Eval itself, so malformed formulas fail as they always did.
+
+_Fn = Callable[[_Eval], Any]
+
+
+def _compile_key(node: ast.expr) -> Callable[[dict[str, str]], str] | None:
+    """A key as a function of the bindings, or None when the node is not a well-formed key."""
+    if isinstance(node, ast.Name):
+        name = node.id
+        return lambda b: b.get(name, name)
+    if isinstance(node, ast.Constant) and isinstance(node.value, (str, int)):
+        text = str(node.value)
+        return lambda b: text
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _compile_key(node.left), _compile_key(node.right)
+        if left is None or right is None:
+            return None
+        return lambda b: left(b) + right(b)
+    return None
+
+
+def _compile_lookup(node: ast.Subscript) -> _Fn:
+    key_fns: list[Callable[[dict[str, str]], str]] = []
+    cur: ast.expr = node
+    while isinstance(cur, ast.Subscript):
+        k = _compile_key(cur.slice)
+        if k is None:
+            return lambda ev: ev.lookup(node)
+        key_fns.insert(0, k)
+        cur = cur.value
+    if not isinstance(cur, ast.Name):
+        return lambda ev: ev.lookup(node)
+    table = cur.id
+    prefix = "prev_" if table.startswith("prev_") else ""
+    unknown = f"unknown table {table!r}"
+    key_fns_t = tuple(key_fns)
+    n_keys = len(key_fns_t)
+    key0, key1 = (key_fns_t + (None, None))[:2]
+
+    def lookup(ev: _Eval) -> float | None:
+        bindings = ev.bindings
+        if n_keys == 2:
+            keys = [key0(bindings), key1(bindings)]
+        else:
+            keys = [k(bindings) for k in key_fns_t]
+        tables = ev.tables
+        if table not in tables:
+            raise FormulaError(unknown)
+        v: Any = tables[table]
+        for k in keys:
+            if v is None:
+                break
+            v = v.get(k) if isinstance(v, dict) else None
+        v = v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+        # _Eval._record, inline
+        row = keys[0]
+        names = {row}
+        for b in bindings.values():
+            if row.startswith(b + "_"):
+                names.add(row[len(b) + 1:])
+        operands = ev.operands
+        for n in names:
+            operands[prefix + n] = v
+        return v
+
+    return lookup
+
+
+def _compile_value(node: ast.expr) -> _Fn:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+        value = node.value
+        return lambda ev: value
+    if isinstance(node, ast.BinOp):
+        left, right = _compile_value(node.left), _compile_value(node.right)
+        if isinstance(node.op, ast.Add):
+            def add(ev: _Eval) -> float | None:
+                a, b = left(ev), right(ev)
+                return None if a is None or b is None else a + b
+            return add
+
+        def sub(ev: _Eval) -> float | None:
+            a, b = left(ev), right(ev)
+            return None if a is None or b is None else a - b
+        return sub
+    if isinstance(node, ast.Subscript):
+        return _compile_lookup(node)
+    if (isinstance(node, ast.Call) and len(node.args) == 1 and isinstance(node.args[0], ast.GeneratorExp)
+            and len(node.args[0].generators) == 1 and isinstance(node.args[0].generators[0].target, ast.Name)
+            and isinstance(node.args[0].generators[0].iter, ast.Name)):
+        gen = node.args[0]
+        comp = gen.generators[0]
+        var, set_name = comp.target.id, comp.iter.id
+        elt = _compile_value(gen.elt)
+
+        def total_of(ev: _Eval) -> float | None:
+            total: float | None = 0
+            bindings = ev.bindings
+            saved = bindings.get(var)
+            for item in ev.sets[set_name]:
+                bindings[var] = item
+                v = elt(ev)
+                total = None if (v is None or total is None) else total + v
+            if saved is None:
+                bindings.pop(var, None)
+            else:
+                bindings[var] = saved
+            return total
+        return total_of
+    return lambda ev: ev.value(node)  # anything else: _Eval raises as it always did
+
+
+# Keyed by id (hashing a Formula hashes its AST fields); the Formula is kept in the entry, so
+# its id cannot be reused while the entry lives.
+_COMPILED: dict[int, tuple[Formula, _Fn, _Fn]] = {}
+
+
+def compile_formula(f: Formula) -> tuple[_Fn, _Fn]:
+    """(lhs, rhs) of a parsed formula as closures over an _Eval; built once per formula."""
+    entry = _COMPILED.get(id(f))
+    if entry is None or entry[0] is not f:
+        entry = _COMPILED[id(f)] = (f, _compile_value(f.lhs), _compile_value(f.rhs))
+    return entry[1], entry[2]
+
+
 def evaluate(formula: Formula | str, tables: Mapping[str, Any], sets: Mapping[str, Iterable[str]]) -> list[Instance]:
     """Every instance of the rule, one per combination of its loop variables."""
     f = parse_formula(formula) if isinstance(formula, str) else formula
+    lhs_fn, rhs_fn = compile_formula(f)
     sets = {k: tuple(v) for k, v in sets.items()}
     out: list[Instance] = []
+    loops = f.loops
+    n_loops = len(loops)
 
     def rec(i: int, bindings: dict[str, str]) -> None:
-        if i == len(f.loops):
+        if i == n_loops:
             ev = _Eval(tables, sets, dict(bindings))
-            lhs, rhs = ev.value(f.lhs), ev.value(f.rhs)
+            lhs = lhs_fn(ev)
+            rhs = rhs_fn(ev)
             out.append(Instance(dict(bindings), lhs, rhs, ev.operands))
             return
-        var, set_name = f.loops[i]
+        var, set_name = loops[i]
         if set_name not in sets:
             raise FormulaError(f"unknown set {set_name!r} in {f.source!r}")
         for item in sets[set_name]:

@@ -41,19 +41,42 @@ def _clean(s: str) -> str:
     return " ".join(normalize_text(s).split())
 
 
+# Separators for batch normalisation: U+FDD0 and U+FDD1 are noncharacters (never in real text,
+# but legal in XML, so lxml takes them in .text). They are NFKC-stable (no decomposition, never
+# compose with a neighbour, combining class 0), so normalising "a␀b" gives normalize(a) + "␀" +
+# normalize(b); they are neither white space nor zero-width, so normalize_text keeps them too.
+_SEP = "\ufdd0"
+# Stands for a table in the page text (followed by its number), between two _SEPs.
+_TABLE_MARK = "\ufdd1"
+
+
+def _clean_many(texts: list[str]) -> list[str]:
+    """[_clean(t) for t in texts] with one normalize_text call over all of them."""
+    if len(texts) < 2:
+        return [_clean(t) for t in texts]
+    joined = _SEP.join(texts)
+    if joined.count(_SEP) != len(texts) - 1:  # a text holds the separator itself
+        return [_clean(t) for t in texts]
+    return [" ".join(p.split()) for p in normalize_text(joined).split(_SEP)]
+
+
 _HIDDEN_ATTR = re.compile(r"<[^>]*\shidden[\s=/>]", re.IGNORECASE)
 
 
 class _Page:
     """Per-page settings for the walk; the hidden-element checks are switched off when the
-    page text shows they cannot match (Word pages carry long styles on every element)."""
+    page text shows they cannot match (Word pages carry long styles on every element).
 
-    __slots__ = ("source", "check_style", "check_hidden")
+    check_hidden (a regex over the whole page, slow on long pages) is only worked out when the
+    tree really has an element with a `hidden` attribute: without one it cannot change anything."""
+
+    __slots__ = ("source", "check_style", "check_hidden", "text")
 
     def __init__(self, text: str, source: str):
         self.source = source
+        self.text = text
         self.check_style = "isplay" in text or "ISPLAY" in text
-        self.check_hidden = _HIDDEN_ATTR.search(text) is not None
+        self.check_hidden = False
 
     def skip(self, el) -> bool:
         """Comments/PIs, non-content elements, and elements hidden by style or attribute."""
@@ -80,15 +103,36 @@ def _remove_keep_tail(el) -> None:
     parent.remove(el)
 
 
+def _style_may_hide(style: str | None) -> bool:
+    return style is not None and ("isplay" in style or "ISPLAY" in style)
+
+
 def _prune(root, page: _Page) -> None:
     """Drop non-content and hidden elements up front (C-level where possible), so the walks
     below need no per-element checks."""
     lxml.etree.strip_elements(root, *_SKIP, with_tail=False)
+    # Candidates in document order: an element with a `hidden` attribute, or a style that may
+    # say display:none. Whether `hidden` counts at all depends on the page text (below).
+    if page.check_style:
+        found = [el for el in root.iter(lxml.etree.Element)
+                 if el.get("hidden") is not None or _style_may_hide(el.get("style"))]
+    else:
+        found = [el for el in root.iter(lxml.etree.Element) if el.get("hidden") is not None]
+    if not found:
+        return _done(page)
+    page.check_hidden = any(el.get("hidden") is not None for el in found) and (
+        _HIDDEN_ATTR.search(page.text) is not None)
     if page.check_style or page.check_hidden:
-        for el in root.xpath("//*[@hidden or contains(@style, 'isplay') or contains(@style, 'ISPLAY')]"):
+        for el in found:
             if page.skip(el):
                 _remove_keep_tail(el)
+    _done(page)
+
+
+def _done(page: _Page) -> None:
+    """After pruning nothing left in the tree is hidden: the per-element checks are off."""
     page.check_style = page.check_hidden = False
+    page.text = ""
 
 
 def _mark_blocks(table) -> None:
@@ -133,20 +177,22 @@ def _cell_text(cell, page: _Page) -> str:
 
 
 def _children_of_kind(root, kinds: frozenset[str], page: _Page):
-    """Descendants of root with a tag in kinds, not descending into them nor into nested tables."""
+    """Descendants of root with a tag in kinds, not descending into them nor into nested tables
+    (nor into skipped content). Found with lxml's C-level tag-filtered iteration; each hit is
+    then kept when no element between it and root is of a kind, a table or skipped."""
     out = []
-    walker = lxml.etree.iterwalk(root, events=("start",))
-    for _event, el in walker:
+    for el in root.iter(*kinds):
         if el is root:
             continue
-        tag = el.tag
-        if not isinstance(tag, str):
+        if page.skip(el):
             continue
-        if tag in kinds:
-            out.append(el)
-            walker.skip_subtree()
-        elif tag == "table" or page.skip(el):
-            walker.skip_subtree()
+        for anc in el.iterancestors():
+            if anc is root:
+                out.append(el)
+                break
+            tag = anc.tag
+            if tag in kinds or tag == "table" or page.skip(anc):
+                break
     return out
 
 
@@ -167,24 +213,46 @@ def _span(value: str | None, cap: int) -> int:
 
 
 def _build_table(table, page: _Page, simple: bool) -> Table | None:
-    """simple: table holds no nested table, so every tr/td below it is its own."""
+    """simple: table holds no nested table, so every tr/td below it is its own.
+
+    The grid first holds (text index, span_copy) per position; the cell texts are cleaned in
+    one batch (one NFKC pass over the whole table) and the Cells made at the end."""
     source = page.source
     rows = list(table.iter("tr")) if simple else _children_of_kind(table, _ROW, page)
     n_rows = len(rows)
-    grid: list[list[Cell | None]] = [[] for _ in range(n_rows)]
+    grid: list[list[tuple[int, bool] | None]] = [[] for _ in range(n_rows)]
     used = [False] * n_rows
+    raw: list[str] = []  # texts still to clean
+    done: dict[int, str] = {}  # index → text already clean (cells holding a nested table)
     n_cells = 0
     for r, tr in enumerate(rows):
         c = 0
         line = grid[r]
+        left = n_rows - r
         for td in tr.iter("td", "th") if simple else _children_of_kind(tr, _CELL, page):
             while c < len(line) and line[c] is not None:
                 c += 1
-            text = _fast_cell_text(td) if simple or next(td.iter("table"), None) is None else _cell_text(td, page)
+            k = len(raw)
+            if simple or next(td.iter("table"), None) is None:
+                raw.append(lxml.etree.tostring(td, method="text", encoding="unicode", with_tail=False))
+            else:
+                raw.append("")
+                done[k] = _cell_text(td, page)
             rs_raw = td.get("rowspan")
+            cs_raw = td.get("colspan")
+            if rs_raw is None and cs_raw is None:
+                n_cells += 1
+                if n_cells > _MAX_GRID_CELLS:
+                    raise ReadError(source, f"a table has more than {_MAX_GRID_CELLS} cells")
+                used[r] = True
+                if len(line) <= c:
+                    line.extend([None] * (c + 1 - len(line)))
+                line[c] = (k, False)
+                c += 1
+                continue
             # rowspan="0" means "to the end of the table"
-            rs = n_rows - r if rs_raw is not None and rs_raw.strip() == "0" else _span(rs_raw, n_rows - r)
-            cs = _span(td.get("colspan"), _MAX_COLSPAN)
+            rs = left if rs_raw is not None and rs_raw.strip() == "0" else _span(rs_raw, left)
+            cs = _span(cs_raw, _MAX_COLSPAN)
             n_cells += rs * cs
             if n_cells > _MAX_GRID_CELLS:
                 raise ReadError(source, f"a table has more than {_MAX_GRID_CELLS} cells")
@@ -194,7 +262,7 @@ def _build_table(table, page: _Page, simple: bool) -> Table | None:
                 if len(target) < c + cs:
                     target.extend([None] * (c + cs - len(target)))
                 for dc in range(cs):
-                    target[c + dc] = Cell(text, span_copy=bool(dr or dc))
+                    target[c + dc] = (k, bool(dr or dc))
             c += cs
     kept = [g for g, u in zip(grid, used) if u]
     if not kept:
@@ -202,8 +270,11 @@ def _build_table(table, page: _Page, simple: bool) -> Table | None:
     width = max(len(g) for g in kept)
     if width * len(kept) > _MAX_GRID_CELLS:
         raise ReadError(source, f"a table has more than {_MAX_GRID_CELLS} cells")
+    texts = _clean_many(raw)
+    for k, t in done.items():
+        texts[k] = t
     # Positions no cell reaches (short rows) are blank, as a browser shows them.
-    out = [[cell if cell is not None else Cell("") for cell in g] + [Cell("") for _ in range(width - len(g))]
+    out = [[Cell(texts[e[0]], e[1]) if e is not None else Cell("") for e in g] + [Cell("") for _ in range(width - len(g))]
            for g in kept]
     return Table(rows=out)
 
@@ -274,20 +345,9 @@ def parse_html(text: str, source: str):
     return root
 
 
-def read_text(text: str, source: str, *, encoding: str | None = None) -> Document:
-    doc = Document(source=source, format="html", encoding=encoding)
-    root = parse_html(text, source)
-    if root is None:
-        return doc
-    blocks = doc.blocks
-    title = root.find(".//title")
-    if title is not None:
-        t = _clean("".join(title.itertext()))
-        if t:
-            blocks.append(TextBlock(t))
-
-    page = _Page(text, source)
-    _prune(root, page)
+def _walk_blocks(root, page: _Page, blocks: list) -> None:
+    """Text blocks and tables of the page in order, by a walk over every element (the slow,
+    general path: used when the page text itself holds the separators of _fast_blocks)."""
     buf: list[str] = []
 
     def flush() -> None:
@@ -319,6 +379,77 @@ def read_text(text: str, source: str, *, encoding: str | None = None) -> Documen
             if el.tail and el is not root:
                 buf.append(el.tail)
     flush()
+
+
+def _fast_blocks(root, page: _Page) -> list | None:
+    """What _walk_blocks gives, with the per-element work done in C: every data table is read
+    (in document order, as the walk meets them) and swapped for a marker element; every block
+    element gets a separator before its text and before its tail; then the whole page is taken
+    as text in one call, normalised once, and split at the separators.
+
+    Returns None when the page text itself holds a separator character (the tree is then
+    changed: the caller parses again and walks)."""
+    if root.tag == "table":
+        return None
+    tables: list[list] = []
+    for t in list(root.iter("table")):
+        # Tables inside a data table already read are its own (detached with it): skip them.
+        for anc in t.iterancestors():
+            if anc is root:
+                break
+        else:
+            continue
+        if _is_layout(t, page):
+            continue
+        mark = lxml.etree.Element("xxgk-table")
+        mark.text = _TABLE_MARK + str(len(tables))
+        mark.tail = t.tail
+        tables.append(_table_blocks(t, page))
+        t.getparent().replace(t, mark)
+    n_sep = 0
+    for el in root.iter(*_BLOCK, "xxgk-table"):
+        el.text = _SEP + el.text if el.text else _SEP
+        if el is not root:
+            el.tail = _SEP + el.tail if el.tail else _SEP
+            n_sep += 2
+        else:
+            n_sep += 1
+    text = normalize_text(lxml.etree.tostring(root, method="text", encoding="unicode", with_tail=False))
+    if text.count(_SEP) != n_sep or text.count(_TABLE_MARK) != len(tables):
+        return None
+    blocks: list = []
+    for part in text.split(_SEP):
+        if part[:1] == _TABLE_MARK:
+            blocks.extend(tables[int(part[1:])])
+            continue
+        t = " ".join(part.split())
+        if t:
+            blocks.append(TextBlock(t))
+    return blocks
+
+
+def read_text(text: str, source: str, *, encoding: str | None = None) -> Document:
+    doc = Document(source=source, format="html", encoding=encoding)
+    root = parse_html(text, source)
+    if root is None:
+        return doc
+    blocks = doc.blocks
+    title = root.find(".//title")
+    if title is not None:
+        t = _clean("".join(title.itertext()))
+        if t:
+            blocks.append(TextBlock(t))
+
+    page = _Page(text, source)
+    _prune(root, page)
+    found = _fast_blocks(root, page)
+    if found is None:  # the page holds a separator character: read it again the slow way
+        root = parse_html(text, source)
+        page = _Page(text, source)
+        _prune(root, page)
+        _walk_blocks(root, page, blocks)
+    else:
+        blocks.extend(found)
     title_meta = blocks[0].text if title is not None and blocks and isinstance(blocks[0], TextBlock) else None
     if title_meta:
         doc.meta["title"] = title_meta

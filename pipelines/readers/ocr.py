@@ -19,9 +19,15 @@ from pipelines.readers.layout import Frag, group_lines, split_runs
 MAX_PAGES = 200
 DPI = 300
 LANG = "chi_sim"
+PSM = "6"
 TIMEOUT = 300.0
 GAP_EM = 0.6  # Tesseract boxes are tight: CJK neighbours sit further apart than in PDF loose boxes
-MIN_WIDTH = 1600  # small images are upscaled: Tesseract wants text ≥ ~20 px high
+MIN_WIDTH = 1600
+RULE_DARK = 170  # grey level below which a pixel can belong to a table rule
+RULE_MIN = 60  # a rule is at least this many pixels long …
+RULE_SLACK = 4  # pixels either side of a rule's centre line (its thickness and anti-aliasing)
+CELL_PAD = 12  # white margin around a cut-out cell (Tesseract misses glyphs touching the edge)
+RULE_FRACTION = 25  # … and at least 1/25 of the image width (horizontal) or 1/50 of its height (vertical)  # small images are upscaled: Tesseract wants text ≥ ~20 px high
 
 NO_ENGINE = "OCR needs tesseract-ocr with the chi_sim model"
 
@@ -29,7 +35,7 @@ NO_ENGINE = "OCR needs tesseract-ocr with the chi_sim model"
 _CONFUSABLE = str.maketrans({"O": "0", "o": "0", "〇": "0", "D": "0", "l": "1", "I": "1", "|": "1", "i": "1", "S": "5", "B": "8"})
 _NUMLIKE = re.compile(r"^[\dOo〇DlI|iSB]+(?:[.,][\dOo〇]+)?$")
 _DIGIT = re.compile(r"[\d〇]")
-_STRAY = "\"'“”‘’`´,，.。:：;；_"
+_STRAY = "\"'“”‘’`´,，.。:：;；_[]"
 
 
 def available() -> bool:
@@ -96,7 +102,8 @@ def read_pdf_pages(pdf, source: str, *, max_pages: int = MAX_PAGES, dpi: int = D
 
 
 def ocr_image(img, source: str, page: int = 1, exe: str | None = None, upscale: bool = True) -> list[TextBlock]:
-    """OCR one image; one TextBlock per rebuilt line."""
+    """OCR one image; one TextBlock per rebuilt line. Ruled table cells are cut out and read one
+    by one (Tesseract reads a whole ruled page as a jumble), then put back by their position."""
     exe = exe or _require(source)
     img = img.convert("L")
     if upscale and img.width < MIN_WIDTH:
@@ -104,19 +111,176 @@ def ocr_image(img, source: str, page: int = 1, exe: str | None = None, upscale: 
 
         f = MIN_WIDTH / img.width
         img = img.resize((MIN_WIDTH, round(img.height * f)), Image.LANCZOS)
-    buf = io.BytesIO()
-    img.save(buf, format="PNG")
-    words = run_tesseract(buf.getvalue(), source, exe)
+    import numpy as np
+
+    a = np.asarray(img)
+    mh, mv = rule_masks(a)
+    a = strip_rules(a, mh, mv)
+    boxes = grid_cells(mh, mv)
+    rest = a.copy()
+    crops, origins = [], []
+    for x0, y0, x1, y1 in boxes:
+        cell = a[y0:y1, x0:x1]
+        rest[y0:y1, x0:x1] = 255
+        if (cell < RULE_DARK).sum() < 4:
+            continue  # an empty cell
+        crops.append(np.pad(cell, CELL_PAD, constant_values=255))
+        origins.append((x0 - CELL_PAD, y0 - CELL_PAD))
+    words = run_tesseract_many([_png(rest)] + [_png(c) for c in crops], source, exe, [(0, 0)] + origins)
     return [TextBlock(text, page=page, confidence=conf) for text, conf in words_to_lines(words)]
 
 
-def run_tesseract(png: bytes, source: str, exe: str, timeout: float = TIMEOUT) -> list[Frag]:
-    """Word boxes from `tesseract stdin stdout -l chi_sim --psm 6 tsv`."""
+def _png(a) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(a).save(buf, format="PNG", compress_level=1)
+    return buf.getvalue()
+
+
+def _long_runs(dark, n: int):
+    """Pixels that belong to a horizontal run of at least `n` dark pixels (per row)."""
+    import numpy as np
+
+    h, w = dark.shape
+    if w < n:
+        return np.zeros_like(dark)
+    s = np.zeros((h, w + 1), np.int32)
+    np.cumsum(dark, axis=1, out=s[:, 1:])
+    start = (s[:, n:] - s[:, :-n]) == n  # the n pixels from here on are all dark
+    d = np.zeros((h, w + 1), np.int32)
+    d[:, : w - n + 1] += start
+    d[:, n:] -= start
+    return np.cumsum(d, axis=1)[:, :w] > 0
+
+
+def rule_masks(a):
+    """(horizontal, vertical) masks of table-rule pixels: long straight dark runs. Text strokes
+    are far shorter than RULE_MIN pixels and 1/RULE_FRACTION of the page."""
+    dark = a < RULE_DARK
+    h, w = a.shape
+    mh = _long_runs(dark, max(RULE_MIN, w // RULE_FRACTION))
+    mv = _long_runs(dark.T, max(RULE_MIN, h // (2 * RULE_FRACTION))).T
+    return mh, mv
+
+
+def strip_rules(a, mh=None, mv=None):
+    """The image with its table rules painted white (Tesseract reads rules as "|", "l", "一")."""
+    if mh is None:
+        mh, mv = rule_masks(a)
+    mask = mh | mv
+    if not mask.any():
+        return a
+    grown = mask.copy()  # one pixel more each way: the rule's anti-aliased edge
+    grown[1:] |= mask[:-1]
+    grown[:-1] |= mask[1:]
+    grown[:, 1:] |= mask[:, :-1]
+    grown[:, :-1] |= mask[:, 1:]
+    out = a.copy()
+    out[grown] = 255
+    return out
+
+
+def _centres(hit) -> list[int]:
+    """Centres of the runs of True in a 1-D array (one per rule, however thick)."""
+    out, start = [], None
+    for i, v in enumerate(list(hit) + [False]):
+        if v and start is None:
+            start = i
+        elif not v and start is not None:
+            out.append((start + i - 1) // 2)
+            start = None
+    return out
+
+
+def grid_cells(mh, mv) -> list[tuple[int, int, int, int]]:
+    """Boxes (x0, y0, x1, y1) inside the rules of every ruled cell, merged cells included: the
+    grid of all rule positions, its units joined wherever no rule separates them, and only
+    rectangles closed by rules on all four sides kept."""
+    ys, xs = _centres(mh.any(axis=1)), _centres(mv.any(axis=0))
+    if len(ys) < 2 or len(xs) < 2:
+        return []
+    ni, nj = len(ys) - 1, len(xs) - 1
+    m = RULE_SLACK
+
+    def vrule(i, j) -> bool:  # a vertical rule at xs[j] over band i
+        band = mv[ys[i] + m: ys[i + 1] - m, max(xs[j] - m, 0): xs[j] + m + 1]
+        return band.size > 0 and band.any(axis=1).mean() > 0.9
+
+    def hrule(i, j) -> bool:  # a horizontal rule at ys[i] over column j
+        band = mh[max(ys[i] - m, 0): ys[i] + m + 1, xs[j] + m: xs[j + 1] - m]
+        return band.size > 0 and band.any(axis=0).mean() > 0.9
+
+    parent = list(range(ni * nj))
+
+    def find(u):
+        while parent[u] != u:
+            parent[u] = parent[parent[u]]
+            u = parent[u]
+        return u
+
+    for i in range(ni):
+        for j in range(nj):
+            if j + 1 < nj and not vrule(i, j + 1):
+                parent[find(i * nj + j)] = find(i * nj + j + 1)
+            if i + 1 < ni and not hrule(i + 1, j):
+                parent[find(i * nj + j)] = find((i + 1) * nj + j)
+    groups: dict[int, list[tuple[int, int]]] = {}
+    for i in range(ni):
+        for j in range(nj):
+            groups.setdefault(find(i * nj + j), []).append((i, j))
+    out = []
+    for units in groups.values():
+        i0, i1 = min(u[0] for u in units), max(u[0] for u in units)
+        j0, j1 = min(u[1] for u in units), max(u[1] for u in units)
+        if len(units) != (i1 - i0 + 1) * (j1 - j0 + 1):
+            continue  # not a rectangle: open space between tables
+        closed = (all(hrule(i0, j) and hrule(i1 + 1, j) for j in range(j0, j1 + 1))
+                  and all(vrule(i, j0) and vrule(i, j1 + 1) for i in range(i0, i1 + 1)))
+        if closed:
+            out.append((xs[j0] + m, ys[i0] + m, xs[j1 + 1] - m + 1, ys[i1 + 1] - m + 1))
+    return out
+
+
+def run_tesseract_many(pngs: list[bytes], source: str, exe: str, origins: list[tuple[int, int]],
+                       timeout: float = TIMEOUT) -> list[Frag]:
+    """Word boxes of several images from one tesseract process (a list file), each box moved
+    by its image's origin."""
+    import tempfile
+
+    if len(pngs) == 1:
+        return run_tesseract(pngs[0], source, exe, timeout)
+    with tempfile.TemporaryDirectory(prefix="xxgk-ocr-") as tmp:
+        names = []
+        for k, data in enumerate(pngs):
+            name = os.path.join(tmp, f"{k:05d}.png")
+            with open(name, "wb") as f:
+                f.write(data)
+            names.append(name)
+        lst = os.path.join(tmp, "list.txt")
+        with open(lst, "w") as f:
+            f.write("\n".join(names) + "\n")
+        words = run_tesseract(None, source, exe, timeout, path=lst, with_page=True)
+    out = []
+    for k, f in words:
+        dx, dy = origins[k]
+        f.x0 += dx
+        f.x1 += dx
+        f.y0 += dy
+        f.y1 += dy
+        out.append(f)
+    return out
+
+
+def run_tesseract(png: bytes | None, source: str, exe: str, timeout: float = TIMEOUT, *, path: str | None = None,
+                  with_page: bool = False) -> list:
+    """Word boxes from `tesseract stdin stdout -l chi_sim --psm 6 tsv` (or a list file at `path`);
+    with_page: (0-based image index, box) pairs."""
     # One thread per tesseract: OpenMP's extra threads slow it down on a small machine.
     env = dict(os.environ, OMP_THREAD_LIMIT=os.environ.get("OMP_THREAD_LIMIT", "1"))
     try:
         p = subprocess.run(
-            [exe, "stdin", "stdout", "-l", LANG, "--psm", "6", "--dpi", str(DPI), "tsv"],
+            [exe, path or "stdin", "stdout", "-l", LANG, "--psm", PSM, "--dpi", str(DPI), "tsv"],
             input=png, capture_output=True, timeout=timeout, env=env,
         )
     except subprocess.TimeoutExpired:
@@ -134,7 +298,8 @@ def run_tesseract(png: bytes, source: str, exe: str, timeout: float = TIMEOUT) -
         if not text:
             continue
         left, top, w, h, conf = int(r[6]), int(r[7]), int(r[8]), int(r[9]), float(r[10])
-        words.append(Frag(left, top, left + w, top + h, text, max(conf, 0.0) / 100))
+        f = Frag(left, top, left + w, top + h, text, max(conf, 0.0) / 100)
+        words.append((int(r[1]) - 1, f) if with_page else f)
     return words
 
 

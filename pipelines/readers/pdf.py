@@ -100,6 +100,10 @@ def page_frags(page: pdfium.PdfPage) -> list[Frag]:
         whole = textpage.get_text_range() if n > 0 else ""
         codes = [ord(ch) for ch in whole] if len(whole) == n else None
         rect = pc.FS_RECTF()
+        # The box is passed by a reference made once, and read back through a float view of the
+        # struct (left, top, right, bottom): no per-character conversion or field lookups.
+        rect_ref = ctypes.byref(rect)
+        rect_f = memoryview(rect).cast("B").cast("f")
         get_u, loose, tight = pc.FPDFText_GetUnicode, pc.FPDFText_GetLooseCharBox, pc.FPDFText_GetCharBox
         L, R, B, T = (ctypes.c_double() for _ in range(4))
         out: list[Frag] = []
@@ -115,9 +119,9 @@ def page_frags(page: pdfium.PdfPage) -> list[Frag]:
             if 0xDC00 <= u < 0xE000 and pending_hi:
                 u = 0x10000 + ((pending_hi - 0xD800) << 10) + (u - 0xDC00)
                 pending_hi = 0
-            if not loose(tp, i, rect):
+            if not loose(tp, i, rect_ref):
                 continue
-            l, t, r, b = rect.left, rect.top, rect.right, rect.bottom
+            l, t, r, b = rect_f
             if r - l > HUGE_BOX or t - b > HUGE_BOX:
                 # A broken font matrix gives absurd loose boxes (seen: 199 pt): use the glyph box.
                 if not tight(tp, i, L, R, B, T):

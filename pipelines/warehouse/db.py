@@ -26,7 +26,7 @@ import duckdb
 
 HERE = Path(__file__).parent
 DEFAULT_DB = Path("data/xxgk.duckdb")
-WRITER_MEMORY = "64MB"  # DuckDB buffer pool of the writer; it spills to disk beyond this
+WRITER_MEMORY = "256MB"  # DuckDB buffer pool of the writer; it spills to disk beyond this
 
 
 def sidecar(path: str | Path, suffix: str) -> Path:

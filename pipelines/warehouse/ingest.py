@@ -227,6 +227,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path = dbm.DEFAULT_DB, dataset
                       [run_id, _now(), dataset, json.dumps(args if args is not None else {"paths": paths},
                                                            ensure_ascii=False)])
         since_publish, dirty, last_publish_at = 0, False, time.monotonic()
+        publish_cost, refreshed = 0.0, False  # what a swap costs, aggregates included
 
         files_buf: list[list] = []  # ingest_files rows; W.next is invisible until publish anyway
 
@@ -237,7 +238,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path = dbm.DEFAULT_DB, dataset
             files_buf.clear()
 
         def record(path: str, sha: str | None, outcome: str, error: str | None = None) -> None:
-            nonlocal since_publish, dirty, last_publish_at
+            nonlocal since_publish, dirty
             files_buf.append([run_id, path, sha, outcome, error, sha if outcome != FAILED else None, _now()])
             if len(files_buf) >= 1000:
                 flush_files()
@@ -256,11 +257,20 @@ def ingest(paths: Iterable[str | Path], db: str | Path = dbm.DEFAULT_DB, dataset
             # No swap just for bookkeeping rows; and as W grows (each swap copies it back to
             # W.next), space swaps out so they take at most ~10% of the run.
             if since_publish >= commit_every and dirty and \
-                    time.monotonic() - last_publish_at >= 9 * w.last_publish_s:
-                flush_files()
-                _update_run(w.con, run_id, result, finished=False)
+                    time.monotonic() - last_publish_at >= 9 * publish_cost:
+                publish(final=False)
+
+        def publish(final: bool) -> None:
+            nonlocal since_publish, dirty, last_publish_at, publish_cost, refreshed
+            t0 = time.monotonic()
+            flush_files()
+            _update_run(w.con, run_id, result, finished=final)
+            if dirty or (final and not refreshed and (result.loaded or result.unchanged)):
+                refreshed = _refresh_aggregates(w.con) or refreshed
+            if not final:  # the final swap is open_writer's, on leaving its block
                 w.publish()  # a kill after this keeps everything up to here
-                since_publish, dirty, last_publish_at = 0, False, time.monotonic()
+            since_publish, dirty, last_publish_at = 0, False, time.monotonic()
+            publish_cost = last_publish_at - t0
 
         def finish(path: str, sha: str, status: str, payload) -> None:
             if status == "err":
@@ -303,9 +313,24 @@ def ingest(paths: Iterable[str | Path], db: str | Path = dbm.DEFAULT_DB, dataset
                 _run_pool(walk(paths, skip), workers, limits, prepare, finish)
         finally:
             bar.close()
-        flush_files()
-        _update_run(w.con, run_id, result, finished=True)
+        publish(final=True)
     return result
+
+
+def _refresh_aggregates(con) -> bool:
+    """Rebuild the dashboard's pre-aggregated tables (pipelines.warehouse.aggregates, when present)
+    inside W.next, so every published W has them consistent with its reports. A failure there must
+    not lose the loaded reports: warn, and publish without (read.py checks their fingerprint)."""
+    try:
+        from pipelines.warehouse.aggregates import refresh_aggregates
+    except ImportError:
+        return False
+    try:
+        refresh_aggregates(con)
+        return True
+    except Exception as e:
+        print(f"xxgk ingest: warning: dashboard aggregates not refreshed: {_oneline(str(e))}", file=sys.stderr)
+        return False
 
 
 _INSERT_FILES = "INSERT INTO ingest_files (run_id, path, sha256, outcome, error, report_id, \"at\") VALUES "
