@@ -82,6 +82,7 @@ class Segmentation:
     glued: bool  # True where some token was cut into several cells
     gap_nulls: int  # cells taken as blank at white-space gaps (lost blank cells)
     overflow: bool = False  # more values than cells
+    exhausted: bool = False  # too many possible splits to enumerate: treated as ambiguous
 
 
 def _token_value(t: Token) -> int | float | None:
@@ -116,12 +117,26 @@ def segment(tokens: Sequence[Token], n: int, groups: Sequence[SumGroup] = ()) ->
     max_cells = sum(r[-1] for r in ranges)
 
     if max_cells >= n:
-        good = _dedupe(_split(tokens, ranges, n, groups))
+        try:
+            if _total_last(tokens, n, groups):
+                good = _dedupe(_split_total_last(tokens, n))
+            elif _tiled(n, groups):
+                good = _dedupe(_split_groups(tokens, n, groups))
+            else:
+                good = _dedupe(_split(tokens, ranges, n, groups))
+        except _Exhausted:
+            return Segmentation([], False, True, 0, exhausted=True)
         if good:
             # were the identities needed? only if the digits alone allow other splits
-            loose = _split(tokens, ranges, n, (), limit=len(good) + 1)
+            try:
+                loose = _split(tokens, ranges, n, (), limit=len(good) + 1)
+            except _Exhausted:
+                loose = good + [()]  # more splits than we can count: the identities did the work
             return Segmentation(good, len(_dedupe(loose)) > len(good), True, 0)
-        cands = _dedupe(_split(tokens, ranges, n, (), limit=50))
+        try:
+            cands = _dedupe(_split(tokens, ranges, n, (), limit=50))
+        except _Exhausted:
+            return Segmentation([], False, True, 0, exhausted=True)
         if len(cands) == 1:
             return Segmentation(cands, False, True, 0)  # the only split; its identity fails as printed
         return Segmentation(cands, False, True, 0)  # identities fail for every split
@@ -169,8 +184,12 @@ def _split(tokens: Sequence[Token], ranges: list[range], n: int, groups: Sequenc
     for i in range(len(tokens) - 1, -1, -1):
         cap_digits[i] = cap_digits[i + 1] + ranges[i][-1]
     memo: dict[tuple[int, int, int], list[tuple]] = {}
+    steps = [0]
 
     def rest(ti: int, off: int, ci: int, acc: tuple) -> list[tuple]:
+        steps[0] += 1
+        if steps[0] > MAX_STEPS:
+            raise _Exhausted
         if ci == n:
             return [()] if ti == len(tokens) else []
         if ti == len(tokens):
@@ -217,6 +236,178 @@ def _split(tokens: Sequence[Token], ranges: list[range], n: int, groups: Sequenc
         return out
 
     return rest(0, 0, 0, ())
+
+
+class _Exhausted(Exception):
+    """The search passed MAX_STEPS: a run this long has too many readings to trust any."""
+
+
+MAX_STEPS = 40_000
+
+
+def _total_last(tokens: Sequence[Token], n: int, groups: Sequence[SumGroup]) -> bool:
+    """Table 3's shape: one group, its total the last cell, the last token a digit run."""
+    return (len(groups) == 1 and groups[0][1] == n - 1 and set(groups[0][0]) == set(range(n - 1))
+            and tokens[-1].kind == "num" and tokens[-1].splittable)
+
+
+def _tiled(n: int, groups: Sequence[SumGroup]) -> bool:
+    """Table 4's shape: groups of consecutive cells, each ending in its total, covering all n."""
+    at = 0
+    for parts, total in groups:
+        if list(parts) != list(range(at, total)) or total < at:
+            return False
+        at = total + 1
+    return at == n and bool(groups)
+
+
+def _slice(tokens: Sequence[Token], a: tuple[int, int], b: tuple[int, int]) -> list[Token]:
+    """Tokens between positions a=(ti, off) and b=(tj, off) (b exclusive), digit runs cut."""
+    from dataclasses import replace
+
+    (ti, oa), (tj, ob) = a, b
+    out = []
+    for k in range(ti, tj + 1):
+        t = tokens[k]
+        lo = oa if k == ti else 0
+        hi = ob if k == tj else len(t.text)
+        if lo >= hi:
+            continue
+        if t.kind == "num" and t.splittable:
+            out.append(t if (lo, hi) == (0, len(t.text)) else replace(t, text=t.text[lo:hi]))
+        elif (lo, hi) == (0, len(t.text)):
+            out.append(t)
+        else:
+            return []  # a fixed token cannot be cut
+    return out
+
+
+def _split_groups(tokens: Sequence[Token], n: int, groups: Sequence[SumGroup]) -> list[tuple]:
+    """Group by group: choose each group's total (a tail ending the group) first, then split what
+    lies before it into the group's parts summing to that total; memoised on the group start."""
+    widths = [len(t.text) if (t.kind == "num" and t.splittable) else max(len(t.text), 1) for t in tokens]
+    memo: dict[tuple[int, int, int], list[tuple]] = {}
+    steps = [0]
+
+    def ends_from(ti: int, off: int):
+        """Possible (tj, e, k, total) for a total cell ending at (tj, e) with k digits."""
+        for tj in range(ti, len(tokens)):
+            t = tokens[tj]
+            if not (t.kind == "num" and t.splittable):
+                if tj > ti or off == 0:
+                    yield tj, widths[tj], widths[tj], _token_value(t)
+                continue
+            lo = off if tj == ti else 0
+            for e in range(lo + 1, widths[tj] + 1):
+                for k in range(1, e - lo + 1):
+                    tail = t.text[e - k:e]
+                    if k > 1 and tail[0] == "0":
+                        continue
+                    yield tj, e, k, int(tail)
+
+    def group(gi: int, ti: int, off: int) -> list[tuple]:
+        if gi == len(groups):
+            return [()] if ti == len(tokens) else []
+        key = (gi, ti, off)
+        if key in memo:
+            return memo[key]
+        parts, _total = groups[gi]
+        out: list[tuple] = []
+        cells_left = n - (min(parts))
+        for tj, e, k, total in ends_from(ti, off):
+            steps[0] += 1
+            if steps[0] > MAX_STEPS:
+                raise _Exhausted
+            # cells after this group need at least one digit each
+            rest_digits = (widths[tj] - e) + sum(widths[tj + 1:])
+            if rest_digits < cells_left - len(parts) - 1:
+                continue
+            if total is None:
+                continue
+            body = _slice(tokens, (ti, off), (tj, e - k))
+            if len(body) > len(parts) or not body:
+                continue
+            nxt = (tj, e) if e < widths[tj] else (tj + 1, 0)
+            tails = None
+            for vals in _sum_split(body, len(parts), total, steps):
+                if tails is None:
+                    tails = group(gi + 1, *nxt)
+                for tail in tails:
+                    out.append(vals + (total,) + tail)
+                    if len(out) > MAX_CANDIDATES:
+                        memo[key] = out
+                        return out
+        memo[key] = out
+        return out
+
+    return group(0, 0, 0)
+
+
+def _split_total_last(tokens: Sequence[Token], n: int) -> list[tuple]:
+    """Read the total first (a tail of the last run), then split what is left into n-1 cells that
+    sum to it: no part may exceed the total, which cuts the search to almost nothing."""
+    from dataclasses import replace
+
+    last = tokens[-1]
+    out: list[tuple] = []
+    steps = [0]
+    for k in range(1, len(last.text) + 1):
+        tail = last.text[-k:]
+        if k > 1 and tail[0] == "0":
+            continue
+        total = int(tail)
+        head = last.text[:-k]
+        rest = list(tokens[:-1]) + ([replace(last, text=head)] if head else [])
+        if not rest or len(rest) > n - 1:
+            continue
+        for parts in _sum_split(rest, n - 1, total, steps):
+            out.append(parts + (total,))
+            if len(out) > MAX_CANDIDATES:
+                return out
+    return out
+
+
+def _sum_split(tokens: list[Token], m: int, total: int, steps: list[int]) -> Iterator[tuple]:
+    """Readings of tokens as m cells (None for blank/dash) whose numbers sum to `total`."""
+    lens = [len(t.text) if (t.kind == "num" and t.splittable) else 1 for t in tokens]
+    suffix = [0] * (len(tokens) + 1)
+    for i in range(len(tokens) - 1, -1, -1):
+        suffix[i] = suffix[i + 1] + lens[i]
+
+    def walk(ti: int, off: int, left: int, acc: tuple, s: int) -> Iterator[tuple]:
+        steps[0] += 1
+        if steps[0] > MAX_STEPS:
+            raise _Exhausted
+        if left == 0:
+            if ti == len(tokens) and s == total:
+                yield acc
+            return
+        if ti == len(tokens) or left < len(tokens) - ti or left > suffix[ti] - off:
+            return
+        # what is left cannot reach the total even if one part took every spare digit
+        spare = suffix[ti] - off - left + 1
+        if spare < 19 and s + left * (10 ** spare - 1) < total:
+            return
+        t = tokens[ti]
+        if not (t.kind == "num" and t.splittable):
+            v = _token_value(t)
+            ns = s + (v or 0)
+            if ns <= total:
+                yield from walk(ti + 1, 0, left - 1, acc + (v,), ns)
+            return
+        run = t.text
+        maxlen = 1 if run[off] == "0" else len(run) - off
+        for ln in range(1, maxlen + 1):
+            v = int(run[off:off + ln])
+            if s + v > total:
+                break  # longer parts only grow
+            noff = off + ln
+            if noff == len(run):
+                yield from walk(ti + 1, 0, left - 1, acc + (v,), s + v)
+            else:
+                yield from walk(ti, noff, left - 1, acc + (v,), s + v)
+
+    yield from walk(0, 0, m, (), 0)
 
 
 def _distributions(ranges: list[range], n: int) -> Iterator[tuple[int, ...]]:

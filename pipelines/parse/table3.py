@@ -149,7 +149,10 @@ def parse_table3(st: Stream, report: Report, hint_version: str | None) -> str | 
         sg = segs[key]
         if vals is None:
             report.table3[key] = [CellValue(None, ch.raw, MISSING) for _ in range(N_COLS)]
-            if sg.overflow:
+            if sg.exhausted:
+                report.add("P305 digits_ambiguous", "warning", f"table3.{key}",
+                           f"cells run together ({ch.raw}) and can be split too many ways to tell; cells left null")
+            elif sg.overflow:
                 report.add("P303 row_overflow", "warning", f"table3.{key}",
                            f"row has more numbers than 7 cells ({ch.raw}); cells left null")
             elif sg.gap_nulls or not sg.candidates:

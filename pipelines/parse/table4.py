@@ -44,6 +44,10 @@ def parse_table4(st: Stream, report: Report, keys: tuple[str, ...]) -> bool:
         report.add("P403 table4_overflow", "warning", "table4",
                    f"table 4 has {len(tokens)} numbers for 15 cells ({src}); cells left null")
         return False
+    if sg.exhausted:
+        report.add("P405 digits_ambiguous", "warning", "table4",
+                   f"table 4 digits ({src}) can be split too many ways to tell; cells left null")
+        return False
     if not sg.candidates:
         report.add("P402 table4_cells_missing", "warning", "table4",
                    f"table 4 has fewer numbers than 15 cells ({src}); which are missing cannot be told, cells left null")

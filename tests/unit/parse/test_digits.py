@@ -56,6 +56,12 @@ def test_lost_cells_without_gaps_give_nothing():
     assert sg.candidates == []  # 4 gaps, 2 cells lost: positions unknowable
 
 
+def test_endless_run_is_given_up_not_hung():
+    # 60 digits into 15 cells: too many readings to enumerate; reported as such, quickly
+    sg = segment([Token("9" * 60)], 15, TABLE4_GROUPS)
+    assert sg.candidates == [] and sg.exhausted
+
+
 def test_too_many_values_is_overflow():
     assert segment([Token(str(i), splittable=False) for i in range(8)], 7).overflow
 
@@ -63,7 +69,7 @@ def test_too_many_values_is_overflow():
 row7 = st.lists(st.integers(0, 999), min_size=6, max_size=6).map(lambda xs: tuple(xs) + (sum(xs),))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(row7)
 def test_truth_is_among_splits_of_a_table3_row(vals):
     sg = segment(glue(vals), 7, TABLE3_GROUPS)
@@ -75,7 +81,7 @@ def test_truth_is_among_splits_of_a_table3_row(vals):
 group = st.lists(st.integers(0, 60), min_size=4, max_size=4).map(lambda xs: tuple(xs) + (sum(xs),))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(group, group, group, st.integers(1, 3))
 def test_truth_is_among_splits_of_table4(a, b, c, pieces):
     vals = a + b + c
