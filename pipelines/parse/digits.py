@@ -83,6 +83,7 @@ class Segmentation:
     gap_nulls: int  # cells taken as blank at white-space gaps (lost blank cells)
     overflow: bool = False  # more values than cells
     exhausted: bool = False  # too many possible splits to enumerate: treated as ambiguous
+    inconsistent: int = 0  # number of possible splits when none satisfies the identities
 
 
 def _token_value(t: Token) -> int | float | None:
@@ -106,6 +107,13 @@ def segment(tokens: Sequence[Token], n: int, groups: Sequence[SumGroup] = ()) ->
         return Segmentation([vals], False, False, 0)
     if len(tokens) > n:
         return Segmentation([], False, False, 0, overflow=True)
+
+    # Text whose tokens are all set apart by white space, none with a leading zero, shows its cell
+    # boundaries: a short row there has lost cells, and its numbers are not cut further.
+    if len(tokens) >= 3 and all(t.gap_before for t in tokens[1:]) and not any(
+            len(t.text) > 1 and t.text[0] == "0" for t in tokens if t.kind == "num"):
+        from dataclasses import replace
+        tokens = [replace(t, splittable=False) if t.kind == "num" else t for t in tokens]
 
     # How many cells each token may stand for.
     ranges: list[range] = []
@@ -139,7 +147,8 @@ def segment(tokens: Sequence[Token], n: int, groups: Sequence[SumGroup] = ()) ->
             return Segmentation([], False, True, 0, exhausted=True)
         if len(cands) == 1:
             return Segmentation(cands, False, True, 0)  # the only split; its identity fails as printed
-        return Segmentation(cands, False, True, 0)  # identities fail for every split
+        # several splits and none adds up: nothing to choose by, so no reading is certain
+        return Segmentation([], False, True, 0, inconsistent=len(cands))
 
     # Fewer digits than cells: cells were lost. Blank cells can only be told where the text
     # shows a gap between tokens (a blank HTML cell became a space).

@@ -149,7 +149,11 @@ def parse_table3(st: Stream, report: Report, hint_version: str | None) -> str | 
         sg = segs[key]
         if vals is None:
             report.table3[key] = [CellValue(None, ch.raw, MISSING) for _ in range(N_COLS)]
-            if sg.exhausted:
+            if sg.inconsistent:
+                report.add("P305 digits_ambiguous", "warning", f"table3.{key}",
+                           f"cells run together or lost ({ch.raw}): {sg.inconsistent} ways to read them as 7 cells and "
+                           "none adds up to the row total; cells left null")
+            elif sg.exhausted:
                 report.add("P305 digits_ambiguous", "warning", f"table3.{key}",
                            f"cells run together ({ch.raw}) and can be split too many ways to tell; cells left null")
             elif sg.overflow:

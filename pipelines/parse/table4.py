@@ -44,9 +44,10 @@ def parse_table4(st: Stream, report: Report, keys: tuple[str, ...]) -> bool:
         report.add("P403 table4_overflow", "warning", "table4",
                    f"table 4 has {len(tokens)} numbers for 15 cells ({src}); cells left null")
         return False
-    if sg.exhausted:
+    if sg.exhausted or sg.inconsistent:
+        why = "too many ways to tell" if sg.exhausted else f"{sg.inconsistent} ways, none with every group's 总计 adding up"
         report.add("P405 digits_ambiguous", "warning", "table4",
-                   f"table 4 digits ({src}) can be split too many ways to tell; cells left null")
+                   f"table 4 digits ({src}) can be split {why}; cells left null")
         return False
     if not sg.candidates:
         report.add("P402 table4_cells_missing", "warning", "table4",

@@ -131,3 +131,14 @@ def test_not_a_report_is_a_clean_error():
     from pipelines.document import ReadError
     with pytest.raises(ReadError, match="^x.txt: not an annual report"):
         parse(text_doc(["关于做好春节期间安全生产工作的通知", "各单位：", "请认真落实。"], source="x.txt"))
+
+
+def test_short_row_with_separators_is_not_cut_into_a_wrong_split():
+    # tab-separated text lost one cell of "24 1 0 1 0 26": cutting 24 into 2,4 would make 7 cells,
+    # a wrong number; the row stays null with a finding instead
+    v = consistent_values("2019")
+    lines = [f"{label}\t" + "\t".join(map(str, v[k])) for label, k in rows("2019")]
+    lines[2] = "(一)予以公开\t\t24\t1\t0\t1\t0\t26"
+    r = parse(text_doc(report_lines("2019", t3_lines=lines)))
+    assert r.to_json()["table3"]["granted"] == [None] * 7
+    assert [f.check[:4] for f in r.findings if f.where == "table3.granted"] == ["P302"]
