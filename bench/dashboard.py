@@ -5,7 +5,8 @@
 Warehouses are built with pipelines.demo.direct.build_direct (synthetic, seeded) and cached under
 bench/.cache/ (reused when present); pipelines.warehouse.aggregates.refresh_aggregates is run on them when
 their report_dash / report_agg are missing or stale (its timing is recorded). Each page = the same read.*
-calls the page makes (uncached), with a typical filter (one city, three years) and with no filter; median of N runs after one warm-up.
+calls the page makes (uncached), with a typical filter (one city, three years) and with no filter; median
+of N runs after one warm-up. The machine's load average is recorded (the timings are noisy on a shared box).
 Prints a page × size table (ms) and writes bench/results/dashboard.json.
 """
 from __future__ import annotations

@@ -4,7 +4,9 @@
 
 PDF and HTML use the real reports in ../shared/real-reports; DOCX, DOC and OCR use fixtures
 generated into a temp dir (DOCX by python-docx, DOC by LibreOffice from that DOCX, OCR from a
-rendered image). Floors: bare pypdfium2 text of every page (PDF), lxml.html.fromstring (HTML),
+rendered image), plus `doc-demo` / `ocr-demo` rows on a demo-generator report (seed 1, the
+busiest 2021 one: DOC via pipelines.demo.render_extra.render_doc, OCR on its 200-dpi page scan,
+two A4 pages, ruled tables). Floors: bare pypdfium2 text of every page (PDF), lxml.html.fromstring (HTML),
 zip open + read of word/document.xml (DOCX), the soffice conversion alone (DOC), the
 tesseract run alone (OCR). "read ms" is the reader alone (bytes → Document, no parser).
 Writes bench/results/extract.json.
@@ -104,6 +106,13 @@ def make_png(path: Path) -> None:
     im.save(path)
 
 
+def demo_report() -> dict:
+    from pipelines.demo.generate import generate
+
+    corpus = [t for t in generate(seed=1, size=0.3) if t["template"] == "2021" and not t["faults"]]
+    return max(corpus, key=lambda t: t["table3"]["new_received"][6] or 0)
+
+
 def rate(fn, files: list[Path], min_seconds: float, clock=time.perf_counter) -> tuple[float, int]:
     """Reports per second over whole passes through `files`, repeated for ≥ min_seconds of `clock`."""
     runs = 0
@@ -200,6 +209,23 @@ def main() -> int:
             sets.append(("ocr", [png], floor_ocr, None))
         else:
             sets.append(("ocr", [], floor_ocr, "tesseract chi_sim or the Noto CJK font missing"))
+        demo = demo_report()
+        if doc_reader.soffice():
+            from pipelines.demo.render_extra import render_doc
+
+            dd = tmp / "demo.doc"
+            dd.write_bytes(render_doc(demo))
+            sets.append(("doc-demo", [dd], floor_doc, None))
+        else:
+            sets.append(("doc-demo", [], floor_doc, "soffice not installed"))
+        if ocr.available():
+            from pipelines.demo.render_extra import render_scan
+
+            dp = tmp / "demo.png"
+            dp.write_bytes(render_scan(demo, dpi=200))
+            sets.append(("ocr-demo", [dp], floor_ocr, None))
+        else:
+            sets.append(("ocr-demo", [], floor_ocr, "tesseract chi_sim missing"))
 
         for fmt, files, floor, skip in sets:
             if skip:
@@ -229,12 +255,12 @@ def main() -> int:
                 "tables_parsed": all(parsed(f) for f in files),
             })
 
-    print(f"{'format':<6} {'files':>5} {'reports/s':>10} {'floor/s':>10} {'ratio':>6} {'ms/report':>10} {'floor ms':>9} {'read ms':>8}  parsed")
+    print(f"{'format':<8} {'files':>5} {'reports/s':>10} {'floor/s':>10} {'ratio':>6} {'ms/report':>10} {'floor ms':>9} {'read ms':>8}  parsed")
     for r in results:
         if "skipped" in r:
-            print(f"{r['format']:<6} {0:>5}  skipped: {r['skipped']}")
+            print(f"{r['format']:<8} {0:>5}  skipped: {r['skipped']}")
             continue
-        print(f"{r['format']:<6} {r['files']:>5} {r['reports_per_s']:>10.2f} {r['floor_reports_per_s']:>10.2f} "
+        print(f"{r['format']:<8} {r['files']:>5} {r['reports_per_s']:>10.2f} {r['floor_reports_per_s']:>10.2f} "
               f"{r['ratio']:>6.2f} {r['ms_per_report']:>10.1f} {r['floor_ms_per_report']:>9.1f} "
               f"{r['reader_only_ms_per_report']:>8.1f}  {r['tables_parsed']}")
     out = ROOT / "bench" / "results" / "extract.json"

@@ -3,7 +3,10 @@
 Rules kept here (and nowhere else):
 - every value is a bound parameter; identifiers (columns, group dimensions, measures) come from the
   fixed allow-lists below, never from the caller's strings;
-- aggregates read ``report_facts`` (one wide row per report) joined to ``reports`` for the filters;
+- aggregates read ``report_facts`` (one wide row per report) joined to ``reports`` for the filters — or, while
+  they are fresh (same warehouse fingerprint), the tables refresh_aggregates builds: ``report_agg`` /
+  ``report_agg_region`` (sums at the filters' grain) for queries with no agency filter or grouping, and
+  ``report_dash`` (one row per report, no join) for the per-agency ones; every path gives the same frame;
 - a ratio over a selection is sum(numerator) / sum(denominator), over the reports where both are known;
   a report whose cell is null is excluded and counted (``n_null``), never read as 0;
 - a rate whose denominator is below ``min_cases`` is flagged ``low_n`` and left out of rankings.
@@ -254,7 +257,7 @@ def _measure_sql(m: Measure, i: int) -> list[str]:
 # the sums at the filters' grain. Both are built by a writer (ingest / build_direct / bench) and used only
 # while their fingerprint matches the warehouse; otherwise the queries fall back (same results, slower).
 
-DASH_VERSION = 2  # bump when report_dash / report_agg change shape: older copies then count as stale
+DASH_VERSION = 3  # bump when report_dash / report_agg change shape: older copies then count as stale
 DASH_COLUMNS = ("report_id", "dataset", "province", "city", "county", "agency_id", "agency_name", "agency_type",
                 "year", "template", "status", "n_findings", "format", "source_path", "sha256")
 # report-list order → (ORDER BY over alias r, with report_id as the final tie-break; rank column in report_dash)
@@ -276,8 +279,10 @@ _FINGERPRINT = ("SELECT (SELECT count(*) FROM reports), (SELECT max(ingested_at)
 FORCE: str | None = None
 
 
-def fingerprint(con) -> str:
-    return repr((DASH_VERSION,) + tuple(con.cursor().execute(_FINGERPRINT).fetchone()))
+def fingerprint(con, own: bool = False) -> str:
+    """The warehouse's fingerprint. ``own``: on ``con`` itself (a writer inside its transaction sees its own
+    writes); otherwise on a cursor (readers share a connection across threads)."""
+    return repr((DASH_VERSION,) + tuple((con if own else con.cursor()).execute(_FINGERPRINT).fetchone()))
 
 
 def build_dash(con, fp: str | None = None) -> int:
@@ -286,7 +291,7 @@ def build_dash(con, fp: str | None = None) -> int:
 
     The rank columns are computed on a narrow projection and attached by position (a window over the
     wide rows would carry every fact column through six sorts)."""
-    fp = fp or fingerprint(con)
+    fp = fp or fingerprint(con, own=True)
     cols = ", ".join(f"r.{c}" for c in DASH_COLUMNS)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _dash_rows AS SELECT {cols}, x.report_id IS NOT NULL AS has_facts, "
                 "x.* EXCLUDE (report_id) FROM reports r LEFT JOIN report_facts x ON x.report_id = r.report_id "
@@ -376,54 +381,59 @@ def _df(cur, sql: str, params: list[Any]) -> pl.DataFrame:
 
 
 def agg_col(key: str, part: str) -> str:
-    """Column of report_agg for measure ``key``: part s (sum) / c (non-null count) of a count;
-    n / d (sums where both known) / c (reports where both known) of a rate."""
+    """Column of report_agg for measure ``key``: part s (sum) / z (reports with facts, value null) of a count;
+    n / d (sums where both known) / z (reports with facts, either unknown) of a rate."""
     return f"m_{key}_{part}"
-
-
-def _measure_sql_agg(m: Measure, i: int) -> list[str]:
-    if m.key == "reports":
-        return [f"coalesce(sum(r.n_reports), 0)::BIGINT AS m{i}_num", f"NULL::DOUBLE AS m{i}_den", f"0 AS m{i}_null"]
-    if m.kind == "count":
-        return [f"sum(r.{agg_col(m.key, 's')}) AS m{i}_num", f"NULL::DOUBLE AS m{i}_den",
-                f"coalesce(sum(r.n_reports) - sum(r.{agg_col(m.key, 'c')}), 0)::BIGINT AS m{i}_null"]
-    return [f"sum(r.{agg_col(m.key, 'n')}) AS m{i}_num", f"sum(r.{agg_col(m.key, 'd')}) AS m{i}_den",
-            f"coalesce(sum(r.n_reports) - sum(r.{agg_col(m.key, 'c')}), 0)::BIGINT AS m{i}_null"]
 
 
 def _wide_agg(con, f: Filters, ms: list[Measure], gexpr: list[str], gcols: list[str],
               years: Sequence[int] | None) -> pl.DataFrame:
-    """The wide frame of ``aggregate`` from report_agg (+ report_agg_agency for distinct agencies)."""
+    """The wide frame of ``aggregate`` from report_agg / report_agg_region (+ report_agg_agency for distinct
+    agencies). One plain sum per part in SQL (planning cost grows with the expressions); the rest in polars."""
     w, p = where(f, years)
     w = _and(w, "r.n_reports > 0")  # cells holding only reports without facts are not groups
     coarse = not (f.agency_types or f.templates or {"r.agency_type", "r.template"} & set(gexpr))
     table = "report_agg_region" if coarse else "report_agg"
-    sel = [f"{e} AS {c}" for e, c in zip(gexpr, gcols)] + ["coalesce(sum(r.n_reports), 0)::BIGINT AS n_reports"]
-    outer = ["m.*"]
-    for i, m in enumerate(ms):
-        if m.key == "agencies":
-            outer += [f"coalesce(ag.n_agencies, 0) AS m{i}_num", f"NULL::DOUBLE AS m{i}_den", f"0 AS m{i}_null"]
-        else:
-            sel += _measure_sql_agg(m, i)
     grp = (" GROUP BY " + ", ".join(gexpr)) if gexpr else ""
-    sql = f"SELECT {', '.join(sel)} FROM {table} r {w}{grp}"
-    if len(outer) == 1:
-        return _df(con.cursor(), sql + ((" ORDER BY " + ", ".join(gexpr)) if gexpr else ""), p)
-    wa, pa = where(f, years)
     gsel = [f"{e} AS {c}" for e, c in zip(gexpr, gcols)]
-    if "year" in gcols:  # agencies with one cell in the year are additive; the rest are counted distinct
-        sel.append("coalesce(sum(r.n_agencies_1), 0)::BIGINT AS _ag1")
-        outer[outer.index("m.*")] = "m.* EXCLUDE (_ag1)"
-        agq = f"SELECT {', '.join(gsel + ['count(DISTINCT r.agency_key) AS n_dup'])} FROM report_agg_agency r " \
-              f"{_and(wa, 'r.dup')}{grp}"
-        outer = [o.replace("coalesce(ag.n_agencies, 0)", "m._ag1 + coalesce(ag.n_dup, 0)") for o in outer]
+    sel = gsel + ["sum(r.n_reports) AS n_reports"]
+    post: list[pl.Expr] = []
+    agencies = False
+    for i, m in enumerate(ms):
+        if m.key == "reports":
+            post += [pl.col("n_reports").alias(f"m{i}_num"), pl.lit(None, pl.Float64).alias(f"m{i}_den"),
+                     pl.lit(0, pl.Int64).alias(f"m{i}_null")]
+        elif m.key == "agencies":
+            agencies = True
+            post += [pl.col("_agencies").fill_null(0).alias(f"m{i}_num"), pl.lit(None, pl.Float64).alias(f"m{i}_den"),
+                     pl.lit(0, pl.Int64).alias(f"m{i}_null")]
+        elif m.kind == "count":
+            sel += [f"sum(r.{agg_col(m.key, 's')}) AS m{i}_num", f"sum(r.{agg_col(m.key, 'z')}) AS m{i}_null"]
+            post += [pl.lit(None, pl.Float64).alias(f"m{i}_den"), pl.col(f"m{i}_null").cast(pl.Int64).fill_null(0)]
+        else:
+            sel += [f"sum(r.{agg_col(m.key, 'n')}) AS m{i}_num", f"sum(r.{agg_col(m.key, 'd')}) AS m{i}_den",
+                    f"sum(r.{agg_col(m.key, 'z')}) AS m{i}_null"]
+            post += [pl.col(f"m{i}_null").cast(pl.Int64).fill_null(0)]
+    order = (" ORDER BY " + ", ".join(gexpr)) if gexpr else ""
+    if agencies:
+        wa, pa = where(f, years)
+        if "year" in gcols:  # agencies with one cell in the year are additive; the rest are counted distinct
+            sel.append("sum(r.n_agencies_1) AS _ag1")
+            agq = (f"SELECT {', '.join(gsel + ['count(DISTINCT r.agency_key) AS _n'])} FROM report_agg_agency r "
+                   f"{_and(wa, 'r.dup')}{grp}")
+            tot = "coalesce(m._ag1, 0) + coalesce(ag._n, 0)"
+        else:
+            agq = f"SELECT {', '.join(gsel + ['count(DISTINCT r.agency_key) AS _n'])} FROM report_agg_agency r {wa}{grp}"
+            tot = "ag._n"
+        sql = f"SELECT {', '.join(sel)} FROM {table} r {w}{grp}"
+        on = " AND ".join(f"m.{c} IS NOT DISTINCT FROM ag.{c}" for c in gcols) or "TRUE"
+        morder = (" ORDER BY " + ", ".join(f"m.{c}" for c in gcols)) if gcols else ""
+        wide = _df(con.cursor(), f"SELECT m.*, {tot} AS _agencies FROM ({sql}) m LEFT JOIN ({agq}) ag ON {on}{morder}",
+                   p + pa)
     else:
-        agq = f"SELECT {', '.join(gsel + ['count(DISTINCT r.agency_key) AS n_agencies'])} " \
-              f"FROM report_agg_agency r {wa}{grp}"
-    sql = f"SELECT {', '.join(sel)} FROM {table} r {w}{grp}"
-    on = " AND ".join(f"m.{c} IS NOT DISTINCT FROM ag.{c}" for c in gcols) or "TRUE"
-    order = (" ORDER BY " + ", ".join(f"m.{c}" for c in gcols)) if gcols else ""
-    return _df(con.cursor(), f"SELECT {', '.join(outer)} FROM ({sql}) m LEFT JOIN ({agq}) ag ON {on}{order}", p + pa)
+        wide = _df(con.cursor(), f"SELECT {', '.join(sel)} FROM {table} r {w}{grp}{order}", p)
+    wide = wide.with_columns(pl.col("n_reports").cast(pl.Int64).fill_null(0))
+    return wide.with_columns(post) if post else wide
 
 
 def aggregate(con, f: Filters, measures: Sequence[str], by: Sequence[str] = (), *,
@@ -457,6 +467,7 @@ def aggregate(con, f: Filters, measures: Sequence[str], by: Sequence[str] = (), 
             sql += " GROUP BY " + ", ".join(gexpr) + " ORDER BY " + ", ".join(gexpr)
         wide = _df(con.cursor(), sql, p)
     keep = gcols + (["agency_name", "agency_county"] if "agency" in by else []) + ["n_reports"]
+    lazy = wide.lazy()
     parts = []
     for i, m in enumerate(ms):
         num = pl.col(f"m{i}_num").cast(pl.Float64)
@@ -467,7 +478,7 @@ def aggregate(con, f: Filters, measures: Sequence[str], by: Sequence[str] = (), 
         else:
             value = num
             low = pl.lit(False)
-        parts.append(wide.select(
+        parts.append(lazy.select(
             *keep, pl.lit(m.key).alias("measure"), pl.lit(m.label(lang)).alias("label"), pl.lit(m.kind).alias("kind"),
             value.alias("value"), num.alias("numerator"), den.alias("denominator"),
             pl.lit(m.basis(lang)).alias("basis"), pl.col(f"m{i}_null").cast(pl.Int64).alias("n_null"),
@@ -475,7 +486,7 @@ def aggregate(con, f: Filters, measures: Sequence[str], by: Sequence[str] = (), 
         ))
     if not parts:
         return pl.DataFrame()
-    return pl.concat(parts, how="vertical_relaxed")
+    return pl.concat(parts, how="vertical_relaxed").collect()  # one plan for all measures
 
 
 def pivot(long: pl.DataFrame, index: Sequence[str]) -> pl.DataFrame:

@@ -75,6 +75,8 @@ def build_direct(db_path: str | os.PathLike, n_reports: int, seed: int = 0, data
             done += len(b)
         con.execute("UPDATE ingest_runs SET finished_at = ?, n_loaded = ? WHERE run_id = ?",
                     [datetime.now(), done, run_id])
+        from pipelines.warehouse.aggregates import refresh_aggregates
+        refresh_aggregates(con)  # the dashboard's pre-aggregated tables, consistent with the rows
         con.execute("CHECKPOINT")
     finally:
         con.close()

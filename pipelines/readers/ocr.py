@@ -22,12 +22,14 @@ LANG = "chi_sim"
 PSM = "6"
 TIMEOUT = 300.0
 GAP_EM = 0.6  # Tesseract boxes are tight: CJK neighbours sit further apart than in PDF loose boxes
-MIN_WIDTH = 1600
+MIN_WIDTH = 1600  # small images are upscaled: Tesseract wants text ≥ ~20 px high
 RULE_DARK = 170  # grey level below which a pixel can belong to a table rule
 RULE_MIN = 60  # a rule is at least this many pixels long …
+RULE_FRACTION = 25  # … and at least 1/25 (horizontal) or 1/50 (vertical) of the image width
 RULE_SLACK = 4  # pixels either side of a rule's centre line (its thickness and anti-aliasing)
+CELL_SCALE = 1.5  # cut-out cells are enlarged: small table print is misread far less
+CELL_RESAMPLE = 1  # PIL.Image.LANCZOS (measured better than bilinear on serif digits)
 CELL_PAD = 12  # white margin around a cut-out cell (Tesseract misses glyphs touching the edge)
-RULE_FRACTION = 25  # … and at least 1/25 of the image width (horizontal) or 1/50 of its height (vertical)  # small images are upscaled: Tesseract wants text ≥ ~20 px high
 
 NO_ENGINE = "OCR needs tesseract-ocr with the chi_sim model"
 
@@ -125,16 +127,39 @@ def ocr_image(img, source: str, page: int = 1, exe: str | None = None, upscale: 
         if (cell < RULE_DARK).sum() < 4:
             continue  # an empty cell
         crops.append(np.pad(cell, CELL_PAD, constant_values=255))
-        origins.append((x0 - CELL_PAD, y0 - CELL_PAD))
-    words = run_tesseract_many([_png(rest)] + [_png(c) for c in crops], source, exe, [(0, 0)] + origins)
+        origins.append((x0 - CELL_PAD, y0 - CELL_PAD, 1 / CELL_SCALE))
+    found = run_tesseract_many([_png(rest)] + [_png(c, CELL_SCALE) for c in crops], source, exe, [(0, 0, 1)] + origins)
+    words = [f for k, f in found if k == 0]
+    by_cell: dict[int, list[Frag]] = {}
+    for k, f in found:
+        if k:
+            by_cell.setdefault(k, []).append(f)
+    words += [cell_frag(ws) for ws in by_cell.values()]
     return [TextBlock(text, page=page, confidence=conf) for text, conf in words_to_lines(words)]
 
 
-def _png(a) -> bytes:
+def cell_frag(words: list[Frag]) -> Frag:
+    """A cell's words as one fragment at the cell text's vertical centre, one line high: a label
+    wrapped over lines then sits on the same line as its row's numbers, as a table cell would."""
+    lines = words_to_lines(words)
+    text = lines[0][0]
+    for t, _ in lines[1:]:  # wrapped text joins without a space, but digits never run together
+        text += " " + t if text[-1:].isdigit() and t[:1].isdigit() else t
+    y0, y1 = min(f.y0 for f in words), max(f.y1 for f in words)
+    em = max(f.h for f in words)
+    c = (y0 + y1) / 2
+    return Frag(min(f.x0 for f in words), c - em / 2, max(f.x1 for f in words), c + em / 2, text,
+                min(f.conf for f in words))
+
+
+def _png(a, scale: float = 1) -> bytes:
     from PIL import Image
 
+    img = Image.fromarray(a)
+    if scale != 1:
+        img = img.resize((round(img.width * scale), round(img.height * scale)), CELL_RESAMPLE)
     buf = io.BytesIO()
-    Image.fromarray(a).save(buf, format="PNG", compress_level=1)
+    img.save(buf, format="PNG", compress_level=1)
     return buf.getvalue()
 
 
@@ -160,7 +185,7 @@ def rule_masks(a):
     dark = a < RULE_DARK
     h, w = a.shape
     mh = _long_runs(dark, max(RULE_MIN, w // RULE_FRACTION))
-    mv = _long_runs(dark.T, max(RULE_MIN, h // (2 * RULE_FRACTION))).T
+    mv = _long_runs(dark.T, max(RULE_MIN, w // (2 * RULE_FRACTION))).T  # width: pages may be stacked
     return mh, mv
 
 
@@ -194,14 +219,31 @@ def _centres(hit) -> list[int]:
 
 
 def grid_cells(mh, mv) -> list[tuple[int, int, int, int]]:
-    """Boxes (x0, y0, x1, y1) inside the rules of every ruled cell, merged cells included: the
-    grid of all rule positions, its units joined wherever no rule separates them, and only
-    rectangles closed by rules on all four sides kept."""
-    ys, xs = _centres(mh.any(axis=1)), _centres(mv.any(axis=0))
-    if len(ys) < 2 or len(xs) < 2:
+    """Boxes (x0, y0, x1, y1) inside the rules of every ruled cell, merged cells included. Each
+    table (horizontal rules joined by vertical ones) is gridded on its own rule positions."""
+    ys = _centres(mh.any(axis=1))
+    m = RULE_SLACK
+    out: list[tuple[int, int, int, int]] = []
+    group = ys[:1]
+    for y in ys[1:]:
+        if mv[group[-1] + m: y - m].any():
+            group.append(y)
+            continue
+        out += _table_cells(mh, mv, group)  # no vertical rule between: the next table starts
+        group = [y]
+    return out + _table_cells(mh, mv, group)
+
+
+def _table_cells(mh, mv, ys: list[int]) -> list[tuple[int, int, int, int]]:
+    """One table's cells: the grid of its rule positions, units joined wherever no rule separates
+    them, and only rectangles closed by rules on all four sides kept."""
+    if len(ys) < 2:
+        return []
+    m = RULE_SLACK
+    xs = _centres(mv[ys[0] + m: ys[-1] - m].any(axis=0))
+    if len(xs) < 2:
         return []
     ni, nj = len(ys) - 1, len(xs) - 1
-    m = RULE_SLACK
 
     def vrule(i, j) -> bool:  # a vertical rule at xs[j] over band i
         band = mv[ys[i] + m: ys[i + 1] - m, max(xs[j] - m, 0): xs[j] + m + 1]
@@ -242,14 +284,14 @@ def grid_cells(mh, mv) -> list[tuple[int, int, int, int]]:
     return out
 
 
-def run_tesseract_many(pngs: list[bytes], source: str, exe: str, origins: list[tuple[int, int]],
-                       timeout: float = TIMEOUT) -> list[Frag]:
-    """Word boxes of several images from one tesseract process (a list file), each box moved
-    by its image's origin."""
+def run_tesseract_many(pngs: list[bytes], source: str, exe: str, origins: list[tuple[int, int, float]],
+                       timeout: float = TIMEOUT) -> list[tuple[int, Frag]]:
+    """(image index, word box) from several images in one tesseract process (a list file), each
+    box scaled and moved back into the page by its image's (x, y, scale)."""
     import tempfile
 
     if len(pngs) == 1:
-        return run_tesseract(pngs[0], source, exe, timeout)
+        return [(0, f) for f in run_tesseract(pngs[0], source, exe, timeout)]
     with tempfile.TemporaryDirectory(prefix="xxgk-ocr-") as tmp:
         names = []
         for k, data in enumerate(pngs):
@@ -263,12 +305,10 @@ def run_tesseract_many(pngs: list[bytes], source: str, exe: str, origins: list[t
         words = run_tesseract(None, source, exe, timeout, path=lst, with_page=True)
     out = []
     for k, f in words:
-        dx, dy = origins[k]
-        f.x0 += dx
-        f.x1 += dx
-        f.y0 += dy
-        f.y1 += dy
-        out.append(f)
+        dx, dy, sc = origins[k]
+        f.x0, f.x1 = f.x0 * sc + dx, f.x1 * sc + dx
+        f.y0, f.y1 = f.y0 * sc + dy, f.y1 * sc + dy
+        out.append((k, f))
     return out
 
 

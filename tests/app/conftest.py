@@ -19,7 +19,8 @@ def warehouse(tmp_path_factory) -> Path:
     p = tmp_path_factory.mktemp("wh") / "xxgk.duckdb"
     build_direct(p, N_REPORTS, seed=0)
     con = duckdb.connect(str(p))
-    read.build_dash(con)  # as the ingest does after a load
+    from pipelines.warehouse.aggregates import refresh_aggregates
+    refresh_aggregates(con)  # as the ingest does after a load
     con.execute("CHECKPOINT")
     con.close()
     return p

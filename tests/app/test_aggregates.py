@@ -154,8 +154,11 @@ def test_stale_aggregate_not_used(wh, tmp_path, monkeypatch):
     _copy_report(c, rid, "inserted-later", agency_id="new-agency")
     assert R.freshness(c) == (False, False) and R._route(c) == "base"
     after = R.aggregate(c, f, ["reports", "applications", "agencies"], ("year",))
-    n = dict(zip(after.filter(pl.col("measure") == "reports")["year"], after.filter(pl.col("measure") == "reports")["value"]))
-    n0 = dict(zip(before.filter(pl.col("measure") == "reports")["year"], before.filter(pl.col("measure") == "reports")["value"]))
+    def per_year(long):
+        rep = long.filter(pl.col("measure") == "reports")
+        return dict(zip(rep["year"], rep["value"]))
+
+    n, n0 = per_year(after), per_year(before)
     assert n[2022] == n0[2022] + 1 and n[2023] == n0[2023]
     # forcing the stale table would have given the old figures (so the check above is meaningful)
     monkeypatch.setattr(R, "FORCE", "agg")
@@ -165,4 +168,23 @@ def test_stale_aggregate_not_used(wh, tmp_path, monkeypatch):
     assert R._route(c) == "agg"
     assert R.aggregate(c, f, ["reports", "applications", "agencies"], ("year",)).equals(after)
     assert R.report_count(c, R.Filters()) == N + 3
+    # inside the writer's own transaction (as a load would call it): built from its uncommitted rows
+    c.execute("BEGIN TRANSACTION")
+    _copy_report(c, rid, "inserted-in-txn")
+    refresh_aggregates(c)
+    c.execute("COMMIT")
+    assert R.freshness(c) == (True, True) and R.report_count(c, R.Filters()) == N + 4
     c.close()
+
+
+def test_yoy_previous_year_within_group(con):
+    f = R.Filters(year_from=2019)
+    got = R.yoy(con, f, "applications", "county")
+    keys = ["province", "city", "county"]
+    exp = R.aggregate(con, f, ["applications"], ("county", "year")).sort(keys + ["year"]).with_columns(
+        pl.col("value").shift(1).over(keys).alias("prev"), pl.col("year").shift(1).over(keys).alias("prev_year"))
+    assert got.height == exp.height > 50
+    assert got["prev"].equals(exp["prev"]) and got["prev_year"].equals(exp["prev_year"])
+    assert got["change"].drop_nulls().len() > 30
+    row = got.filter(pl.col("change").is_not_null()).row(0, named=True)
+    assert row["change"] == row["value"] - row["prev"] and row["prev_year"] == row["year"] - 1

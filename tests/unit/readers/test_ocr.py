@@ -110,3 +110,75 @@ def test_no_tesseract(monkeypatch):
     monkeypatch.setattr(ocr.shutil, "which", lambda name: None)
     with pytest.raises(ReadError, match=r"^s\.png: OCR needs tesseract-ocr with the chi_sim model$"):
         ocr.read_bytes(b"", "s.png")
+
+
+def _grid_image():
+    """A ruled 3×3 table (1600 px wide) whose middle row's first two cells are merged."""
+    import numpy as np
+
+    a = np.full((400, 1600), 255, np.uint8)
+    for y in (50, 150, 250, 350):
+        a[y - 1: y + 2, 100:1501] = 0
+    for x in (100, 600, 1000, 1500):
+        a[49:352, x - 1: x + 2] = 0
+    a[151:250, 599:602] = 255  # merge (row 1, cols 0-1)
+    return a
+
+
+def test_rules_found_and_stripped():
+    a = _grid_image()
+    a[90:110, 300:310] = 0  # a glyph-sized blot: not a rule
+    mh, mv = ocr.rule_masks(a)
+    out = ocr.strip_rules(a, mh, mv)
+    assert out[50, 800] == 255 and out[200, 1000] == 255  # rules gone
+    assert (out[90:110, 300:310] == 0).all()  # the blot stays
+
+
+def test_grid_cells_with_a_merged_cell():
+    a = _grid_image()
+    mh, mv = ocr.rule_masks(a)
+    boxes = sorted(ocr.grid_cells(mh, mv), key=lambda b: (b[1], b[0]))
+    assert len(boxes) == 8  # 9 cells, two of them merged
+    x0, y0, x1, y1 = boxes[3]
+    assert (x0, x1) == (104, 997) and 150 < y0 < y1 < 250  # the merged cell spans two columns
+    assert ocr.grid_cells(*ocr.rule_masks(np_blank())) == []
+
+
+def np_blank():
+    import numpy as np
+
+    return np.full((300, 1600), 255, np.uint8)
+
+
+def test_cell_frag_joins_wrapped_label_but_never_digits():
+    from pipelines.readers.layout import Frag
+
+    label = [Frag(0, 0, 40, 20, "（二）部分", 0.9), Frag(0, 30, 40, 50, "公开", 0.7)]
+    f = ocr.cell_frag(label)
+    assert f.text == "(二)部分公开" and f.conf == 0.7 and (f.y0 + f.y1) / 2 == 25
+    nums = [Frag(0, 0, 20, 20, "12", 0.9), Frag(0, 30, 20, 50, "3", 0.9)]
+    assert ocr.cell_frag(nums).text == "12 3"
+
+
+@needs_ocr
+def test_ruled_table_read_cell_by_cell():
+    """Full grid lines used to come back as "|", "l" and garbage around every number."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    if not FONT.exists():
+        pytest.skip(f"CJK font {FONT} absent")
+    font = ImageFont.truetype(str(FONT), 26)
+    xs = [40, 640] + [640 + 120 * k for k in range(1, 8)]
+    im = Image.new("L", (xs[-1] + 40, 60 + 56 * len(ROWS)), 255)
+    d = ImageDraw.Draw(im)
+    for i in range(len(ROWS) + 1):
+        d.line([(xs[0], 30 + 56 * i), (xs[-1], 30 + 56 * i)], fill=0, width=2)
+    for x in xs:
+        d.line([(x, 30), (x, 30 + 56 * len(ROWS))], fill=0, width=2)
+    for i, (label, vals) in enumerate(ROWS):
+        d.text((xs[0] + 10, 40 + 56 * i), label[:18], font=font, fill=0)
+        for k, v in enumerate(vals):
+            d.text((xs[k + 1] + 15, 40 + 56 * i), str(v), font=font, fill=0)
+    lines = [b.text for b in ocr.read_bytes(png(im), "grid.png").blocks]
+    for _, want in ROWS:
+        assert any(nums(ln) == want for ln in lines), f"no line with {want} in {lines}"
