@@ -10,6 +10,7 @@ reported against its cells, so nothing uncertain passes silently.
 from __future__ import annotations
 
 from pipelines.report import INFERRED, CellValue, Report
+from pipelines.templates import TABLE3_COLUMNS
 
 FLOW = ("new_received", "carried_over", "total_handled", "carried_forward")
 OCR_CONFIDENCE = 0.8  # ceiling for any OCR-read cell: lower than any typed text
@@ -67,7 +68,7 @@ def fix_ocr_table3(report: Report) -> None:
             if len(cands) == 1:
                 c, new = cands[0]
                 cell = t3[key][c]
-                report.add("P501 ocr_corrected", "warning", f"table3.{key}.{c}",
+                report.add("P501 ocr_corrected", "warning", f"table3.{key}.{TABLE3_COLUMNS[c]}",
                            f"OCR read {cell.value:g}; the row total and the column identities both require {new:g}, so it was corrected")
                 t3[key][c] = CellValue(new, cell.raw, INFERRED, cell.confidence)
                 fixed = True

@@ -27,7 +27,8 @@ RULE_DARK = 170  # grey level below which a pixel can belong to a table rule
 RULE_MIN = 60  # a rule is at least this many pixels long …
 RULE_FRACTION = 25  # … and at least 1/25 (horizontal) or 1/50 (vertical) of the image width
 RULE_SLACK = 4  # pixels either side of a rule's centre line (its thickness and anti-aliasing)
-CELL_SCALE = 1.5  # cut-out cells are enlarged: small table print is misread far less
+CELL_WIDTH = 2480  # cut-out cells are enlarged to this page width (A4 at 300 dpi): small table
+# print is misread far less; more (×2 and up) made Tesseract drop and confuse digits again
 CELL_RESAMPLE = 1  # PIL.Image.LANCZOS (measured better than bilinear on serif digits)
 CELL_PAD = 12  # white margin around a cut-out cell (Tesseract misses glyphs touching the edge)
 
@@ -120,6 +121,7 @@ def ocr_image(img, source: str, page: int = 1, exe: str | None = None, upscale: 
     a = strip_rules(a, mh, mv)
     boxes = grid_cells(mh, mv)
     rest = a.copy()
+    scale = max(1.0, CELL_WIDTH / a.shape[1])
     crops, origins = [], []
     for x0, y0, x1, y1 in boxes:
         cell = a[y0:y1, x0:x1]
@@ -127,8 +129,8 @@ def ocr_image(img, source: str, page: int = 1, exe: str | None = None, upscale: 
         if (cell < RULE_DARK).sum() < 4:
             continue  # an empty cell
         crops.append(np.pad(cell, CELL_PAD, constant_values=255))
-        origins.append((x0 - CELL_PAD, y0 - CELL_PAD, 1 / CELL_SCALE))
-    found = run_tesseract_many([_png(rest)] + [_png(c, CELL_SCALE) for c in crops], source, exe, [(0, 0, 1)] + origins)
+        origins.append((x0 - CELL_PAD, y0 - CELL_PAD, 1 / scale))
+    found = run_tesseract_many([_png(rest)] + [_png(c, scale) for c in crops], source, exe, [(0, 0, 1)] + origins)
     words = [f for k, f in found if k == 0]
     by_cell: dict[int, list[Frag]] = {}
     for k, f in found:

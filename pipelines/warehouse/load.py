@@ -81,7 +81,7 @@ def resolve_agency(report: Report) -> Agency:
     resolve = _resolver()
     if resolve is not None and report.agency:
         # the parser already placed the agency, with the report's text to settle ambiguous regions
-        e = report.meta.get("entity") or resolve(report.agency, region, report.text[:20000])
+        e = report.meta.get("entity") or resolve(report.agency, region, text=report.text[:20000])
         if e is not None and getattr(e, "agency_id", None):
             return Agency(e.agency_id, getattr(e, "name", None) or report.agency, getattr(e, "agency_type", None),
                           getattr(e, "province", None) or region.get("province"),

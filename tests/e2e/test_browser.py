@@ -1,4 +1,4 @@
-"""Browser test: `streamlit run app.py` on a small synthetic warehouse, driven by Debian's chromium.
+"""Browser test: `make run` (on a small synthetic warehouse), driven by Debian's chromium.
 
     .venv/bin/pytest tests/e2e -m e2e
 Screenshots of every page go to test-artifacts/screenshots/.
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -55,10 +56,12 @@ def server(warehouse):
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser test")
     port = _free_port()
     env = dict(os.environ, XXGK_DB=str(warehouse), XXGK_UPLOADS=str(warehouse.parent / "uploads"))
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-                             "--server.headless", "true", "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # The server exactly as `make run` starts it (the warehouse exists, so it serves at once).
+    venv = Path(sys.executable).parent.parent
+    proc = subprocess.Popen(["make", "--no-print-directory", "run", f"DB={warehouse}", f"PORT={port}",
+                             f"VENV={venv}"],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -67,14 +70,14 @@ def server(warehouse):
         except OSError:
             time.sleep(0.2)
     else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail("make run did not start the server: " + proc.stdout.read().decode(errors="replace")[-2000:])
     yield url
-    proc.terminate()
+    os.killpg(proc.pid, signal.SIGTERM)  # make and the streamlit it started
     try:
         proc.wait(10)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        os.killpg(proc.pid, signal.SIGKILL)
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ def test_a_single_misread_is_corrected_by_row_and_column():
     cell = r.table3["granted"][0]
     assert cell.state == INFERRED and cell.confidence < 1
     f = [f for f in r.findings if f.check.startswith("P501")]
-    assert len(f) == 1 and f[0].where == "table3.granted.0" and "16" in f[0].message
+    assert len(f) == 1 and f[0].where == "table3.granted.natural_person" and "16" in f[0].message
 
 
 def test_a_misread_that_cannot_be_located_is_flagged_not_fixed():

@@ -197,7 +197,7 @@ def test_entities_resolver_fields_are_stored(con, monkeypatch):
     import pipelines.warehouse.load as load_mod
     seen = []
 
-    def fake_resolve(name, region):
+    def fake_resolve(name, region, text=None):
         seen.append((name, region["county"]))
         return types.SimpleNamespace(agency_id="410303-商务局", name="洛阳市西工区商务局", agency_type="department",
                                      province="河南省", city="洛阳市", county="西工区", region_code="410303")
