@@ -71,7 +71,27 @@ def match_row(label: str) -> str | None:
                 cand = (m.end(), m.end() - m.start(), spec.key)
                 if best is None or cand[:2] > best[:2]:
                     best = cand
-    return best[2] if best else None
+    if best is None:
+        return _match_fuzzy(text)
+    return best[2]
+
+
+def _match_fuzzy(text: str) -> str | None:
+    """One character off a long keyword (OCR's 谊期不补正 for 逾期不补正, 案知 for 案卷 in 行政执法案知):
+    the row whose keyword is matched latest in the text, only when exactly one row matches."""
+    hits: dict[str, int] = {}
+    for spec in _specs():
+        for kw in spec.match:
+            n = len(kw)
+            if n < 5:
+                continue
+            for i in range(len(text) - n + 1):
+                window = text[i:i + n]
+                if sum(a != b for a, b in zip(window, kw)) == 1:
+                    hits[spec.key] = max(hits.get(spec.key, -1), i + n)
+    if len(hits) == 1:
+        return next(iter(hits))
+    return None
 
 
 def parse_table3(st: Stream, report: Report, hint_version: str | None) -> str | None:

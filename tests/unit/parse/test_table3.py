@@ -142,3 +142,12 @@ def test_short_row_with_separators_is_not_cut_into_a_wrong_split():
     r = parse(text_doc(report_lines("2019", t3_lines=lines)))
     assert r.to_json()["table3"]["granted"] == [None] * 7
     assert [f.check[:4] for f in r.findings if f.where == "table3.granted"] == ["P302"]
+
+
+def test_label_one_character_off_still_names_its_row():
+    from pipelines.parse.table3 import match_row
+
+    assert match_row("1.申请人无正当理由谊期不补正、行政机关不再处理") == "other_overdue_correction"  # OCR: 谊 for 逾
+    assert match_row("7.属于行政执法案知") == "denied_enforcement_file"
+    assert match_row("(三)不予公开") is None  # a group label is no data row
+    assert match_row("自然人 法人或其他组织 总计") is None  # nor is the header
