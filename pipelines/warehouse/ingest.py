@@ -266,7 +266,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path = dbm.DEFAULT_DB, dataset
             flush_files()
             _update_run(w.con, run_id, result, finished=final)
             if final and (result.loaded or result.replaced):
-                _run_crossyear(w.con)  # carry-over etc. need the whole batch in place
+                _run_crossyear(w.con, run_id)  # carry-over etc. need the whole batch in place
             if dirty or (final and not refreshed and (result.loaded or result.unchanged)):
                 refreshed = _refresh_aggregates(w.con) or refreshed
             if not final:  # the final swap is open_writer's, on leaving its block
@@ -319,14 +319,22 @@ def ingest(paths: Iterable[str | Path], db: str | Path = dbm.DEFAULT_DB, dataset
     return result
 
 
-def _run_crossyear(con) -> None:
-    """The cross-year checks (C4xx) over the warehouse, replacing their earlier findings."""
+CROSSYEAR_CHUNK = 500  # agencies per pass: memory stays flat however large the batch
+
+
+def _run_crossyear(con, run_id: int) -> None:
+    """The cross-year checks (C4xx) for the agencies this run loaded, replacing their earlier
+    findings; a few hundred agencies at a time, so memory does not grow with the batch."""
     try:
         from pipelines.checks.crossyear import run_crossyear
     except ImportError:
         return
     try:
-        run_crossyear(con)
+        ids = [r[0] for r in con.execute(
+            "SELECT DISTINCT agency_id FROM reports WHERE run_id = ? AND agency_id IS NOT NULL ORDER BY 1",
+            [run_id]).fetchall()]
+        for i in range(0, len(ids), CROSSYEAR_CHUNK):
+            run_crossyear(con, ids[i:i + CROSSYEAR_CHUNK])
     except Exception as e:  # the loaded reports matter more than a check
         print(f"xxgk ingest: warning: cross-year checks not run: {_oneline(str(e))}", file=sys.stderr)
 
