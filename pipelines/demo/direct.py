@@ -117,12 +117,19 @@ def take(b: Batch, n: int) -> Batch:
 
 
 def _delete_dataset(con: duckdb.DuckDBPyConnection, dataset: str) -> None:
-    for t in ("cells", "findings", "report_facts", "report_texts"):
+    for t in _TABLES[1:]:  # fixed identifiers; the dataset is a bound parameter
         con.execute(f"DELETE FROM {t} WHERE report_id IN (SELECT report_id FROM reports WHERE dataset = ?)", [dataset])
     con.execute("DELETE FROM reports WHERE dataset = ?", [dataset])
 
 
+_TABLES = ("reports", "report_facts", "findings", "cells", "report_texts")  # identifiers allowed in SQL here
+
+
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    # Identifiers cannot be bound parameters: only this module's tables and the frame's own
+    # (code-defined) column names are spliced in; every value travels through Arrow.
+    if table not in _TABLES or not all(c.isidentifier() for c in frame.columns):
+        raise ValueError(f"not an allowed table/columns: {table}")
     arrow = frame.to_arrow()
     con.register("_xxgk_chunk", arrow)
     try:
