@@ -57,11 +57,14 @@ def detail(rid: str) -> None:
     r = d["report"]
     st.title(f"{r['agency_name'] or r['agency'] or '—'} · {r['year'] or '—'}")
     meta = {t("county"): " ".join(x for x in (r["province"], r["city"], r["county"]) if x), t("template"): r["template"],
-            t("dataset_col"): r["dataset"], t("status"): r["status"], "format": r["format"],
+            t("dataset_col"): r["dataset"], t("status"): r["status"],
+            "format": r["format"] + (" (OCR)" if r.get("ocr") else ""),
             t("findings"): str(r["n_findings"]), "report_id": r["report_id"]}
     st.dataframe(pl.DataFrame({"k": list(meta), "v": [str(v) for v in meta.values()]}), hide_index=True,
                  column_config={"k": st.column_config.TextColumn(""), "v": st.column_config.TextColumn("")})
     st.text(f"{t('source')}: {r['source_path']}")
+    if r.get("ocr"):
+        st.warning(t("ocr_note"), icon=":material/document_scanner:")
 
     cells, fnd = d["cells"], d["findings"]
     flagged3, flagged4 = set(), set()

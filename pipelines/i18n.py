@@ -70,6 +70,9 @@ S: dict[str, tuple[str, str]] = {
     "download_png": ("下载图表 PNG", "Download chart PNG"),
     "report_list": ("报告列表", "Reports"),
     "report_not_found": ("未找到报告 {id}。", "Report {id} not found."),
+    "ocr_note": ("本报告为扫描件，数字经 OCR 识别：每个单元格的置信度较低，经表内勾稽关系校正或标记的单元格见“发现”。",
+                 "This report is a scan read by OCR: every cell has lower confidence; cells corrected or flagged "
+                 "by the table's identities are listed under findings."),
     "back_to_list": ("返回报告列表", "Back to the list"),
     "page_n": ("页码", "Page"),
     "sort": ("排序", "Sort"),

@@ -820,7 +820,9 @@ def report_detail(con, report_id: str) -> dict[str, Any] | None:
                 "WHERE report_id = ? ORDER BY table_no, row_key, col_key", [report_id])
     findings = _df(cur, "SELECT seq, check_id, severity, location, message FROM findings WHERE report_id = ? "
                    "ORDER BY seq", [report_id])
-    text = cur.execute("SELECT text FROM report_texts WHERE report_id = ?", [report_id]).fetchone()
+    # fetchall, not fetchone: a long text comes back as a streaming result, and DuckDB refuses the
+    # next statement on this cursor until that result is read to its end
+    text = next(iter(cur.execute("SELECT text FROM report_texts WHERE report_id = ?", [report_id]).fetchall()), None)
     facts = _df(cur, "SELECT * FROM report_facts WHERE report_id = ?", [report_id])
     return {"report": head.row(0, named=True), "cells": cells, "findings": findings,
             "text": text[0] if text else None, "facts": facts.row(0, named=True) if not facts.is_empty() else None}
