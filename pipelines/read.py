@@ -307,7 +307,12 @@ def build_dash(con, fp: str | None = None) -> int:
     return int(con.execute("SELECT count(*) FROM report_dash").fetchone()[0])
 
 
+_META_TABLES = ("report_dash_meta", "report_agg_meta")  # the only identifiers _meta_fp splices in
+
+
 def _meta_fp(cur, table: str) -> str | None:
+    if table not in _META_TABLES:
+        raise ValueError(f"not a fingerprint table: {table}")
     try:
         row = cur.execute(f"SELECT fingerprint FROM {table}").fetchone()  # table from a fixed list
     except Exception:  # noqa: BLE001 - table absent (duckdb.CatalogException)
@@ -722,19 +727,19 @@ def correction_rates(con, f: Filters, by: str = "county", min_cases: int = MIN_C
 def compare(con, f: Filters, level: str, entities: Sequence[str], years_: Sequence[int], measures: Sequence[str],
             min_cases: int = MIN_CASES, lang: str = "zh") -> pl.DataFrame:
     """Entities (counties or agency ids) × years × measures, long form with numerator/denominator/basis."""
-    if level == "county":
-        g = f.with_(counties=tuple(entities)) if entities else f
-        out = aggregate(con, g, measures, ("county", "year"), years=years_ or None, min_cases=min_cases, lang=lang)
-        if out.is_empty():
-            return out
-        return out.with_columns(pl.col("county").alias("entity_id"), pl.col("county").alias("entity"))
-    if level == "agency":
-        g = f.with_(agency_ids=tuple(entities)) if entities else f
-        out = aggregate(con, g, measures, ("agency", "year"), years=years_ or None, min_cases=min_cases, lang=lang)
-        if out.is_empty():
-            return out
-        return out.with_columns(pl.col("agency_id").alias("entity_id"), pl.col("agency_name").alias("entity"))
-    raise ValueError(level)
+    if level not in _COMPARE_LEVELS:
+        raise ValueError(level)
+    field, group, id_col, name_col = _COMPARE_LEVELS[level]
+    g = f.with_(**{field: tuple(entities)}) if entities else f
+    out = aggregate(con, g, measures, (group, "year"), years=years_ or None, min_cases=min_cases, lang=lang)
+    if out.is_empty():
+        return out
+    return out.with_columns(pl.col(id_col).alias("entity_id"), pl.col(name_col).alias("entity"))
+
+
+# compare level → (Filters field, aggregate grouping, id column, display column)
+_COMPARE_LEVELS = {"county": ("counties", "county", "county", "county"),
+                   "agency": ("agency_ids", "agency", "agency_id", "agency_name")}
 
 
 def compare_table(long: pl.DataFrame) -> pl.DataFrame:
