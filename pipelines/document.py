@@ -75,14 +75,45 @@ class ReadError(Exception):
         super().__init__(f"{self.path}: {reason}")
 
 
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES = re.compile("[\u00a0\u2002-\u200a\u202f\u205f\u3000\t\r\f\v ]+")
+
+
+# The compatibility characters Chinese reports are full of, each with its NFKC form (a single
+# ASCII character, which is also its full compatibility decomposition): full-width digits and
+# punctuation, no-break and ideographic spaces.
+_COMMON_COMPAT = tuple(
+    (chr(c), unicodedata.normalize("NFKC", chr(c)))
+    for c in [*range(0xFF10, 0xFF1A), 0xFF0C, 0xFF08, 0xFF09, 0xFF1A, 0xFF1B, 0xFF01, 0xFF1F, 0xFF05,
+              0xFF0B, 0xFF0D, 0xFF0E, 0xFF0F, 0x00A0, 0x3000]
+)
+
+
+def nfkc(s: str) -> str:
+    """unicodedata.normalize("NFKC", s), faster on Chinese text: full normalisation costs ~70 ns
+    a character once a string needs any, so the common full-width characters are replaced first
+    (str.replace, by their NFKC forms: the result's NFKC is the same) and the rest is normalised
+    only when something is left to do."""
+    if s.isascii() or unicodedata.is_normalized("NFKC", s):
+        return s
+    for a, b in _COMMON_COMPAT:
+        if a in s:
+            s = s.replace(a, b)
+    return s if unicodedata.is_normalized("NFKC", s) else unicodedata.normalize("NFKC", s)
+
+
+_ZERO_WIDTH_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+
+
+def normalize_chars(s: str) -> str:
+    """NFKC and zero-width characters removed; white space as it is."""
+    s = nfkc(s)
+    for ch in _ZERO_WIDTH_CHARS:  # a few fast searches beat one regex scan
+        if ch in s:
+            s = s.replace(ch, "")
+    return s
 
 
 def normalize_text(s: str) -> str:
     """NFKC (full-width digits, letters and brackets to half-width), zero-width characters
     removed, every run of horizontal white space folded to one space. Newlines are kept."""
-    s = unicodedata.normalize("NFKC", s)
-    s = _ZERO_WIDTH.sub("", s)
-    s = _SPACES.sub(" ", s)
-    return s
+    return _SPACES.sub(" ", normalize_chars(s))

@@ -293,11 +293,179 @@ def compile_formula(f: Formula) -> tuple[_Fn, _Fn]:
     return entry[1], entry[2]
 
 
+# --- planned form ------------------------------------------------------------------------------
+# For one formula and one content of its sets, every instance's lookups are fixed: which table
+# and keys, which operand names they record, with which sign they enter each side. The plan
+# works that out once (symbolically, with _Eval's own key rules); an instance is then a few dict
+# lookups and a sum. Exact: integer sums do not depend on their order, and an instance with a
+# float operand (or any table the plan did not foresee) is evaluated by the compiled form.
+
+@dataclass(frozen=True)
+class _Plan:
+    slots: tuple[tuple[str, tuple[str, ...]], ...]  # (table, keys) of each lookup, in order
+    # per instance: bindings, lhs/rhs as (constant, ((sign, slot), ...)), operands as ((name, slot), ...)
+    instances: tuple[tuple[dict[str, str], tuple[Any, tuple], tuple[Any, tuple], tuple[tuple[str, int], ...]], ...]
+
+
+class _NoPlan(Exception):
+    pass
+
+
+_SET_NAMES: dict[int, tuple[Formula, tuple[str, ...]]] = {}
+
+
+def _set_names(f: Formula) -> tuple[str, ...]:
+    """The sets a formula loops or sums over (cached per formula, like compile_formula)."""
+    entry = _SET_NAMES.get(id(f))
+    if entry is None or entry[0] is not f:
+        entry = _SET_NAMES[id(f)] = (f, _find_set_names(f))
+    return entry[1]
+
+
+def _find_set_names(f: Formula) -> tuple[str, ...]:
+    names = [s for _, s in f.loops]
+    for side in (f.lhs, f.rhs):
+        for node in ast.walk(side):
+            if isinstance(node, ast.comprehension) and isinstance(node.iter, ast.Name):
+                names.append(node.iter.id)
+    return tuple(dict.fromkeys(names))
+
+
+def _plan(f: Formula, sets: Mapping[str, tuple[str, ...]]) -> _Plan:
+    slots: dict[tuple[str, tuple[str, ...]], int] = {}
+    instances = []
+
+    def linear(node: ast.expr, b: dict[str, str], sign: int, terms: list, record: list) -> Any:
+        """Adds node's lookups to terms (with sign) and record; returns its constant part."""
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, int) and not isinstance(node.value, bool):
+                return sign * node.value
+            raise _NoPlan
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+            c = linear(node.left, b, sign, terms, record)
+            return c + linear(node.right, b, sign if isinstance(node.op, ast.Add) else -sign, terms, record)
+        if isinstance(node, ast.Subscript):
+            keys: list[str] = []
+            cur: ast.expr = node
+            while isinstance(cur, ast.Subscript):
+                k = _compile_key(cur.slice)
+                if k is None:
+                    raise _NoPlan
+                keys.insert(0, k(b))
+                cur = cur.value
+            if not isinstance(cur, ast.Name):
+                raise _NoPlan
+            slot = slots.setdefault((cur.id, tuple(keys)), len(slots))
+            terms.append((sign, slot))
+            prefix = "prev_" if cur.id.startswith("prev_") else ""
+            row = keys[0]
+            names = [row] + [row[len(v) + 1:] for v in b.values() if row.startswith(v + "_")]
+            record.extend((prefix + n, slot) for n in dict.fromkeys(names))
+            return 0
+        if (isinstance(node, ast.Call) and len(node.args) == 1 and isinstance(node.args[0], ast.GeneratorExp)
+                and len(node.args[0].generators) == 1):
+            comp = node.args[0].generators[0]
+            if not (isinstance(comp.target, ast.Name) and isinstance(comp.iter, ast.Name)) or comp.ifs:
+                raise _NoPlan
+            c = 0
+            for item in sets[comp.iter.id]:
+                c += linear(node.args[0].elt, {**b, comp.target.id: item}, sign, terms, record)
+            return c
+        raise _NoPlan
+
+    def rec(i: int, b: dict[str, str]) -> None:
+        if i == len(f.loops):
+            record: list = []
+            lt: list = []
+            rt: list = []
+            lc = linear(f.lhs, b, 1, lt, record)
+            rc = linear(f.rhs, b, 1, rt, record)
+            instances.append((dict(b), (lc, tuple(lt)), (rc, tuple(rt)), tuple(record)))
+            return
+        var, set_name = f.loops[i]
+        for item in sets[set_name]:
+            rec(i + 1, {**b, var: item})
+
+    rec(0, {})
+    return _Plan(tuple(slots), tuple(instances))
+
+
+_PLANS: dict[tuple, _Plan | None] = {}
+_ABSENT = object()
+_MAX_PLANS = 512
+
+
+def _plan_for(f: Formula, sets: Mapping[str, tuple[str, ...]]) -> _Plan | None:
+    names = _set_names(f)
+    if any(n not in sets for n in names):
+        return None  # the compiled form raises as it always did
+    key = (id(f), f, *(sets[n] for n in names))
+    try:
+        return _PLANS[key]
+    except KeyError:
+        pass
+    try:
+        plan = _plan(f, sets)
+    except _NoPlan:
+        plan = None
+    if len(_PLANS) >= _MAX_PLANS:
+        _PLANS.clear()
+    _PLANS[key] = plan
+    return plan
+
+
+def _run_plan(plan: _Plan, tables: Mapping[str, Any]) -> list[Instance] | None:
+    values: list[Any] = []
+    append = values.append
+    for table, keys in plan.slots:
+        v: Any = tables.get(table, _ABSENT)
+        if v is _ABSENT:
+            return None
+        if len(keys) == 2 and type(v) is dict:  # table3[row][col], the bulk of every plan
+            v = v.get(keys[0])
+            if v is not None:
+                v = v.get(keys[1]) if isinstance(v, dict) else None
+        else:
+            for k in keys:
+                if v is None:
+                    break
+                v = v.get(k) if isinstance(v, dict) else None
+        if v is None or type(v) is int:
+            append(v)
+        elif isinstance(v, float) or (isinstance(v, int) and not isinstance(v, bool)):
+            return None  # floats (and int subclasses): the compiled form keeps the tree's order
+        else:
+            append(None)
+    out = []
+    for bindings, (lc, lt), (rc, rt), record in plan.instances:
+        lhs: Any = lc
+        for sign, slot in lt:
+            v = values[slot]
+            if v is None:
+                lhs = None
+                break
+            lhs += v if sign > 0 else -v
+        rhs: Any = rc
+        for sign, slot in rt:
+            v = values[slot]
+            if v is None:
+                rhs = None
+                break
+            rhs += v if sign > 0 else -v
+        out.append(Instance(dict(bindings), lhs, rhs, {name: values[slot] for name, slot in record}))
+    return out
+
+
 def evaluate(formula: Formula | str, tables: Mapping[str, Any], sets: Mapping[str, Iterable[str]]) -> list[Instance]:
     """Every instance of the rule, one per combination of its loop variables."""
     f = parse_formula(formula) if isinstance(formula, str) else formula
-    lhs_fn, rhs_fn = compile_formula(f)
     sets = {k: tuple(v) for k, v in sets.items()}
+    plan = _plan_for(f, sets)
+    if plan is not None:
+        out = _run_plan(plan, tables)
+        if out is not None:
+            return out
+    lhs_fn, rhs_fn = compile_formula(f)
     out: list[Instance] = []
     loops = f.loops
     n_loops = len(loops)

@@ -6,6 +6,7 @@ missing optional reader is a clean ReadError rather than an ImportError at start
 """
 from __future__ import annotations
 
+import codecs
 import importlib
 import inspect
 import io
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipelines.document import Document, ReadError, Table, TextBlock, normalize_text
-from pipelines.readers.encoding import decode
+from pipelines.readers.encoding import decode, utf8_head
 
 __all__ = ["Limits", "read_bytes", "read_file", "sniff"]
 
@@ -145,19 +146,29 @@ def _read(data: bytes, source: str, limits: Limits) -> Document:
         raise ReadError(
             source, f"file is {_size(len(data))}, over the {_size(limits.max_bytes)} limit for text and HTML files"
         )
-    text, enc = decode(data, source)
-    if not text.strip():
-        raise ReadError(source, "empty file (only white space)")
-    head = text[:65536]
     from pipelines.readers import html
     from pipelines.readers import text as text_reader
 
+    # A whole HTML page in UTF-8 (most of them): libxml2 reads the bytes and checks them as it
+    # goes, so the page is not decoded in Python first; any doubt falls back to decode().
+    head = utf8_head(data)
+    if head is not None and _HTML_DOCUMENT.search(head):
+        doc = html.read_utf8(data, source)
+        if doc is not None:
+            return doc
+    text, enc = decode(data, source)
+    if not text or text.isspace():
+        raise ReadError(source, "empty file (only white space)")
+    head = text[:65536]
+
+    # Strict UTF-8 without a BOM: the bytes are the text's own encoding, lxml can take them as they are.
+    raw = data if enc == "utf-8" and not data.startswith(codecs.BOM_UTF8) else None
     if _HTML_DOCUMENT.search(head):
-        return html.read_text(text, source, encoding=enc)
+        return html.read_text(text, source, encoding=enc, raw=raw)
     if text_reader.looks_like_markdown(text):
         return text_reader.read_markdown(text, source, encoding=enc)
     if _HTML_TAG.search(head):
-        return html.read_text(text, source, encoding=enc)
+        return html.read_text(text, source, encoding=enc, raw=raw)
     return text_reader.read_plain(text, source, encoding=enc)
 
 

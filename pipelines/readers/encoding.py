@@ -103,6 +103,22 @@ def declared_charset(data: bytes) -> str | None:
     return name or None
 
 
+def utf8_head(data: bytes, size: int = 65536) -> str | None:
+    """The start of `data` as text when decode() would read it as BOM-less UTF-8 so far as the
+    first `size` bytes show: no BOM, no NUL byte anywhere, the head valid UTF-8 (a character cut
+    at its end allowed) and textual. Whether the rest is valid is the caller's to find out."""
+    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data:
+        return None
+    head = data[:size]
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as e:
+        if len(data) <= size or e.reason != "unexpected end of data":
+            return None
+        text = head[: e.start].decode("utf-8", "strict")
+    return text if _looks_textual(text) else None
+
+
 def decode(data: bytes, source: str) -> tuple[str, str]:
     """Decode report bytes; return (text, encoding name). Raises ReadError when not text."""
     for bom, codec, name in _BOMS:

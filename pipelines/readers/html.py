@@ -8,11 +8,12 @@ so pathologically deep pages cannot exhaust the Python stack.
 from __future__ import annotations
 
 import re
+import threading
 from itertools import islice
 
 import lxml.etree
 
-from pipelines.document import Cell, Document, ReadError, Table, TextBlock, normalize_text
+from pipelines.document import Cell, Document, ReadError, Table, TextBlock, normalize_chars
 
 # Content never shown as page text.
 _SKIP = frozenset({
@@ -38,16 +39,26 @@ _LAYOUT_TEXT = 100
 
 def _clean(s: str) -> str:
     """normalize_text, then every white-space run (newlines too) folded to one space."""
-    return " ".join(normalize_text(s).split())
+    return " ".join(normalize_chars(s).split())
 
 
-# Separators for batch normalisation: U+FDD0 and U+FDD1 are noncharacters (never in real text,
-# but legal in XML, so lxml takes them in .text). They are NFKC-stable (no decomposition, never
-# compose with a neighbour, combining class 0), so normalising "a␀b" gives normalize(a) + "␀" +
-# normalize(b); they are neither white space nor zero-width, so normalize_text keeps them too.
-_SEP = "\ufdd0"
-# Stands for a table in the page text (followed by its number), between two _SEPs.
-_TABLE_MARK = "\ufdd1"
+# Separators in text read out of the tree: noncharacters of planes 14–16 (never in real text,
+# but legal in XML, so lxml and libxslt pass them through). They are NFKC-stable (unassigned:
+# no decomposition, never composed with a neighbour, combining class 0), so normalising "a␀b"
+# gives normalize(a) + "␀" + normalize(b); they are neither white space nor zero-width, so
+# normalisation keeps them. In UTF-8 they start with F3 or F4, bytes Chinese pages hardly ever
+# hold, so one byte search (memchr) shows a page cannot contain them.
+_SEP = "\U0010fffe"  # a block boundary
+_TABLE = "\U0010ffff"  # a table record begins (its rows follow)
+_TR = "\U000ffffe"  # a row begins
+_TD = "\U000fffff"  # before a cell's rowspan, its colspan and its text
+_END = "\U000efffe"  # the table record ends
+_BUILT = "\U000effff"  # a table already read in Python, by its number
+_SEPARATORS = (_SEP, _TABLE, _TR, _TD, _END, _BUILT)
+# The separators written as character references (then the page text could hold them).
+_SEPARATOR_REF = re.compile(
+    r"&#(?:[xX]0*(?:10|[eEfF])[fF]{3}[eEfF]|0*(?:111411[01]|104857[45]|98303[89]))(?![0-9a-fA-F])"
+)
 
 
 def _clean_many(texts: list[str]) -> list[str]:
@@ -57,37 +68,46 @@ def _clean_many(texts: list[str]) -> list[str]:
     joined = _SEP.join(texts)
     if joined.count(_SEP) != len(texts) - 1:  # a text holds the separator itself
         return [_clean(t) for t in texts]
-    return [" ".join(p.split()) for p in normalize_text(joined).split(_SEP)]
+    return [" ".join(p.split()) for p in normalize_chars(joined).split(_SEP)]
 
 
-_HIDDEN_ATTR = re.compile(r"<[^>]*\shidden[\s=/>]", re.IGNORECASE)
+# Hidden content. Where it may be is found in the page source (fast literal searches), so the
+# tree is only searched for the elements named there: a style saying display:none or a
+# `hidden` attribute can only be on an element whose start tag holds it. Each candidate is then
+# checked on the parsed element itself. (CSS rules in <style> and entity-escaped styles are
+# not honoured; no real report page hides content that way.) Patterns for the page as text and
+# as its UTF-8 bytes.
+_HIDE_STYLE_TEXT = re.compile(r"display\s*:\s*none", re.IGNORECASE)
+_HIDE_ATTR_TEXT = re.compile(r"\shidden(?=[\s=/>])", re.IGNORECASE)
+_TAG_NAME = re.compile(r"<([A-Za-z][^\s/<>]*)")
+_HIDE_SEARCH = {
+    str: ((_HIDE_STYLE_TEXT, ("isplay", "ISPLAY"), 1), (_HIDE_ATTR_TEXT, ("idden", "IDDEN"), 2), _TAG_NAME, "<"),
+    bytes: ((re.compile(_HIDE_STYLE_TEXT.pattern.encode(), re.IGNORECASE), (b"isplay", b"ISPLAY"), 1),
+            (re.compile(_HIDE_ATTR_TEXT.pattern.encode(), re.IGNORECASE), (b"idden", b"IDDEN"), 2),
+            re.compile(_TAG_NAME.pattern.encode()), b"<"),
+}
 
 
 class _Page:
-    """Per-page settings for the walk; the hidden-element checks are switched off when the
-    page text shows they cannot match (Word pages carry long styles on every element).
+    """The page being read: its source name, for errors."""
 
-    check_hidden (a regex over the whole page, slow on long pages) is only worked out when the
-    tree really has an element with a `hidden` attribute: without one it cannot change anything."""
+    __slots__ = ("source",)
 
-    __slots__ = ("source", "check_style", "check_hidden", "text")
-
-    def __init__(self, text: str, source: str):
+    def __init__(self, source: str):
         self.source = source
-        self.text = text
-        self.check_style = "isplay" in text or "ISPLAY" in text
-        self.check_hidden = False
 
-    def skip(self, el) -> bool:
-        """Comments/PIs, non-content elements, and elements hidden by style or attribute."""
+    @staticmethod
+    def skip(el) -> bool:
+        """Comments/PIs and non-content elements (hidden ones are already pruned)."""
         tag = el.tag
-        if not isinstance(tag, str) or tag in _SKIP:
-            return True
-        if self.check_style:
-            style = el.get("style")
-            if style is not None and ("isplay" in style or "ISPLAY" in style) and _HIDDEN.search(style):
-                return True
-        return self.check_hidden and el.get("hidden") is not None
+        return not isinstance(tag, str) or tag in _SKIP
+
+
+def _hidden(el) -> bool:
+    if el.get("hidden") is not None:
+        return True
+    style = el.get("style")
+    return style is not None and _HIDDEN.search(style) is not None
 
 
 def _remove_keep_tail(el) -> None:
@@ -103,36 +123,31 @@ def _remove_keep_tail(el) -> None:
     parent.remove(el)
 
 
-def _style_may_hide(style: str | None) -> bool:
-    return style is not None and ("isplay" in style or "ISPLAY" in style)
-
-
-def _prune(root, page: _Page) -> None:
-    """Drop non-content and hidden elements up front (C-level where possible), so the walks
-    below need no per-element checks."""
+def _prune(root, src: str | bytes) -> None:
+    """Drop non-content and hidden elements up front, so the reading below needs no
+    per-element checks. src: the page source, as text or UTF-8 bytes."""
     lxml.etree.strip_elements(root, *_SKIP, with_tail=False)
-    # Candidates in document order: an element with a `hidden` attribute, or a style that may
-    # say display:none. Whether `hidden` counts at all depends on the page text (below).
-    if page.check_style:
-        found = [el for el in root.iter(lxml.etree.Element)
-                 if el.get("hidden") is not None or _style_may_hide(el.get("style"))]
-    else:
-        found = [el for el in root.iter(lxml.etree.Element) if el.get("hidden") is not None]
-    if not found:
-        return _done(page)
-    page.check_hidden = any(el.get("hidden") is not None for el in found) and (
-        _HIDDEN_ATTR.search(page.text) is not None)
-    if page.check_style or page.check_hidden:
-        for el in found:
-            if page.skip(el):
-                _remove_keep_tail(el)
-    _done(page)
-
-
-def _done(page: _Page) -> None:
-    """After pruning nothing left in the tree is hidden: the per-element checks are off."""
-    page.check_style = page.check_hidden = False
-    page.text = ""
+    names: set[str] = set()
+    style, attr, tag_name, lt_char = _HIDE_SEARCH[type(src)]
+    # Case-insensitive regexes cannot use a fast literal search: find the lower- and upper-case
+    # words (as "display" / "Display" / "DISPLAY" are written), then match there.
+    for rx, words, back in (style, attr):
+        for word in words:
+            i = src.find(word)
+            while i >= 0:
+                m = rx.match(src, i - back) if i >= back else None
+                if m is not None:
+                    lt = src.rfind(lt_char, 0, m.start())
+                    tag = tag_name.match(src, lt) if lt >= 0 else None
+                    if tag is not None:
+                        name = tag.group(1)
+                        names.add((name.decode("ascii", "replace") if isinstance(name, bytes) else name).lower())
+                i = src.find(word, i + 1)
+    if not names:
+        return
+    # Outermost first is not needed: removing an element inside one already removed is harmless.
+    for el in [el for el in root.iter(*names) if _hidden(el)]:
+        _remove_keep_tail(el)
 
 
 def _mark_blocks(table) -> None:
@@ -141,10 +156,6 @@ def _mark_blocks(table) -> None:
     for el in table.iter(*_INNER_BLOCK):
         el.text = "\n" + el.text if el.text else "\n"
         el.tail = "\n" + el.tail if el.tail else "\n"
-
-
-def _fast_cell_text(cell) -> str:
-    return _clean(lxml.etree.tostring(cell, method="text", encoding="unicode", with_tail=False))
 
 
 def _cell_text(cell, page: _Page) -> str:
@@ -215,39 +226,60 @@ def _span(value: str | None, cap: int) -> int:
 def _build_table(table, page: _Page, simple: bool) -> Table | None:
     """simple: table holds no nested table, so every tr/td below it is its own.
 
-    The grid first holds (text index, span_copy) per position; the cell texts are cleaned in
-    one batch (one NFKC pass over the whole table) and the Cells made at the end."""
-    source = page.source
+    The cell texts are cleaned in one batch (one NFKC pass over the whole table)."""
     rows = list(table.iter("tr")) if simple else _children_of_kind(table, _ROW, page)
-    n_rows = len(rows)
-    grid: list[list[tuple[int, bool] | None]] = [[] for _ in range(n_rows)]
-    used = [False] * n_rows
     raw: list[str] = []  # texts still to clean
     done: dict[int, str] = {}  # index → text already clean (cells holding a nested table)
-    n_cells = 0
-    for r, tr in enumerate(rows):
-        c = 0
-        line = grid[r]
-        left = n_rows - r
+    spans: list[list[tuple[str | None, str | None]]] = []
+    for tr in rows:
+        line = []
         for td in tr.iter("td", "th") if simple else _children_of_kind(tr, _CELL, page):
-            while c < len(line) and line[c] is not None:
-                c += 1
-            k = len(raw)
             if simple or next(td.iter("table"), None) is None:
                 raw.append(lxml.etree.tostring(td, method="text", encoding="unicode", with_tail=False))
             else:
+                done[len(raw)] = _cell_text(td, page)
                 raw.append("")
-                done[k] = _cell_text(td, page)
-            rs_raw = td.get("rowspan")
-            cs_raw = td.get("colspan")
-            if rs_raw is None and cs_raw is None:
+            line.append((td.get("rowspan"), td.get("colspan")))
+        spans.append(line)
+    texts = _clean_many(raw)
+    for k, t in done.items():
+        texts[k] = t
+    it = iter(texts)
+    return _grid([[(next(it), rs, cs) for rs, cs in line] for line in spans], page.source)
+
+
+def _grid(rows: list[list[tuple[str, str | None, str | None]]], source: str) -> Table | None:
+    """A rectangular grid from rows of (clean text, rowspan, colspan) as the page gives them:
+    spans resolved (the copies marked span_copy), rows no cell reaches dropped, short rows
+    padded with blanks, as a browser shows them."""
+    n_rows = len(rows)
+    grid: list[list[Cell | None]] = [[] for _ in range(n_rows)]
+    used = [False] * n_rows
+    n_cells = 0
+    for r, cells in enumerate(rows):
+        line = grid[r]
+        if not line and not any(rs or cs for _, rs, cs in cells):
+            # Nothing spans into or within this row (most rows of a report table).
+            if cells:
+                n_cells += len(cells)
+                if n_cells > _MAX_GRID_CELLS:
+                    raise ReadError(source, f"a table has more than {_MAX_GRID_CELLS} cells")
+                line.extend([Cell(text) for text, _, _ in cells])
+                used[r] = True
+            continue
+        c = 0
+        left = n_rows - r
+        for text, rs_raw, cs_raw in cells:
+            while c < len(line) and line[c] is not None:
+                c += 1
+            if not rs_raw and not cs_raw:
                 n_cells += 1
                 if n_cells > _MAX_GRID_CELLS:
                     raise ReadError(source, f"a table has more than {_MAX_GRID_CELLS} cells")
                 used[r] = True
                 if len(line) <= c:
                     line.extend([None] * (c + 1 - len(line)))
-                line[c] = (k, False)
+                line[c] = Cell(text)
                 c += 1
                 continue
             # rowspan="0" means "to the end of the table"
@@ -262,7 +294,7 @@ def _build_table(table, page: _Page, simple: bool) -> Table | None:
                 if len(target) < c + cs:
                     target.extend([None] * (c + cs - len(target)))
                 for dc in range(cs):
-                    target[c + dc] = (k, bool(dr or dc))
+                    target[c + dc] = Cell(text, bool(dr or dc))
             c += cs
     kept = [g for g, u in zip(grid, used) if u]
     if not kept:
@@ -270,13 +302,12 @@ def _build_table(table, page: _Page, simple: bool) -> Table | None:
     width = max(len(g) for g in kept)
     if width * len(kept) > _MAX_GRID_CELLS:
         raise ReadError(source, f"a table has more than {_MAX_GRID_CELLS} cells")
-    texts = _clean_many(raw)
-    for k, t in done.items():
-        texts[k] = t
-    # Positions no cell reaches (short rows) are blank, as a browser shows them.
-    out = [[Cell(texts[e[0]], e[1]) if e is not None else Cell("") for e in g] + [Cell("") for _ in range(width - len(g))]
-           for g in kept]
-    return Table(rows=out)
+    for g in kept:
+        if None in g:
+            g[:] = [e if e is not None else Cell("") for e in g]
+        if len(g) < width:
+            g.extend([Cell("") for _ in range(width - len(g))])
+    return Table(rows=kept)
 
 
 def _nested_tables(table, page: _Page) -> list:
@@ -328,20 +359,30 @@ def _table_blocks(table, page: _Page) -> list:
     return blocks
 
 
-def parse_html(text: str, source: str):
-    """The lxml root of a page or fragment, or None when there is no markup content at all."""
+def _parser():
     # lxml.etree's HTML parser is lxml.html's without the per-element Python class lookup.
-    parser = lxml.etree.HTMLParser(
+    return lxml.etree.HTMLParser(
         encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, huge_tree=True
     )
-    root = lxml.etree.fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
-    if root is None:  # nothing but comments or white space
-        return None
+
+
+def _check_depth(parser, source: str) -> None:
     # libxml2 silently drops whatever lies deeper than its depth limit; refuse rather than
     # return a page with content missing.
     for err in parser.error_log:
         if err.type_name == "ERR_RESOURCE_LIMIT" or "Excessive depth" in err.message:
             raise ReadError(source, f"HTML too deeply nested to read ({' '.join(err.message.split())[:80]})")
+
+
+def parse_html(text: str | None, source: str, *, raw: bytes | None = None):
+    """The lxml root of a page or fragment, or None when there is no markup content at all.
+    raw: text's exact UTF-8 bytes, when the caller has them (text may then be None)."""
+    parser = _parser()
+    data = raw if raw is not None else text.encode("utf-8", "surrogatepass")
+    root = lxml.etree.fromstring(data, parser=parser)
+    if root is None:  # nothing but comments or white space
+        return None
+    _check_depth(parser, source)
     return root
 
 
@@ -381,18 +422,47 @@ def _walk_blocks(root, page: _Page, blocks: list) -> None:
     flush()
 
 
-def _fast_blocks(root, page: _Page) -> list | None:
-    """What _walk_blocks gives, with the per-element work done in C: every data table is read
-    (in document order, as the walk meets them) and swapped for a marker element; every block
-    element gets a separator before its text and before its tail; then the whole page is taken
-    as text in one call, normalised once, and split at the separators.
+def _xslt_source() -> bytes:
+    """The page as text with separators, in one libxslt pass: a block element is wrapped in
+    _SEP; a table (one without nested tables) becomes a record
+        _SEP (caption _SEP)* _TABLE (_TR (_TD rowspan _TD colspan _TD text)*)* _END _SEP
+    whose cell texts keep inner blocks apart by newlines; inline elements add nothing, so a
+    number split over Word's <span>s comes out whole."""
+    def names(tags) -> str:
+        return "|".join(sorted(tags))
 
-    Returns None when the page text itself holds a separator character (the tree is then
-    changed: the caller parses again and walks)."""
-    if root.tag == "table":
-        return None
-    tables: list[list] = []
+    def text(s: str) -> str:
+        return f"<xsl:text>{s}</xsl:text>"
+
+    nl = "<xsl:text>&#10;</xsl:text>"
+    return f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+<xsl:output method="text" encoding="utf-8"/>
+<xsl:template match="{names(_BLOCK - {"table"})}|xxgk-layout|xxgk-built">{text(_SEP)}<xsl:apply-templates/>{text(_SEP)}</xsl:template>
+<xsl:template match="table">{text(_SEP)}<xsl:for-each select=".//caption">{text(_SEP)}<xsl:apply-templates mode="cell"/>{text(_SEP)}</xsl:for-each>{text(_TABLE)}<xsl:for-each select=".//tr">{text(_TR)}<xsl:for-each select=".//td|.//th">{text(_TD)}<xsl:value-of select="@rowspan"/>{text(_TD)}<xsl:value-of select="@colspan"/>{text(_TD)}<xsl:apply-templates mode="cell"/></xsl:for-each></xsl:for-each>{text(_END + _SEP)}</xsl:template>
+<xsl:template match="{names(_INNER_BLOCK)}" mode="cell">{nl}<xsl:apply-templates mode="cell"/>{nl}</xsl:template>
+</xsl:stylesheet>""".encode("utf-8")
+
+
+_XSLT_SOURCE = _xslt_source()
+_local = threading.local()  # one compiled stylesheet per thread: lxml does not share them
+
+
+def _transform():
+    xslt = getattr(_local, "xslt", None)
+    if xslt is None:
+        xslt = _local.xslt = lxml.etree.XSLT(lxml.etree.fromstring(_XSLT_SOURCE))
+    return xslt
+
+
+def _fast_blocks(root, page: _Page) -> list:
+    """What _walk_blocks gives, with the per-element work done in C. Tables holding other
+    tables are settled first in Python (page layout → read as text; data → read here and
+    swapped for a marker); then one XSLT pass writes the page out with separators (see
+    _xslt_source), normalised once and split back into blocks and tables."""
+    built: list[list] = []
     for t in list(root.iter("table")):
+        if next(islice(t.iter("table"), 1, None), None) is None:
+            continue  # no nested table: the stylesheet reads it
         # Tables inside a data table already read are its own (detached with it): skip them.
         for anc in t.iterancestors():
             if anc is root:
@@ -400,39 +470,82 @@ def _fast_blocks(root, page: _Page) -> list | None:
         else:
             continue
         if _is_layout(t, page):
+            t.tag = "xxgk-layout"  # its rows and cells are blocks of text
             continue
-        mark = lxml.etree.Element("xxgk-table")
-        mark.text = _TABLE_MARK + str(len(tables))
+        mark = lxml.etree.Element("xxgk-built")
+        mark.text = _BUILT + str(len(built))
         mark.tail = t.tail
-        tables.append(_table_blocks(t, page))
+        built.append(_table_blocks(t, page))
         t.getparent().replace(t, mark)
-    n_sep = 0
-    for el in root.iter(*_BLOCK, "xxgk-table"):
-        el.text = _SEP + el.text if el.text else _SEP
-        if el is not root:
-            el.tail = _SEP + el.tail if el.tail else _SEP
-            n_sep += 2
-        else:
-            n_sep += 1
-    text = normalize_text(lxml.etree.tostring(root, method="text", encoding="unicode", with_tail=False))
-    if text.count(_SEP) != n_sep or text.count(_TABLE_MARK) != len(tables):
-        return None
+    # White space is folded below, per block and cell (split/join): only the characters here.
+    out = normalize_chars(str(_transform()(root)))
     blocks: list = []
-    for part in text.split(_SEP):
-        if part[:1] == _TABLE_MARK:
-            blocks.extend(tables[int(part[1:])])
+    for part in out.split(_SEP):
+        if not part or part.isspace():  # block boundaries meet (nested blocks): nothing between
             continue
-        t = " ".join(part.split())
-        if t:
-            blocks.append(TextBlock(t))
+        first = part[0]
+        if first == _TABLE:
+            table = _grid(_records(part), page.source)
+            if table is not None:
+                blocks.append(table)
+        elif first == _BUILT:
+            blocks.extend(built[int(part[1:])])
+        else:
+            t = " ".join(part.split())
+            if t:
+                blocks.append(TextBlock(t))
     return blocks
 
 
-def read_text(text: str, source: str, *, encoding: str | None = None) -> Document:
+def _records(part: str) -> list[list[tuple[str, str, str]]]:
+    """The rows of one table record: (clean text, rowspan, colspan) per cell."""
+    rows = []
+    for row in part[1:-1].split(_TR)[1:]:
+        f = row.split(_TD)
+        rows.append([(" ".join(f[i + 2].split()), f[i], f[i + 1]) for i in range(1, len(f) - 2, 3)])
+    return rows
+
+
+_SEPARATOR_REF_BYTES = re.compile(_SEPARATOR_REF.pattern.encode("ascii"))
+
+
+def _has_separators(text: str, raw: bytes | None) -> bool:
+    """Whether the page may hold one of the separators, as a character or a reference."""
+    if raw is not None:
+        return b"\xf3" in raw or b"\xf4" in raw or _SEPARATOR_REF_BYTES.search(raw) is not None
+    return any(ch in text for ch in _SEPARATORS) or ("&#" in text and _SEPARATOR_REF.search(text) is not None)
+
+
+def read_text(text: str | None, source: str, *, encoding: str | None = None, raw: bytes | None = None) -> Document:
+    """raw: the page's bytes when they are exactly text in UTF-8 (spares encoding it again);
+    text may then be None."""
     doc = Document(source=source, format="html", encoding=encoding)
-    root = parse_html(text, source)
+    root = parse_html(text, source, raw=raw)
     if root is None:
         return doc
+    _read_root(root, doc, text, raw)
+    return doc
+
+
+def read_utf8(data: bytes, source: str) -> Document | None:
+    """A page whose start reads as UTF-8, parsed from its bytes without decoding them in Python;
+    None when libxml2 meets a byte or character that strict UTF-8 text would not hold (the
+    caller then decodes the page itself and reads it with read_text)."""
+    doc = Document(source=source, format="html", encoding="utf-8")
+    parser = _parser()
+    root = lxml.etree.fromstring(data, parser=parser)
+    for err in parser.error_log:
+        if err.type_name in ("ERR_INVALID_ENCODING", "ERR_INVALID_CHAR") or "Char 0x" in err.message:
+            return None
+    _check_depth(parser, source)
+    if root is None:
+        return doc
+    _read_root(root, doc, None, data)
+    return doc
+
+
+def _read_root(root, doc: Document, text: str | None, raw: bytes | None) -> None:
+    source = doc.source
     blocks = doc.blocks
     title = root.find(".//title")
     if title is not None:
@@ -440,17 +553,14 @@ def read_text(text: str, source: str, *, encoding: str | None = None) -> Documen
         if t:
             blocks.append(TextBlock(t))
 
-    page = _Page(text, source)
-    _prune(root, page)
-    found = _fast_blocks(root, page)
-    if found is None:  # the page holds a separator character: read it again the slow way
-        root = parse_html(text, source)
-        page = _Page(text, source)
-        _prune(root, page)
+    page = _Page(source)
+    src = raw if raw is not None else text
+    _prune(root, src)
+    if root.tag == "table" or _has_separators(text, raw):
+        # The page text holds a separator character: walk the tree element by element.
         _walk_blocks(root, page, blocks)
     else:
-        blocks.extend(found)
+        blocks.extend(_fast_blocks(root, page))
     title_meta = blocks[0].text if title is not None and blocks and isinstance(blocks[0], TextBlock) else None
     if title_meta:
         doc.meta["title"] = title_meta
-    return doc
