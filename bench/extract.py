@@ -1,6 +1,6 @@
 """Reports per second for every input format, full extraction vs the bare library floor.
 
-    .venv/bin/python bench/extract.py [--min-seconds 1.0] [--cpu]
+    .venv/bin/python bench/extract.py [--min-seconds 1.0] [--rounds 3] [--cpu]
 
 PDF and HTML use the real reports in ../shared/real-reports; DOCX, DOC and OCR use fixtures
 generated into a temp dir (DOCX by python-docx, DOC by LibreOffice from that DOCX, OCR from a
@@ -126,6 +126,28 @@ def rate(fn, files: list[Path], min_seconds: float, clock=time.perf_counter) -> 
             return runs / elapsed, runs
 
 
+def interleaved(fns: list, files: list[Path], min_seconds: float, clock) -> tuple[list[float], int]:
+    """Reports per second of each of fns, measured together: every file goes through all of
+    them in turn (the order rotating from pass to pass), each call timed by `clock`, for at least
+    min_seconds of wall time. Whatever the machine does meanwhile (other load, CPU frequency,
+    caches) then falls on every side alike, so their ratio holds steady where separate
+    one-second windows wander by ±20 %."""
+    spent = [0.0] * len(fns)
+    passes = 0
+    t_end = time.perf_counter() + min_seconds
+    while passes == 0 or time.perf_counter() < t_end:
+        k = passes % len(fns)
+        order = list(range(k, len(fns))) + list(range(k))
+        for f in files:
+            for i in order:
+                t0 = clock()
+                fns[i](f)
+                spent[i] += clock() - t0
+        passes += 1
+    runs = passes * len(files)
+    return [runs / t for t in spent], runs
+
+
 def floor_pdf(p: Path) -> None:
     import pypdfium2 as pdfium
 
@@ -178,7 +200,8 @@ def _loadavg() -> list[float] | None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--min-seconds", type=float, default=1.0)
-    ap.add_argument("--rounds", type=int, default=3, help="alternating rounds for the fast formats")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="the fast formats (pdf, html, docx) are measured for rounds × min-seconds, interleaved")
     ap.add_argument("--cpu", action="store_true",
                     help="time PDF, HTML and DOCX (in-process, both sides) by this process's CPU time, "
                          "not wall time: steadier on a shared machine; DOC and OCR (subprocesses) stay on wall time")
@@ -233,18 +256,21 @@ def main() -> int:
                 continue
             for f in files:  # warm up: imports, LibreOffice profile, caches
                 extract_file(f)
-            # Alternate the measurements and keep each one's best round: on a shared machine
-            # the load changes from second to second, and it should hit both sides alike.
             full = base = read = 0.0
             n_full = n_base = 0
             in_process = fmt in ("pdf", "html", "docx")
             clock = time.process_time if args.cpu and in_process else time.perf_counter
-            for _ in range(args.rounds if in_process else 1):
+            if in_process:
+                # Interleaved, file by file: extraction, floor and reader alone see the same machine.
+                (full, base, read), n_full = interleaved([extract_file, floor, read_file], files,
+                                                         args.min_seconds * args.rounds, clock)
+                n_base = n_full
+            else:  # seconds a file: a few runs each, one after the other
                 r, n = rate(extract_file, files, args.min_seconds, clock)
-                full, n_full = max(full, r), n_full + n
+                full, n_full = r, n
                 r, n = rate(floor, files, args.min_seconds, clock)
-                base, n_base = max(base, r), n_base + n
-                read = max(read, rate(read_file, files, args.min_seconds, clock)[0])
+                base, n_base = r, n
+                read = rate(read_file, files, args.min_seconds, clock)[0]
             results.append({
                 "format": fmt, "files": len(files), "clock": "cpu" if clock is time.process_time else "wall",
                 "reports_per_s": round(full, 3),

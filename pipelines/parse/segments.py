@@ -43,18 +43,24 @@ class Seg:
 
 def segments(doc: Document) -> list[Seg]:
     out: list[Seg] = []
+    append = out.append
+    footer = FOOTER.match
     for bi, block in enumerate(doc.blocks):
         if isinstance(block, TextBlock):
-            for line in block.text.split("\n"):
+            text = block.text
+            for line in (text.split("\n") if "\n" in text else (text,)):
                 line = line.strip()
-                if line and not FOOTER.match(line):
-                    out.append(Seg("text", text=line, confidence=block.confidence))
+                if line and not footer(line):
+                    append(Seg("text", text=line, confidence=block.confidence))
         elif isinstance(block, Table):
             for row in block.rows:
                 cells = [c.text.strip() for c in row if not c.span_copy]
-                if any(cells) and not (len([c for c in cells if c]) == 1 and FOOTER.match(next(c for c in cells if c))):
-                    conf = min((c.confidence for c in row), default=1.0)
-                    out.append(Seg("row", cells=cells, table=bi, confidence=conf))
+                filled = [c for c in cells if c]
+                if not filled or (len(filled) == 1 and footer(filled[0])):
+                    continue
+                # Only OCR gives a cell a confidence below 1.
+                conf = min((c.confidence for c in row), default=1.0) if doc.ocr else 1.0
+                append(Seg("row", cells=cells, table=bi, confidence=conf))
     return out
 
 

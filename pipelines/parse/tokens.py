@@ -140,8 +140,10 @@ def _row_items(st: Stream, seg: Seg, si: int) -> None:
     toks = [cell_token(c) for c in cells]
     if seg.confidence < 1.0:
         toks = [dataclasses.replace(t, confidence=seg.confidence) if t is not None else None for t in toks]
-    last_label = max((i for i, t in enumerate(toks) if t is None), default=-1)
-    label = " ".join(c for c, t in zip(cells[: last_label + 1], toks[: last_label + 1]) if c)
+    last_label = len(toks) - 1  # the last label cell: values are the cells after it
+    while last_label >= 0 and toks[last_label] is not None:
+        last_label -= 1
+    label = " ".join(c for c in cells[: last_label + 1] if c)
     if label:
         st.items.append(Item("label", si, text=label))
     values: list[Token] = []

@@ -101,3 +101,15 @@ def test_text_block_is_a_text_block():
 def test_undecodable_bytes_raise_read_error():
     with pytest.raises(ReadError, match="not a text"):
         decode(bytes(range(256)) * 4, "x.bin")
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from([chr(c) for c in range(0, 0xA1)] + list("中文报告，（）\u3000\ufeff")), max_size=80))
+def test_control_count_on_bytes_equals_the_character_class(s):
+    from pipelines.readers.encoding import _CONTROL, _count_controls
+
+    assert _count_controls(s) == len(_CONTROL.findall(s))
