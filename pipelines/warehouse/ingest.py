@@ -2,7 +2,8 @@
 
 - Streams: one file's bytes at a time in the main process; with workers > 1 a process pool does
   extraction only (bounded in-flight), and the main process does every database write, in the
-  order of the walk (so which of two files for the same agency and year wins is deterministic).
+  order of the walk (so which of two files for the same agency and year wins is deterministic),
+  LOAD_BATCH reports per transaction (load.load_reports: the outcome of each as if loaded alone).
 - Any failure of a file (unreadable, not a report, a bug in the parser) becomes one line naming
   the file; the batch goes on.
 - Crash safety comes from db.open_writer: everything is written into W.next and swapped into W
@@ -29,10 +30,11 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from pipelines.warehouse import db as dbm
-from pipelines.warehouse.load import LOADED, REPLACED, UNCHANGED, load_report
+from pipelines.warehouse.load import LOADED, REPLACED, UNCHANGED, LoadItem, load_reports
 
 FAILED = "failed"
 DEFAULT_COMMIT_EVERY = 500
+LOAD_BATCH = 64  # reports written to the warehouse together (one transaction)
 
 
 @dataclass
@@ -237,7 +239,51 @@ def ingest(paths: Iterable[str | Path], db: str | Path = dbm.DEFAULT_DB, dataset
                 w.con.execute(_INSERT_FILES + ", ".join([_FILE_ROW] * len(chunk)), [v for r in chunk for v in r])
             files_buf.clear()
 
+        # Extracted reports wait here and go into the warehouse LOAD_BATCH at a time (load_reports:
+        # one statement per table, one commit). Every outcome waits with them, so outcomes are
+        # still recorded in the order of the walk. Entries: ("load", path, sha, report),
+        # ("rec", path, sha, outcome, error), ("dup", path, sha): the same bytes as a waiting report.
+        pending: list[tuple] = []
+        pending_shas: set[str] = set()
+        n_pending_loads = 0
+
         def record(path: str, sha: str | None, outcome: str, error: str | None = None) -> None:
+            if pending:
+                pending.append(("rec", path, sha, outcome, error))
+            else:
+                emit(path, sha, outcome, error)
+                maybe_publish()
+
+        def flush_pending() -> None:
+            nonlocal n_pending_loads
+            if not pending:
+                return
+            entries, loads = list(pending), [e for e in pending if e[0] == "load"]
+            pending.clear()
+            pending_shas.clear()
+            n_pending_loads = 0
+            outs = iter(load_reports(w.con, [LoadItem(e[3], e[1], e[2], e[3].format) for e in loads],
+                                     dataset=dataset, run_id=run_id))
+            for e in entries:
+                if e[0] == "load":
+                    _, path, sha, _report = e
+                    out = next(outs)
+                    if isinstance(out, Exception):
+                        emit(path, sha, FAILED, _oneline(f"{path}: cannot load: {type(out).__name__}: {out}"))
+                    else:
+                        emit(path, sha, out)
+                elif e[0] == "rec":
+                    emit(*e[1:])
+                elif w.con.execute("SELECT 1 FROM reports WHERE report_id = ?", [e[2]]).fetchone():
+                    emit(e[1], e[2], UNCHANGED)
+                else:  # the first copy of these bytes failed to load: try this one on its own
+                    job = prepare(e[1], None)
+                    if job is not None:
+                        status, payload = extract_job(job[2], job[0], limits.timeout_s)
+                        finish(job[0], job[1], status, payload)
+                        flush_pending()
+
+        def emit(path: str, sha: str | None, outcome: str, error: str | None = None) -> None:
             nonlocal since_publish, dirty
             files_buf.append([run_id, path, sha, outcome, error, sha if outcome != FAILED else None, _now()])
             if len(files_buf) >= 1000:
@@ -254,6 +300,8 @@ def ingest(paths: Iterable[str | Path], db: str | Path = dbm.DEFAULT_DB, dataset
             since_publish += 1
             if outcome in (LOADED, REPLACED):
                 dirty = True
+
+        def maybe_publish() -> None:
             # No swap just for bookkeeping rows; and as W grows (each swap copies it back to
             # W.next), space swaps out so they take at most ~10% of the run.
             if since_publish >= commit_every and dirty and \
@@ -263,6 +311,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path = dbm.DEFAULT_DB, dataset
         def publish(final: bool) -> None:
             nonlocal since_publish, dirty, last_publish_at, publish_cost, refreshed
             t0 = time.monotonic()
+            flush_pending()
             flush_files()
             _update_run(w.con, run_id, result, finished=final)
             if final and (result.loaded or result.replaced):
@@ -275,16 +324,16 @@ def ingest(paths: Iterable[str | Path], db: str | Path = dbm.DEFAULT_DB, dataset
             publish_cost = last_publish_at - t0
 
         def finish(path: str, sha: str, status: str, payload) -> None:
+            nonlocal n_pending_loads
             if status == "err":
                 record(path, sha, FAILED, payload)
                 return
-            try:
-                outcome = load_report(w.con, payload, dataset=dataset, source_path=path, sha256=sha,
-                                      fmt=payload.format, run_id=run_id)
-            except Exception as e:  # rolled back by load_report; the batch goes on
-                record(path, sha, FAILED, _oneline(f"{path}: cannot load: {type(e).__name__}: {e}"))
-                return
-            record(path, sha, outcome)
+            pending.append(("load", path, sha, payload))
+            pending_shas.add(sha)
+            n_pending_loads += 1
+            if n_pending_loads >= LOAD_BATCH:
+                flush_pending()
+                maybe_publish()
 
         def prepare(path: str, err: str | None):
             """(path, sha, data) for a file to extract, or None when it was settled here."""
@@ -298,6 +347,9 @@ def ingest(paths: Iterable[str | Path], db: str | Path = dbm.DEFAULT_DB, dataset
                 record(path, None, FAILED, _oneline(f"{path}: cannot read: {reason}"))
                 return None
             sha = hashlib.sha256(data).hexdigest()
+            if sha in pending_shas:  # the same bytes as a report waiting to be loaded
+                pending.append(("dup", path, sha))
+                return None
             # Same bytes already in the warehouse (or earlier in this batch): nothing to extract.
             if w.con.execute("SELECT 1 FROM reports WHERE report_id = ?", [sha]).fetchone():
                 record(path, sha, UNCHANGED)
