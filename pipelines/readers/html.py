@@ -2,8 +2,14 @@
 
 Word-exported pages split one number over several <span>s, so inline elements are joined
 without inserting anything; only block boundaries (p, div, br, li, …) separate text. Tables
-become rectangular grids with rowspan/colspan resolved. The walk is iterative (lxml.etree.iterwalk)
-so pathologically deep pages cannot exhaust the Python stack.
+become rectangular grids with rowspan/colspan resolved.
+
+Speed: the page is parsed once by libxml2 (from its bytes when they are UTF-8), hidden elements
+are found from the page source, and one XSLT pass (C, libxslt) writes the whole page out as text
+with separators, tables as records of rows and cells (_fast_blocks). Python only splits that
+text, builds the grids and reads the rare tables holding other tables. A page whose own text
+holds a separator character is read by an element walk instead (_walk_blocks, iterative, so
+pathologically deep pages cannot exhaust the Python stack).
 """
 from __future__ import annotations
 
