@@ -450,7 +450,7 @@ def _xslt_source() -> bytes:
 
 
 _XSLT_SOURCE = _xslt_source()
-_local = threading.local()  # one compiled stylesheet per thread: lxml does not share them
+_local = threading.local()  # one compiled stylesheet per thread: concurrent readers never share one
 
 
 def _transform():
