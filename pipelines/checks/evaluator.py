@@ -303,7 +303,7 @@ def compile_formula(f: Formula) -> tuple[_Fn, _Fn]:
 @dataclass(frozen=True)
 class _Plan:
     slots: tuple[tuple[str, tuple[str, ...]], ...]  # (table, keys) of each lookup, in order
-    # per instance: bindings, lhs/rhs as (constant, ((sign, slot), ...)), operands as ((name, slot), ...)
+    # per instance: bindings, lhs/rhs as (constant, slots added, slots subtracted), operands as ((name, slot), ...)
     instances: tuple[tuple[dict[str, str], tuple[Any, tuple], tuple[Any, tuple], tuple[tuple[str, int], ...]], ...]
 
 
@@ -380,7 +380,11 @@ def _plan(f: Formula, sets: Mapping[str, tuple[str, ...]]) -> _Plan:
             rt: list = []
             lc = linear(f.lhs, b, 1, lt, record)
             rc = linear(f.rhs, b, 1, rt, record)
-            instances.append((dict(b), (lc, tuple(lt)), (rc, tuple(rt)), tuple(record)))
+
+            def split(c: int, terms: list) -> tuple[int, tuple[int, ...], tuple[int, ...]]:
+                return c, tuple(s for sign, s in terms if sign > 0), tuple(s for sign, s in terms if sign < 0)
+
+            instances.append((dict(b), split(lc, lt), split(rc, rt), tuple(record)))
             return
         var, set_name = f.loops[i]
         for item in sets[set_name]:
@@ -436,24 +440,18 @@ def _run_plan(plan: _Plan, tables: Mapping[str, Any]) -> list[Instance] | None:
             return None  # floats (and int subclasses): the compiled form keeps the tree's order
         else:
             append(None)
-    out = []
-    for bindings, (lc, lt), (rc, rt), record in plan.instances:
-        lhs: Any = lc
-        for sign, slot in lt:
-            v = values[slot]
-            if v is None:
-                lhs = None
-                break
-            lhs += v if sign > 0 else -v
-        rhs: Any = rc
-        for sign, slot in rt:
-            v = values[slot]
-            if v is None:
-                rhs = None
-                break
-            rhs += v if sign > 0 else -v
-        out.append(Instance(dict(bindings), lhs, rhs, {name: values[slot] for name, slot in record}))
-    return out
+    return [Instance(dict(bindings), _side(values, *lhs), _side(values, *rhs), {name: values[slot] for name, slot in record})
+            for bindings, lhs, rhs, record in plan.instances]
+
+
+def _side(values: list, const: int, plus: tuple[int, ...], minus: tuple[int, ...]) -> int | None:
+    """const + Σ values[plus] − Σ values[minus]; None when any of them is None (integers only,
+    so the order of the sum does not matter)."""
+    p = [values[i] for i in plus]
+    m = [values[i] for i in minus]
+    if None in p or None in m:
+        return None
+    return const + sum(p) - sum(m)
 
 
 def evaluate(formula: Formula | str, tables: Mapping[str, Any], sets: Mapping[str, Iterable[str]]) -> list[Instance]:

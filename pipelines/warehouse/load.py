@@ -226,11 +226,15 @@ def load_report(con: duckdb.DuckDBPyConnection, report: Report, *, dataset: str,
         con.execute("COMMIT")
         return outcome
     except BaseException:
-        try:
-            con.execute("ROLLBACK")
-        except duckdb.Error:
-            pass
+        _rollback(con)
         raise
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:  # nothing to roll back (the failure was BEGIN's own)
+        pass
 
 
 def refresh_facts(con: duckdb.DuckDBPyConnection, report_id: str) -> None:
@@ -431,10 +435,7 @@ def _load_batch(con: duckdb.DuckDBPyConnection, items: list[LoadItem], dataset: 
         con.execute("COMMIT")
         return outcomes
     except BaseException:
-        try:
-            con.execute("ROLLBACK")
-        except duckdb.Error:
-            pass
+        _rollback(con)
         raise
     finally:
         for name in registered:
