@@ -38,6 +38,7 @@ _MODULES = {"pdf": "pdf", "docx": "docx", "doc": "doc", "ocr": "ocr"}
 
 # A whole HTML document: always read as HTML.
 _HTML_DOCUMENT = re.compile(r"<(?:!doctype\s+html|html|head|body)[\s/>]", re.IGNORECASE)
+_HTML_DOCUMENT_BYTES = re.compile(_HTML_DOCUMENT.pattern.encode("ascii"), re.IGNORECASE)
 # Any HTML tag: a fragment, unless the text reads as Markdown (which may embed <br> or tables).
 _HTML_TAG = re.compile(
     r"<(?:table|tr|td|th|p|div|span|br|h[1-6]|ul|ol|li|a|font|b|strong|center|section|article|meta|title)"
@@ -151,7 +152,8 @@ def _read(data: bytes, source: str, limits: Limits) -> Document:
 
     # A whole HTML page in UTF-8 (most of them): libxml2 reads the bytes and checks them as it
     # goes, so the page is not decoded in Python first; any doubt falls back to decode().
-    head = utf8_head(data)
+    # (Checked on the bytes first: plain-text reports never pay for a second decode.)
+    head = utf8_head(data) if _HTML_DOCUMENT_BYTES.search(data, 0, 65536) else None
     if head is not None and _HTML_DOCUMENT.search(head):
         doc = html.read_utf8(data, source)
         if doc is not None:
