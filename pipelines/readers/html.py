@@ -68,7 +68,7 @@ _SEPARATOR_REF = re.compile(
 
 
 def _clean_many(texts: list[str]) -> list[str]:
-    """[_clean(t) for t in texts] with one normalize_text call over all of them."""
+    """[_clean(t) for t in texts] with one normalisation over all of them."""
     if len(texts) < 2:
         return [_clean(t) for t in texts]
     joined = _SEP.join(texts)
@@ -83,12 +83,11 @@ def _clean_many(texts: list[str]) -> list[str]:
 # checked on the parsed element itself. (CSS rules in <style> and entity-escaped styles are
 # not honoured; no real report page hides content that way.) Patterns for the page as text and
 # as its UTF-8 bytes.
-_HIDE_STYLE_TEXT = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 _HIDE_ATTR_TEXT = re.compile(r"\shidden(?=[\s=/>])", re.IGNORECASE)
 _TAG_NAME = re.compile(r"<([A-Za-z][^\s/<>]*)")
 _HIDE_SEARCH = {
-    str: ((_HIDE_STYLE_TEXT, ("isplay", "ISPLAY"), 1), (_HIDE_ATTR_TEXT, ("idden", "IDDEN"), 2), _TAG_NAME, "<"),
-    bytes: ((re.compile(_HIDE_STYLE_TEXT.pattern.encode(), re.IGNORECASE), (b"isplay", b"ISPLAY"), 1),
+    str: ((_HIDDEN, ("isplay", "ISPLAY"), 1), (_HIDE_ATTR_TEXT, ("idden", "IDDEN"), 2), _TAG_NAME, "<"),
+    bytes: ((re.compile(_HIDDEN.pattern.encode(), re.IGNORECASE), (b"isplay", b"ISPLAY"), 1),
             (re.compile(_HIDE_ATTR_TEXT.pattern.encode(), re.IGNORECASE), (b"idden", b"IDDEN"), 2),
             re.compile(_TAG_NAME.pattern.encode()), b"<"),
 }

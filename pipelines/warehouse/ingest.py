@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from pipelines.warehouse import db as dbm
-from pipelines.warehouse.load import LOADED, REPLACED, UNCHANGED, LoadItem, load_reports
+from pipelines.report import Report
+from pipelines.warehouse.load import LOADED, REPLACED, UNCHANGED, LoadItem, load_reports, resolve_agency
 
 FAILED = "failed"
 DEFAULT_COMMIT_EVERY = 500
@@ -240,48 +241,55 @@ def ingest(paths: Iterable[str | Path], db: str | Path = dbm.DEFAULT_DB, dataset
             files_buf.clear()
 
         # Extracted reports wait here and go into the warehouse LOAD_BATCH at a time (load_reports:
-        # one statement per table, one commit). Every outcome waits with them, so outcomes are
-        # still recorded in the order of the walk. Entries: ("load", path, sha, report),
-        # ("rec", path, sha, outcome, error), ("dup", path, sha): the same bytes as a waiting report.
+        # one statement per table, one commit, each outcome as if loaded alone). Every other
+        # outcome waits with them, so outcomes are still recorded in the order of the walk.
+        # Entries: ("load", LoadItem) and ("rec", path, sha, outcome, error).
         pending: list[tuple] = []
-        pending_shas: set[str] = set()
+        waiting: dict[str, Report] = {}  # sha → extracted report, for files waiting to be loaded
+        waiting_keys: set[tuple] = set()  # (agency_id, year) of those: what they may replace
         n_pending_loads = 0
 
         def record(path: str, sha: str | None, outcome: str, error: str | None = None) -> None:
             if pending:
-                pending.append(("rec", path, sha, outcome, error))
+                queue(("rec", path, sha, outcome, error))
             else:
                 emit(path, sha, outcome, error)
+                maybe_publish()
+
+        def queue(entry: tuple) -> None:
+            nonlocal n_pending_loads
+            pending.append(entry)
+            if entry[0] == "load":
+                item = entry[1]
+                waiting[item.sha256] = item.report
+                if item.agency is not None and item.agency.agency_id is not None:
+                    waiting_keys.add((item.agency.agency_id, item.report.year))
+                n_pending_loads += 1
+            # A full batch goes in; so does a long run of other outcomes (memory stays bounded).
+            if n_pending_loads >= LOAD_BATCH or len(pending) >= 4 * LOAD_BATCH:
+                flush_pending()
                 maybe_publish()
 
         def flush_pending() -> None:
             nonlocal n_pending_loads
             if not pending:
                 return
-            entries, loads = list(pending), [e for e in pending if e[0] == "load"]
+            entries = list(pending)
             pending.clear()
-            pending_shas.clear()
+            waiting.clear()
+            waiting_keys.clear()
             n_pending_loads = 0
-            outs = iter(load_reports(w.con, [LoadItem(e[3], e[1], e[2], e[3].format) for e in loads],
-                                     dataset=dataset, run_id=run_id))
+            outs = iter(load_reports(w.con, [e[1] for e in entries if e[0] == "load"], dataset=dataset, run_id=run_id))
             for e in entries:
-                if e[0] == "load":
-                    _, path, sha, _report = e
-                    out = next(outs)
-                    if isinstance(out, Exception):
-                        emit(path, sha, FAILED, _oneline(f"{path}: cannot load: {type(out).__name__}: {out}"))
-                    else:
-                        emit(path, sha, out)
-                elif e[0] == "rec":
+                if e[0] == "rec":
                     emit(*e[1:])
-                elif w.con.execute("SELECT 1 FROM reports WHERE report_id = ?", [e[2]]).fetchone():
-                    emit(e[1], e[2], UNCHANGED)
-                else:  # the first copy of these bytes failed to load: try this one on its own
-                    job = prepare(e[1], None)
-                    if job is not None:
-                        status, payload = extract_job(job[2], job[0], limits.timeout_s)
-                        finish(job[0], job[1], status, payload)
-                        flush_pending()
+                    continue
+                item, out = e[1], next(outs)
+                if isinstance(out, Exception):
+                    emit(item.source_path, item.sha256, FAILED,
+                         _oneline(f"{item.source_path}: cannot load: {type(out).__name__}: {out}"))
+                else:
+                    emit(item.source_path, item.sha256, out)
 
         def emit(path: str, sha: str | None, outcome: str, error: str | None = None) -> None:
             nonlocal since_publish, dirty
@@ -324,19 +332,20 @@ def ingest(paths: Iterable[str | Path], db: str | Path = dbm.DEFAULT_DB, dataset
             publish_cost = last_publish_at - t0
 
         def finish(path: str, sha: str, status: str, payload) -> None:
-            nonlocal n_pending_loads
             if status == "err":
                 record(path, sha, FAILED, payload)
                 return
-            pending.append(("load", path, sha, payload))
-            pending_shas.add(sha)
-            n_pending_loads += 1
-            if n_pending_loads >= LOAD_BATCH:
-                flush_pending()
-                maybe_publish()
+            try:
+                ag = resolve_agency(payload)
+            except Exception:  # load_reports meets it again and fails this report alone
+                ag = None
+            queue(("load", LoadItem(payload, path, sha, payload.format, ag)))
 
-        def prepare(path: str, err: str | None):
-            """(path, sha, data) for a file to extract, or None when it was settled here."""
+        def prepare(path: str, err: str | None, settle_unchanged: bool = True):
+            """(path, sha, data) for a file to extract, or None when it was settled here.
+            settle_unchanged=False (files still in flight before this one, whose reports might
+            replace the one with these bytes): a file already in the warehouse is not settled yet
+            but returned as Deferred, to be prepared again once those are in."""
             if err is not None:
                 record(path, None, FAILED, _oneline(err))
                 return None
@@ -347,11 +356,17 @@ def ingest(paths: Iterable[str | Path], db: str | Path = dbm.DEFAULT_DB, dataset
                 record(path, None, FAILED, _oneline(f"{path}: cannot read: {reason}"))
                 return None
             sha = hashlib.sha256(data).hexdigest()
-            if sha in pending_shas:  # the same bytes as a report waiting to be loaded
-                pending.append(("dup", path, sha))
+            if sha in waiting:  # the same bytes as a report waiting to be loaded: its outcome follows from that one's
+                rep = waiting[sha]
+                queue(("load", LoadItem(rep, path, sha, rep.format, next(
+                    (e[1].agency for e in pending if e[0] == "load" and e[1].sha256 == sha), None))))
                 return None
-            # Same bytes already in the warehouse (or earlier in this batch): nothing to extract.
-            if w.con.execute("SELECT 1 FROM reports WHERE report_id = ?", [sha]).fetchone():
+            # Same bytes already in the warehouse: nothing to extract, unless a waiting report
+            # for the same agency and year is about to replace that one (then this file loads anew).
+            row = w.con.execute("SELECT dataset, agency_id, year FROM reports WHERE report_id = ?", [sha]).fetchone()
+            if row and not (row[0] == dataset and (row[1], row[2]) in waiting_keys):
+                if not settle_unchanged:
+                    return Deferred(sha)
                 record(path, sha, UNCHANGED)
                 return None
             return path, sha, data
@@ -419,6 +434,12 @@ def _update_run(con, run_id: int, r: IngestResult, finished: bool) -> None:
          len(r.failed), run_id])
 
 
+@dataclass(frozen=True)
+class Deferred:
+    """prepare's answer for a file whose outcome depends on files still in flight."""
+    sha: str
+
+
 def _run_pool(items, workers: int, limits: Limits, prepare, finish) -> None:
     """Extraction in a process pool, at most 2*workers files in flight, results in walk order."""
     max_inflight = 2 * workers
@@ -430,7 +451,7 @@ def _run_pool(items, workers: int, limits: Limits, prepare, finish) -> None:
         nonlocal pool
         path, sha, fut, _ = pending.popleft()
         seen_in_flight.discard(sha)
-        if fut is None:  # a duplicate of an earlier in-flight file: the DB now knows its outcome
+        if fut is None:  # a duplicate of an earlier in-flight file, or a deferred one: settled now
             finish_dup(path, sha)
             return
         try:
@@ -458,8 +479,11 @@ def _run_pool(items, workers: int, limits: Limits, prepare, finish) -> None:
 
     try:
         for path, err in items:
-            job = prepare(path, err)
+            job = prepare(path, err, settle_unchanged=not pending)
             if job is None:
+                continue
+            if isinstance(job, Deferred):  # settled at its turn, after the files before it
+                pending.append((path, job.sha, None, None))
                 continue
             p, sha, data = job
             if sha in seen_in_flight:

@@ -272,6 +272,7 @@ class LoadItem:
     source_path: str
     sha256: str
     fmt: str | None = None
+    agency: Agency | None = None  # resolve_agency(report), when the caller has it already
 
 
 # One literal statement per table (identifiers are never spliced into SQL).
@@ -332,7 +333,7 @@ def load_reports(con: duckdb.DuckDBPyConnection, items: list[LoadItem], *, datas
 
 def _load_batch(con: duckdb.DuckDBPyConnection, items: list[LoadItem], dataset: str,
                 run_id: int | None) -> list[str | Exception]:
-    ags = [resolve_agency(it.report) for it in items]
+    ags = [it.agency or resolve_agency(it.report) for it in items]
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     con.execute("BEGIN TRANSACTION")
     registered: list[str] = []
