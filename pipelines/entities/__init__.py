@@ -156,6 +156,9 @@ class _Index:
     def __init__(self, t: RegionTable, al: Aliases):
         self.t = t
         self.al = al
+        # resolve()'s results for names it placed without a region or the text: one index per
+        # alias set, so an alias edit starts a new memo.
+        self.memo: dict[str, Entity] = {}
         self.names: dict[str, list[Region]] = {n: list(rs) for n, rs in t.by_name.items()}
         self.zone_names: set[str] = set()
         self.extra: dict[str, Region] = {}  # historic codes from aliases (abolished regions)
@@ -331,6 +334,8 @@ def resolve(agency: str | None, region: Mapping[str, Any] | None = None, text: s
     """The Entity for an agency name as printed, with the region the parser found and, optionally,
     the report text (used only to settle an ambiguous region)."""
     ix = _index()
+    if region is None and agency in ix.memo:  # Entity is frozen: safe to share
+        return ix.memo[agency]
     t = ix.t
     raw = _clean(agency)
     chain, rest = split_name(raw) if raw else ([], "")
@@ -355,6 +360,9 @@ def resolve(agency: str | None, region: Mapping[str, Any] | None = None, text: s
         elif len(cands) > 1:
             narrowed = [r for r in cands if any(_consistent(t, r, c) for c in constraints)]
             cands = narrowed or cands
+    # Only a name with several candidate regions looks at the text; any other answer is the
+    # name's own and is kept for the next report of the same agency.
+    memo = region is None and isinstance(agency, str) and len(cands) <= 1
     if len(cands) > 1 and text:
         scored = []
         for r in cands:
@@ -381,8 +389,8 @@ def resolve(agency: str | None, region: Mapping[str, Any] | None = None, text: s
             more = f" 等{len(listed)}个" if len(listed) > 8 else ""
             note = (note + "；" if note else "") + "地区有多个候选: " + "、".join(listed[:8]) + more + "; ambiguous region"
         name = raw or "(未知)"
-        return Entity(f"{status}-{_slug(name)}", name, agency_type(dept), None, None, None, None, status, note,
-                      None, dept)
+        return _remember(ix, agency, memo, Entity(f"{status}-{_slug(name)}", name, agency_type(dept), None, None,
+                                                  None, None, status, note, None, dept))
 
     r = cands[0]
     prov = t.province_of(r)
@@ -396,7 +404,7 @@ def resolve(agency: str | None, region: Mapping[str, Any] | None = None, text: s
         name = disp
     else:
         name = disp + dept
-    return Entity(
+    return _remember(ix, agency, memo, Entity(
         agency_id=f"{r.code[:6]}-{_slug(dept)}",
         name=name,
         agency_type=agency_t,
@@ -408,4 +416,12 @@ def resolve(agency: str | None, region: Mapping[str, Any] | None = None, text: s
         note=note,
         level=level,
         department=dept,
-    )
+    ))
+
+
+def _remember(ix: _Index, agency: str | None, memo: bool, e: Entity) -> Entity:
+    if memo:
+        if len(ix.memo) >= 50_000:  # a bound, far above any real corpus's agencies
+            ix.memo.clear()
+        ix.memo[agency] = e
+    return e

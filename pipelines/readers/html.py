@@ -260,6 +260,7 @@ def _grid(rows: list[list[tuple[str, str | None, str | None]]], source: str) -> 
     n_rows = len(rows)
     grid: list[list[Cell | None]] = [[] for _ in range(n_rows)]
     used = [False] * n_rows
+    holed: set[int] = set()  # rows padded with None (positions no cell may reach)
     n_cells = 0
     for r, cells in enumerate(rows):
         line = grid[r]
@@ -284,6 +285,7 @@ def _grid(rows: list[list[tuple[str, str | None, str | None]]], source: str) -> 
                 used[r] = True
                 if len(line) <= c:
                     line.extend([None] * (c + 1 - len(line)))
+                    holed.add(r)
                 line[c] = Cell(text)
                 c += 1
                 continue
@@ -298,9 +300,12 @@ def _grid(rows: list[list[tuple[str, str | None, str | None]]], source: str) -> 
                 used[r + dr] = True
                 if len(target) < c + cs:
                     target.extend([None] * (c + cs - len(target)))
+                    holed.add(r + dr)
                 for dc in range(cs):
                     target[c + dc] = Cell(text, bool(dr or dc))
             c += cs
+    for r in holed:  # (`None in row` would call Cell.__eq__ on every cell)
+        grid[r] = [e if e is not None else Cell("") for e in grid[r]]
     kept = [g for g, u in zip(grid, used) if u]
     if not kept:
         return None
@@ -308,8 +313,6 @@ def _grid(rows: list[list[tuple[str, str | None, str | None]]], source: str) -> 
     if width * len(kept) > _MAX_GRID_CELLS:
         raise ReadError(source, f"a table has more than {_MAX_GRID_CELLS} cells")
     for g in kept:
-        if None in g:
-            g[:] = [e if e is not None else Cell("") for e in g]
         if len(g) < width:
             g.extend([Cell("") for _ in range(width - len(g))])
     return Table(rows=kept)
