@@ -87,8 +87,9 @@ _HIDE_ATTR_TEXT = re.compile(r"\shidden(?=[\s=/>])", re.IGNORECASE)
 _TAG_NAME = re.compile(r"<([A-Za-z][^\s/<>]*)")
 _HIDE_SEARCH = {
     str: ((_HIDDEN, ("isplay", "ISPLAY"), 1), (_HIDE_ATTR_TEXT, ("idden", "IDDEN"), 2), _TAG_NAME, "<"),
-    bytes: ((re.compile(_HIDDEN.pattern.encode(), re.IGNORECASE), (b"isplay", b"ISPLAY"), 1),
-            (re.compile(_HIDE_ATTR_TEXT.pattern.encode(), re.IGNORECASE), (b"idden", b"IDDEN"), 2),
+    # Bytes are searched lower-cased (bytes.lower keeps every position): any mix of cases is found.
+    bytes: ((re.compile(_HIDDEN.pattern.encode()), (b"isplay",), 1),
+            (re.compile(_HIDE_ATTR_TEXT.pattern.encode()), (b"idden",), 2),
             re.compile(_TAG_NAME.pattern.encode()), b"<"),
 }
 
@@ -134,8 +135,10 @@ def _prune(root, src: str | bytes) -> None:
     lxml.etree.strip_elements(root, *_SKIP, with_tail=False)
     names: set[str] = set()
     style, attr, tag_name, lt_char = _HIDE_SEARCH[type(src)]
-    # Case-insensitive regexes cannot use a fast literal search: find the lower- and upper-case
-    # words (as "display" / "Display" / "DISPLAY" are written), then match there.
+    if isinstance(src, bytes):
+        src = src.lower()
+    # Case-insensitive regexes cannot use a fast literal search: find the words with str.find /
+    # bytes.find (text: as "display" / "Display" / "DISPLAY" are written), then match there.
     for rx, words, back in (style, attr):
         for word in words:
             i = src.find(word)

@@ -106,3 +106,9 @@ def test_tables_are_grids_of_cells():
     doc = read_bytes(PAGE.encode("utf-8"), "p.html")
     (table,) = [b for b in doc.blocks if isinstance(b, Table)]
     assert [[c.span_copy for c in r] for r in table.rows] == [[False, False, True], [True, False, False], [False] * 3]
+
+
+def test_hidden_in_any_mix_of_cases():
+    page = ("<html><body><p>a</p><Div StYlE='DiSpLaY :NoNe'>gone</Div><p HiDdEn>gone too</p><p>b</p>"
+            "</body></html>")
+    assert kinds(read_bytes(page.encode("utf-8"), "p.html")) == [("T", "a"), ("T", "b")]
