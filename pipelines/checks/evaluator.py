@@ -305,6 +305,7 @@ class _Plan:
     slots: tuple[tuple[str, tuple[str, ...]], ...]  # (table, keys) of each lookup, in order
     # per instance: bindings, lhs/rhs as (constant, slots added, slots subtracted), operands as ((name, slot), ...)
     instances: tuple[tuple[dict[str, str], tuple[Any, tuple], tuple[Any, tuple], tuple[tuple[str, int], ...]], ...]
+    pairs: tuple[tuple[str, str, str], ...] | None = None  # the slots as (table, row, col), when all are
 
 
 class _NoPlan(Exception):
@@ -391,7 +392,8 @@ def _plan(f: Formula, sets: Mapping[str, tuple[str, ...]]) -> _Plan:
             rec(i + 1, {**b, var: item})
 
     rec(0, {})
-    return _Plan(tuple(slots), tuple(instances))
+    pairs = tuple((t, k[0], k[1]) for t, k in slots) if all(len(k) == 2 for _, k in slots) else None
+    return _Plan(tuple(slots), tuple(instances), pairs)
 
 
 _PLANS: dict[tuple, _Plan | None] = {}
@@ -418,8 +420,26 @@ def _plan_for(f: Formula, sets: Mapping[str, tuple[str, ...]]) -> _Plan | None:
     return plan
 
 
+_NONE_OR_INT = frozenset({int, type(None)})
+
+
+def _fetch(plan: _Plan, tables: Mapping[str, Any]) -> list[Any] | None:
+    """The plan's slot values the quick way: every slot a TABLE[row][col] that is there, every
+    value an int or None (a whole report's table 3, as the parser leaves it). None otherwise."""
+    if plan.pairs is None:
+        return None
+    try:
+        values = [tables[t][row][col] for t, row, col in plan.pairs]
+    except (KeyError, TypeError, IndexError):
+        return None
+    return values if set(map(type, values)) <= _NONE_OR_INT else None
+
+
 def _run_plan(plan: _Plan, tables: Mapping[str, Any]) -> list[Instance] | None:
-    values: list[Any] = []
+    values = _fetch(plan, tables)
+    if values is not None:
+        return _instances(plan, values)
+    values = []
     append = values.append
     for table, keys in plan.slots:
         v: Any = tables.get(table, _ABSENT)
@@ -440,6 +460,10 @@ def _run_plan(plan: _Plan, tables: Mapping[str, Any]) -> list[Instance] | None:
             return None  # floats (and int subclasses): the compiled form keeps the tree's order
         else:
             append(None)
+    return _instances(plan, values)
+
+
+def _instances(plan: _Plan, values: list) -> list[Instance]:
     return [Instance(dict(bindings), _side(values, *lhs), _side(values, *rhs), {name: values[slot] for name, slot in record})
             for bindings, lhs, rhs, record in plan.instances]
 
