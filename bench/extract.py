@@ -1,6 +1,6 @@
 """Reports per second for every input format, full extraction vs the bare library floor.
 
-    .venv/bin/python bench/extract.py [--min-seconds 1.0] [--rounds 3] [--cpu]
+    .venv/bin/python bench/extract.py [--min-seconds 1.0] [--rounds 3] [--cpu] [--breakdown] [--formats html,pdf]
 
 PDF and HTML use the real reports in ../shared/real-reports; DOCX, DOC and OCR use fixtures
 generated into a temp dir (DOCX by python-docx, DOC by LibreOffice from that DOCX, OCR from a
@@ -9,6 +9,7 @@ busiest 2021 one: DOC via pipelines.demo.render_extra.render_doc, OCR on its 200
 two A4 pages, ruled tables). Floors: bare pypdfium2 text of every page (PDF), lxml.html.fromstring (HTML),
 zip open + read of word/document.xml (DOCX), the soffice conversion alone (DOC), the
 tesseract run alone (OCR). "read ms" is the reader alone (bytes → Document, no parser).
+--breakdown adds the phases of an HTML extraction, each against the floor (see html_breakdown).
 Writes bench/results/extract.json.
 """
 from __future__ import annotations
@@ -162,9 +163,13 @@ def floor_pdf(p: Path) -> None:
 
 
 def floor_html(p: Path) -> None:
+    floor_html_bytes(p.read_bytes())
+
+
+def floor_html_bytes(data: bytes) -> None:
     import lxml.html
 
-    lxml.html.fromstring(p.read_bytes())
+    lxml.html.fromstring(data)
 
 
 def floor_docx(p: Path) -> None:
@@ -185,6 +190,49 @@ def floor_ocr(p: Path) -> None:
                    capture_output=True, check=True, env={"OMP_THREAD_LIMIT": "1", "PATH": "/usr/bin:/bin"})
 
 
+def html_breakdown(files: list[Path], min_seconds: float) -> dict:
+    """ms per report of each phase of an HTML extraction, with the floor, file by file (CPU time).
+    The libxml2 parse is the reader's own (same parser options, from the same bytes); "rest of the
+    reader" is the reader's total less that parse. Shows which share of the 2× budget each takes."""
+    import hashlib
+
+    import lxml.etree
+
+    from pipelines import checks, readers
+    from pipelines.parse import parse
+    from pipelines.readers import html as html_reader
+
+    clock = time.process_time
+    names = ("floor", "libxml2 parse", "reader", "parser", "checks", "sha256")
+    spent = dict.fromkeys(names, 0.0)
+    datas = [(f.read_bytes(), str(f)) for f in files]
+    runs = 0
+    t_end = time.perf_counter() + min_seconds
+    while runs == 0 or time.perf_counter() < t_end:
+        for data, src in datas:
+            t0 = clock()
+            floor_html_bytes(data)
+            t1 = clock()
+            lxml.etree.fromstring(data, parser=html_reader._parser())
+            t2 = clock()
+            doc = readers.read_bytes(data, src)
+            t3 = clock()
+            report = parse(doc)
+            t4 = clock()
+            checks.run(report)
+            t5 = clock()
+            hashlib.sha256(data).hexdigest()
+            t6 = clock()
+            for name, a, b in zip(names, (t0, t1, t2, t3, t4, t5), (t1, t2, t3, t4, t5, t6)):
+                spent[name] += b - a
+            runs += 1
+    ms = {k: 1000 * v / runs for k, v in spent.items()}
+    ms["rest of the reader"] = ms["reader"] - ms["libxml2 parse"]
+    ms["extraction"] = ms["reader"] + ms["parser"] + ms["checks"] + ms["sha256"]
+    return {"runs": runs, "ms": {k: round(v, 3) for k, v in ms.items()},
+            "of_floor": {k: round(v / ms["floor"], 2) for k, v in ms.items()}}
+
+
 def parsed(p: Path) -> bool:
     r = extract_file(p).to_json()
     return any(v is not None for row in r["table3"].values() for v in row)
@@ -202,10 +250,16 @@ def main() -> int:
     ap.add_argument("--min-seconds", type=float, default=1.0)
     ap.add_argument("--rounds", type=int, default=3,
                     help="the fast formats (pdf, html, docx) are measured for rounds × min-seconds, interleaved")
+    ap.add_argument("--breakdown", action="store_true",
+                    help="also time the phases of an HTML extraction (libxml2 parse, the rest of the reader, "
+                         "parser, checks, sha256) against the floor, interleaved, by CPU time")
     ap.add_argument("--cpu", action="store_true",
                     help="time PDF, HTML and DOCX (in-process, both sides) by this process's CPU time, "
                          "not wall time: steadier on a shared machine; DOC and OCR (subprocesses) stay on wall time")
+    ap.add_argument("--formats", default="",
+                    help="comma-separated subset of pdf,html,docx,doc,ocr,doc-demo,ocr-demo (default: all)")
     args = ap.parse_args()
+    only = {f.strip() for f in args.formats.split(",") if f.strip()}
     from pipelines.readers import doc as doc_reader
     from pipelines.readers import ocr
 
@@ -217,23 +271,33 @@ def main() -> int:
         htmls = sorted(REAL.glob("*.html"))
         sets.append(("pdf", pdfs, floor_pdf, None if pdfs else f"no PDFs in {REAL}"))
         sets.append(("html", htmls, floor_html, None if htmls else f"no HTML in {REAL}"))
+        def wanted(*fmts: str) -> bool:  # fixtures are made only for the formats measured
+            return not only or bool(only & set(fmts))
+
         dx = tmp / "report.docx"
-        make_docx(dx)
-        sets.append(("docx", [dx], floor_docx, None))
-        if doc_reader.soffice():
+        if wanted("docx", "doc"):
+            make_docx(dx)
+            sets.append(("docx", [dx], floor_docx, None))
+        if not wanted("doc"):
+            pass
+        elif doc_reader.soffice():
             dc = tmp / "report.doc"
             dc.write_bytes(doc_reader.convert(dx.read_bytes(), str(dx), "doc", ".docx"))
             sets.append(("doc", [dc], floor_doc, None))
         else:
             sets.append(("doc", [], floor_doc, "soffice not installed"))
-        if ocr.available() and FONT.exists():
+        if not wanted("ocr"):
+            pass
+        elif ocr.available() and FONT.exists():
             png = tmp / "report.png"
             make_png(png)
             sets.append(("ocr", [png], floor_ocr, None))
         else:
             sets.append(("ocr", [], floor_ocr, "tesseract chi_sim or the Noto CJK font missing"))
-        demo = demo_report()
-        if doc_reader.soffice():
+        demo = demo_report() if wanted("doc-demo", "ocr-demo") else None
+        if not wanted("doc-demo"):
+            pass
+        elif doc_reader.soffice():
             from pipelines.demo.render_extra import render_doc
 
             dd = tmp / "demo.doc"
@@ -241,7 +305,9 @@ def main() -> int:
             sets.append(("doc-demo", [dd], floor_doc, None))
         else:
             sets.append(("doc-demo", [], floor_doc, "soffice not installed"))
-        if ocr.available():
+        if not wanted("ocr-demo"):
+            pass
+        elif ocr.available():
             from pipelines.demo.render_extra import render_scan
 
             dp = tmp / "demo.png"
@@ -251,6 +317,8 @@ def main() -> int:
             sets.append(("ocr-demo", [], floor_ocr, "tesseract chi_sim missing"))
 
         for fmt, files, floor, skip in sets:
+            if only and fmt not in only:
+                continue
             if skip:
                 results.append({"format": fmt, "files": 0, "skipped": skip})
                 continue
@@ -289,12 +357,18 @@ def main() -> int:
         print(f"{r['format']:<8} {r['files']:>5} {r['reports_per_s']:>10.2f} {r['floor_reports_per_s']:>10.2f} "
               f"{r['ratio']:>6.2f} {r['ms_per_report']:>10.1f} {r['floor_ms_per_report']:>9.1f} "
               f"{r['reader_only_ms_per_report']:>8.1f}  {r['tables_parsed']}")
+    breakdown = None
+    if args.breakdown and htmls:
+        breakdown = html_breakdown(htmls, args.min_seconds * args.rounds)
+        print(f"HTML phases, ms per report (CPU time, {breakdown['runs']} runs; × floor):")
+        for k in ("floor", "libxml2 parse", "rest of the reader", "parser", "checks", "sha256", "extraction"):
+            print(f"  {k:<20} {breakdown['ms'][k]:>7.2f}  {breakdown['of_floor'][k]:>5.2f}×")
     out = ROOT / "bench" / "results" / "extract.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     meta = {"python": platform.python_version(), "machine": platform.machine(), "min_seconds": args.min_seconds,
             "clock": "cpu (pdf, html, docx)" if args.cpu else "wall", "loadavg": _loadavg(),
             "note": "ratio = floor reports/s ÷ full reports/s (how many times slower than the bare library)"}
-    out.write_text(json.dumps({"meta": meta, "results": results}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    out.write_text(json.dumps({"meta": meta, "results": results, **({"html_breakdown": breakdown} if breakdown else {})}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"clock: {meta['clock']}; load average {meta['loadavg']}")
     print(f"wrote {out.relative_to(ROOT)}")
     return 0
