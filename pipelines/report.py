@@ -48,7 +48,6 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     text: str = ""
     ocr: bool = False
-    extra_rows: list[dict[str, Any]] = field(default_factory=list)  # rows outside the template, kept
     meta: dict[str, Any] = field(default_factory=dict)  # how the parser read it (layouts, modes)
 
     def add(self, check: str, severity: str, where: str, message: str) -> None:
