@@ -2,7 +2,9 @@
 
 Rules kept here (and nowhere else):
 - every value is a bound parameter; identifiers (columns, group dimensions, measures) come from the
-  fixed allow-lists below, never from the caller's strings;
+  fixed allow-lists below, never from the caller's strings. Every statement is composed with
+  pipelines.sqlq (constant ``Sql("…")`` fragments, identifiers and catalogue expressions checked against
+  the allow-lists: ValueError before any SQL runs) and executed through ``sqlq.run`` / ``sqlq.frame``;
 - aggregates read ``report_facts`` (one wide row per report) joined to ``reports`` for the filters — or, while
   they are fresh (same warehouse fingerprint), the tables refresh_aggregates builds: ``report_agg`` /
   ``report_agg_region`` (sums at the filters' grain) for queries with no agency filter or grouping, and
@@ -15,11 +17,14 @@ No streamlit import: the bench and the tests call these functions directly.
 """
 from __future__ import annotations
 
+import functools
 import weakref
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Sequence
 
 import polars as pl
+
+from pipelines.sqlq import EMPTY, Pattern, Sql, expr, frame, ident, pick, run
 
 MIN_CASES = 30
 
@@ -43,41 +48,47 @@ class Filters:
         return replace(self, **{k: tuple(v) if isinstance(v, list) else v for k, v in kw.items()})
 
 
-def where(f: Filters, years: Sequence[int] | None = None) -> tuple[str, list[Any]]:
+def _where(f: Filters, years: Sequence[int] | None = None) -> tuple[Sql, list[Any]]:
     """The WHERE clause (fixed fragments) and its bound parameters, for alias ``r`` = reports."""
-    cl: list[str] = []
+    cl: list[Sql] = []
     p: list[Any] = []
     if f.datasets:
-        cl.append("r.dataset = ANY(?::VARCHAR[])")
+        cl.append(Sql("r.dataset = ANY(?::VARCHAR[])"))
         p.append(list(f.datasets))
     if f.province:
-        cl.append("r.province = ?")
+        cl.append(Sql("r.province = ?"))
         p.append(f.province)
     if f.city:
-        cl.append("r.city = ?")
+        cl.append(Sql("r.city = ?"))
         p.append(f.city)
     if f.counties:
-        cl.append("r.county = ANY(?::VARCHAR[])")
+        cl.append(Sql("r.county = ANY(?::VARCHAR[])"))
         p.append(list(f.counties))
     if f.agency_ids:
-        cl.append("r.agency_id = ANY(?::VARCHAR[])")
+        cl.append(Sql("r.agency_id = ANY(?::VARCHAR[])"))
         p.append(list(f.agency_ids))
     if f.agency_types:
-        cl.append("r.agency_type = ANY(?::VARCHAR[])")
+        cl.append(Sql("r.agency_type = ANY(?::VARCHAR[])"))
         p.append(list(f.agency_types))
     if f.year_from is not None:
-        cl.append("r.year >= ?")
+        cl.append(Sql("r.year >= ?"))
         p.append(int(f.year_from))
     if f.year_to is not None:
-        cl.append("r.year <= ?")
+        cl.append(Sql("r.year <= ?"))
         p.append(int(f.year_to))
     if f.templates:
-        cl.append("r.template = ANY(?::VARCHAR[])")
+        cl.append(Sql("r.template = ANY(?::VARCHAR[])"))
         p.append(list(f.templates))
     if years:
-        cl.append("r.year = ANY(?::INTEGER[])")
+        cl.append(Sql("r.year = ANY(?::INTEGER[])"))
         p.append([int(y) for y in years])
-    return ("WHERE " + " AND ".join(cl)) if cl else "", p
+    return (Sql("WHERE ") + Sql(" AND ").join(cl)) if cl else EMPTY, p
+
+
+def where(f: Filters, years: Sequence[int] | None = None) -> tuple[str, list[Any]]:
+    """The WHERE clause (fixed fragments) as text and its bound parameters, for alias ``r`` = reports."""
+    w, p = _where(f, years)
+    return str(w), p
 
 
 # ---------------------------------------------------------------------------------------------
@@ -102,7 +113,7 @@ class Measure:
     zh: str
     en: str
     kind: str  # count | rate
-    num: str  # SQL expression over x = report_facts (fixed text, no values)
+    num: str  # SQL expression over x = report_facts (fixed text, no values; checked by sqlq.expr at import)
     den: str | None = None
     scale: float = 1.0  # 100 for "per 100"
     basis_zh: str = ""
@@ -224,6 +235,52 @@ BY: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
+# ---------------------------------------------------------------------------------------------
+# Allow-lists: the only names that reach SQL text. The column lists mirror schema.sql (a test checks them);
+# the catalogues above (measure formulas, group expressions, report-list orders) are validated against them
+# once, at import, into Sql fragments that the queries pick by an allow-listed key.
+
+REPORT_COLUMNS = ("report_id", "dataset", "agency", "agency_id", "agency_name", "agency_type", "province", "city",
+                  "county", "region_code", "year", "template", "source_path", "sha256", "format", "ocr",
+                  "fees_collected_yuan", "status", "n_findings", "ingested_at", "run_id")
+FACT_COLUMNS = (("new_received", "carried_over") + APPLICANTS + ("granted", "partial") + DENIED + UNABLE + REJECTED
+                + ("other_total", "total_handled", "carried_forward")
+                + tuple(f"{p}_{o}" for p in PROCEEDINGS for o in OUTCOMES))
+# qualified names an expression may use: r = reports (or report_dash, which also holds the facts), x = report_facts
+EXPR_COLUMNS = frozenset([f"r.{c}" for c in REPORT_COLUMNS + FACT_COLUMNS] + [f"x.{c}" for c in FACT_COLUMNS])
+# positional aliases of aggregate's wide frame: m<i>_num / m<i>_den / m<i>_null for the i-th measure asked for
+SLOTS = Pattern(r"m[0-9]+_(num|den|null)")
+
+
+def _dx(sql: str, dash: bool) -> str:
+    """Measure SQL is written over x.<col>; in report_dash the same columns are r.<col>."""
+    return sql.replace("x.", "r.") if dash else sql
+
+
+def _measure_exprs(m: Measure, dash: bool) -> tuple[Sql, Sql | None]:
+    num = expr(_dx(m.num, dash), EXPR_COLUMNS)
+    return num, expr(_dx(m.den, dash), EXPR_COLUMNS) if m.den else None
+
+
+# (measure key, over report_dash?) → (numerator, denominator) as checked Sql
+_MEASURE_SQL: dict[tuple[str, bool], tuple[Sql, Sql | None]] = {
+    (k, dash): _measure_exprs(m, dash) for k, m in MEASURES.items() for dash in (False, True)}
+# group dimension → (group expressions, output column names) as checked Sql
+_BY_SQL: dict[str, tuple[tuple[Sql, ...], tuple[Sql, ...]]] = {
+    k: (tuple(expr(e, EXPR_COLUMNS) for e in es), tuple(ident(c, REPORT_COLUMNS, "group column") for c in cs))
+    for k, (es, cs) in BY.items()}
+
+
+def measure_sql(key: str, dash: bool) -> tuple[Sql, Sql | None]:
+    """(numerator, denominator) of an allow-listed measure, over report_facts x (or report_dash r when ``dash``)."""
+    return pick((key, bool(dash)), _MEASURE_SQL, "measure")
+
+
+@functools.lru_cache(maxsize=4096)
+def _slot(i: int, part: str) -> Sql:
+    return ident(f"m{i}_{part}", SLOTS, "measure slot")
+
+
 def _check_by(by: Sequence[str]) -> None:
     for b in by:
         if b not in BY:
@@ -236,17 +293,23 @@ def _check_measures(measures: Sequence[str]) -> None:
             raise ValueError(f"unknown measure {m!r}")
 
 
-def _measure_sql(m: Measure, i: int) -> list[str]:
+def _measure_sql(m: Measure, i: int, dash: bool) -> list[Sql]:
+    """SELECT items m<i>_num, m<i>_den, m<i>_null of measure ``m`` over the reports (x = facts, or r when ``dash``)."""
+    a_num, a_den, a_null = _slot(i, "num"), _slot(i, "den"), _slot(i, "null")
     if m.key == "reports":
-        return [f"count(*) AS m{i}_num", f"NULL::DOUBLE AS m{i}_den", f"0 AS m{i}_null"]
+        return [Sql("count(*) AS {a}").format(a=a_num), Sql("NULL::DOUBLE AS {a}").format(a=a_den),
+                Sql("0 AS {a}").format(a=a_null)]
     if m.key == "agencies":
-        return [f"count(DISTINCT r.agency_id) AS m{i}_num", f"NULL::DOUBLE AS m{i}_den", f"0 AS m{i}_null"]
+        return [Sql("count(DISTINCT r.agency_id) AS {a}").format(a=a_num), Sql("NULL::DOUBLE AS {a}").format(a=a_den),
+                Sql("0 AS {a}").format(a=a_null)]
+    num, den = measure_sql(m.key, dash)
     if m.kind == "count":
-        return [f"sum({m.num}) AS m{i}_num", f"NULL::DOUBLE AS m{i}_den",
-                f"count(*) - count({m.num}) AS m{i}_null"]
-    ok = f"({m.num}) IS NOT NULL AND ({m.den}) IS NOT NULL"
-    return [f"sum({m.num}) FILTER (WHERE {ok}) AS m{i}_num", f"sum({m.den}) FILTER (WHERE {ok}) AS m{i}_den",
-            f"count(*) FILTER (WHERE NOT ({ok})) AS m{i}_null"]
+        return [Sql("sum({num}) AS {a}").format(num=num, a=a_num), Sql("NULL::DOUBLE AS {a}").format(a=a_den),
+                Sql("count(*) - count({num}) AS {a}").format(num=num, a=a_null)]
+    ok = Sql("({num}) IS NOT NULL AND ({den}) IS NOT NULL").format(num=num, den=den)
+    return [Sql("sum({num}) FILTER (WHERE {ok}) AS {a}").format(num=num, ok=ok, a=a_num),
+            Sql("sum({den}) FILTER (WHERE {ok}) AS {a}").format(den=den, ok=ok, a=a_den),
+            Sql("count(*) FILTER (WHERE NOT ({ok})) AS {a}").format(ok=ok, a=a_null)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -270,6 +333,19 @@ SOURCES_ORDER = "r.county, r.agency_name, r.year"
 DASH_ORDERS = {**{f"o_{k}": v for k, v in REPORT_SORT.items()}, "o_sources": SOURCES_ORDER}
 AGG_GRAIN = ("dataset", "province", "city", "county", "agency_type", "template", "year")
 AGG_COARSE = ("dataset", "province", "city", "county", "year")  # report_agg_region
+# the orders as checked Sql: report-list order → ORDER BY over r (x = facts) / its rank column in report_dash
+_SORT_SQL = {k: expr(v, EXPR_COLUMNS) for k, v in REPORT_SORT.items()}
+_RANK_SQL = {k: ident(f"o_{k}", DASH_ORDERS, "rank column") for k in REPORT_SORT}
+_SOURCES_ORDER_SQL = expr(SOURCES_ORDER, EXPR_COLUMNS)
+# build_dash's two statements (fixed: composed once, here, from the allow-listed columns and orders)
+_DASH_ROWS = Sql("CREATE OR REPLACE TEMP TABLE _dash_rows AS SELECT {cols}, x.report_id IS NOT NULL AS has_facts, "
+                 "x.* EXCLUDE (report_id) FROM reports r LEFT JOIN report_facts x ON x.report_id = r.report_id "
+                 "ORDER BY r.dataset, r.province, r.city, r.county, r.year").format(
+    cols=Sql(", ").join(Sql("r.{c}").format(c=ident(c, REPORT_COLUMNS, "column")) for c in DASH_COLUMNS))
+_DASH_RANKS = Sql("CREATE OR REPLACE TEMP TABLE _dash_ranks AS SELECT * EXCLUDE (_rid) FROM "
+                  "(SELECT r.rowid AS _rid, {ranks} FROM _dash_rows r) ORDER BY _rid").format(
+    ranks=Sql(", ").join(Sql("row_number() OVER (ORDER BY {o}, r.report_id) AS {k}").format(
+        o=expr(_dx(o, True), EXPR_COLUMNS), k=ident(k, DASH_ORDERS, "rank column")) for k, o in DASH_ORDERS.items()))
 _FINGERPRINT = ("SELECT (SELECT count(*) FROM reports), (SELECT max(ingested_at) FROM reports)::VARCHAR, "
                 "(SELECT count(*) FROM report_facts), (SELECT count(*) FROM findings), (SELECT count(*) FROM corrections), "
                 "(SELECT max(greatest(created_at, coalesce(undone_at, created_at))) FROM corrections)::VARCHAR")
@@ -292,13 +368,8 @@ def build_dash(con, fp: str | None = None) -> int:
     The rank columns are computed on a narrow projection and attached by position (a window over the
     wide rows would carry every fact column through six sorts)."""
     fp = fp or fingerprint(con, own=True)
-    cols = ", ".join(f"r.{c}" for c in DASH_COLUMNS)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _dash_rows AS SELECT {cols}, x.report_id IS NOT NULL AS has_facts, "
-                "x.* EXCLUDE (report_id) FROM reports r LEFT JOIN report_facts x ON x.report_id = r.report_id "
-                "ORDER BY r.dataset, r.province, r.city, r.county, r.year")
-    ranks = ", ".join(f"row_number() OVER (ORDER BY {_dx(o, True)}, r.report_id) AS {k}" for k, o in DASH_ORDERS.items())
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _dash_ranks AS SELECT * EXCLUDE (_rid) FROM "
-                f"(SELECT r.rowid AS _rid, {ranks} FROM _dash_rows r) ORDER BY _rid")
+    run(con, _DASH_ROWS)
+    run(con, _DASH_RANKS)
     con.execute("CREATE OR REPLACE TABLE report_dash AS SELECT * FROM _dash_rows POSITIONAL JOIN _dash_ranks")
     con.execute("DROP TABLE _dash_rows")
     con.execute("DROP TABLE _dash_ranks")
@@ -365,24 +436,15 @@ def _route(con, agg_ok: bool = True) -> str:
     return "dash" if dash else "base"
 
 
-def _and(w: str, cond: str) -> str:
-    return (w + " AND " if w else "WHERE ") + cond
+def _and(w: Sql, cond: Sql) -> Sql:
+    return (w + Sql(" AND ") if w else Sql("WHERE ")) + cond
 
 
-def _facts_source(route: str) -> tuple[str, str]:
+def _facts_source(route: str) -> tuple[Sql, Sql]:
     """FROM clause (alias r = filters, x = facts) and the condition restricting it to reports with facts."""
     if route == "base":
-        return "reports r JOIN report_facts x ON x.report_id = r.report_id", ""
-    return "report_dash r", "r.has_facts"
-
-
-def _dx(sql: str, dash: bool) -> str:
-    """Measure SQL is written over x.<col>; in report_dash the same columns are r.<col>."""
-    return sql.replace("x.", "r.") if dash else sql
-
-
-def _df(cur, sql: str, params: list[Any]) -> pl.DataFrame:
-    return cur.sql(sql, params=params).pl()
+        return Sql("reports r JOIN report_facts x ON x.report_id = r.report_id"), EMPTY
+    return Sql("report_dash r"), Sql("r.has_facts")
 
 
 def agg_col(key: str, part: str) -> str:
@@ -391,17 +453,40 @@ def agg_col(key: str, part: str) -> str:
     return f"m_{key}_{part}"
 
 
-def _wide_agg(con, f: Filters, ms: list[Measure], gexpr: list[str], gcols: list[str],
-              years: Sequence[int] | None) -> pl.DataFrame:
+def agg_parts(m: Measure) -> tuple[str, ...]:
+    """The report_agg columns' parts of a measure (none for reports / agencies: counted from n_reports / the
+    agency table)."""
+    if m.key in ("reports", "agencies"):
+        return ()
+    return ("s", "z") if m.kind == "count" else ("n", "d", "z")
+
+
+# every measure column of report_agg (the allow-list of agg_ident)
+AGG_COLUMNS = frozenset(agg_col(m.key, part) for m in MEASURES.values() for part in agg_parts(m))
+
+
+def agg_ident(key: str, part: str) -> Sql:
+    """agg_col as checked Sql: ValueError unless it is a column report_agg has."""
+    return ident(agg_col(key, part), AGG_COLUMNS, "aggregate column")
+
+
+def _group_sql(by: Sequence[str]) -> tuple[list[Sql], list[Sql]]:
+    """(group expressions, output column names) of allow-listed group dimensions."""
+    groups = [pick(b, _BY_SQL, "group dimension") for b in by]
+    return [e for es, _ in groups for e in es], [c for _, cs in groups for c in cs]
+
+
+def _wide_agg(con, f: Filters, ms: list[Measure], by: tuple[str, ...], years: Sequence[int] | None) -> pl.DataFrame:
     """The wide frame of ``aggregate`` from report_agg / report_agg_region (+ report_agg_agency for distinct
     agencies). One plain sum per part in SQL (planning cost grows with the expressions); the rest in polars."""
-    w, p = where(f, years)
-    w = _and(w, "r.n_reports > 0")  # cells holding only reports without facts are not groups
-    coarse = not (f.agency_types or f.templates or {"r.agency_type", "r.template"} & set(gexpr))
-    table = "report_agg_region" if coarse else "report_agg"
-    grp = (" GROUP BY " + ", ".join(gexpr)) if gexpr else ""
-    gsel = [f"{e} AS {c}" for e, c in zip(gexpr, gcols)]
-    sel = gsel + ["sum(r.n_reports) AS n_reports"]
+    gx, gc = _group_sql(by)
+    w, p = _where(f, years)
+    w = _and(w, Sql("r.n_reports > 0"))  # cells holding only reports without facts are not groups
+    coarse = not (f.agency_types or f.templates or {"agency_type", "template"} & set(by))
+    table = Sql("report_agg_region") if coarse else Sql("report_agg")
+    grp = (Sql(" GROUP BY ") + Sql(", ").join(gx)) if gx else EMPTY
+    gsel = [Sql("{e} AS {c}").format(e=e, c=c) for e, c in zip(gx, gc)]
+    sel = gsel + [Sql("sum(r.n_reports) AS n_reports")]
     post: list[pl.Expr] = []
     agencies = False
     for i, m in enumerate(ms):
@@ -413,30 +498,35 @@ def _wide_agg(con, f: Filters, ms: list[Measure], gexpr: list[str], gcols: list[
             post += [pl.col("_agencies").fill_null(0).alias(f"m{i}_num"), pl.lit(None, pl.Float64).alias(f"m{i}_den"),
                      pl.lit(0, pl.Int64).alias(f"m{i}_null")]
         elif m.kind == "count":
-            sel += [f"sum(r.{agg_col(m.key, 's')}) AS m{i}_num", f"sum(r.{agg_col(m.key, 'z')}) AS m{i}_null"]
+            sel += [Sql("sum(r.{c}) AS {a}").format(c=agg_ident(m.key, "s"), a=_slot(i, "num")),
+                    Sql("sum(r.{c}) AS {a}").format(c=agg_ident(m.key, "z"), a=_slot(i, "null"))]
             post += [pl.lit(None, pl.Float64).alias(f"m{i}_den"), pl.col(f"m{i}_null").cast(pl.Int64).fill_null(0)]
         else:
-            sel += [f"sum(r.{agg_col(m.key, 'n')}) AS m{i}_num", f"sum(r.{agg_col(m.key, 'd')}) AS m{i}_den",
-                    f"sum(r.{agg_col(m.key, 'z')}) AS m{i}_null"]
+            sel += [Sql("sum(r.{c}) AS {a}").format(c=agg_ident(m.key, "n"), a=_slot(i, "num")),
+                    Sql("sum(r.{c}) AS {a}").format(c=agg_ident(m.key, "d"), a=_slot(i, "den")),
+                    Sql("sum(r.{c}) AS {a}").format(c=agg_ident(m.key, "z"), a=_slot(i, "null"))]
             post += [pl.col(f"m{i}_null").cast(pl.Int64).fill_null(0)]
-    order = (" ORDER BY " + ", ".join(gexpr)) if gexpr else ""
+    order = (Sql(" ORDER BY ") + Sql(", ").join(gx)) if gx else EMPTY
     if agencies:
-        wa, pa = where(f, years)
-        if "year" in gcols:  # agencies with one cell in the year are additive; the rest are counted distinct
-            sel.append("sum(r.n_agencies_1) AS _ag1")
-            agq = (f"SELECT {', '.join(gsel + ['count(DISTINCT r.agency_key) AS _n'])} FROM report_agg_agency r "
-                   f"{_and(wa, 'r.dup')}{grp}")
-            tot = "coalesce(m._ag1, 0) + coalesce(ag._n, 0)"
+        wa, pa = _where(f, years)
+        asel = Sql(", ").join(gsel + [Sql("count(DISTINCT r.agency_key) AS _n")])
+        if "year" in by:  # agencies with one cell in the year are additive; the rest are counted distinct
+            sel.append(Sql("sum(r.n_agencies_1) AS _ag1"))
+            agq = Sql("SELECT {sel} FROM report_agg_agency r {w}{grp}").format(sel=asel, w=_and(wa, Sql("r.dup")),
+                                                                               grp=grp)
+            tot = Sql("coalesce(m._ag1, 0) + coalesce(ag._n, 0)")
         else:
-            agq = f"SELECT {', '.join(gsel + ['count(DISTINCT r.agency_key) AS _n'])} FROM report_agg_agency r {wa}{grp}"
-            tot = "ag._n"
-        sql = f"SELECT {', '.join(sel)} FROM {table} r {w}{grp}"
-        on = " AND ".join(f"m.{c} IS NOT DISTINCT FROM ag.{c}" for c in gcols) or "TRUE"
-        morder = (" ORDER BY " + ", ".join(f"m.{c}" for c in gcols)) if gcols else ""
-        wide = _df(con.cursor(), f"SELECT m.*, {tot} AS _agencies FROM ({sql}) m LEFT JOIN ({agq}) ag ON {on}{morder}",
-                   p + pa)
+            agq = Sql("SELECT {sel} FROM report_agg_agency r {w}{grp}").format(sel=asel, w=wa, grp=grp)
+            tot = Sql("ag._n")
+        sql = Sql("SELECT {sel} FROM {table} r {w}{grp}").format(sel=Sql(", ").join(sel), table=table, w=w, grp=grp)
+        on = Sql(" AND ").join(Sql("m.{c} IS NOT DISTINCT FROM ag.{c}").format(c=c) for c in gc) or Sql("TRUE")
+        morder = (Sql(" ORDER BY ") + Sql(", ").join(Sql("m.{c}").format(c=c) for c in gc)) if gc else EMPTY
+        wide = frame(con.cursor(), Sql("SELECT m.*, {tot} AS _agencies FROM ({sql}) m LEFT JOIN ({agq}) ag "
+                                       "ON {on}{morder}").format(tot=tot, sql=sql, agq=agq, on=on, morder=morder),
+                     p + pa)
     else:
-        wide = _df(con.cursor(), f"SELECT {', '.join(sel)} FROM {table} r {w}{grp}{order}", p)
+        wide = frame(con.cursor(), Sql("SELECT {sel} FROM {table} r {w}{grp}{order}").format(
+            sel=Sql(", ").join(sel), table=table, w=w, grp=grp, order=order), p)
     wide = wide.with_columns(pl.col("n_reports").cast(pl.Int64).fill_null(0))
     return wide.with_columns(post) if post else wide
 
@@ -450,27 +540,27 @@ def aggregate(con, f: Filters, measures: Sequence[str], by: Sequence[str] = (), 
     by = tuple(by)
     _check_by(by)
     _check_measures(measures)
-    gexpr = [e for b in by for e in BY[b][0]]
     gcols = [c for b in by for c in BY[b][1]]
     ms = [MEASURES[k] for k in measures]
     route = _route(con, agg_ok="agency" not in by and not f.agency_ids)
     if route == "agg":
-        wide = _wide_agg(con, f, ms, gexpr, gcols, years)
+        wide = _wide_agg(con, f, ms, by, years)
     else:
-        sel = [f"{e} AS {c}" for e, c in zip(gexpr, gcols)]
+        gx, gc = _group_sql(by)
+        sel = [Sql("{e} AS {c}").format(e=e, c=c) for e, c in zip(gx, gc)]
         if "agency" in by:
-            sel += ["min(r.agency_name) AS agency_name", "min(r.county) AS agency_county"]
-        sel.append("count(*) AS n_reports")
+            sel += [Sql("min(r.agency_name) AS agency_name"), Sql("min(r.county) AS agency_county")]
+        sel.append(Sql("count(*) AS n_reports"))
         for i, m in enumerate(ms):
-            sel += _measure_sql(m, i)
-        w, p = where(f, years)
+            sel += _measure_sql(m, i, route != "base")
+        w, p = _where(f, years)
         src, cond = _facts_source(route)
         if cond:
             w = _and(w, cond)
-        sql = _dx(f"SELECT {', '.join(sel)} FROM {src} {w}", route != "base")
-        if gexpr:
-            sql += " GROUP BY " + ", ".join(gexpr) + " ORDER BY " + ", ".join(gexpr)
-        wide = _df(con.cursor(), sql, p)
+        sql = Sql("SELECT {sel} FROM {src} {w}").format(sel=Sql(", ").join(sel), src=src, w=w)
+        if gx:
+            sql += Sql(" GROUP BY {g} ORDER BY {g}").format(g=Sql(", ").join(gx))
+        wide = frame(con.cursor(), sql, p)
     keep = gcols + (["agency_name", "agency_county"] if "agency" in by else []) + ["n_reports"]
     lazy = wide.lazy()
     parts = []
@@ -507,35 +597,39 @@ def pivot(long: pl.DataFrame, index: Sequence[str]) -> pl.DataFrame:
 
 def datasets(con) -> pl.DataFrame:
     if _route(con) == "agg":
-        return _df(con.cursor(), "SELECT dataset, sum(n_all)::BIGINT AS n FROM report_agg GROUP BY dataset "
-                   "ORDER BY dataset", [])
-    return _df(con.cursor(), "SELECT dataset, count(*) AS n FROM reports GROUP BY dataset ORDER BY dataset", [])
+        return frame(con.cursor(), Sql("SELECT dataset, sum(n_all)::BIGINT AS n FROM report_agg GROUP BY dataset "
+                                       "ORDER BY dataset"), [])
+    return frame(con.cursor(), Sql("SELECT dataset, count(*) AS n FROM reports GROUP BY dataset ORDER BY dataset"), [])
 
 
 def regions(con, f: Filters = Filters()) -> pl.DataFrame:
     """province, city, county, n for the selected datasets (the region hierarchy)."""
-    w, p = where(Filters(datasets=f.datasets))
-    src, n = ("report_agg_region r", "sum(r.n_all)::BIGINT") if _route(con) == "agg" else ("reports r", "count(*)")
-    return _df(con.cursor(), f"SELECT r.province, r.city, r.county, {n} AS n FROM {src} {w} "
-               "GROUP BY ALL ORDER BY r.province NULLS LAST, r.city NULLS LAST, r.county NULLS LAST", p)
+    w, p = _where(Filters(datasets=f.datasets))
+    src, n = ((Sql("report_agg_region r"), Sql("sum(r.n_all)::BIGINT")) if _route(con) == "agg"
+              else (Sql("reports r"), Sql("count(*)")))
+    return frame(con.cursor(), Sql("SELECT r.province, r.city, r.county, {n} AS n FROM {src} {w} GROUP BY ALL "
+                                   "ORDER BY r.province NULLS LAST, r.city NULLS LAST, r.county NULLS LAST").format(
+        n=n, src=src, w=w), p)
 
 
 def years(con, f: Filters = Filters()) -> list[int]:
-    w, p = where(Filters(datasets=f.datasets))
-    src = "report_agg_region r" if _route(con) == "agg" else "reports r"
-    rows = con.cursor().execute(f"SELECT DISTINCT r.year FROM {src} {_and(w, 'r.year IS NOT NULL')} ORDER BY 1",
-                                p).fetchall()
+    w, p = _where(Filters(datasets=f.datasets))
+    src = Sql("report_agg_region r") if _route(con) == "agg" else Sql("reports r")
+    rows = run(con.cursor(), Sql("SELECT DISTINCT r.year FROM {src} {w} ORDER BY 1").format(
+        src=src, w=_and(w, Sql("r.year IS NOT NULL"))), p).fetchall()
     return [int(r[0]) for r in rows]
+
+
+_DISTINCT_COLUMNS = ("template", "agency_type", "dataset", "province")
 
 
 def distinct_values(con, column: str, f: Filters = Filters()) -> list[str]:
     """Distinct values of an allow-listed column (template, agency_type)."""
-    if column not in ("template", "agency_type", "dataset", "province"):
-        raise ValueError(column)
-    w, p = where(Filters(datasets=f.datasets))
-    src = "report_agg r" if _route(con) == "agg" else "reports r"
-    rows = con.cursor().execute(f"SELECT DISTINCT r.{column} FROM {src} {_and(w, f'r.{column} IS NOT NULL')} "
-                                "ORDER BY 1", p).fetchall()
+    col = ident(column, _DISTINCT_COLUMNS, "column")  # ValueError for any other
+    w, p = _where(Filters(datasets=f.datasets))
+    src = Sql("report_agg r") if _route(con) == "agg" else Sql("reports r")
+    rows = run(con.cursor(), Sql("SELECT DISTINCT r.{c} FROM {src} {w} ORDER BY 1").format(
+        c=col, src=src, w=_and(w, Sql("r.{c} IS NOT NULL").format(c=col))), p).fetchall()
     return [r[0] for r in rows]
 
 
@@ -546,33 +640,33 @@ def search_agencies(con, f: Filters, text: str = "", limit: int = 50, include: S
     base = Filters(datasets=f.datasets, province=f.province, city=f.city, counties=f.counties,
                    agency_types=f.agency_types)
     agg = _route(con) == "agg"
-    src, n = ("report_agencies r", "sum(r.n)::BIGINT") if agg else ("reports r", "count(*)")
-    w, p = where(base)
-    w = _and(w, "r.agency_id IS NOT NULL")
+    src, n = (Sql("report_agencies r"), Sql("sum(r.n)::BIGINT")) if agg else (Sql("reports r"), Sql("count(*)"))
+    w, p = _where(base)
+    w = _and(w, Sql("r.agency_id IS NOT NULL"))
     if text:
-        w = _and(w, "contains(r.agency_name, ?)")
+        w = _and(w, Sql("contains(r.agency_name, ?)"))
         p.append(text)
-    head = f"SELECT r.agency_id, min(r.agency_name) AS agency_name, min(r.county) AS county, {n} AS n FROM {src} "
-    tail = " GROUP BY r.agency_id ORDER BY agency_name, r.agency_id LIMIT ?"
+    head = Sql("SELECT r.agency_id, min(r.agency_name) AS agency_name, min(r.county) AS county, {n} AS n "
+               "FROM {src} ").format(n=n, src=src)
+    tail = Sql(" GROUP BY r.agency_id ORDER BY agency_name, r.agency_id LIMIT ?")
     if agg:
         # report_agencies is ranked by (name, id, …) in o_name: an agency's first row there carries its min name, so
         # the first ``limit`` distinct agencies of a prefix in o_name order are exactly the answer's agencies.
         k = max(4 * int(limit), 64)
         while True:
-            pre = con.cursor().execute(f"SELECT r.agency_id FROM {src} {w} ORDER BY r.o_name LIMIT ?",
-                                       p + [k]).fetchall()
+            pre = run(con.cursor(), Sql("SELECT r.agency_id FROM {src} {w} ORDER BY r.o_name LIMIT ?").format(
+                src=src, w=w), p + [k]).fetchall()
             ids = list(dict.fromkeys(i for i, in pre))[:max(int(limit), 0)]
             if len(pre) < k or len(ids) >= int(limit):
                 break
             k *= 4
-        out = _df(con.cursor(), head + _and(w, "r.agency_id = ANY(?::VARCHAR[])") + tail, p + [ids, int(limit)])
+        out = frame(con.cursor(), head + _and(w, Sql("r.agency_id = ANY(?::VARCHAR[])")) + tail, p + [ids, int(limit)])
     else:
-        out = _df(con.cursor(), head + w + tail, p + [int(limit)])
+        out = frame(con.cursor(), head + w + tail, p + [int(limit)])
     missing = [i for i in include if i not in set(out["agency_id"].to_list())]
     if missing:
-        more = _df(con.cursor(), f"SELECT r.agency_id, min(r.agency_name) AS agency_name, min(r.county) AS county, "
-                   f"{n} AS n FROM {src} WHERE r.agency_id = ANY(?::VARCHAR[]) GROUP BY r.agency_id "
-                   "ORDER BY r.agency_id", [list(missing)])
+        more = frame(con.cursor(), head + Sql("WHERE r.agency_id = ANY(?::VARCHAR[]) GROUP BY r.agency_id "
+                                              "ORDER BY r.agency_id"), [list(missing)])
         out = pl.concat([more, out], how="vertical_relaxed")
     return out
 
@@ -580,9 +674,10 @@ def search_agencies(con, f: Filters, text: str = "", limit: int = 50, include: S
 def agency_names(con, ids: Sequence[str]) -> dict[str, str]:
     if not ids:
         return {}
-    src = "report_agencies" if _route(con) == "agg" else "reports"
-    rows = con.cursor().execute(f"SELECT agency_id, min(agency_name) FROM {src} "
-                                "WHERE agency_id = ANY(?::VARCHAR[]) GROUP BY agency_id", [list(ids)]).fetchall()
+    src = Sql("report_agencies") if _route(con) == "agg" else Sql("reports")
+    rows = run(con.cursor(), Sql("SELECT agency_id, min(agency_name) FROM {src} "
+                                 "WHERE agency_id = ANY(?::VARCHAR[]) GROUP BY agency_id").format(src=src),
+               [list(ids)]).fetchall()
     return {a: n for a, n in rows}
 
 
@@ -754,42 +849,49 @@ def compare_table(long: pl.DataFrame) -> pl.DataFrame:
 
 
 def report_sources(con, f: Filters, years_: Sequence[int] | None = None, limit: int = 50_000) -> pl.DataFrame:
-    w, p = where(f, years_)
+    w, p = _where(f, years_)
     p.append(int(limit))
     route = _route(con, agg_ok=False)
-    order = "r.o_sources" if route != "base" else f"{SOURCES_ORDER}, r.report_id"
-    src = "report_dash r" if route != "base" else "reports r"
-    return _df(con.cursor(), "SELECT r.report_id, r.dataset, r.agency_name, r.province, r.city, r.county, r.year, "
-               f"r.template, r.format, r.source_path, r.sha256, r.status FROM {src} {w} ORDER BY {order} LIMIT ?", p)
+    order = Sql("r.o_sources") if route != "base" else _SOURCES_ORDER_SQL + Sql(", r.report_id")
+    src = Sql("report_dash r") if route != "base" else Sql("reports r")
+    return frame(con.cursor(), Sql("SELECT r.report_id, r.dataset, r.agency_name, r.province, r.city, r.county, "
+                                   "r.year, r.template, r.format, r.source_path, r.sha256, r.status FROM {src} {w} "
+                                   "ORDER BY {order} LIMIT ?").format(src=src, w=w, order=order), p)
 
 
 def report_findings(con, f: Filters, years_: Sequence[int] | None = None, limit: int = 50_000) -> pl.DataFrame:
-    w, p = where(f, years_)
+    w, p = _where(f, years_)
     p.append(int(limit))
-    cols = "r.report_id, r.agency_name, r.year, fi.seq, fi.check_id, fi.severity, fi.location, fi.message"
     route = _route(con)
     if route == "agg":  # findings pre-joined with their report's filter columns
-        sql = f"SELECT {cols.replace('fi.', 'r.')} FROM report_findings_dash r {w} "
+        sql = Sql("SELECT r.report_id, r.agency_name, r.year, r.seq, r.check_id, r.severity, r.location, r.message "
+                  "FROM report_findings_dash r {w} "
+                  "ORDER BY r.agency_name, r.year, r.report_id, r.seq LIMIT ?").format(w=w)
     else:
-        src = "report_dash r" if route == "dash" else "reports r"
-        sql = f"SELECT {cols} FROM {src} JOIN findings fi ON fi.report_id = r.report_id {w} "
-    return _df(con.cursor(), sql + f"ORDER BY r.agency_name, r.year, r.report_id, {'r' if route == 'agg' else 'fi'}.seq "
-               "LIMIT ?", p)
+        src = Sql("report_dash r") if route == "dash" else Sql("reports r")
+        sql = Sql("SELECT r.report_id, r.agency_name, r.year, fi.seq, fi.check_id, fi.severity, fi.location, "
+                  "fi.message FROM {src} JOIN findings fi ON fi.report_id = r.report_id {w} "
+                  "ORDER BY r.agency_name, r.year, r.report_id, fi.seq LIMIT ?").format(src=src, w=w)
+    return frame(con.cursor(), sql, p)
 
 
 def report_count(con, f: Filters) -> int:
-    w, p = where(f)
+    w, p = _where(f)
     route = _route(con, agg_ok=not f.agency_ids)
     coarse = not (f.agency_types or f.templates)
-    src, n = {"agg": (f"report_agg{'_region' if coarse else ''} r", "coalesce(sum(r.n_all), 0)::BIGINT"), "dash": ("report_dash r", "count(*)"),
-              "base": ("reports r", "count(*)")}[route]
-    return int(con.cursor().execute(f"SELECT {n} FROM {src} {w}", p).fetchone()[0])
+    src, n = pick(route, {"agg": (Sql("report_agg_region r") if coarse else Sql("report_agg r"),
+                                  Sql("coalesce(sum(r.n_all), 0)::BIGINT")),
+                          "dash": (Sql("report_dash r"), Sql("count(*)")),
+                          "base": (Sql("reports r"), Sql("count(*)"))}, "route")
+    return int(run(con.cursor(), Sql("SELECT {n} FROM {src} {w}").format(n=n, src=src, w=w), p).fetchone()[0])
 
 
-_LIST_COLS = ("r.report_id, r.dataset, r.agency_name, r.agency_type, r.county, r.year, r.template, r.status, "
-              "r.n_findings, x.new_received, x.total_handled, "
-              "CASE WHEN x.total_handled > 0 THEN (x.granted + x.partial) / x.total_handled END AS open_rate_A, "
-              "r.source_path")
+# the report list's columns; facts over x = report_facts, or r = report_dash (dash=True)
+_LIST_COLS_T = Sql("r.report_id, r.dataset, r.agency_name, r.agency_type, r.county, r.year, r.template, r.status, "
+                   "r.n_findings, {x}.new_received, {x}.total_handled, "
+                   "CASE WHEN {x}.total_handled > 0 THEN ({x}.granted + {x}.partial) / {x}.total_handled END "
+                   "AS open_rate_A, r.source_path")
+_LIST_COLS = {False: _LIST_COLS_T.format(x=Sql("x")), True: _LIST_COLS_T.format(x=Sql("r"))}
 
 
 def report_list(con, f: Filters, limit: int = 50, offset: int = 0, sort: str = "year") -> pl.DataFrame:
@@ -798,37 +900,40 @@ def report_list(con, f: Filters, limit: int = 50, offset: int = 0, sort: str = "
     The 'applications' order lists only reports with facts."""
     if sort not in REPORT_SORT:
         raise ValueError(sort)
-    w, p = where(f)
-    order = REPORT_SORT[sort]
+    w, p = _where(f)
+    order = pick(sort, _SORT_SQL, "report order")
     p += [int(limit), int(offset)]
     if _route(con, agg_ok=False) != "base":
         if sort == "applications":
-            w = _and(w, "r.has_facts")
-        return _df(con.cursor(), _dx(f"SELECT {_LIST_COLS} FROM report_dash r {w} ORDER BY r.o_{sort} "
-                                     "LIMIT ? OFFSET ?", True), p)
+            w = _and(w, Sql("r.has_facts"))
+        rank = pick(sort, _RANK_SQL, "report order")
+        return frame(con.cursor(), Sql("SELECT {cols} FROM report_dash r {w} ORDER BY r.{rank} "
+                                       "LIMIT ? OFFSET ?").format(cols=_LIST_COLS[True], w=w, rank=rank), p)
     if sort == "applications":
-        pick = (f"SELECT r.report_id FROM reports r JOIN report_facts x ON x.report_id = r.report_id {w} "
-                f"ORDER BY {order}, r.report_id LIMIT ? OFFSET ?")
+        ids = Sql("SELECT r.report_id FROM reports r JOIN report_facts x ON x.report_id = r.report_id {w} "
+                  "ORDER BY {order}, r.report_id LIMIT ? OFFSET ?").format(w=w, order=order)
     else:
-        pick = f"SELECT r.report_id FROM reports r {w} ORDER BY {order}, r.report_id LIMIT ? OFFSET ?"
-    return _df(con.cursor(), f"SELECT {_LIST_COLS} FROM reports r LEFT JOIN report_facts x ON x.report_id = r.report_id "
-               f"WHERE r.report_id IN ({pick}) ORDER BY {order}, r.report_id", p)
+        ids = Sql("SELECT r.report_id FROM reports r {w} ORDER BY {order}, r.report_id LIMIT ? OFFSET ?").format(
+            w=w, order=order)
+    return frame(con.cursor(), Sql("SELECT {cols} FROM reports r LEFT JOIN report_facts x ON x.report_id = r.report_id "
+                                   "WHERE r.report_id IN ({ids}) ORDER BY {order}, r.report_id").format(
+        cols=_LIST_COLS[False], ids=ids, order=order), p)
 
 
 def report_detail(con, report_id: str) -> dict[str, Any] | None:
     """One report: its reports row (dict), cells, findings, text and facts row."""
     cur = con.cursor()
-    head = _df(cur, "SELECT * FROM reports WHERE report_id = ?", [report_id])
+    head = frame(cur, Sql("SELECT * FROM reports WHERE report_id = ?"), [report_id])
     if head.is_empty():
         return None
-    cells = _df(cur, "SELECT table_no, row_key, col_key, value, raw, state, confidence FROM cells "
-                "WHERE report_id = ? ORDER BY table_no, row_key, col_key", [report_id])
-    findings = _df(cur, "SELECT seq, check_id, severity, location, message FROM findings WHERE report_id = ? "
-                   "ORDER BY seq", [report_id])
+    cells = frame(cur, Sql("SELECT table_no, row_key, col_key, value, raw, state, confidence FROM cells "
+                           "WHERE report_id = ? ORDER BY table_no, row_key, col_key"), [report_id])
+    findings = frame(cur, Sql("SELECT seq, check_id, severity, location, message FROM findings WHERE report_id = ? "
+                              "ORDER BY seq"), [report_id])
     # fetchall, not fetchone: a long text comes back as a streaming result, and DuckDB refuses the
     # next statement on this cursor until that result is read to its end
     text = next(iter(cur.execute("SELECT text FROM report_texts WHERE report_id = ?", [report_id]).fetchall()), None)
-    facts = _df(cur, "SELECT * FROM report_facts WHERE report_id = ?", [report_id])
+    facts = frame(cur, Sql("SELECT * FROM report_facts WHERE report_id = ?"), [report_id])
     return {"report": head.row(0, named=True), "cells": cells, "findings": findings,
             "text": text[0] if text else None, "facts": facts.row(0, named=True) if not facts.is_empty() else None}
 

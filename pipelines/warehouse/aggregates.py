@@ -25,27 +25,92 @@ from __future__ import annotations
 import time
 
 from pipelines import read as R
+from pipelines.sqlq import Sql, ident, run
 
 GRAIN = R.AGG_GRAIN
 
+# The statements below do not vary at run time: they are composed once, here, from constant fragments and
+# identifiers checked against read's allow-lists (grain columns ⊂ REPORT_COLUMNS, measure formulas from
+# read.measure_sql, report_agg columns from read.agg_ident); ValueError at import for anything else.
 
-def _measure_columns() -> list[str]:
-    """SELECT items over alias r = report_dash (measure SQL is written over x.<col>; here r.<col>).
+
+def _cols(alias: Sql, names: tuple[str, ...]) -> Sql:
+    """``alias.c1, alias.c2, …`` for allow-listed report columns."""
+    return Sql(", ").join(Sql("{a}.{c}").format(a=alias, c=ident(c, R.REPORT_COLUMNS, "grain column")) for c in names)
+
+
+def _measure_columns() -> list[tuple[str, Sql]]:
+    """(column name, SELECT item over alias r = report_dash) of every measure part of report_agg.
     z = reports with facts whose value is unknown (n_null), so a query needs one sum per part."""
-    out: list[str] = []
-    facts = "count(*) FILTER (WHERE r.has_facts)"
+    out: list[tuple[str, Sql]] = []
+    facts = Sql("count(*) FILTER (WHERE r.has_facts)")
     for m in R.MEASURES.values():
-        if m.key in ("reports", "agencies"):
+        parts = R.agg_parts(m)
+        if not parts:
             continue
-        num, den = R._dx(m.num, True), R._dx(m.den, True) if m.den else None
+        num, den = R.measure_sql(m.key, dash=True)
+        c = {part: R.agg_ident(m.key, part) for part in parts}
         if m.kind == "count":
-            out += [f"sum({num}) AS {R.agg_col(m.key, 's')}", f"{facts} - count({num}) AS {R.agg_col(m.key, 'z')}"]
+            items = {"s": Sql("sum({num}) AS {c}").format(num=num, c=c["s"]),
+                     "z": Sql("{facts} - count({num}) AS {c}").format(facts=facts, num=num, c=c["z"])}
         else:
-            ok = f"({num}) IS NOT NULL AND ({den}) IS NOT NULL"
-            out += [f"sum({num}) FILTER (WHERE {ok}) AS {R.agg_col(m.key, 'n')}",
-                    f"sum({den}) FILTER (WHERE {ok}) AS {R.agg_col(m.key, 'd')}",
-                    f"{facts} - count(*) FILTER (WHERE {ok}) AS {R.agg_col(m.key, 'z')}"]
+            ok = Sql("({num}) IS NOT NULL AND ({den}) IS NOT NULL").format(num=num, den=den)
+            items = {"n": Sql("sum({num}) FILTER (WHERE {ok}) AS {c}").format(num=num, ok=ok, c=c["n"]),
+                     "d": Sql("sum({den}) FILTER (WHERE {ok}) AS {c}").format(den=den, ok=ok, c=c["d"]),
+                     "z": Sql("{facts} - count(*) FILTER (WHERE {ok}) AS {c}").format(facts=facts, ok=ok, c=c["z"])}
+        out += [(R.agg_col(m.key, part), items[part]) for part in parts]
     return out
+
+
+_MEASURE_COLUMNS = _measure_columns()
+# report_agg's columns after the grain, in order (report_agg_region sums each of them)
+AGG_SUMS = ("n_all", "n_reports", *(c for c, _ in _MEASURE_COLUMNS), "n_agencies_1")
+_SUM_COLUMNS = R.AGG_COLUMNS | {"n_all", "n_reports", "n_agencies_1"}
+_G = _cols(Sql("r"), GRAIN)
+
+# distinct (cell, agency) of reports with facts; dup = the agency has another cell in the same year
+_AGG_AGENCY = Sql(
+    "CREATE OR REPLACE TABLE report_agg_agency AS "
+    "WITH k AS (SELECT agency_id, row_number() OVER (ORDER BY agency_id)::INTEGER AS agency_key "
+    "FROM (SELECT DISTINCT agency_id FROM report_dash WHERE agency_id IS NOT NULL)), "
+    "c AS (SELECT DISTINCT {g}, k.agency_key FROM report_dash r JOIN k ON k.agency_id = r.agency_id "
+    "WHERE r.has_facts) "
+    "SELECT r.*, count(*) OVER (PARTITION BY r.agency_key, r.year) > 1 AS dup FROM c r "
+    "ORDER BY dup, {g}, r.agency_key").format(g=_G)
+_AGG = Sql(
+    "CREATE OR REPLACE TABLE report_agg AS SELECT a.*, coalesce(s.n1, 0)::BIGINT AS n_agencies_1 "
+    "FROM (SELECT {g}, count(*)::BIGINT AS n_all, count(*) FILTER (WHERE r.has_facts)::BIGINT AS n_reports, "
+    "{measures} FROM report_dash r GROUP BY {g}) a "
+    "LEFT JOIN (SELECT {g}, count(*) AS n1 FROM report_agg_agency r WHERE NOT r.dup GROUP BY {g}) s "
+    "ON {on} ORDER BY {order}").format(
+    g=_G, measures=Sql(", ").join(item for _, item in _MEASURE_COLUMNS),
+    on=Sql(" AND ").join(Sql("a.{c} IS NOT DISTINCT FROM s.{c}").format(c=ident(c, R.REPORT_COLUMNS, "grain column"))
+                         for c in GRAIN),
+    order=_cols(Sql("a"), GRAIN))
+# the same sums rolled up without agency_type / template (most page queries filter neither): 3× fewer rows
+_CG = _cols(Sql("r"), R.AGG_COARSE)
+_AGG_REGION = Sql("CREATE OR REPLACE TABLE report_agg_region AS SELECT {cg}, {sums} FROM report_agg r "
+                  "GROUP BY {cg} ORDER BY {cg}").format(
+    cg=_CG, sums=Sql(", ").join(  # sums of measure parts stay DOUBLE, counts BIGINT
+        (Sql("sum(r.{c})::DOUBLE AS {c}") if c.startswith("m_") and not c.endswith("_z")
+         else Sql("sum(r.{c})::BIGINT AS {c}")).format(c=ident(c, _SUM_COLUMNS, "report_agg column"))
+        for c in AGG_SUMS))
+_AGENCIES = ("CREATE OR REPLACE TABLE report_agencies AS SELECT *, row_number() OVER (ORDER BY a.agency_name, "
+             "a.agency_id, a.dataset, a.province, a.city, a.county, a.agency_type) AS o_name FROM "
+             "(SELECT r.agency_id, r.agency_name, r.dataset, r.province, r.city, r.county, r.agency_type, "
+             "count(*)::BIGINT AS n FROM report_dash r WHERE r.agency_id IS NOT NULL GROUP BY ALL) a "
+             "ORDER BY o_name")
+# findings with the reports' filter columns (the report page's findings list without a join)
+_FINDINGS_DASH = ("CREATE OR REPLACE TABLE report_findings_dash AS SELECT fi.report_id, r.dataset, r.province, "
+                  "r.city, r.county, r.agency_id, r.agency_type, r.template, r.agency_name, r.year, fi.seq, "
+                  "fi.check_id, fi.severity, fi.location, fi.message FROM findings fi "
+                  "JOIN report_dash r ON r.report_id = fi.report_id "
+                  "ORDER BY r.agency_name, r.year, fi.report_id, fi.seq")
+_PROGRESS_BAR = {True: "SET enable_progress_bar = true", False: "SET enable_progress_bar = false"}
+_SIZES = ("report_agg", "report_agg_region", "report_agg_agency", "report_agencies", "report_findings_dash")
+_SIZES_SQL = ("SELECT (SELECT count(*) FROM report_agg), (SELECT count(*) FROM report_agg_region), "
+              "(SELECT count(*) FROM report_agg_agency), (SELECT count(*) FROM report_agencies), "
+              "(SELECT count(*) FROM report_findings_dash)")
 
 
 def refresh_aggregates(con, verbose: bool = False) -> dict:
@@ -59,9 +124,8 @@ def refresh_aggregates(con, verbose: bool = False) -> dict:
     def lap(name: str) -> None:
         steps[name] = round(time.perf_counter() - t0 - sum(steps.values()), 2)
 
-    g = ", ".join(f"r.{c}" for c in GRAIN)
     bar = con.execute("SELECT current_setting('enable_progress_bar')").fetchone()[0]
-    con.execute("SET enable_progress_bar = false")
+    con.execute(_PROGRESS_BAR[False])
     # the caller's transaction open (same transaction id twice)? then build inside it: the caller commits
     own = con.execute("SELECT txid_current()").fetchone()[0] != con.execute("SELECT txid_current()").fetchone()[0]
     if own:
@@ -70,46 +134,15 @@ def refresh_aggregates(con, verbose: bool = False) -> dict:
         fp = R.fingerprint(con, own=True)
         n_dash = R.build_dash(con, fp)
         lap("report_dash")
-        # distinct (cell, agency) of reports with facts; dup = the agency has another cell in the same year
-        con.execute(f"CREATE OR REPLACE TABLE report_agg_agency AS "
-                    f"WITH k AS (SELECT agency_id, row_number() OVER (ORDER BY agency_id)::INTEGER AS agency_key "
-                    f"FROM (SELECT DISTINCT agency_id FROM report_dash WHERE agency_id IS NOT NULL)), "
-                    f"c AS (SELECT DISTINCT {g}, k.agency_key FROM report_dash r JOIN k ON k.agency_id = r.agency_id "
-                    f"WHERE r.has_facts) "
-                    f"SELECT r.*, count(*) OVER (PARTITION BY r.agency_key, r.year) > 1 AS dup FROM c r "
-                    f"ORDER BY dup, {g}, r.agency_key")
+        run(con, _AGG_AGENCY)
         lap("report_agg_agency")
-        on = " AND ".join(f"a.{c} IS NOT DISTINCT FROM s.{c}" for c in GRAIN)
-        con.execute(f"CREATE OR REPLACE TABLE report_agg AS SELECT a.*, coalesce(s.n1, 0)::BIGINT AS n_agencies_1 "
-                    f"FROM (SELECT {g}, count(*)::BIGINT AS n_all, "
-                    "count(*) FILTER (WHERE r.has_facts)::BIGINT AS n_reports, "
-                    + ", ".join(_measure_columns())
-                    + f" FROM report_dash r GROUP BY {g}) a "
-                    f"LEFT JOIN (SELECT {g}, count(*) AS n1 FROM report_agg_agency r WHERE NOT r.dup GROUP BY {g}) s "
-                    f"ON {on} ORDER BY " + ", ".join(f"a.{c}" for c in GRAIN))
+        run(con, _AGG)
         lap("report_agg")
-        # the same sums rolled up without agency_type / template (most page queries filter neither): 3× fewer rows
-        cg = ", ".join(f"r.{c}" for c in R.AGG_COARSE)
-        sums = [c for c, in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'report_agg' "
-                                        "AND schema_name = current_schema() ORDER BY column_index").fetchall()
-                if c not in GRAIN]
-        con.execute(f"CREATE OR REPLACE TABLE report_agg_region AS SELECT {cg}, "
-                    + ", ".join(f"sum(r.{c})::{'DOUBLE' if c.startswith('m_') and not c.endswith('_z') else 'BIGINT'}"
-                                f" AS {c}" for c in sums)
-                    + f" FROM report_agg r GROUP BY {cg} ORDER BY {cg}")
+        run(con, _AGG_REGION)
         lap("report_agg_region")
-        con.execute("CREATE OR REPLACE TABLE report_agencies AS SELECT *, row_number() OVER (ORDER BY a.agency_name, "
-                    "a.agency_id, a.dataset, a.province, a.city, a.county, a.agency_type) AS o_name FROM "
-                    "(SELECT r.agency_id, r.agency_name, r.dataset, r.province, r.city, r.county, r.agency_type, "
-                    "count(*)::BIGINT AS n FROM report_dash r WHERE r.agency_id IS NOT NULL GROUP BY ALL) a "
-                    "ORDER BY o_name")
+        con.execute(_AGENCIES)
         lap("report_agencies")
-        # findings with the reports' filter columns (the report page's findings list without a join)
-        fcols = ", ".join(f"r.{c}" for c in ("dataset", "province", "city", "county", "agency_id", "agency_type",
-                                              "template", "agency_name", "year"))
-        con.execute(f"CREATE OR REPLACE TABLE report_findings_dash AS SELECT fi.report_id, {fcols}, fi.seq, "
-                    "fi.check_id, fi.severity, fi.location, fi.message FROM findings fi "
-                    "JOIN report_dash r ON r.report_id = fi.report_id ORDER BY r.agency_name, r.year, fi.report_id, fi.seq")
+        con.execute(_FINDINGS_DASH)
         con.execute("CREATE OR REPLACE TABLE report_agg_meta (fingerprint VARCHAR)")
         con.execute("INSERT INTO report_agg_meta VALUES (?)", [fp])
         if own:
@@ -120,10 +153,8 @@ def refresh_aggregates(con, verbose: bool = False) -> dict:
             con.execute("ROLLBACK")
         raise
     finally:
-        con.execute(f"SET enable_progress_bar = {'true' if str(bar).lower() == 'true' else 'false'}")
-    sizes = {t: int(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0])  # fixed table names
-             for t in ("report_agg", "report_agg_region", "report_agg_agency", "report_agencies",
-                       "report_findings_dash")}
+        con.execute(_PROGRESS_BAR[str(bar).lower() == "true"])
+    sizes = dict(zip(_SIZES, (int(n) for n in con.execute(_SIZES_SQL).fetchone())))
     out = {"report_dash": n_dash, **sizes, "seconds": round(time.perf_counter() - t0, 2), "steps": steps}
     if verbose:
         print(f"refresh_aggregates: {out}", flush=True)
