@@ -44,13 +44,16 @@ def warehouse(n: int) -> Path:
         os.replace(tmp, p)
         print(f"built {p.name}: {info['n_reports']} reports in {time.perf_counter() - t0:.1f} s", flush=True)
     import duckdb
-    con = duckdb.connect(str(p))
+
+    from pipelines.warehouse.db import WRITER_MEMORY
+    # the ingest writer's memory limit: the rebuild must fit in it at every size measured here
+    con = duckdb.connect(str(p), config={"memory_limit": WRITER_MEMORY})
     try:
         if not R.has_agg(con):  # as ingest / build_direct do after a load
             from pipelines.warehouse.aggregates import refresh_aggregates
             info = refresh_aggregates(con)
             con.execute("CHECKPOINT")
-            REFRESH[n] = info
+            REFRESH[n] = {**info, "memory_limit": WRITER_MEMORY}
             print(f"refresh_aggregates in {p.name}: {info}", flush=True)
     finally:
         con.close()

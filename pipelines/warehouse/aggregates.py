@@ -14,7 +14,7 @@
                          neither filter nor group by agency_type / template.
 - ``report_agencies``    one row per agency × name × region × type × dataset with its report count and o_name
                          (rank by name, id): the sidebar's agency search is a top-N on o_name.
-- ``report_findings_dash`` findings with their report's filter columns, agency name and year.
+- ``report_findings_dash`` (a view) findings with their report's filter columns, agency name and year.
 - ``report_agg_meta``    the warehouse fingerprint they were built from; read.py uses them only while it
                          matches (otherwise report_dash, otherwise the join: same results, slower).
 
@@ -100,12 +100,18 @@ _AGENCIES = ("CREATE OR REPLACE TABLE report_agencies AS SELECT *, row_number() 
              "(SELECT r.agency_id, r.agency_name, r.dataset, r.province, r.city, r.county, r.agency_type, "
              "count(*)::BIGINT AS n FROM report_dash r WHERE r.agency_id IS NOT NULL GROUP BY ALL) a "
              "ORDER BY o_name")
-# findings with the reports' filter columns (the report page's findings list without a join)
-_FINDINGS_DASH = ("CREATE OR REPLACE TABLE report_findings_dash AS SELECT fi.report_id, r.dataset, r.province, "
+# findings with the reports' filter columns (the report page's findings list): a view, not a copy. A copy
+# was rebuilt at every publish, inside the writer's transaction, so the ingest's peak memory grew with the
+# number of findings in the warehouse (≈ +100 MB per 100k findings), and its sort could not finish within the
+# writer's memory limit at a few million findings. The join is as fast on the page (one city: 16 vs 14 ms at 1M reports).
+_FINDINGS_DASH = ("CREATE OR REPLACE VIEW report_findings_dash AS SELECT fi.report_id, r.dataset, r.province, "
                   "r.city, r.county, r.agency_id, r.agency_type, r.template, r.agency_name, r.year, fi.seq, "
                   "fi.check_id, fi.severity, fi.location, fi.message FROM findings fi "
-                  "JOIN report_dash r ON r.report_id = fi.report_id "
-                  "ORDER BY r.agency_name, r.year, fi.report_id, fi.seq")
+                  "JOIN report_dash r ON r.report_id = fi.report_id")
+# warehouses built before it was a view hold a table of that name
+_FINDINGS_DASH_IS_TABLE = ("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'report_findings_dash' "
+                           "AND schema_name = current_schema() AND NOT temporary")
+_DROP_FINDINGS_DASH_TABLE = "DROP TABLE report_findings_dash"
 _PROGRESS_BAR = {True: "SET enable_progress_bar = true", False: "SET enable_progress_bar = false"}
 _SIZES = ("report_agg", "report_agg_region", "report_agg_agency", "report_agencies", "report_findings_dash")
 _SIZES_SQL = ("SELECT (SELECT count(*) FROM report_agg), (SELECT count(*) FROM report_agg_region), "
@@ -142,6 +148,8 @@ def refresh_aggregates(con, verbose: bool = False) -> dict:
         lap("report_agg_region")
         con.execute(_AGENCIES)
         lap("report_agencies")
+        if con.execute(_FINDINGS_DASH_IS_TABLE).fetchone()[0]:
+            con.execute(_DROP_FINDINGS_DASH_TABLE)
         con.execute(_FINDINGS_DASH)
         con.execute("CREATE OR REPLACE TABLE report_agg_meta (fingerprint VARCHAR)")
         con.execute("INSERT INTO report_agg_meta VALUES (?)", [fp])
