@@ -320,7 +320,7 @@ def _measure_sql(m: Measure, i: int, dash: bool) -> list[Sql]:
 # the sums at the filters' grain. Both are built by a writer (ingest / build_direct / bench) and used only
 # while their fingerprint matches the warehouse; otherwise the queries fall back (same results, slower).
 
-DASH_VERSION = 4  # bump when report_dash / report_agg change shape: older copies then count as stale
+DASH_VERSION = 5  # bump when report_dash / report_agg change shape: older copies then count as stale
 DASH_COLUMNS = ("report_id", "dataset", "province", "city", "county", "agency_id", "agency_name", "agency_type",
                 "year", "template", "status", "n_findings", "format", "source_path", "sha256")
 # report-list order → (ORDER BY over alias r, with report_id as the final tie-break; rank column in report_dash)
@@ -337,10 +337,15 @@ AGG_COARSE = ("dataset", "province", "city", "county", "year")  # report_agg_reg
 _SORT_SQL = {k: expr(v, EXPR_COLUMNS) for k, v in REPORT_SORT.items()}
 _RANK_SQL = {k: ident(f"o_{k}", DASH_ORDERS, "rank column") for k in REPORT_SORT}
 _SOURCES_ORDER_SQL = expr(SOURCES_ORDER, EXPR_COLUMNS)
-# build_dash's two statements (fixed: composed once, here, from the allow-listed columns and orders)
-_DASH_ROWS = Sql("CREATE OR REPLACE TEMP TABLE _dash_rows AS SELECT {cols}, x.report_id IS NOT NULL AS has_facts, "
-                 "x.* EXCLUDE (report_id) FROM reports r LEFT JOIN report_facts x ON x.report_id = r.report_id").format(
+# build_dash's statements (fixed: composed once, here, from the allow-listed columns and orders)
+_DASH_SELECT = Sql("SELECT {cols}, x.report_id IS NOT NULL AS has_facts, x.* EXCLUDE (report_id) "
+                   "FROM reports r LEFT JOIN report_facts x ON x.report_id = r.report_id").format(
     cols=Sql(", ").join(Sql("r.{c}").format(c=ident(c, REPORT_COLUMNS, "column")) for c in DASH_COLUMNS))
+_DASH_ROWS = Sql("CREATE OR REPLACE TEMP TABLE _dash_rows AS ") + _DASH_SELECT + Sql(" LIMIT 0")
+_DASH_PARTS = "SELECT dataset, province FROM reports GROUP BY ALL ORDER BY dataset, province"
+_DASH_ROWS_PART = (Sql("INSERT INTO _dash_rows ") + _DASH_SELECT
+                   + Sql(" WHERE r.dataset IS NOT DISTINCT FROM ? AND r.province IS NOT DISTINCT FROM ? "
+                         "ORDER BY r.city, r.county, r.year"))
 _DASH_RANKS = Sql("CREATE OR REPLACE TEMP TABLE _dash_ranks AS SELECT * EXCLUDE (_rid) FROM "
                   "(SELECT r.rowid AS _rid, {ranks} FROM _dash_rows r) ORDER BY _rid").format(
     ranks=Sql(", ").join(Sql("row_number() OVER (ORDER BY {o}, r.report_id) AS {k}").format(
@@ -365,11 +370,14 @@ def build_dash(con, fp: str | None = None) -> int:
     (pipelines.warehouse.aggregates.refresh_aggregates calls it, in its transaction).
 
     The rank columns are computed on a narrow projection and attached by position (a window over the
-    wide rows would carry every fact column through six sorts). The wide rows are not sorted either: that
-    sort could not finish within the ingest writer's memory limit at a million reports, and the pages'
-    queries read report_agg or top-N the rank columns."""
+    wide rows would carry every fact column through six sorts). The wide rows are stored in region order
+    (dataset, province, city, county, year: DuckDB's zone maps then skip most of the table for a region
+    filter), sorted one (dataset, province) at a time: one sort of all of them could not finish within the
+    ingest writer's memory limit at a million reports."""
     fp = fp or fingerprint(con, own=True)
     run(con, _DASH_ROWS)
+    for part in con.execute(_DASH_PARTS).fetchall():
+        run(con, _DASH_ROWS_PART, list(part))
     run(con, _DASH_RANKS)
     con.execute("CREATE OR REPLACE TABLE report_dash AS SELECT * FROM _dash_rows POSITIONAL JOIN _dash_ranks")
     con.execute("DROP TABLE _dash_rows")
