@@ -346,10 +346,20 @@ _DASH_PARTS = "SELECT dataset, province FROM reports GROUP BY ALL ORDER BY datas
 _DASH_ROWS_PART = (Sql("INSERT INTO _dash_rows ") + _DASH_SELECT
                    + Sql(" WHERE r.dataset IS NOT DISTINCT FROM ? AND r.province IS NOT DISTINCT FROM ? "
                          "ORDER BY r.city, r.county, r.year"))
-_DASH_RANKS = Sql("CREATE OR REPLACE TEMP TABLE _dash_ranks AS SELECT * EXCLUDE (_rid) FROM "
-                  "(SELECT r.rowid AS _rid, {ranks} FROM _dash_rows r) ORDER BY _rid").format(
-    ranks=Sql(", ").join(Sql("row_number() OVER (ORDER BY {o}, r.report_id) AS {k}").format(
-        o=expr(_dx(o, True), EXPR_COLUMNS), k=ident(k, DASH_ORDERS, "rank column")) for k, o in DASH_ORDERS.items()))
+# report-list ranks by sorting, not windows: row_number() over all reports kept the whole set in memory (over
+# the writer's 256 MB near 2M reports); ORDER BY spills. Per order: the rows' positions in that order
+# (_rank_o_*: rowid = rank - 1), then those ranks back in row order (_pos_o_*), all joined by position.
+_RANK_KEYS = tuple(ident(k, DASH_ORDERS, "rank column") for k in DASH_ORDERS)
+_DASH_RANK_STEPS = tuple(
+    (Sql("CREATE OR REPLACE TEMP TABLE _rank_{k} AS SELECT r.rowid AS _rid FROM _dash_rows r "
+         "ORDER BY {o}, r.report_id").format(k=k, o=expr(_dx(DASH_ORDERS[str(k)], True), EXPR_COLUMNS)),
+     Sql("CREATE OR REPLACE TEMP TABLE _pos_{k} AS SELECT t.rowid + 1 AS {k} FROM _rank_{k} t "
+         "ORDER BY t._rid").format(k=k),
+     Sql("DROP TABLE _rank_{k}").format(k=k))
+    for k in _RANK_KEYS)
+_DASH_RANKS = Sql("CREATE OR REPLACE TEMP TABLE _dash_ranks AS SELECT * FROM {pos}").format(
+    pos=Sql(" POSITIONAL JOIN ").join(Sql("_pos_{k}").format(k=k) for k in _RANK_KEYS))
+_DASH_RANKS_DROP = tuple(Sql("DROP TABLE _pos_{k}").format(k=k) for k in _RANK_KEYS)
 _FINGERPRINT = ("SELECT (SELECT count(*) FROM reports), (SELECT max(ingested_at) FROM reports)::VARCHAR, "
                 "(SELECT count(*) FROM report_facts), (SELECT count(*) FROM findings), (SELECT count(*) FROM corrections), "
                 "(SELECT max(greatest(created_at, coalesce(undone_at, created_at))) FROM corrections)::VARCHAR")
@@ -378,7 +388,12 @@ def build_dash(con, fp: str | None = None) -> int:
     run(con, _DASH_ROWS)
     for part in con.execute(_DASH_PARTS).fetchall():
         run(con, _DASH_ROWS_PART, list(part))
+    for step in _DASH_RANK_STEPS:
+        for q in step:
+            run(con, q)
     run(con, _DASH_RANKS)
+    for q in _DASH_RANKS_DROP:
+        run(con, q)
     con.execute("CREATE OR REPLACE TABLE report_dash AS SELECT * FROM _dash_rows POSITIONAL JOIN _dash_ranks")
     con.execute("DROP TABLE _dash_rows")
     con.execute("DROP TABLE _dash_ranks")

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import time
 
+import duckdb
+
 from pipelines import read as R
 from pipelines.sqlq import Sql, ident, run
 
@@ -158,7 +160,10 @@ def refresh_aggregates(con, verbose: bool = False) -> dict:
         lap("findings+commit")
     except BaseException:
         if own:
-            con.execute("ROLLBACK")
+            try:
+                con.execute("ROLLBACK")
+            except duckdb.Error:  # DuckDB may have ended the failed transaction itself: keep the first error
+                pass
         raise
     finally:
         con.execute(_PROGRESS_BAR[str(bar).lower() == "true"])
