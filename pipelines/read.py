@@ -379,8 +379,8 @@ def build_dash(con, fp: str | None = None) -> int:
     """(Re)build report_dash on a writable connection; returns its row count. Call after every load
     (pipelines.warehouse.aggregates.refresh_aggregates calls it, in its transaction).
 
-    The rank columns are computed on a narrow projection and attached by position (a window over the
-    wide rows would carry every fact column through six sorts). The wide rows are stored in region order
+    The rank columns come from sorts of row numbers alone (see _DASH_RANK_STEPS) and are attached by
+    position, so no sort carries the fact columns. The wide rows are stored in region order
     (dataset, province, city, county, year: DuckDB's zone maps then skip most of the table for a region
     filter), sorted one (dataset, province) at a time: one sort of all of them could not finish within the
     ingest writer's memory limit at a million reports."""
