@@ -85,12 +85,6 @@ def _where(f: Filters, years: Sequence[int] | None = None) -> tuple[Sql, list[An
     return (Sql("WHERE ") + Sql(" AND ").join(cl)) if cl else EMPTY, p
 
 
-def where(f: Filters, years: Sequence[int] | None = None) -> tuple[str, list[Any]]:
-    """The WHERE clause (fixed fragments) as text and its bound parameters, for alias ``r`` = reports."""
-    w, p = _where(f, years)
-    return str(w), p
-
-
 # ---------------------------------------------------------------------------------------------
 # Measures (the allow-list of what can be aggregated)
 
