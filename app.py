@@ -2,6 +2,7 @@
 
 Run: XXGK_DB=data/xxgk.duckdb streamlit run app.py
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -39,8 +40,13 @@ for key, file, title, icon in PAGES:
         continue
     if not have_db and key != "import":
         continue
-    pages[key] = st.Page(f"app_pages/{file}", title=t(title), icon=icon, url_path=key,
-                         default=(key == "overview") or (not have_db and key == "import"))
+    pages[key] = st.Page(
+        f"app_pages/{file}",
+        title=t(title),
+        icon=icon,
+        url_path=key,
+        default=(key == "overview") or (not have_db and key == "import"),
+    )
 
 pg = st.navigation(list(pages.values()))
 page_key = next((k for k, p in pages.items() if p is pg or p.url_path == pg.url_path), "")
@@ -54,8 +60,13 @@ if have_db:
         st.badge(t("demo_badge"), icon=":material/science:", color="orange")
 else:
     st.warning(t("no_db", path=str(db_path())))
-    st.sidebar.radio(t("language"), ["zh", "en"], key="lang", horizontal=True,
-                     format_func=lambda x: {"zh": "中文", "en": "English"}[x])
+    st.sidebar.radio(
+        t("language"),
+        ["zh", "en"],
+        key="lang",
+        horizontal=True,
+        format_func=lambda x: {"zh": "中文", "en": "English"}[x],
+    )
 
 try:
     pg.run()

@@ -2,6 +2,7 @@
 
 The pages read like a description of the UI; every number comes from pipelines.read through ``q``.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,10 +19,29 @@ from pipelines.i18n import t as _t
 DEFAULT_DB = "data/xxgk.duckdb"
 # read-API functions the pages may call through q() (an allow-list: q never calls anything else)
 QUERIES = {
-    "datasets", "regions", "years", "distinct_values", "search_agencies", "agency_names", "aggregate",
-    "overview_kpis", "trend", "ranking", "applicant_mix", "yoy", "outcome_composition", "refusal_reasons",
-    "open_rate", "disputes", "correction_rates", "compare", "report_sources", "report_findings", "report_count",
-    "report_list", "report_detail",
+    "datasets",
+    "regions",
+    "years",
+    "distinct_values",
+    "search_agencies",
+    "agency_names",
+    "aggregate",
+    "overview_kpis",
+    "trend",
+    "ranking",
+    "applicant_mix",
+    "yoy",
+    "outcome_composition",
+    "refusal_reasons",
+    "open_rate",
+    "disputes",
+    "correction_rates",
+    "compare",
+    "report_sources",
+    "report_findings",
+    "report_count",
+    "report_list",
+    "report_detail",
 }
 
 
@@ -31,6 +51,7 @@ def db_path() -> Path:
 
 def token() -> tuple:
     from pipelines.warehouse.db import snapshot_token
+
     return tuple(snapshot_token(db_path()))
 
 
@@ -45,6 +66,7 @@ def _close(con) -> None:
 def _conn(path: str, tok: tuple):
     """One read-only connection per (warehouse path, snapshot): a swapped-in file gets a new one."""
     from pipelines.warehouse.db import connect_read
+
     return connect_read(path)
 
 
@@ -168,13 +190,15 @@ def no_data() -> None:
 def png_download(chart, name: str, key: str) -> None:
     """Offer the chart as PNG (vl-convert with the CJK font registered), rendered only when clicked."""
     spec = chart.to_json()
-    st.download_button(t("download_png"), lambda: _png(spec), file_name=f"{name}.png", mime="image/png", key=key,
-                       on_click="ignore")
+    st.download_button(
+        t("download_png"), lambda: _png(spec), file_name=f"{name}.png", mime="image/png", key=key, on_click="ignore"
+    )
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _png(spec: str) -> bytes:
     import vl_convert as vlc
     from pipelines.charts import register_cjk_fonts
+
     register_cjk_fonts()
     return vlc.vegalite_to_png(spec, scale=2)

@@ -1,4 +1,5 @@
 """Export builders for the compare page: CSV, Excel workbook (data / definitions / findings / sources), Parquet."""
+
 from __future__ import annotations
 
 import io

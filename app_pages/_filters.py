@@ -4,6 +4,7 @@ Every piece of view state lives in st.session_state under its URL key, so a copi
 the view: on a session's first run the URL is read into the state; after every run the state is
 written back to the URL.
 """
+
 from __future__ import annotations
 
 import streamlit as st
@@ -13,13 +14,36 @@ from pipelines import read
 
 # URL key → kind. list = repeated parameter; range = "2019-2023"; int; str.
 PARAMS: dict[str, str] = {
-    "lang": "str", "ds": "list", "prov": "str", "city": "str", "cty": "list", "ag": "list", "type": "list",
-    "y": "range", "tpl": "list", "basis": "str", "minn": "int",
+    "lang": "str",
+    "ds": "list",
+    "prov": "str",
+    "city": "str",
+    "cty": "list",
+    "ag": "list",
+    "type": "list",
+    "y": "range",
+    "tpl": "list",
+    "basis": "str",
+    "minn": "int",
     # page state
-    "m": "list", "lvl": "str", "ent": "list", "cy": "list", "rank": "str", "by": "str", "report": "str", "pg": "int",
+    "m": "list",
+    "lvl": "str",
+    "ent": "list",
+    "cy": "list",
+    "rank": "str",
+    "by": "str",
+    "report": "str",
+    "pg": "int",
 }
-DEFAULTS = {"lang": "zh", "basis": "A", "minn": read.MIN_CASES, "lvl": "county", "pg": 1, "rank": "applications",
-            "by": "county"}
+DEFAULTS = {
+    "lang": "zh",
+    "basis": "A",
+    "minn": read.MIN_CASES,
+    "lvl": "county",
+    "pg": 1,
+    "rank": "applications",
+    "by": "county",
+}
 PAGE_ONLY = {"report": "report", "pg": "report"}  # written only while that page is shown
 
 
@@ -77,8 +101,10 @@ def sync_url(page_key: str) -> None:
         else:
             out[k] = str(v)
     ss["_url"] = out
-    cur = {k: (st.query_params.get_all(k) if PARAMS.get(k) == "list" else st.query_params.get(k))
-           for k in st.query_params.keys()}
+    cur = {
+        k: (st.query_params.get_all(k) if PARAMS.get(k) == "list" else st.query_params.get(k))
+        for k in st.query_params.keys()
+    }
     if cur != out:
         st.query_params.from_dict(out)
 
@@ -103,16 +129,26 @@ def sidebar() -> read.Filters:
         ss.setdefault(k, DEFAULTS[k])
     if ss.get("basis") not in read.OPEN_RATE:
         ss["basis"] = "A"
-    sb.radio(t("language"), ["zh", "en"], key="lang", horizontal=True,
-             format_func=lambda x: {"zh": "中文", "en": "English"}[x])
+    sb.radio(
+        t("language"),
+        ["zh", "en"],
+        key="lang",
+        horizontal=True,
+        format_func=lambda x: {"zh": "中文", "en": "English"}[x],
+    )
     sb.header(t("filters"))
     all_, synth = t("all"), t("synthetic_caption")  # bound now: format functions must not read the session
 
     ds_df = q("datasets")
     ds_opts = ds_df["dataset"].to_list()
     _clean_list("ds", ds_opts)
-    sb.multiselect(t("dataset"), ds_opts, key="ds", placeholder=t("all"),
-                   format_func=lambda d: f"{d}（{synth}）" if d == "demo" else d)
+    sb.multiselect(
+        t("dataset"),
+        ds_opts,
+        key="ds",
+        placeholder=t("all"),
+        format_func=lambda d: f"{d}（{synth}）" if d == "demo" else d,
+    )
     datasets = tuple(ss.get("ds") or ())
     base = read.Filters(datasets=datasets)
 
@@ -135,14 +171,18 @@ def sidebar() -> read.Filters:
     _clean_list("type", types)
     sb.multiselect(t("agency_types"), types, key="type", placeholder=t("all"))
 
-    region_f = read.Filters(datasets=datasets, province=prov, city=city, counties=tuple(ss.get("cty") or ()),
-                            agency_types=tuple(ss.get("type") or ()))
+    region_f = read.Filters(
+        datasets=datasets,
+        province=prov,
+        city=city,
+        counties=tuple(ss.get("cty") or ()),
+        agency_types=tuple(ss.get("type") or ()),
+    )
     text = sb.text_input(t("agency_search"), key="ag_q")
     found = q("search_agencies", region_f, text.strip(), 50, tuple(ss.get("ag") or ()))
     names = dict(zip(found["agency_id"].to_list(), found["agency_name"].to_list()))
     _clean_list("ag", list(names))
-    sb.multiselect(t("agencies"), list(names), key="ag", placeholder=t("all"),
-                   format_func=lambda a: names.get(a) or a)
+    sb.multiselect(t("agencies"), list(names), key="ag", placeholder=t("all"), format_func=lambda a: names.get(a) or a)
 
     yrs = q("years", base)
     y_from = y_to = None
@@ -164,13 +204,26 @@ def sidebar() -> read.Filters:
     _clean_list("tpl", tpls)
     sb.multiselect(t("templates"), tpls, key="tpl", placeholder=t("all"))
 
-    sb.radio(t("basis"), list(read.OPEN_RATE), key="basis", horizontal=True,
-             help="\n\n".join(f"{b}: {read.MEASURES[m].basis(ss.get('lang', 'zh'))}" for b, m in read.OPEN_RATE.items()))
+    sb.radio(
+        t("basis"),
+        list(read.OPEN_RATE),
+        key="basis",
+        horizontal=True,
+        help="\n\n".join(f"{b}: {read.MEASURES[m].basis(ss.get('lang', 'zh'))}" for b, m in read.OPEN_RATE.items()),
+    )
     sb.number_input(t("min_cases"), min_value=1, max_value=100000, step=1, key="minn")
 
-    f = read.Filters(datasets=datasets, province=prov, city=city, counties=tuple(ss.get("cty") or ()),
-                     agency_ids=tuple(ss.get("ag") or ()), agency_types=tuple(ss.get("type") or ()),
-                     year_from=y_from, year_to=y_to, templates=tuple(ss.get("tpl") or ()))
+    f = read.Filters(
+        datasets=datasets,
+        province=prov,
+        city=city,
+        counties=tuple(ss.get("cty") or ()),
+        agency_ids=tuple(ss.get("ag") or ()),
+        agency_types=tuple(ss.get("type") or ()),
+        year_from=y_from,
+        year_to=y_to,
+        templates=tuple(ss.get("tpl") or ()),
+    )
     ss["_filters"] = f
     ss["_demo"] = ("demo" in datasets) or (not datasets and "demo" in ds_opts)
     return f

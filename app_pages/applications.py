@@ -1,4 +1,5 @@
 """申请量 Applications: by district / agency / year, the applicant mix, the change vs the previous year."""
+
 import polars as pl
 import streamlit as st
 
@@ -21,13 +22,20 @@ with c2:
     st.subheader(t("applicant_mix"))
     mix = q("applicant_mix", f, ("year",), L)
     mix = mix.with_columns((pl.col("value") / pl.col("value").sum().over("year")).alias("share"))
-    st.altair_chart(charts.stacked(mix, "year", "label", L, x_title=t("year"), color_title=t("applicant_mix")),
-                    width="stretch")
+    st.altair_chart(
+        charts.stacked(mix, "year", "label", L, x_title=t("year"), color_title=t("applicant_mix")), width="stretch"
+    )
     null_caption(mix)
 
 if st.session_state.get("by") not in ("county", "agency"):
     st.session_state["by"] = "county"
-by = st.radio(t("by"), ["county", "agency"], key="by", horizontal=True, format_func={"county": t("by_county"), "agency": t("by_agency")}.get)
+by = st.radio(
+    t("by"),
+    ["county", "agency"],
+    key="by",
+    horizontal=True,
+    format_func={"county": t("by_county"), "agency": t("by_agency")}.get,
+)
 name_col = "county" if by == "county" else "agency_name"
 
 st.subheader(t("yoy"))
@@ -40,26 +48,41 @@ cur = y.filter(pl.col("year") == latest).sort("value", descending=True, nulls_la
 st.caption(t("latest_year", y=latest))
 st.altair_chart(charts.ranking(label_county(cur.head(30)), name_col, L, title=t("applications")), width="stretch")
 if by == "county":
-    link = pl.col("county").map_elements(lambda c: view_link("applications", cty=[c], by="agency"), return_dtype=pl.Utf8)
+    link = pl.col("county").map_elements(
+        lambda c: view_link("applications", cty=[c], by="agency"), return_dtype=pl.Utf8
+    )
 else:
     link = pl.col("agency_id").map_elements(lambda a: view_link("applications", ag=[a]), return_dtype=pl.Utf8)
-show = cur.with_columns(link.alias("link")).select(name_col, "value", "prev", "change", "change_pct", "n_reports",
-                                                   "n_null", "link")
-st.dataframe(rename(show).rename({t("value"): f"{latest} {t('applications')}"}), hide_index=True, width="stretch",
-             column_config={t("link"): st.column_config.LinkColumn(display_text=t("open")),
-                            t("change_pct"): st.column_config.NumberColumn(format="percent")})
+show = cur.with_columns(link.alias("link")).select(
+    name_col, "value", "prev", "change", "change_pct", "n_reports", "n_null", "link"
+)
+st.dataframe(
+    rename(show).rename({t("value"): f"{latest} {t('applications')}"}),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        t("link"): st.column_config.LinkColumn(display_text=t("open")),
+        t("change_pct"): st.column_config.NumberColumn(format="percent"),
+    },
+)
 
 st.subheader(t("applicant_mix") + " · " + t(f"by_{by}"))
 mixg = q("applicant_mix", f.with_(year_from=latest, year_to=latest), (by,), L)
 if not mixg.is_empty():
     top = cur.head(15)[name_col].to_list()
     mixg = mixg.filter(pl.col(name_col).is_in(top))
-    st.altair_chart(charts.stacked(label_county(mixg), name_col, "label", L, horizontal=True, color_title=t("applicant_mix")),
-                    width="stretch")
+    st.altair_chart(
+        charts.stacked(label_county(mixg), name_col, "label", L, horizontal=True, color_title=t("applicant_mix")),
+        width="stretch",
+    )
 
 if len(f.agency_ids) == 1 or by == "agency":
     st.subheader(t("report_list"))
     rl = q("report_list", f, 20, 0, "applications")
     rl = rl.with_columns(pl.col("report_id").map_elements(report_link, return_dtype=pl.Utf8).alias("link"))
-    st.dataframe(rename(rl.select("agency_name", "year", "new_received", "total_handled", "link")), hide_index=True,
-                 width="stretch", column_config={t("link"): st.column_config.LinkColumn(display_text=t("open"))})
+    st.dataframe(
+        rename(rl.select("agency_name", "year", "new_received", "total_handled", "link")),
+        hide_index=True,
+        width="stretch",
+        column_config={t("link"): st.column_config.LinkColumn(display_text=t("open"))},
+    )

@@ -1,4 +1,5 @@
 """对比 Compare: districts or agencies × years × measures → one table + heatmap; CSV / Excel / Parquet."""
+
 import datetime as dt
 
 import polars as pl
@@ -16,7 +17,12 @@ c1, c2 = st.columns([1, 3])
 with c1:
     if ss.get("lvl") not in ("county", "agency"):
         ss["lvl"] = "county"
-    level = st.radio(t("compare_level"), ["county", "agency"], key="lvl", format_func={"county": t("by_county"), "agency": t("by_agency")}.get)
+    level = st.radio(
+        t("compare_level"),
+        ["county", "agency"],
+        key="lvl",
+        format_func={"county": t("by_county"), "agency": t("by_agency")}.get,
+    )
 with c2:
     if level == "county":
         reg = q("regions", f)
@@ -35,8 +41,13 @@ with c2:
         opts = list(names)
     if "ent" in ss:
         ss["ent"] = [e for e in ss["ent"] if e in names]
-    st.multiselect(t("compare_entities"), opts, key="ent", format_func=lambda e: names.get(e, e),
-                   placeholder=t("all") if level == "county" else t("pick_entities_hint"))
+    st.multiselect(
+        t("compare_entities"),
+        opts,
+        key="ent",
+        format_func=lambda e: names.get(e, e),
+        placeholder=t("all") if level == "county" else t("pick_entities_hint"),
+    )
 
 yrs = [y for y in q("years", f) if (f.year_from is None or y >= f.year_from) and (f.year_to is None or y <= f.year_to)]
 if "cy" in ss:
@@ -68,7 +79,9 @@ if table.is_empty():
     no_data()
     st.stop()
 
-wide = table.pivot(on="label", index=["entity", "year"], values="value", aggregate_function="first").sort("entity", "year")
+wide = table.pivot(on="label", index=["entity", "year"], values="value", aggregate_function="first").sort(
+    "entity", "year"
+)
 st.dataframe(rename(wide), hide_index=True, width="stretch")
 with st.expander(t("numerator") + " / " + t("denominator") + " / 口径"):
     st.dataframe(rename(table.drop("measure")), hide_index=True, width="stretch")
@@ -82,26 +95,46 @@ stamp = dt.date.today().isoformat()
 notes = {
     "view": "?" + "&".join(f"{k}={v}" for k, v in url_params().items()),
     "rates": "rate = Σ numerator ÷ Σ denominator over reports where both are known; "
-             f"low_n = denominator < {min_cases()}; null cells excluded (n_null), never counted as 0",
+    f"low_n = denominator < {min_cases()}; null cells excluded (n_null), never counted as 0",
 }
 if ss.get("_demo"):
     notes["data"] = "演示数据（合成） / Demo data (synthetic): the figures describe no real agency"
 
 
 def workbook() -> bytes:
-    return _export.xlsx_bytes({
-        "data": table,
-        "definitions": read.definitions(measures, L, min_cases()),
-        "findings": q("report_findings", sel, tuple(years_) or None),
-        "sources": q("report_sources", sel, tuple(years_) or None),
-    }, notes)
+    return _export.xlsx_bytes(
+        {
+            "data": table,
+            "definitions": read.definitions(measures, L, min_cases()),
+            "findings": q("report_findings", sel, tuple(years_) or None),
+            "sources": q("report_sources", sel, tuple(years_) or None),
+        },
+        notes,
+    )
 
 
 d1, d2, d3 = st.columns(3)
-d1.download_button(t("download_csv"), _export.csv_bytes(table), file_name=f"xxgk-compare-{stamp}.csv",
-                   mime="text/csv", key="dl_csv", on_click="ignore")
-d2.download_button(t("download_xlsx"), workbook, file_name=f"xxgk-compare-{stamp}.xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_xlsx",
-                   on_click="ignore")
-d3.download_button(t("download_parquet"), _export.parquet_bytes(table), file_name=f"xxgk-compare-{stamp}.parquet",
-                   mime="application/octet-stream", key="dl_parquet", on_click="ignore")
+d1.download_button(
+    t("download_csv"),
+    _export.csv_bytes(table),
+    file_name=f"xxgk-compare-{stamp}.csv",
+    mime="text/csv",
+    key="dl_csv",
+    on_click="ignore",
+)
+d2.download_button(
+    t("download_xlsx"),
+    workbook,
+    file_name=f"xxgk-compare-{stamp}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="dl_xlsx",
+    on_click="ignore",
+)
+d3.download_button(
+    t("download_parquet"),
+    _export.parquet_bytes(table),
+    file_name=f"xxgk-compare-{stamp}.parquet",
+    mime="application/octet-stream",
+    key="dl_parquet",
+    on_click="ignore",
+)

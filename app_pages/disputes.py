@@ -1,4 +1,5 @@
 """复议诉讼 Reviews & lawsuits: counts and outcome mix of 行政复议 / 直接起诉 / 复议后起诉, 纠错率, lawsuits per 100."""
+
 import polars as pl
 import streamlit as st
 
@@ -20,13 +21,23 @@ with c1:
     null_caption(tot)
 with c2:
     allyrs = q("disputes", f, (), L).filter(pl.col("outcome") != "total")
-    st.altair_chart(charts.grouped(allyrs, "proceeding_label", "outcome_label", L, title=t("disputes_mix"),
-                                   color_title=t("outcome")), width="stretch")
+    st.altair_chart(
+        charts.grouped(
+            allyrs, "proceeding_label", "outcome_label", L, title=t("disputes_mix"), color_title=t("outcome")
+        ),
+        width="stretch",
+    )
 table = d.pivot(on="outcome_label", index=["year", "proceeding_label"], values="value", aggregate_function="first")
 st.dataframe(rename(table.rename({"proceeding_label": "proceeding"})), hide_index=True, width="stretch")
 
 st.subheader(t("correction"))
-by = st.radio(t("by"), ["county", "agency"], key="by", horizontal=True, format_func={"county": t("by_county"), "agency": t("by_agency")}.get)
+by = st.radio(
+    t("by"),
+    ["county", "agency"],
+    key="by",
+    horizontal=True,
+    format_func={"county": t("by_county"), "agency": t("by_agency")}.get,
+)
 cr = q("correction_rates", f, by, min_cases(), L)
 if cr.is_empty():
     no_data()
@@ -36,15 +47,25 @@ if by == "county":
     link = pl.col("county").map_elements(lambda c: view_link("disputes", cty=[c], by="agency"), return_dtype=pl.Utf8)
 else:
     link = pl.col("agency_id").map_elements(lambda a: view_link("disputes", ag=[a]), return_dtype=pl.Utf8)
-show = cr.with_columns(link.alias("link")).select(name, "label", "value", "numerator", "denominator", "basis",
-                                                  "low_n", "n_null", "link").sort(name, "label")
-st.dataframe(rename(show), hide_index=True, width="stretch",
-             column_config={t("link"): st.column_config.LinkColumn(display_text=t("open")),
-                            t("value"): st.column_config.NumberColumn(format="%.3f")})
+show = (
+    cr.with_columns(link.alias("link"))
+    .select(name, "label", "value", "numerator", "denominator", "basis", "low_n", "n_null", "link")
+    .sort(name, "label")
+)
+st.dataframe(
+    rename(show),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        t("link"): st.column_config.LinkColumn(display_text=t("open")),
+        t("value"): st.column_config.NumberColumn(format="%.3f"),
+    },
+)
 ok = cr.filter((pl.col("measure") == "correction_rate") & ~pl.col("low_n") & pl.col("value").is_not_null())
 if not ok.is_empty():
-    st.altair_chart(charts.ranking(label_county(ok).sort("value", descending=True).head(30), name, L, percent=True),
-                    width="stretch")
+    st.altair_chart(
+        charts.ranking(label_county(ok).sort("value", descending=True).head(30), name, L, percent=True), width="stretch"
+    )
 n_low = cr.filter((pl.col("measure") == "correction_rate") & pl.col("low_n")).height
 if n_low:
     st.caption(t("low_n_note", n=n_low, m=min_cases()))

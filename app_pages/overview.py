@@ -1,9 +1,24 @@
 """总览 Overview: the KPIs of the latest year with the change vs the previous year, the trend, districts ranked."""
+
 import polars as pl
 import streamlit as st
 
-from app_pages._common import (label_county, basis, filters, fmt_value, lang, min_cases, no_data, null_caption, png_download, q,
-                               rate_help, rename, t, view_link)
+from app_pages._common import (
+    label_county,
+    basis,
+    filters,
+    fmt_value,
+    lang,
+    min_cases,
+    no_data,
+    null_caption,
+    png_download,
+    q,
+    rate_help,
+    rename,
+    t,
+    view_link,
+)
 from pipelines import charts, read
 
 f, L = filters(), lang()
@@ -45,10 +60,15 @@ with c2:
 with c3:
     st.altair_chart(charts.trend(rates, L, percent=True), width="stretch")
 
-table = k.select("year", "label", "value", "numerator", "denominator", "basis", "n_null", "low_n",
-                 "change").sort("year", "label", descending=[True, False])
-st.dataframe(rename(table), hide_index=True, width="stretch",
-             column_config={t("value"): st.column_config.NumberColumn(format="%.4g")})
+table = k.select("year", "label", "value", "numerator", "denominator", "basis", "n_null", "low_n", "change").sort(
+    "year", "label", descending=[True, False]
+)
+st.dataframe(
+    rename(table),
+    hide_index=True,
+    width="stretch",
+    column_config={t("value"): st.column_config.NumberColumn(format="%.4g")},
+)
 null_caption(k)
 
 st.subheader(t("ranking_districts"))
@@ -65,8 +85,14 @@ else:
     show = ranked.with_columns(
         pl.col("county").map_elements(lambda c: view_link("overview", cty=[c]), return_dtype=pl.Utf8).alias("link")
     ).select("rank", "county", "value", "numerator", "denominator", "basis", "n_reports", "n_null", "link")
-    st.dataframe(rename(show), hide_index=True, width="stretch",
-                 column_config={t("link"): st.column_config.LinkColumn(display_text=t("open")),
-                                t("value"): st.column_config.NumberColumn(format="%.4g")})
+    st.dataframe(
+        rename(show),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            t("link"): st.column_config.LinkColumn(display_text=t("open")),
+            t("value"): st.column_config.NumberColumn(format="%.4g"),
+        },
+    )
 if not low.is_empty():
     st.caption(t("low_n_note", n=low.height, m=min_cases()))

@@ -1,5 +1,6 @@
 """报告 Report: the report list (paginated) or, with ?report=<id>, one report laid out as in the template,
 findings highlighted, the source path and text beside them."""
+
 import math
 
 import polars as pl
@@ -13,21 +14,38 @@ f, L = filters(), lang()
 ss = st.session_state
 
 ROW_LABELS = {
-    "new_received": "一、本年新收政府信息公开申请数量", "carried_over": "二、上年结转政府信息公开申请数量",
-    "granted": "（一）予以公开", "partial": "（二）部分公开",
-    "denied_state_secret": "（三）不予公开 1.属于国家秘密", "denied_law_forbidden": "2.其他法律行政法规禁止公开",
-    "denied_three_safety": "3.危及“三安全一稳定”", "denied_third_party": "4.保护第三方合法权益",
-    "denied_internal_affairs": "5.属于三类内部事务信息", "denied_process_info": "6.属于四类过程性信息",
-    "denied_enforcement_file": "7.属于行政执法案卷", "denied_admin_query": "8.属于行政查询事项",
-    "unable_not_held": "（四）无法提供 1.本机关不掌握相关政府信息", "unable_need_create": "2.没有现成信息需要另行制作",
-    "unable_unclear": "3.补正后申请内容仍不明确", "rejected_petition": "（五）不予处理 1.信访举报投诉类申请",
-    "rejected_duplicate": "2.重复申请", "rejected_publication": "3.要求提供公开出版物",
-    "rejected_excessive": "4.无正当理由大量反复申请", "rejected_confirm": "5.要求行政机关确认或重新出具已获取信息",
-    "other": "（六）其他处理", "other_overdue_correction": "（六）其他处理 1.申请人逾期不补正",
-    "other_overdue_fee": "2.申请人逾期未缴纳费用", "other_misc": "3.其他", "total_handled": "（七）总计",
+    "new_received": "一、本年新收政府信息公开申请数量",
+    "carried_over": "二、上年结转政府信息公开申请数量",
+    "granted": "（一）予以公开",
+    "partial": "（二）部分公开",
+    "denied_state_secret": "（三）不予公开 1.属于国家秘密",
+    "denied_law_forbidden": "2.其他法律行政法规禁止公开",
+    "denied_three_safety": "3.危及“三安全一稳定”",
+    "denied_third_party": "4.保护第三方合法权益",
+    "denied_internal_affairs": "5.属于三类内部事务信息",
+    "denied_process_info": "6.属于四类过程性信息",
+    "denied_enforcement_file": "7.属于行政执法案卷",
+    "denied_admin_query": "8.属于行政查询事项",
+    "unable_not_held": "（四）无法提供 1.本机关不掌握相关政府信息",
+    "unable_need_create": "2.没有现成信息需要另行制作",
+    "unable_unclear": "3.补正后申请内容仍不明确",
+    "rejected_petition": "（五）不予处理 1.信访举报投诉类申请",
+    "rejected_duplicate": "2.重复申请",
+    "rejected_publication": "3.要求提供公开出版物",
+    "rejected_excessive": "4.无正当理由大量反复申请",
+    "rejected_confirm": "5.要求行政机关确认或重新出具已获取信息",
+    "other": "（六）其他处理",
+    "other_overdue_correction": "（六）其他处理 1.申请人逾期不补正",
+    "other_overdue_fee": "2.申请人逾期未缴纳费用",
+    "other_misc": "3.其他",
+    "total_handled": "（七）总计",
     "carried_forward": "四、结转下年度继续办理",
 }
-T4_GROUPS = {"review": "行政复议", "suit_direct": "行政诉讼·未经复议直接起诉", "suit_after_review": "行政诉讼·复议后起诉"}
+T4_GROUPS = {
+    "review": "行政复议",
+    "suit_direct": "行政诉讼·未经复议直接起诉",
+    "suit_after_review": "行政诉讼·复议后起诉",
+}
 T4_OUT = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结", "total": "总计"}
 
 
@@ -56,12 +74,20 @@ def detail(rid: str) -> None:
         return
     r = d["report"]
     st.title(f"{r['agency_name'] or r['agency'] or '—'} · {r['year'] or '—'}")
-    meta = {t("county"): " ".join(x for x in (r["province"], r["city"], r["county"]) if x), t("template"): r["template"],
-            t("dataset_col"): r["dataset"], t("status"): r["status"],
-            "format": r["format"] + (" (OCR)" if r.get("ocr") else ""),
-            t("findings"): str(r["n_findings"]), "report_id": r["report_id"]}
-    st.dataframe(pl.DataFrame({"k": list(meta), "v": [str(v) for v in meta.values()]}), hide_index=True,
-                 column_config={"k": st.column_config.TextColumn(""), "v": st.column_config.TextColumn("")})
+    meta = {
+        t("county"): " ".join(x for x in (r["province"], r["city"], r["county"]) if x),
+        t("template"): r["template"],
+        t("dataset_col"): r["dataset"],
+        t("status"): r["status"],
+        "format": r["format"] + (" (OCR)" if r.get("ocr") else ""),
+        t("findings"): str(r["n_findings"]),
+        "report_id": r["report_id"],
+    }
+    st.dataframe(
+        pl.DataFrame({"k": list(meta), "v": [str(v) for v in meta.values()]}),
+        hide_index=True,
+        column_config={"k": st.column_config.TextColumn(""), "v": st.column_config.TextColumn("")},
+    )
     st.text(f"{t('source')}: {r['source_path']}")
     if r.get("ocr"):
         st.warning(t("ocr_note"), icon=":material/document_scanner:")
@@ -86,22 +112,27 @@ def detail(rid: str) -> None:
         for rr in c3.iter_rows(named=True):
             grid.setdefault(ROW_LABELS.get(rr["row_key"], rr["row_key"]), {c: None for c in TABLE3_COLUMNS})
             grid[ROW_LABELS.get(rr["row_key"], rr["row_key"])][rr["col_key"]] = rr["value"]
-        t3 = pl.DataFrame([{"row": k, **{TABLE3_COLUMN_LABELS[c]: v.get(c) for c in TABLE3_COLUMNS}}
-                           for k, v in grid.items()], schema={"row": pl.Utf8, **{TABLE3_COLUMN_LABELS[c]: pl.Float64
-                                                                                for c in TABLE3_COLUMNS}})
+        t3 = pl.DataFrame(
+            [{"row": k, **{TABLE3_COLUMN_LABELS[c]: v.get(c) for c in TABLE3_COLUMNS}} for k, v in grid.items()],
+            schema={"row": pl.Utf8, **{TABLE3_COLUMN_LABELS[c]: pl.Float64 for c in TABLE3_COLUMNS}},
+        )
         st.dataframe(highlight(t3, flagged3, "row", TABLE3_COLUMN_LABELS), width="stretch", height=36 * (t3.height + 1))
 
         st.subheader(t("table4"))
         c4 = {rr["col_key"]: rr["value"] for rr in cells.filter(pl.col("table_no") == 4).iter_rows(named=True)}
         facts = d["facts"] or {}
-        t4 = pl.DataFrame([{"row": g, **{T4_OUT[o]: c4.get(f"{p}_{o}", facts.get(f"{p}_{o}")) for o in T4_OUT}}
-                           for p, g in T4_GROUPS.items()],
-                          schema={"row": pl.Utf8, **{v: pl.Float64 for v in T4_OUT.values()}})
+        t4 = pl.DataFrame(
+            [
+                {"row": g, **{T4_OUT[o]: c4.get(f"{p}_{o}", facts.get(f"{p}_{o}")) for o in T4_OUT}}
+                for p, g in T4_GROUPS.items()
+            ],
+            schema={"row": pl.Utf8, **{v: pl.Float64 for v in T4_OUT.values()}},
+        )
         flag4 = set()
         for key in flagged4:
             for p, g in T4_GROUPS.items():
-                if key.startswith(p + "_") and key[len(p) + 1:] in T4_OUT:
-                    flag4.add((g, T4_OUT[key[len(p) + 1:]]))
+                if key.startswith(p + "_") and key[len(p) + 1 :] in T4_OUT:
+                    flag4.add((g, T4_OUT[key[len(p) + 1 :]]))
         ROW_LABELS.update({g: g for g in T4_GROUPS.values()})
         st.dataframe(highlight(t4, flag4, "row", {v: v for v in T4_OUT.values()}), width="stretch")
 
@@ -136,11 +167,29 @@ def report_list() -> None:
     c3.caption(f"{n:,} " + t("reports"))
     rl = q("report_list", f, per, (ss["pg"] - 1) * per, sort)
     rl = rl.with_columns(pl.col("report_id").map_elements(report_link, return_dtype=pl.Utf8).alias("link"))
-    st.dataframe(rename(rl.select("link", "agency_name", "county", "year", "template", "status", "n_findings",
-                                  "new_received", "total_handled", "open_rate_A", "dataset")),
-                 hide_index=True, width="stretch",
-                 column_config={t("link"): st.column_config.LinkColumn(display_text=t("open")),
-                                t("open_rate_A"): st.column_config.NumberColumn(format="percent")})
+    st.dataframe(
+        rename(
+            rl.select(
+                "link",
+                "agency_name",
+                "county",
+                "year",
+                "template",
+                "status",
+                "n_findings",
+                "new_received",
+                "total_handled",
+                "open_rate_A",
+                "dataset",
+            )
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            t("link"): st.column_config.LinkColumn(display_text=t("open")),
+            t("open_rate_A"): st.column_config.NumberColumn(format="percent"),
+        },
+    )
 
 
 rid = ss.get("report")

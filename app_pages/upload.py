@@ -1,5 +1,6 @@
 """导入 Import: upload report files (size-limited) or name a folder on the server, then ingest them with a
 progress bar through the warehouse's ingest function; show what was loaded and what failed, with reasons."""
+
 import os
 import re
 import unicodedata
@@ -47,7 +48,7 @@ def run_ingest(paths: list[str], dataset: str) -> None:
     loaded, unchanged, replaced, failed = [], [], [], []
     size = max(1, -(-len(files) // BATCHES))  # ceil: at most BATCHES swaps of the warehouse file
     for i in range(0, len(files), size):
-        chunk = files[i:i + size]
+        chunk = files[i : i + size]
         try:
             r = ingest(chunk, db_path(), dataset=dataset, workers=1, progress=False)
         except Exception as e:  # noqa: BLE001 - the whole chunk failed: say why, per file
@@ -59,14 +60,18 @@ def run_ingest(paths: list[str], dataset: str) -> None:
             failed += list(r.failed)
         done = min(i + size, len(files))
         bar.progress(done / len(files), text=t("importing", i=done, n=len(files)))
-    st.success(t("import_done", loaded=len(loaded), unchanged=len(unchanged), replaced=len(replaced),
-                 failed=len(failed)))
+    st.success(
+        t("import_done", loaded=len(loaded), unchanged=len(unchanged), replaced=len(replaced), failed=len(failed))
+    )
     if loaded:
         st.dataframe(pl.DataFrame({"loaded": [str(p) for p in loaded]}), hide_index=True, width="stretch")
     if failed:
         st.subheader(t("import_failed"))
-        st.dataframe(pl.DataFrame({"path": [str(p) for p, _ in failed], "error": [str(e) for _, e in failed]}),
-                     hide_index=True, width="stretch")
+        st.dataframe(
+            pl.DataFrame({"path": [str(p) for p, _ in failed], "error": [str(e) for _, e in failed]}),
+            hide_index=True,
+            width="stretch",
+        )
 
 
 dataset = st.text_input(t("import_dataset"), value="user", key="imp_ds", max_chars=40)
@@ -74,8 +79,14 @@ dataset = re.sub(r"[^\w\-]", "_", dataset.strip()) or "user"
 if dataset == "demo":
     dataset = "user"  # 'demo' is reserved for the synthetic corpus
 
-files = st.file_uploader(t("upload"), type=EXTS, accept_multiple_files=True, max_upload_size=MAX_MB,
-                         help=t("upload_help", mb=MAX_MB), key="imp_files")
+files = st.file_uploader(
+    t("upload"),
+    type=EXTS,
+    accept_multiple_files=True,
+    max_upload_size=MAX_MB,
+    help=t("upload_help", mb=MAX_MB),
+    key="imp_files",
+)
 folder = st.text_input(t("server_folder"), key="imp_folder")
 
 if st.button(t("import_go"), type="primary", key="imp_go"):

@@ -9,6 +9,7 @@ calls the page makes (uncached), with a typical filter (one city, three years) a
 of N runs after one warm-up. The machine's load average is recorded (the timings are noisy on a shared box).
 Prints a page × size table (ms) and writes bench/results/dashboard.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,6 +38,7 @@ def warehouse(n: int) -> Path:
     p = cache / f"demo-{n}.duckdb"
     if not p.exists():
         from pipelines.demo.direct import build_direct
+
         tmp = p.with_name(p.name + ".building")
         tmp.unlink(missing_ok=True)
         t0 = time.perf_counter()
@@ -46,11 +48,13 @@ def warehouse(n: int) -> Path:
     import duckdb
 
     from pipelines.warehouse.db import WRITER_MEMORY
+
     # the ingest writer's memory limit: the rebuild must fit in it at every size measured here
     con = duckdb.connect(str(p), config={"memory_limit": WRITER_MEMORY})
     try:
         if not R.has_agg(con):  # as ingest / build_direct do after a load
             from pipelines.warehouse.aggregates import refresh_aggregates
+
             info = refresh_aggregates(con)
             con.execute("CHECKPOINT")
             REFRESH[n] = {**info, "memory_limit": WRITER_MEMORY}
@@ -66,35 +70,58 @@ def pages(con, f: Filters, basis: str = "A") -> dict[str, list]:
     region = Filters(datasets=f.datasets, province=f.province, city=f.city)
     yrs = R.years(con, f)
     latest = max(yrs) if yrs else None
-    counties = [c for c in R.regions(con, f).filter(
-        (R.pl.col("city") == f.city) if f.city else R.pl.lit(True))["county"].drop_nulls().to_list()][:5]
+    counties = [
+        c
+        for c in R.regions(con, f)
+        .filter((R.pl.col("city") == f.city) if f.city else R.pl.lit(True))["county"]
+        .drop_nulls()
+        .to_list()
+    ][:5]
     measures = ["applications", R.OPEN_RATE[basis], "reviews", "lawsuits", "correction_rate"]
     rid = R.report_list(con, f, 1, 0, "year")["report_id"]
     rid = rid[0] if len(rid) else ""
     return {
-        "sidebar": [lambda: R.datasets(con), lambda: R.regions(con, base),
-                    lambda: R.distinct_values(con, "agency_type", base), lambda: R.years(con, base),
-                    lambda: R.distinct_values(con, "template", base),
-                    lambda: R.search_agencies(con, region, "", 50, ())],
-        "overview": [lambda: R.overview_kpis(con, f, basis),
-                     lambda: R.ranking(con, f, "applications", "county", 30, 30)],
-        "applications": [lambda: R.trend(con, f, ("applications", "carried_over", "total_handled")),
-                         lambda: R.applicant_mix(con, f, ("year",)),
-                         lambda: R.yoy(con, f, "applications", "county"),
-                         lambda: R.applicant_mix(con, f.with_(year_from=latest, year_to=latest), ("county",))],
-        "outcomes": [lambda: R.outcome_composition(con, f, ("year",)),
-                     lambda: R.open_rate(con, f, basis, ("year",)),
-                     lambda: R.aggregate(con, f, tuple(R.OPEN_RATE.values()), ("year",)),
-                     lambda: R.refusal_reasons(con, f, ()),
-                     lambda: R.refusal_reasons(con, f, ("county",)),
-                     lambda: R.ranking(con, f, R.OPEN_RATE[basis], "county", 30, 50)],
-        "disputes": [lambda: R.disputes(con, f, ("year",)), lambda: R.disputes(con, f, ()),
-                     lambda: R.correction_rates(con, f, "county")],
-        "compare": [lambda: R.compare(con, f, "county", counties, (), measures),
-                    lambda: R.report_findings(con, f.with_(counties=tuple(counties))),
-                    lambda: R.report_sources(con, f.with_(counties=tuple(counties)))],
-        "report": [lambda: R.report_count(con, f), lambda: R.report_list(con, f, 50, 0, "year"),
-                   lambda: R.report_detail(con, rid)],
+        "sidebar": [
+            lambda: R.datasets(con),
+            lambda: R.regions(con, base),
+            lambda: R.distinct_values(con, "agency_type", base),
+            lambda: R.years(con, base),
+            lambda: R.distinct_values(con, "template", base),
+            lambda: R.search_agencies(con, region, "", 50, ()),
+        ],
+        "overview": [
+            lambda: R.overview_kpis(con, f, basis),
+            lambda: R.ranking(con, f, "applications", "county", 30, 30),
+        ],
+        "applications": [
+            lambda: R.trend(con, f, ("applications", "carried_over", "total_handled")),
+            lambda: R.applicant_mix(con, f, ("year",)),
+            lambda: R.yoy(con, f, "applications", "county"),
+            lambda: R.applicant_mix(con, f.with_(year_from=latest, year_to=latest), ("county",)),
+        ],
+        "outcomes": [
+            lambda: R.outcome_composition(con, f, ("year",)),
+            lambda: R.open_rate(con, f, basis, ("year",)),
+            lambda: R.aggregate(con, f, tuple(R.OPEN_RATE.values()), ("year",)),
+            lambda: R.refusal_reasons(con, f, ()),
+            lambda: R.refusal_reasons(con, f, ("county",)),
+            lambda: R.ranking(con, f, R.OPEN_RATE[basis], "county", 30, 50),
+        ],
+        "disputes": [
+            lambda: R.disputes(con, f, ("year",)),
+            lambda: R.disputes(con, f, ()),
+            lambda: R.correction_rates(con, f, "county"),
+        ],
+        "compare": [
+            lambda: R.compare(con, f, "county", counties, (), measures),
+            lambda: R.report_findings(con, f.with_(counties=tuple(counties))),
+            lambda: R.report_sources(con, f.with_(counties=tuple(counties))),
+        ],
+        "report": [
+            lambda: R.report_count(con, f),
+            lambda: R.report_list(con, f, 50, 0, "year"),
+            lambda: R.report_detail(con, rid),
+        ],
     }
 
 
@@ -119,13 +146,19 @@ def main(argv=None) -> int:
     from pipelines.warehouse.db import connect_read
 
     sizes = [int(s) for s in a.sizes.split(",") if s.strip()]
-    results: dict = {"target_ms": TARGET_MS, "runs": a.runs, "machine": {"cpus": os.cpu_count(),
-                     "python": platform.python_version()}, "sizes": {}}
+    results: dict = {
+        "target_ms": TARGET_MS,
+        "runs": a.runs,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "sizes": {},
+    }
     for n in sizes:
         p = warehouse(n)
         con = connect_read(p)
-        filters = {"no_filter": Filters(),
-                   "typical": Filters(province="河南省", city="洛阳市", year_from=2021, year_to=2023)}
+        filters = {
+            "no_filter": Filters(),
+            "typical": Filters(province="河南省", city="洛阳市", year_from=2021, year_to=2023),
+        }
         results["sizes"][n] = {"file_bytes": p.stat().st_size, "load_before": os.getloadavg()[0]}
         if n in REFRESH:
             results["sizes"][n]["refresh_aggregates"] = REFRESH[n]
@@ -142,8 +175,9 @@ def main(argv=None) -> int:
     print("\nmedian ms per page (all of its read-API queries, uncached), no filter / typical filter")
     print(f"{'page':<14}" + "".join(f"{n:>22,}" for n in sizes))
     for pg in pnames:
-        cells = [f"{results['sizes'][n]['no_filter'][pg]:>9.0f} / {results['sizes'][n]['typical'][pg]:<9.0f}"
-                 for n in sizes]
+        cells = [
+            f"{results['sizes'][n]['no_filter'][pg]:>9.0f} / {results['sizes'][n]['typical'][pg]:<9.0f}" for n in sizes
+        ]
         print(f"{pg:<14}" + "".join(f"{c:>22}" for c in cells))
     worst = max(v for n in sizes for fl in ("no_filter", "typical") for v in results["sizes"][n][fl].values())
     print(f"\nslowest page: {worst:.0f} ms (target {TARGET_MS:.0f} ms)")

@@ -12,6 +12,7 @@ tesseract run alone (OCR). "read ms" is the reader alone (bytes → Document, no
 --breakdown adds the phases of an HTML extraction, each against the floor (see html_breakdown).
 Writes bench/results/extract.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,7 +61,16 @@ T3_ROWS = [
     ("（七）总计", [20, 2, 0, 1, 0, 0, 23]),
     ("四、结转下年度继续办理", [2, 0, 0, 0, 0, 0, 2]),
 ]
-T3_HEAD = ["本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和", "自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+T3_HEAD = [
+    "本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和",
+    "自然人",
+    "商业企业",
+    "科研机构",
+    "社会公益组织",
+    "法律服务机构",
+    "其他",
+    "总计",
+]
 T4 = [1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
 
 
@@ -186,8 +196,12 @@ def floor_doc(p: Path) -> None:
 def floor_ocr(p: Path) -> None:
     import shutil
 
-    subprocess.run([shutil.which("tesseract"), str(p), "stdout", "-l", "chi_sim", "--psm", "6", "tsv"],
-                   capture_output=True, check=True, env={"OMP_THREAD_LIMIT": "1", "PATH": "/usr/bin:/bin"})
+    subprocess.run(
+        [shutil.which("tesseract"), str(p), "stdout", "-l", "chi_sim", "--psm", "6", "tsv"],
+        capture_output=True,
+        check=True,
+        env={"OMP_THREAD_LIMIT": "1", "PATH": "/usr/bin:/bin"},
+    )
 
 
 def html_breakdown(files: list[Path], min_seconds: float) -> dict:
@@ -229,8 +243,11 @@ def html_breakdown(files: list[Path], min_seconds: float) -> dict:
     ms = {k: 1000 * v / runs for k, v in spent.items()}
     ms["rest of the reader"] = ms["reader"] - ms["libxml2 parse"]
     ms["extraction"] = ms["reader"] + ms["parser"] + ms["checks"] + ms["sha256"]
-    return {"runs": runs, "ms": {k: round(v, 3) for k, v in ms.items()},
-            "of_floor": {k: round(v / ms["floor"], 2) for k, v in ms.items()}}
+    return {
+        "runs": runs,
+        "ms": {k: round(v, 3) for k, v in ms.items()},
+        "of_floor": {k: round(v / ms["floor"], 2) for k, v in ms.items()},
+    }
 
 
 def parsed(p: Path) -> bool:
@@ -248,16 +265,27 @@ def _loadavg() -> list[float] | None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--min-seconds", type=float, default=1.0)
-    ap.add_argument("--rounds", type=int, default=3,
-                    help="the fast formats (pdf, html, docx) are measured for rounds × min-seconds, interleaved")
-    ap.add_argument("--breakdown", action="store_true",
-                    help="also time the phases of an HTML extraction (libxml2 parse, the rest of the reader, "
-                         "parser, checks, sha256) against the floor, interleaved, by CPU time")
-    ap.add_argument("--cpu", action="store_true",
-                    help="time PDF, HTML and DOCX (in-process, both sides) by this process's CPU time, "
-                         "not wall time: steadier on a shared machine; DOC and OCR (subprocesses) stay on wall time")
-    ap.add_argument("--formats", default="",
-                    help="comma-separated subset of pdf,html,docx,doc,ocr,doc-demo,ocr-demo (default: all)")
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="the fast formats (pdf, html, docx) are measured for rounds × min-seconds, interleaved",
+    )
+    ap.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="also time the phases of an HTML extraction (libxml2 parse, the rest of the reader, "
+        "parser, checks, sha256) against the floor, interleaved, by CPU time",
+    )
+    ap.add_argument(
+        "--cpu",
+        action="store_true",
+        help="time PDF, HTML and DOCX (in-process, both sides) by this process's CPU time, "
+        "not wall time: steadier on a shared machine; DOC and OCR (subprocesses) stay on wall time",
+    )
+    ap.add_argument(
+        "--formats", default="", help="comma-separated subset of pdf,html,docx,doc,ocr,doc-demo,ocr-demo (default: all)"
+    )
     args = ap.parse_args()
     only = {f.strip() for f in args.formats.split(",") if f.strip()}
     from pipelines.readers import doc as doc_reader
@@ -271,6 +299,7 @@ def main() -> int:
         htmls = sorted(REAL.glob("*.html"))
         sets.append(("pdf", pdfs, floor_pdf, None if pdfs else f"no PDFs in {REAL}"))
         sets.append(("html", htmls, floor_html, None if htmls else f"no HTML in {REAL}"))
+
         def wanted(*fmts: str) -> bool:  # fixtures are made only for the formats measured
             return not only or bool(only & set(fmts))
 
@@ -330,8 +359,9 @@ def main() -> int:
             clock = time.process_time if args.cpu and in_process else time.perf_counter
             if in_process:
                 # Interleaved, file by file: extraction, floor and reader alone see the same machine.
-                (full, base, read), n_full = interleaved([extract_file, floor, read_file], files,
-                                                         args.min_seconds * args.rounds, clock)
+                (full, base, read), n_full = interleaved(
+                    [extract_file, floor, read_file], files, args.min_seconds * args.rounds, clock
+                )
                 n_base = n_full
             else:  # seconds a file: a few runs each, one after the other
                 r, n = rate(extract_file, files, args.min_seconds, clock)
@@ -339,24 +369,35 @@ def main() -> int:
                 r, n = rate(floor, files, args.min_seconds, clock)
                 base, n_base = r, n
                 read = rate(read_file, files, args.min_seconds, clock)[0]
-            results.append({
-                "format": fmt, "files": len(files), "clock": "cpu" if clock is time.process_time else "wall",
-                "reports_per_s": round(full, 3),
-                "floor_reports_per_s": round(base, 3), "ratio": round(base / full, 2),
-                "ms_per_report": round(1000 / full, 1), "floor_ms_per_report": round(1000 / base, 1),
-                "reader_only_ms_per_report": round(1000 / read, 1),
-                "runs": n_full, "floor_runs": n_base,
-                "tables_parsed": all(parsed(f) for f in files),
-            })
+            results.append(
+                {
+                    "format": fmt,
+                    "files": len(files),
+                    "clock": "cpu" if clock is time.process_time else "wall",
+                    "reports_per_s": round(full, 3),
+                    "floor_reports_per_s": round(base, 3),
+                    "ratio": round(base / full, 2),
+                    "ms_per_report": round(1000 / full, 1),
+                    "floor_ms_per_report": round(1000 / base, 1),
+                    "reader_only_ms_per_report": round(1000 / read, 1),
+                    "runs": n_full,
+                    "floor_runs": n_base,
+                    "tables_parsed": all(parsed(f) for f in files),
+                }
+            )
 
-    print(f"{'format':<8} {'files':>5} {'reports/s':>10} {'floor/s':>10} {'ratio':>6} {'ms/report':>10} {'floor ms':>9} {'read ms':>8}  parsed")
+    print(
+        f"{'format':<8} {'files':>5} {'reports/s':>10} {'floor/s':>10} {'ratio':>6} {'ms/report':>10} {'floor ms':>9} {'read ms':>8}  parsed"
+    )
     for r in results:
         if "skipped" in r:
             print(f"{r['format']:<8} {0:>5}  skipped: {r['skipped']}")
             continue
-        print(f"{r['format']:<8} {r['files']:>5} {r['reports_per_s']:>10.2f} {r['floor_reports_per_s']:>10.2f} "
-              f"{r['ratio']:>6.2f} {r['ms_per_report']:>10.1f} {r['floor_ms_per_report']:>9.1f} "
-              f"{r['reader_only_ms_per_report']:>8.1f}  {r['tables_parsed']}")
+        print(
+            f"{r['format']:<8} {r['files']:>5} {r['reports_per_s']:>10.2f} {r['floor_reports_per_s']:>10.2f} "
+            f"{r['ratio']:>6.2f} {r['ms_per_report']:>10.1f} {r['floor_ms_per_report']:>9.1f} "
+            f"{r['reader_only_ms_per_report']:>8.1f}  {r['tables_parsed']}"
+        )
     breakdown = None
     if args.breakdown and htmls:
         breakdown = html_breakdown(htmls, args.min_seconds * args.rounds)
@@ -365,10 +406,23 @@ def main() -> int:
             print(f"  {k:<20} {breakdown['ms'][k]:>7.2f}  {breakdown['of_floor'][k]:>5.2f}×")
     out = ROOT / "bench" / "results" / "extract.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    meta = {"python": platform.python_version(), "machine": platform.machine(), "min_seconds": args.min_seconds,
-            "clock": "cpu (pdf, html, docx)" if args.cpu else "wall", "loadavg": _loadavg(),
-            "note": "ratio = floor reports/s ÷ full reports/s (how many times slower than the bare library)"}
-    out.write_text(json.dumps({"meta": meta, "results": results, **({"html_breakdown": breakdown} if breakdown else {})}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    meta = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "min_seconds": args.min_seconds,
+        "clock": "cpu (pdf, html, docx)" if args.cpu else "wall",
+        "loadavg": _loadavg(),
+        "note": "ratio = floor reports/s ÷ full reports/s (how many times slower than the bare library)",
+    }
+    out.write_text(
+        json.dumps(
+            {"meta": meta, "results": results, **({"html_breakdown": breakdown} if breakdown else {})},
+            ensure_ascii=False,
+            indent=1,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     print(f"clock: {meta['clock']}; load average {meta['loadavg']}")
     print(f"wrote {out.relative_to(ROOT)}")
     return 0

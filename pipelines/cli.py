@@ -3,6 +3,7 @@
 Each command lives in pipelines/commands/<name>.py with `register(subparsers)`; the module
 imports its heavy dependencies only when run, so `xxgk --help` stays fast.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -5,6 +5,7 @@ agency are rerun (a corrected 结转 changes them).
 
 Every write goes through pipelines.warehouse.db.open_writer (copy, write, atomic swap).
 """
+
 from __future__ import annotations
 
 import re
@@ -73,8 +74,16 @@ def _after_change(con, report_id: str) -> None:
         run_crossyear(con, [row[0]])
 
 
-def add_correction(db_path: str | Path, report_id: str, table_no: int, row_key: str, col_key: str,
-                   new_value: float | None, reason: str, author: str) -> int:
+def add_correction(
+    db_path: str | Path,
+    report_id: str,
+    table_no: int,
+    row_key: str,
+    col_key: str,
+    new_value: float | None,
+    reason: str,
+    author: str,
+) -> int:
     """Record a correction of one cell; returns its correction_id."""
     if not (reason or "").strip():
         raise ValueError("a reason is required")
@@ -88,7 +97,8 @@ def add_correction(db_path: str | Path, report_id: str, table_no: int, row_key: 
             raise KeyError(f"no report {report_id}")
         cur = con.execute(
             "SELECT value FROM v_cells WHERE report_id = ? AND table_no = ? AND row_key = ? AND col_key = ?",
-            [report_id, table_no, row_key, col_key]).fetchone()
+            [report_id, table_no, row_key, col_key],
+        ).fetchone()
         if cur is None:
             raise KeyError(f"report {report_id} has no cell table{table_no} {row_key} {col_key}")
         con.execute("BEGIN TRANSACTION")
@@ -97,7 +107,8 @@ def add_correction(db_path: str | Path, report_id: str, table_no: int, row_key: 
             con.execute(
                 "INSERT INTO corrections (correction_id, report_id, table_no, row_key, col_key, old_value, new_value,"
                 " reason, author, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [cid, report_id, table_no, row_key, col_key, cur[0], new_value, reason.strip(), author.strip(), _now()])
+                [cid, report_id, table_no, row_key, col_key, cur[0], new_value, reason.strip(), author.strip(), _now()],
+            )
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -110,8 +121,9 @@ def undo_correction(db_path: str | Path, correction_id: int) -> str:
     """Mark a correction undone (it stays in the log); returns its report_id."""
     with _writer(db_path) as w:
         con = w.con
-        row = con.execute("SELECT report_id, undone_at FROM corrections WHERE correction_id = ?",
-                          [int(correction_id)]).fetchone()
+        row = con.execute(
+            "SELECT report_id, undone_at FROM corrections WHERE correction_id = ?", [int(correction_id)]
+        ).fetchone()
         if row is None:
             raise KeyError(f"no correction {correction_id}")
         if row[1] is not None:

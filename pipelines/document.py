@@ -4,6 +4,7 @@ A Document is an ordered list of blocks: text blocks (a paragraph or a line) and
 (a grid of cells with row and column spans already resolved). Readers know formats, never the
 template; the parser knows the template, never formats.
 """
+
 from __future__ import annotations
 
 import re
@@ -83,8 +84,23 @@ _SPACES = re.compile("[\u00a0\u2002-\u200a\u202f\u205f\u3000\t\r\f\v ]+")
 # punctuation, no-break and ideographic spaces.
 _COMMON_COMPAT = tuple(
     (chr(c), unicodedata.normalize("NFKC", chr(c)))
-    for c in [*range(0xFF10, 0xFF1A), 0xFF0C, 0xFF08, 0xFF09, 0xFF1A, 0xFF1B, 0xFF01, 0xFF1F, 0xFF05,
-              0xFF0B, 0xFF0D, 0xFF0E, 0xFF0F, 0x00A0, 0x3000]
+    for c in [
+        *range(0xFF10, 0xFF1A),
+        0xFF0C,
+        0xFF08,
+        0xFF09,
+        0xFF1A,
+        0xFF1B,
+        0xFF01,
+        0xFF1F,
+        0xFF05,
+        0xFF0B,
+        0xFF0D,
+        0xFF0E,
+        0xFF0F,
+        0x00A0,
+        0x3000,
+    ]
 )
 
 

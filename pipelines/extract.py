@@ -1,4 +1,5 @@
 """One file in, one Report out: reader → parser → checks. No database is touched."""
+
 from __future__ import annotations
 
 import hashlib

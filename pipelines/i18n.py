@@ -1,4 +1,5 @@
 """UI strings, Chinese first (the template's own terms), English behind one switch."""
+
 from __future__ import annotations
 
 LANGS = ("zh", "en")
@@ -29,10 +30,14 @@ S: dict[str, tuple[str, str]] = {
     "min_cases": ("最小样本量（分母低于此值标为样本不足）", "Minimum cases (smaller denominators are flagged low-n)"),
     "all": ("全部", "All"),
     "demo_badge": ("演示数据（合成）", "Demo data (synthetic)"),
-    "demo_note": ("所选数据包含合成的演示数据，数字不代表任何真实机关。",
-                  "The selection includes synthetic demo data; the figures describe no real agency."),
-    "no_db": ("尚未找到数据仓库：{path}。请先在“导入”页面导入报告，或运行 `xxgk ingest`，或设置环境变量 XXGK_DB。",
-              "No warehouse found at {path}. Import reports on the Import page, run `xxgk ingest`, or set XXGK_DB."),
+    "demo_note": (
+        "所选数据包含合成的演示数据，数字不代表任何真实机关。",
+        "The selection includes synthetic demo data; the figures describe no real agency.",
+    ),
+    "no_db": (
+        "尚未找到数据仓库：{path}。请先在“导入”页面导入报告，或运行 `xxgk ingest`，或设置环境变量 XXGK_DB。",
+        "No warehouse found at {path}. Import reports on the Import page, run `xxgk ingest`, or set XXGK_DB.",
+    ),
     "no_data": ("所选范围内没有数据。", "No data for this selection."),
     "reports": ("报告数", "Reports"),
     "vs_prev": ("较上年", "vs previous year"),
@@ -42,10 +47,18 @@ S: dict[str, tuple[str, str]] = {
     "ranking_agencies": ("机关排名", "Agencies ranked"),
     "measure": ("指标", "Measure"),
     "low_n": ("样本不足", "low n"),
-    "low_n_note": ("{n} 个对象分母低于 {m}，标为样本不足，未参与排名。",
-                   "{n} entities have a denominator below {m}: flagged low-n and left out of the ranking."),
-    "null_note": ("{n} 份报告该项为空，已排除（未按 0 计）。", "{n} reports have no value here: excluded (not counted as 0)."),
-    "rate_help": ("分子 {num:,.0f} ÷ 分母 {den:,.0f}；{basis}", "numerator {num:,.0f} ÷ denominator {den:,.0f}; {basis}"),
+    "low_n_note": (
+        "{n} 个对象分母低于 {m}，标为样本不足，未参与排名。",
+        "{n} entities have a denominator below {m}: flagged low-n and left out of the ranking.",
+    ),
+    "null_note": (
+        "{n} 份报告该项为空，已排除（未按 0 计）。",
+        "{n} reports have no value here: excluded (not counted as 0).",
+    ),
+    "rate_help": (
+        "分子 {num:,.0f} ÷ 分母 {den:,.0f}；{basis}",
+        "numerator {num:,.0f} ÷ denominator {den:,.0f}; {basis}",
+    ),
     "by": ("分组", "Group by"),
     "by_county": ("区县", "District"),
     "by_agency": ("机关", "Agency"),
@@ -70,9 +83,11 @@ S: dict[str, tuple[str, str]] = {
     "download_png": ("下载图表 PNG", "Download chart PNG"),
     "report_list": ("报告列表", "Reports"),
     "report_not_found": ("未找到报告 {id}。", "Report {id} not found."),
-    "ocr_note": ("本报告为扫描件，数字经 OCR 识别：每个单元格的置信度较低，经表内勾稽关系校正或标记的单元格见“发现”。",
-                 "This report is a scan read by OCR: every cell has lower confidence; cells corrected or flagged "
-                 "by the table's identities are listed under findings."),
+    "ocr_note": (
+        "本报告为扫描件，数字经 OCR 识别：每个单元格的置信度较低，经表内勾稽关系校正或标记的单元格见“发现”。",
+        "This report is a scan read by OCR: every cell has lower confidence; cells corrected or flagged "
+        "by the table's identities are listed under findings.",
+    ),
     "back_to_list": ("返回报告列表", "Back to the list"),
     "page_n": ("页码", "Page"),
     "sort": ("排序", "Sort"),
@@ -86,19 +101,25 @@ S: dict[str, tuple[str, str]] = {
     "open": ("打开", "open"),
     "link": ("链接", "Link"),
     "upload": ("上传报告文件", "Upload report files"),
-    "upload_help": ("支持 html、txt、md、pdf、docx、doc；单个文件不超过 {mb} MB。",
-                    "html, txt, md, pdf, docx, doc; at most {mb} MB per file."),
+    "upload_help": (
+        "支持 html、txt、md、pdf、docx、doc；单个文件不超过 {mb} MB。",
+        "html, txt, md, pdf, docx, doc; at most {mb} MB per file.",
+    ),
     "server_folder": ("或：服务器上的文件夹路径", "Or: a folder path on the server"),
     "import_dataset": ("数据集名称", "Dataset name"),
     "import_go": ("开始导入", "Import"),
-    "import_done": ("导入完成：新增 {loaded}，未变 {unchanged}，替换 {replaced}，失败 {failed}。",
-                    "Import finished: {loaded} loaded, {unchanged} unchanged, {replaced} replaced, {failed} failed."),
+    "import_done": (
+        "导入完成：新增 {loaded}，未变 {unchanged}，替换 {replaced}，失败 {failed}。",
+        "Import finished: {loaded} loaded, {unchanged} unchanged, {replaced} replaced, {failed} failed.",
+    ),
     "import_failed": ("失败的文件", "Failed files"),
     "import_none": ("没有可导入的文件。", "Nothing to import."),
     "import_toobig": ("{name} 超过 {mb} MB，已跳过。", "{name} is larger than {mb} MB: skipped."),
     "import_bad_folder": ("文件夹不存在：{p}", "No such folder: {p}"),
-    "import_unavailable": ("导入功能暂不可用（pipelines.warehouse.ingest 缺失）：{e}",
-                           "Import is unavailable (pipelines.warehouse.ingest missing): {e}"),
+    "import_unavailable": (
+        "导入功能暂不可用（pipelines.warehouse.ingest 缺失）：{e}",
+        "Import is unavailable (pipelines.warehouse.ingest missing): {e}",
+    ),
     "importing": ("正在导入 {i}/{n} …", "Importing {i}/{n} …"),
     "definitions": ("指标定义与口径", "Definitions and bases"),
     "synthetic_caption": ("合成演示数据", "synthetic demo data"),

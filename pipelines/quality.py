@@ -1,4 +1,5 @@
 """Read functions for the data-quality pages (polars frames, bound parameters only)."""
+
 from __future__ import annotations
 
 import os
@@ -33,8 +34,11 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence | None = N
     cur = con.execute(sql, list(params or []))
     names = [d[0] for d in cur.description]
     rows = cur.fetchall()
-    return pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None) if rows else pl.DataFrame(
-        {n: [] for n in names})
+    return (
+        pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
+        if rows
+        else pl.DataFrame({n: [] for n in names})
+    )
 
 
 def check_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -46,8 +50,12 @@ def datasets(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in con.execute("SELECT DISTINCT dataset FROM reports ORDER BY dataset").fetchall()]
 
 
-def report_checks(con: duckdb.DuckDBPyConnection, checks: Sequence[str] | None = None,
-                  severities: Sequence[str] = ("error", "warning"), dataset: str | None = None) -> pl.DataFrame:
+def report_checks(
+    con: duckdb.DuckDBPyConnection,
+    checks: Sequence[str] | None = None,
+    severities: Sequence[str] = ("error", "warning"),
+    dataset: str | None = None,
+) -> pl.DataFrame:
     """One row per report: agency, year, report_id, n_failing (distinct checks failing, among the
     chosen checks and severities), n_findings, n_error, n_warning, failing (those check ids)."""
     sql = """
@@ -86,8 +94,9 @@ def matrix(frame: pl.DataFrame, years: Sequence[int] | None = None) -> pl.DataFr
     agencies = f.select("agency_id", "agency_name", "province", "city", "county").unique("agency_id")
     out = agencies
     for y in yrs:
-        col = f.filter(pl.col("year") == y).select("agency_id", pl.col("cell").alias(str(y)),
-                                                   pl.col("report_id").alias(f"report_{y}"))
+        col = f.filter(pl.col("year") == y).select(
+            "agency_id", pl.col("cell").alias(str(y)), pl.col("report_id").alias(f"report_{y}")
+        )
         out = out.join(col, on="agency_id", how="left")
         out = out.with_columns(pl.col(str(y)).fill_null(MISSING))
     totals = f.group_by("agency_id").agg(pl.col("n_failing").sum().alias("total_failing"))
@@ -99,8 +108,11 @@ def matrix_years(m: pl.DataFrame) -> list[int]:
 
 
 def findings_of(con: duckdb.DuckDBPyConnection, report_id: str) -> pl.DataFrame:
-    return _frame(con, "SELECT seq, check_id, severity, location, message FROM findings WHERE report_id = ?"
-                       " ORDER BY seq", [report_id])
+    return _frame(
+        con,
+        "SELECT seq, check_id, severity, location, message FROM findings WHERE report_id = ? ORDER BY seq",
+        [report_id],
+    )
 
 
 def corrections(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -113,19 +125,36 @@ def catalogue_frame() -> pl.DataFrame:
     """The check catalogue as a table (both languages)."""
     from pipelines.checks import catalogue
 
-    return pl.DataFrame([{
-        "id": r.id, "name": r.name, "scope": r.scope, "severity": r.severity,
-        "title_zh": r.title_zh, "title_en": r.title_en, "formula": r.formula, "tolerance": r.tolerance,
-        "not_assessable_zh": r.not_assessable_zh, "not_assessable_en": r.not_assessable_en,
-    } for r in catalogue()])
+    return pl.DataFrame(
+        [
+            {
+                "id": r.id,
+                "name": r.name,
+                "scope": r.scope,
+                "severity": r.severity,
+                "title_zh": r.title_zh,
+                "title_en": r.title_en,
+                "formula": r.formula,
+                "tolerance": r.tolerance,
+                "not_assessable_zh": r.not_assessable_zh,
+                "not_assessable_en": r.not_assessable_en,
+            }
+            for r in catalogue()
+        ]
+    )
 
 
-def failing_by_check(con: duckdb.DuckDBPyConnection, severities: Sequence[str] = ("error", "warning"),
-                     dataset: str | None = None) -> pl.DataFrame:
+def failing_by_check(
+    con: duckdb.DuckDBPyConnection, severities: Sequence[str] = ("error", "warning"), dataset: str | None = None
+) -> pl.DataFrame:
     """Per check: how many reports fail it and how many findings it made."""
-    return _frame(con, """
+    return _frame(
+        con,
+        """
         SELECT f.check_id, count(DISTINCT f.report_id) AS n_reports, count(*) AS n_findings
         FROM findings f JOIN reports r USING (report_id)
         WHERE list_contains(?, f.severity) AND (? IS NULL OR r.dataset = ?)
         GROUP BY f.check_id ORDER BY n_reports DESC, f.check_id
-    """, [list(severities), dataset, dataset])
+    """,
+        [list(severities), dataset, dataset],
+    )

@@ -1,4 +1,5 @@
 """Report: what the parser makes of one Document, and its JSON form (spec/extract-json.md)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

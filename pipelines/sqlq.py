@@ -16,6 +16,7 @@ Anything else raises: ``ValueError`` for a name, key or expression not allowed (
 ``TypeError`` for a plain ``str`` where an ``Sql`` is expected. Values never enter the text: they are ``?``
 parameters, passed beside the statement to ``run`` / ``frame``, the only places an ``Sql`` is executed.
 """
+
 from __future__ import annotations
 
 import functools
@@ -24,8 +25,10 @@ import string
 from typing import Any, Collection, Hashable, Iterable, LiteralString, Mapping, Sequence, TypeVar
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_TOKEN = re.compile(r"\s+|(?P<q>[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*)|(?P<w>[A-Za-z_][A-Za-z0-9_]*)"
-                    r"|(?P<n>[0-9]+)|(?P<op>[-+*/(),])")
+_TOKEN = re.compile(
+    r"\s+|(?P<q>[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*)|(?P<w>[A-Za-z_][A-Za-z0-9_]*)"
+    r"|(?P<n>[0-9]+)|(?P<op>[-+*/(),])"
+)
 T = TypeVar("T")
 KEYWORDS = frozenset({"ASC", "DESC", "NULLS", "FIRST", "LAST"})
 _FORMATTER = string.Formatter()
@@ -120,7 +123,7 @@ def expr(text: str, allowed: Collection[str], keywords: Collection[str] = KEYWOR
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m:
-            raise ValueError(f"expression not allowed: {text!r} (at {text[pos:pos + 20]!r})")
+            raise ValueError(f"expression not allowed: {text!r} (at {text[pos : pos + 20]!r})")
         if (m["q"] and m["q"] not in allowed) or (m["w"] and m["w"] not in keywords):
             raise ValueError(f"expression not allowed: {text!r} ({m[0]!r})")
         pos = m.end()

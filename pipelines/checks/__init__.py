@@ -4,6 +4,7 @@
 `info` finding per rule listing the instances that could not be assessed (a null operand), and
 returns every CheckResult so callers can also count passes.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -21,8 +22,13 @@ HERE = Path(__file__).parent
 TABLE3_COLUMNS = ("natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total")
 APPLICANT_COLUMNS = TABLE3_COLUMNS[:6]
 COLUMN_LABELS = {
-    "natural_person": "自然人", "commercial": "商业企业", "research": "科研机构", "social_org": "社会公益组织",
-    "legal_service": "法律服务机构", "other_org": "其他", "total": "总计",
+    "natural_person": "自然人",
+    "commercial": "商业企业",
+    "research": "科研机构",
+    "social_org": "社会公益组织",
+    "legal_service": "法律服务机构",
+    "other_org": "其他",
+    "total": "总计",
 }
 BALANCE_ROWS = ("new_received", "carried_over", "total_handled", "carried_forward")
 TABLE4_KEYS = tuple(
@@ -31,7 +37,11 @@ TABLE4_KEYS = tuple(
     for k in ("upheld", "corrected", "other", "pending", "total")
 )
 TABLE4_GROUPS = ("review", "suit_direct", "suit_after_review")
-GROUP_LABELS = {"review": "行政复议", "suit_direct": "行政诉讼（未经复议直接起诉）", "suit_after_review": "行政诉讼（复议后起诉）"}
+GROUP_LABELS = {
+    "review": "行政复议",
+    "suit_direct": "行政诉讼（未经复议直接起诉）",
+    "suit_after_review": "行政诉讼（复议后起诉）",
+}
 DOCUMENT_ROWS = ("rules", "normative")
 SEVERITIES = ("error", "warning", "info")
 
@@ -74,11 +84,20 @@ def _load_rules(path: Path) -> tuple[Rule, ...]:
     seen = set()
     for r in d["rules"]:
         rule = Rule(
-            id=str(r["id"]), name=r["name"], scope=r["scope"], severity=r["severity"], formula=r["formula"],
-            tolerance=float(r.get("tolerance", 0)), not_assessable=r.get("not_assessable", "any_null"),
-            where=r["where"], message=r["message"], function=r.get("function"),
-            title_zh=r.get("title_zh", ""), title_en=r.get("title_en", ""),
-            not_assessable_zh=r.get("not_assessable_zh", ""), not_assessable_en=r.get("not_assessable_en", ""),
+            id=str(r["id"]),
+            name=r["name"],
+            scope=r["scope"],
+            severity=r["severity"],
+            formula=r["formula"],
+            tolerance=float(r.get("tolerance", 0)),
+            not_assessable=r.get("not_assessable", "any_null"),
+            where=r["where"],
+            message=r["message"],
+            function=r.get("function"),
+            title_zh=r.get("title_zh", ""),
+            title_en=r.get("title_en", ""),
+            not_assessable_zh=r.get("not_assessable_zh", ""),
+            not_assessable_en=r.get("not_assessable_en", ""),
         )
         if rule.id in seen:
             raise ValueError(f"duplicate check id {rule.id} in {path}")
@@ -109,6 +128,7 @@ def rule(rule_id: str) -> Rule:
 
 
 # --- contexts ---------------------------------------------------------------------------------
+
 
 def _v(cell: Any) -> float | None:
     v = getattr(cell, "value", cell)
@@ -207,8 +227,12 @@ def record(report_add, r: Rule, results: list[CheckResult]) -> None:
     if na:
         labels = "、".join(res.message for res in na if res.message) or str(len(na))
         where = na[0].where.split(".")[0] if len(na) > 1 else na[0].where
-        report_add(r.check, "info", where,
-                   f"不可评估（运算项为空）: {labels}; not assessable ({len(na)} of {len(results)}: an operand is null)")
+        report_add(
+            r.check,
+            "info",
+            where,
+            f"不可评估（运算项为空）: {labels}; not assessable ({len(na)} of {len(results)}: an operand is null)",
+        )
 
 
 def run(report: Report) -> list[CheckResult]:

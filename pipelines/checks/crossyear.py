@@ -5,6 +5,7 @@
 into `findings` for the affected reports. Idempotent: the previous C4xx findings of the agencies
 concerned are deleted first; `reports.n_findings` / `status` are brought up to date.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -20,13 +21,18 @@ _T2_SUFFIXES = ("_in_force", "_issued", "_repealed")
 
 
 def _has_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(con.execute(
-        "SELECT 1 FROM information_schema.tables WHERE table_name = ? AND table_type = 'VIEW'", [name]).fetchone())
+    return bool(
+        con.execute(
+            "SELECT 1 FROM information_schema.tables WHERE table_name = ? AND table_type = 'VIEW'", [name]
+        ).fetchone()
+    )
 
 
 def _reports(con, agency_ids: Iterable[str] | None) -> list[tuple]:
-    sql = ("SELECT report_id, dataset, agency_id, year, template, ingested_at FROM reports"
-           " WHERE agency_id IS NOT NULL AND year IS NOT NULL")
+    sql = (
+        "SELECT report_id, dataset, agency_id, year, template, ingested_at FROM reports"
+        " WHERE agency_id IS NOT NULL AND year IS NOT NULL"
+    )
     params: list[Any] = []
     if agency_ids is not None:
         ids = list(agency_ids)
@@ -50,7 +56,8 @@ def _values(con, report_ids: list[str]) -> dict[str, dict[str, Any]]:
         " JOIN _xxgk_cy_ids USING (report_id)"
         " WHERE (c.table_no = 3 AND c.row_key IN (?, ?))"
         "    OR (c.table_no = 2 AND (c.row_key LIKE ? OR c.row_key LIKE ? OR c.row_key LIKE ?))",
-        [*_T3_ROWS, *("%" + s for s in _T2_SUFFIXES)]).fetchall()
+        [*_T3_ROWS, *("%" + s for s in _T2_SUFFIXES)],
+    ).fetchall()
     con.execute("DROP TABLE IF EXISTS _xxgk_cy_ids")
     for rid, table_no, row_key, col_key, value in rows:
         if table_no == 3:
@@ -65,8 +72,14 @@ def _na_info(r: Rule, results: list[CheckResult]) -> list[tuple[str, str, str, s
     na = [res for res in results if res.status == "not_assessable"]
     if na and len(na) < len(results):  # partly assessable: say which instances were not
         labels = "、".join(res.message for res in na if res.message)
-        out.append((r.check, "info", na[0].where.split(".")[0],
-                    f"不可评估（运算项为空）: {labels}; not assessable ({len(na)} of {len(results)}: an operand is null)"))
+        out.append(
+            (
+                r.check,
+                "info",
+                na[0].where.split(".")[0],
+                f"不可评估（运算项为空）: {labels}; not assessable ({len(na)} of {len(results)}: an operand is null)",
+            )
+        )
     return out
 
 
@@ -88,16 +101,19 @@ def compute(con: duckdb.DuckDBPyConnection, agency_ids: Iterable[str] | None = N
                 if prev_list:
                     prid, ptemplate, _ = max(prev_list, key=lambda t: (t[2] is not None, t[2]))
                     tables = {
-                        "table3": vals[rid]["table3"], "table2": vals[rid]["table2"],
-                        "prev_table3": vals[prid]["table3"], "prev_table2": vals[prid]["table2"],
+                        "table3": vals[rid]["table3"],
+                        "table2": vals[rid]["table2"],
+                        "prev_table3": vals[prid]["table3"],
+                        "prev_table2": vals[prid]["table2"],
                     }
                     for rule_id, rule in cy_rules.items():
                         if rule.function:
                             continue
                         if rule_id == "C402" and not (template == "2021" and ptemplate == "2021"):
                             continue  # 现行有效 exists only in the 2021 table 2
-                        if rule_id == "C401" and not (vals[rid]["table3"].get("carried_over")
-                                                      and vals[prid]["table3"].get("carried_forward")):
+                        if rule_id == "C401" and not (
+                            vals[rid]["table3"].get("carried_over") and vals[prid]["table3"].get("carried_forward")
+                        ):
                             continue
                         out[rid].extend(_na_info(rule, evaluate_rule(rule, tables, sets)))
         # C403: a gap between the first and the last year → a finding on the next report after it
@@ -122,22 +138,37 @@ def run_crossyear(con: duckdb.DuckDBPyConnection, agency_ids: Iterable[str] | No
     con.execute("BEGIN TRANSACTION")
     try:
         if agency_ids is None:
-            touched = [r[0] for r in con.execute(
-                "SELECT DISTINCT report_id FROM findings WHERE check_id LIKE ?", [PREFIX + "%"]).fetchall()]
+            touched = [
+                r[0]
+                for r in con.execute(
+                    "SELECT DISTINCT report_id FROM findings WHERE check_id LIKE ?", [PREFIX + "%"]
+                ).fetchall()
+            ]
         else:
-            touched = [r[0] for r in con.execute(
-                "SELECT DISTINCT f.report_id FROM findings f JOIN reports r USING (report_id)"
-                " WHERE f.check_id LIKE ? AND r.agency_id IN (" + ", ".join("?" for _ in agency_ids) + ")",
-                [PREFIX + "%", *agency_ids]).fetchall()] if agency_ids else []
+            touched = (
+                [
+                    r[0]
+                    for r in con.execute(
+                        "SELECT DISTINCT f.report_id FROM findings f JOIN reports r USING (report_id)"
+                        " WHERE f.check_id LIKE ? AND r.agency_id IN (" + ", ".join("?" for _ in agency_ids) + ")",
+                        [PREFIX + "%", *agency_ids],
+                    ).fetchall()
+                ]
+                if agency_ids
+                else []
+            )
         for rid in touched:
             con.execute("DELETE FROM findings WHERE report_id = ? AND check_id LIKE ?", [rid, PREFIX + "%"])
         new = compute(con, agency_ids)
         n = 0
         for rid, items in new.items():
-            start = con.execute("SELECT coalesce(max(seq) + 1, 0) FROM findings WHERE report_id = ?", [rid]).fetchone()[0]
+            start = con.execute("SELECT coalesce(max(seq) + 1, 0) FROM findings WHERE report_id = ?", [rid]).fetchone()[
+                0
+            ]
             con.executemany(
                 "INSERT INTO findings (report_id, seq, check_id, severity, location, message) VALUES (?, ?, ?, ?, ?, ?)",
-                [[rid, start + i, *item] for i, item in enumerate(items)])
+                [[rid, start + i, *item] for i, item in enumerate(items)],
+            )
             n += len(items)
         for rid in set(touched) | set(new):
             con.execute(
@@ -145,7 +176,9 @@ def run_crossyear(con: duckdb.DuckDBPyConnection, agency_ids: Iterable[str] | No
                 " status = (SELECT CASE WHEN bool_or(severity = 'error') THEN 'errors'"
                 "                       WHEN bool_or(severity = 'warning') THEN 'warnings' ELSE 'ok' END"
                 "           FROM findings f WHERE f.report_id = ?)"
-                " WHERE report_id = ?", [rid, rid, rid])
+                " WHERE report_id = ?",
+                [rid, rid, rid],
+            )
         con.execute("COMMIT")
         return n
     except BaseException:

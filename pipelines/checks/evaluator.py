@@ -11,6 +11,7 @@ Operands are looked up in a context of tables (`table3`, `table4`, `table2`, `pr
 missing key or a null cell makes the value `None`, and `None` propagates through + and - and sum():
 the instance is then *not assessable*.
 """
+
 from __future__ import annotations
 
 import ast
@@ -63,14 +64,26 @@ def parse_formula(src: str) -> Formula:
 
 
 _ALLOWED = (
-    ast.Compare, ast.Eq, ast.BinOp, ast.Add, ast.Sub, ast.Subscript, ast.Name, ast.Load, ast.Constant,
-    ast.Call, ast.GeneratorExp, ast.comprehension, ast.Store,
+    ast.Compare,
+    ast.Eq,
+    ast.BinOp,
+    ast.Add,
+    ast.Sub,
+    ast.Subscript,
+    ast.Name,
+    ast.Load,
+    ast.Constant,
+    ast.Call,
+    ast.GeneratorExp,
+    ast.comprehension,
+    ast.Store,
 )
 
 
 @dataclass
 class Instance:
     """One evaluated instance of a rule (one column, one row, one group…)."""
+
     bindings: dict[str, str]
     lhs: float | None
     rhs: float | None
@@ -159,7 +172,7 @@ class _Eval:
         names = {row}
         for b in self.bindings.values():  # table4[g + '_total'] is also {total}
             if row.startswith(b + "_"):
-                names.add(row[len(b) + 1:])
+                names.add(row[len(b) + 1 :])
         for n in names:
             self.operands[prefix + n] = v
 
@@ -228,7 +241,7 @@ def _compile_lookup(node: ast.Subscript) -> _Fn:
         names = {row}
         for b in bindings.values():
             if row.startswith(b + "_"):
-                names.add(row[len(b) + 1:])
+                names.add(row[len(b) + 1 :])
         operands = ev.operands
         for n in names:
             operands[prefix + n] = v
@@ -244,20 +257,28 @@ def _compile_value(node: ast.expr) -> _Fn:
     if isinstance(node, ast.BinOp):
         left, right = _compile_value(node.left), _compile_value(node.right)
         if isinstance(node.op, ast.Add):
+
             def add(ev: _Eval) -> float | None:
                 a, b = left(ev), right(ev)
                 return None if a is None or b is None else a + b
+
             return add
 
         def sub(ev: _Eval) -> float | None:
             a, b = left(ev), right(ev)
             return None if a is None or b is None else a - b
+
         return sub
     if isinstance(node, ast.Subscript):
         return _compile_lookup(node)
-    if (isinstance(node, ast.Call) and len(node.args) == 1 and isinstance(node.args[0], ast.GeneratorExp)
-            and len(node.args[0].generators) == 1 and isinstance(node.args[0].generators[0].target, ast.Name)
-            and isinstance(node.args[0].generators[0].iter, ast.Name)):
+    if (
+        isinstance(node, ast.Call)
+        and len(node.args) == 1
+        and isinstance(node.args[0], ast.GeneratorExp)
+        and len(node.args[0].generators) == 1
+        and isinstance(node.args[0].generators[0].target, ast.Name)
+        and isinstance(node.args[0].generators[0].iter, ast.Name)
+    ):
         gen = node.args[0]
         comp = gen.generators[0]
         var, set_name = comp.target.id, comp.iter.id
@@ -276,6 +297,7 @@ def _compile_value(node: ast.expr) -> _Fn:
             else:
                 bindings[var] = saved
             return total
+
         return total_of
     return lambda ev: ev.value(node)  # anything else: _Eval raises as it always did
 
@@ -299,6 +321,7 @@ def compile_formula(f: Formula) -> tuple[_Fn, _Fn]:
 # works that out once (symbolically, with _Eval's own key rules); an instance is then a few dict
 # lookups and a sum. Exact: integer sums do not depend on their order, and an instance with a
 # float operand (or any table the plan did not foresee) is evaluated by the compiled form.
+
 
 @dataclass(frozen=True)
 class _Plan:
@@ -360,11 +383,15 @@ def _plan(f: Formula, sets: Mapping[str, tuple[str, ...]]) -> _Plan:
             terms.append((sign, slot))
             prefix = "prev_" if cur.id.startswith("prev_") else ""
             row = keys[0]
-            names = [row] + [row[len(v) + 1:] for v in b.values() if row.startswith(v + "_")]
+            names = [row] + [row[len(v) + 1 :] for v in b.values() if row.startswith(v + "_")]
             record.extend((prefix + n, slot) for n in dict.fromkeys(names))
             return 0
-        if (isinstance(node, ast.Call) and len(node.args) == 1 and isinstance(node.args[0], ast.GeneratorExp)
-                and len(node.args[0].generators) == 1):
+        if (
+            isinstance(node, ast.Call)
+            and len(node.args) == 1
+            and isinstance(node.args[0], ast.GeneratorExp)
+            and len(node.args[0].generators) == 1
+        ):
             comp = node.args[0].generators[0]
             if not (isinstance(comp.target, ast.Name) and isinstance(comp.iter, ast.Name)) or comp.ifs:
                 raise _NoPlan
@@ -464,8 +491,12 @@ def _run_plan(plan: _Plan, tables: Mapping[str, Any]) -> list[Instance] | None:
 
 
 def _instances(plan: _Plan, values: list) -> list[Instance]:
-    return [Instance(dict(bindings), _side(values, *lhs), _side(values, *rhs), {name: values[slot] for name, slot in record})
-            for bindings, lhs, rhs, record in plan.instances]
+    return [
+        Instance(
+            dict(bindings), _side(values, *lhs), _side(values, *rhs), {name: values[slot] for name, slot in record}
+        )
+        for bindings, lhs, rhs, record in plan.instances
+    ]
 
 
 def _side(values: list, const: int, plus: tuple[int, ...], minus: tuple[int, ...]) -> int | None:

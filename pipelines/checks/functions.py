@@ -2,6 +2,7 @@
 
 Each takes (rule, report) and returns a list of CheckResult (pass / fail / not_assessable).
 """
+
 from __future__ import annotations
 
 import re
@@ -48,7 +49,9 @@ def template_ahead(rule: Rule, report: Report) -> list[CheckResult]:
 # "共收到政府信息公开申请75件", "受理政府信息公开申请 21 件", "收到政府信息公开申请1件", "新收…申请N件",
 # "共收到70件申请". The number must be followed by 件 (table rows "…申请数量 21 0 0 …" are not prose).
 _APPLICATIONS = (
-    re.compile(r"(?:收到|受理|新收)(?:[^。；;，,\d件]{0,12}?)(?:政府信息公开|依申请公开)?申请(?!数量)[^\d。；;]{0,4}?(\d+)\s*件"),
+    re.compile(
+        r"(?:收到|受理|新收)(?:[^。；;，,\d件]{0,12}?)(?:政府信息公开|依申请公开)?申请(?!数量)[^\d。；;]{0,4}?(\d+)\s*件"
+    ),
     re.compile(r"(?:收到|受理|新收)\s*(?:各类|各种)?\s*(\d+)\s*件[^。；;，,\d]{0,10}?申请"),
 )
 # "行政复议2起", "被申请行政复议 3 件", "发生行政复议案件1件".

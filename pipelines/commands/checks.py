@@ -1,4 +1,5 @@
 """`xxgk checks`: the check catalogue, and the cross-year checks on a warehouse."""
+
 from __future__ import annotations
 
 import json
@@ -7,11 +8,16 @@ import sys
 
 
 def register(sub) -> None:
-    p = sub.add_parser("checks", help="list the check catalogue; run the cross-year checks",
-                       description="Without options: print the catalogue. --crossyear: rerun the cross-year "
-                                   "checks (C4xx) on the warehouse, replacing their previous findings.")
+    p = sub.add_parser(
+        "checks",
+        help="list the check catalogue; run the cross-year checks",
+        description="Without options: print the catalogue. --crossyear: rerun the cross-year "
+        "checks (C4xx) on the warehouse, replacing their previous findings.",
+    )
     p.add_argument("--crossyear", action="store_true", help="run the cross-year checks on --db")
-    p.add_argument("--db", default=os.environ.get("XXGK_DB", "data/xxgk.duckdb"), help="warehouse (default: %(default)s)")
+    p.add_argument(
+        "--db", default=os.environ.get("XXGK_DB", "data/xxgk.duckdb"), help="warehouse (default: %(default)s)"
+    )
     p.add_argument("--json", action="store_true", help="catalogue as JSON")
     p.set_defaults(func=run)
 
@@ -32,10 +38,33 @@ def run(args) -> int:
         return 0
     rules = catalogue()
     if args.json:
-        print(json.dumps([{k: getattr(r, k) for k in ("id", "name", "scope", "severity", "formula", "tolerance",
-                                                     "title_zh", "title_en", "not_assessable_zh", "not_assessable_en")}
-                          for r in rules], ensure_ascii=False, indent=1))
+        print(
+            json.dumps(
+                [
+                    {
+                        k: getattr(r, k)
+                        for k in (
+                            "id",
+                            "name",
+                            "scope",
+                            "severity",
+                            "formula",
+                            "tolerance",
+                            "title_zh",
+                            "title_en",
+                            "not_assessable_zh",
+                            "not_assessable_en",
+                        )
+                    }
+                    for r in rules
+                ],
+                ensure_ascii=False,
+                indent=1,
+            )
+        )
         return 0
     for r in rules:
-        print(f"{r.id} {r.name} [{r.scope}, {r.severity}] {r.title_zh}\n    {r.formula}\n    不可评估: {r.not_assessable_zh}")
+        print(
+            f"{r.id} {r.name} [{r.scope}, {r.severity}] {r.title_zh}\n    {r.formula}\n    不可评估: {r.not_assessable_zh}"
+        )
     return 0

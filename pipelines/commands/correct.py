@@ -1,4 +1,5 @@
 """`xxgk correct`: correct one cell (the original stays), list corrections, undo one."""
+
 from __future__ import annotations
 
 import getpass
@@ -7,9 +8,12 @@ import sys
 
 
 def register(sub) -> None:
-    p = sub.add_parser("correct", help="correct a cell by hand, list or undo corrections",
-                       description="xxgk correct REPORT_ID table3.ROW.COL VALUE --reason TEXT [--author NAME]\n"
-                                   "xxgk correct --list\nxxgk correct --undo ID")
+    p = sub.add_parser(
+        "correct",
+        help="correct a cell by hand, list or undo corrections",
+        description="xxgk correct REPORT_ID table3.ROW.COL VALUE --reason TEXT [--author NAME]\n"
+        "xxgk correct --list\nxxgk correct --undo ID",
+    )
     p.add_argument("report_id", nargs="?", help="report_id (the sha256 of the report file)")
     p.add_argument("location", nargs="?", help="table3.ROW.COL, table4.KEY or table2.KEY")
     p.add_argument("value", nargs="?", help="the new value (a number, or 'null' for blank)")
@@ -17,7 +21,9 @@ def register(sub) -> None:
     p.add_argument("--author", default=None, help="who (default: $XXGK_AUTHOR or the login name)")
     p.add_argument("--list", action="store_true", help="list every correction")
     p.add_argument("--undo", type=int, metavar="ID", help="undo correction ID")
-    p.add_argument("--db", default=os.environ.get("XXGK_DB", "data/xxgk.duckdb"), help="warehouse (default: %(default)s)")
+    p.add_argument(
+        "--db", default=os.environ.get("XXGK_DB", "data/xxgk.duckdb"), help="warehouse (default: %(default)s)"
+    )
     p.set_defaults(func=run)
 
 
@@ -45,9 +51,11 @@ def run(args) -> int:
             for r in rows:
                 ref = C.CellRef(r["table_no"], r["row_key"], r["col_key"]).where
                 state = f"undone {r['undone_at']:%Y-%m-%d %H:%M}" if r["undone_at"] else "active"
-                print(f"#{r['correction_id']} {r['created_at']:%Y-%m-%d %H:%M} {r['author']}: "
-                      f"{r['agency'] or '?'} {r['year'] or '?'} {ref} {_fmt(r['old_value'])} → {_fmt(r['new_value'])} "
-                      f"[{state}] — {r['reason']}  ({r['report_id'][:12]})")
+                print(
+                    f"#{r['correction_id']} {r['created_at']:%Y-%m-%d %H:%M} {r['author']}: "
+                    f"{r['agency'] or '?'} {r['year'] or '?'} {ref} {_fmt(r['old_value'])} → {_fmt(r['new_value'])} "
+                    f"[{state}] — {r['reason']}  ({r['report_id'][:12]})"
+                )
             return 0
         if args.undo is not None:
             rid = C.undo_correction(args.db, args.undo)
@@ -61,8 +69,9 @@ def run(args) -> int:
             return 2
         ref = C.parse_location(args.location)
         author = args.author or os.environ.get("XXGK_AUTHOR") or getpass.getuser()
-        cid = C.add_correction(args.db, args.report_id, ref.table_no, ref.row_key, ref.col_key,
-                               _value(args.value), args.reason, author)
+        cid = C.add_correction(
+            args.db, args.report_id, ref.table_no, ref.row_key, ref.col_key, _value(args.value), args.reason, author
+        )
         print(f"correction #{cid}: {args.report_id[:12]} {ref.where} = {args.value} by {author}")
         return 0
     except (KeyError, ValueError, FileNotFoundError) as e:

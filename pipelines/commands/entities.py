@@ -1,4 +1,5 @@
 """`xxgk entities`: resolve an agency name; list the agencies a person must settle."""
+
 from __future__ import annotations
 
 import os
@@ -6,13 +7,18 @@ import sys
 
 
 def register(sub) -> None:
-    p = sub.add_parser("entities", help="resolve agency names; list unresolved agencies",
-                       description="--unresolved: agencies of the warehouse whose name resolves as ambiguous or "
-                                   "unknown (settle them in data/aliases.yaml). NAME: show how one name resolves.")
+    p = sub.add_parser(
+        "entities",
+        help="resolve agency names; list unresolved agencies",
+        description="--unresolved: agencies of the warehouse whose name resolves as ambiguous or "
+        "unknown (settle them in data/aliases.yaml). NAME: show how one name resolves.",
+    )
     p.add_argument("name", nargs="?", help="an agency name to resolve")
     p.add_argument("--province"), p.add_argument("--city"), p.add_argument("--county")
     p.add_argument("--unresolved", action="store_true", help="list unresolved agencies of --db")
-    p.add_argument("--db", default=os.environ.get("XXGK_DB", "data/xxgk.duckdb"), help="warehouse (default: %(default)s)")
+    p.add_argument(
+        "--db", default=os.environ.get("XXGK_DB", "data/xxgk.duckdb"), help="warehouse (default: %(default)s)"
+    )
     p.set_defaults(func=run)
 
 
@@ -24,15 +30,24 @@ def unresolved(db: str) -> list[dict]:
     try:
         rows = con.execute(
             "SELECT agency, province, city, county, count(*) AS n, min(year), max(year)"
-            " FROM reports GROUP BY ALL ORDER BY agency").fetchall()
+            " FROM reports GROUP BY ALL ORDER BY agency"
+        ).fetchall()
     finally:
         con.close()
     out = []
     for agency, prov, city, county, n, y0, y1 in rows:
         e = resolve(agency, {"province": prov, "city": city, "county": county})
         if e.status != "resolved":
-            out.append({"agency": agency, "status": e.status, "agency_id": e.agency_id, "note": e.note,
-                        "reports": n, "years": f"{y0}–{y1}"})
+            out.append(
+                {
+                    "agency": agency,
+                    "status": e.status,
+                    "agency_id": e.agency_id,
+                    "note": e.note,
+                    "reports": n,
+                    "years": f"{y0}–{y1}",
+                }
+            )
     return out
 
 
@@ -44,8 +59,10 @@ def run(args) -> int:
             print(f"xxgk entities: {e}", file=sys.stderr)
             return 1
         for r in rows:
-            print(f"{r['status']:9} {r['agency'] or '(no name)'}  [{r['reports']} reports, {r['years']}]"
-                  + (f"  {r['note']}" if r["note"] else ""))
+            print(
+                f"{r['status']:9} {r['agency'] or '(no name)'}  [{r['reports']} reports, {r['years']}]"
+                + (f"  {r['note']}" if r["note"] else "")
+            )
         print(f"{len(rows)} unresolved")
         return 0
     if not args.name:

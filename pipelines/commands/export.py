@@ -1,13 +1,17 @@
 """`xxgk export --parquet DIR`: the warehouse as Parquet, partitioned by year."""
+
 from __future__ import annotations
 
 import sys
 
 
 def register(sub) -> None:
-    p = sub.add_parser("export", help="export the warehouse as a Hive-partitioned Parquet dataset",
-                       description="Write reports (with facts), cells and findings as Parquet under DIR, "
-                                   "partitioned by year (DIR/reports/year=2020/...).")
+    p = sub.add_parser(
+        "export",
+        help="export the warehouse as a Hive-partitioned Parquet dataset",
+        description="Write reports (with facts), cells and findings as Parquet under DIR, "
+        "partitioned by year (DIR/reports/year=2020/...).",
+    )
     p.add_argument("--parquet", required=True, metavar="DIR", help="output folder")
     p.add_argument("--db", default="data/xxgk.duckdb", help="warehouse file (default: %(default)s)")
     p.add_argument("--dataset", default=None, help="only this dataset (default: all)")

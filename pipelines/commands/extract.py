@@ -1,4 +1,5 @@
 """`xxgk extract FILE [--json]`: one report file in, one JSON object out (spec/extract-json.md)."""
+
 from __future__ import annotations
 
 import json
@@ -6,8 +7,11 @@ import sys
 
 
 def register(sub) -> None:
-    p = sub.add_parser("extract", help="extract one report file (no database is touched)",
-                       description="Extract one report (HTML, TXT, MD, PDF, DOCX, DOC, image) and print its tables.")
+    p = sub.add_parser(
+        "extract",
+        help="extract one report file (no database is touched)",
+        description="Extract one report (HTML, TXT, MD, PDF, DOCX, DOC, image) and print its tables.",
+    )
     p.add_argument("file", help="the report file")
     p.add_argument("--json", action="store_true", help="print the extract-json object (the stable contract)")
     p.set_defaults(func=run)

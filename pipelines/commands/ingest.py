@@ -1,4 +1,5 @@
 """`xxgk ingest PATH...`: files and folders into the warehouse."""
+
 from __future__ import annotations
 
 import argparse
@@ -7,15 +8,23 @@ import sys
 
 
 def register(sub) -> None:
-    p = sub.add_parser("ingest", help="extract report files and folders into the warehouse",
-                       description="Extract every report file under PATH (recursive) into the DuckDB warehouse. "
-                                   "Exit 0 when every file loaded or was unchanged, 1 when some failed.")
+    p = sub.add_parser(
+        "ingest",
+        help="extract report files and folders into the warehouse",
+        description="Extract every report file under PATH (recursive) into the DuckDB warehouse. "
+        "Exit 0 when every file loaded or was unchanged, 1 when some failed.",
+    )
     p.add_argument("paths", nargs="+", metavar="PATH", help="report files or folders")
     p.add_argument("--db", default="data/xxgk.duckdb", help="warehouse file (default: %(default)s)")
     p.add_argument("--dataset", default="user", help="dataset name for these reports (default: %(default)s)")
     p.add_argument("--workers", type=_positive, default=1, help="extraction processes (default: 1)")
-    p.add_argument("--commit-every", type=_positive, default=500, metavar="K",
-                   help="publish progress every K files, so a killed ingest keeps what it finished (default: 500)")
+    p.add_argument(
+        "--commit-every",
+        type=_positive,
+        default=500,
+        metavar="K",
+        help="publish progress every K files, so a killed ingest keeps what it finished (default: 500)",
+    )
     p.add_argument("--json", action="store_true", help="print the outcome as one JSON object on the last line")
     p.set_defaults(func=run)
 
@@ -33,15 +42,23 @@ def _positive(s: str) -> int:
 def run(args) -> int:
     from pipelines.warehouse.ingest import ingest
 
-    result = ingest(args.paths, db=args.db, dataset=args.dataset, workers=args.workers,
-                    progress=not args.json, commit_every=args.commit_every,
-                    args={"paths": args.paths, "db": args.db, "dataset": args.dataset, "workers": args.workers})
+    result = ingest(
+        args.paths,
+        db=args.db,
+        dataset=args.dataset,
+        workers=args.workers,
+        progress=not args.json,
+        commit_every=args.commit_every,
+        args={"paths": args.paths, "db": args.db, "dataset": args.dataset, "workers": args.workers},
+    )
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
     else:
         n_new = len(result.loaded) - len(result.replaced)
-        print(f"{args.db}: loaded {n_new}, replaced {len(result.replaced)}, unchanged {len(result.unchanged)}, "
-              f"failed {len(result.failed)}")
+        print(
+            f"{args.db}: loaded {n_new}, replaced {len(result.replaced)}, unchanged {len(result.unchanged)}, "
+            f"failed {len(result.failed)}"
+        )
         for _, err in result.failed:
             print(f"  failed: {err}")
     sys.stdout.flush()

@@ -1,4 +1,5 @@
 """Write the rendered demo corpus to disk: each file plus NAME.truth.json beside it."""
+
 from __future__ import annotations
 
 import json
@@ -9,8 +10,15 @@ from pipelines.demo.generate import YEARS, generate
 from pipelines.demo.render import EXT, FORMATS, pick_form, render, sha256
 
 
-def write_corpus(out: str | Path, city: str = "洛阳市", years: tuple[int, ...] = YEARS, seed: int = 0,
-                 size: float = 1.0, formats: tuple[str, ...] = FORMATS, limit: int | None = None) -> dict:
+def write_corpus(
+    out: str | Path,
+    city: str = "洛阳市",
+    years: tuple[int, ...] = YEARS,
+    seed: int = 0,
+    size: float = 1.0,
+    formats: tuple[str, ...] = FORMATS,
+    limit: int | None = None,
+) -> dict:
     """Files go to OUT/<year>/<agency>.<ext>; the truth (extract-json shape + metadata) beside them."""
     bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:
@@ -30,5 +38,9 @@ def write_corpus(out: str | Path, city: str = "洛阳市", years: tuple[int, ...
         meta = dict(t, source=str(path), sha256=sha256(data), format=form, html_variant=variant or None)
         (d / f"{t['agency']}.truth.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
         by_form[form + (f"/{variant}" if variant else "")] += 1
-    return {"out": str(out), "n_reports": len(truths), "by_form": dict(by_form),
-            "n_faulted": sum(bool(t["faults"]) for t in truths)}
+    return {
+        "out": str(out),
+        "n_reports": len(truths),
+        "by_form": dict(by_form),
+        "n_faulted": sum(bool(t["faults"]) for t in truths),
+    }

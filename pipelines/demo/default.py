@@ -4,6 +4,7 @@ The synthetic demo corpus (dataset 'demo', rendered to files and read back throu
 extraction pipeline, so the dashboard shows what xxgk really extracts) plus the one real report
 xxgk ships (data/samples, dataset 'sample').
 """
+
 from __future__ import annotations
 
 import time
@@ -19,9 +20,15 @@ def report_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES)
 
 
-def build_default(db: str | Path, out: str | Path = "data/demo", seed: int = 0, size: float = 1.0,
-                  formats: tuple[str, ...] = ("html", "txt", "docx", "pdf"), workers: int = 2,
-                  progress: bool = True) -> dict:
+def build_default(
+    db: str | Path,
+    out: str | Path = "data/demo",
+    seed: int = 0,
+    size: float = 1.0,
+    formats: tuple[str, ...] = ("html", "txt", "docx", "pdf"),
+    workers: int = 2,
+    progress: bool = True,
+) -> dict:
     from pipelines.demo.corpus import write_corpus
     from pipelines.warehouse.ingest import ingest
 

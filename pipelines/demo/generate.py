@@ -7,6 +7,7 @@ The numeric model is vectorised (numpy, one array per chunk of agencies) so that
 generator (dicts in the extract-json shape) and the direct scale mode (pipelines.demo.direct)
 share it: the first chunk of the direct mode *is* the demo city's corpus.
 """
+
 from __future__ import annotations
 
 import csv
@@ -27,7 +28,9 @@ YEARS = tuple(range(2019, 2026))
 # Canonical table-3 rows: the 2021 rows plus the 2019 `other` row before the 2021 other_* rows.
 _T21 = get_template("2021").table3_keys
 _T19 = get_template("2019").table3_keys
-ROWS: tuple[str, ...] = _T21[: _T21.index("other_overdue_correction")] + ("other",) + _T21[_T21.index("other_overdue_correction"):]
+ROWS: tuple[str, ...] = (
+    _T21[: _T21.index("other_overdue_correction")] + ("other",) + _T21[_T21.index("other_overdue_correction") :]
+)
 RI = {k: i for i, k in enumerate(ROWS)}
 T3_KEYS = {"2019": _T19, "2021": _T21}
 T3_IDX = {v: np.array([RI[k] for k in keys]) for v, keys in T3_KEYS.items()}
@@ -36,19 +39,35 @@ T2_KEYS = {v: get_template(v).table2_keys for v in ("2019", "2021")}
 # Outcome rows, at the 2021 granularity (2019 `other` = sum of the three other_* rows).
 OUTCOMES = tuple(k for k in _T21 if k not in ("new_received", "carried_over", "total_handled", "carried_forward"))
 _OUT_P = dict(
-    granted=.42, partial=.08, denied_state_secret=.003, denied_law_forbidden=.005, denied_three_safety=.004,
-    denied_third_party=.012, denied_internal_affairs=.01, denied_process_info=.012, denied_enforcement_file=.006,
-    denied_admin_query=.008, unable_not_held=.20, unable_need_create=.04, unable_unclear=.03,
-    rejected_petition=.05, rejected_duplicate=.025, rejected_publication=.004, rejected_excessive=.006,
-    rejected_confirm=.012, other_overdue_correction=.03, other_overdue_fee=.002, other_misc=.04,
+    granted=0.42,
+    partial=0.08,
+    denied_state_secret=0.003,
+    denied_law_forbidden=0.005,
+    denied_three_safety=0.004,
+    denied_third_party=0.012,
+    denied_internal_affairs=0.01,
+    denied_process_info=0.012,
+    denied_enforcement_file=0.006,
+    denied_admin_query=0.008,
+    unable_not_held=0.20,
+    unable_need_create=0.04,
+    unable_unclear=0.03,
+    rejected_petition=0.05,
+    rejected_duplicate=0.025,
+    rejected_publication=0.004,
+    rejected_excessive=0.006,
+    rejected_confirm=0.012,
+    other_overdue_correction=0.03,
+    other_overdue_fee=0.002,
+    other_misc=0.04,
 )
 OUT_P = np.array([_OUT_P[k] for k in OUTCOMES])
 OUT_P = OUT_P / OUT_P.sum()
 # Applicant mix of new applications: natural persons dominate.
-MIX_P = np.array([.86, .07, .004, .012, .02, .034])
+MIX_P = np.array([0.86, 0.07, 0.004, 0.012, 0.02, 0.034])
 FAULT_RATE = 0.05
 FAULT_KINDS = ("identity", "blank", "lost_cell", "carry_mismatch")
-FAULT_P = (.35, .30, .15, .20)
+FAULT_P = (0.35, 0.30, 0.15, 0.20)
 # Finding each fault kind should produce (check id, severity); used by direct mode and the truth.
 FAULT_FINDING = {
     "identity": ("identity_failed", "error"),
@@ -57,8 +76,21 @@ FAULT_FINDING = {
     "carry_mismatch": ("carry_over_mismatch", "warning"),
 }
 # Departments whose table-2 enforcement numbers (处罚/强制) are large.
-ENFORCEMENT = {"police", "market", "ecology", "urban_management", "transport", "natural_resources", "housing",
-               "agriculture", "health", "emergency", "culture", "water", "forestry"}
+ENFORCEMENT = {
+    "police",
+    "market",
+    "ecology",
+    "urban_management",
+    "transport",
+    "natural_resources",
+    "housing",
+    "agriculture",
+    "health",
+    "emergency",
+    "culture",
+    "water",
+    "forestry",
+}
 
 
 @dataclass(frozen=True)
@@ -115,13 +147,37 @@ def city_agencies(city: str = "洛阳市", size: float = 1.0, years: tuple[int, 
     depts = cfg["departments"]
     out: list[Agency] = []
     tl_city = ((ys[0], None),)
-    out.append(Agency(f"demo:{ccode}:gov", "government", "gov", cfg["gov_scale"]["city"], ys,
-                      ((ys[0], f"{cname}人民政府"),), prov, cname, tl_city, ((ys[0], ccode),)))
+    out.append(
+        Agency(
+            f"demo:{ccode}:gov",
+            "government",
+            "gov",
+            cfg["gov_scale"]["city"],
+            ys,
+            ((ys[0], f"{cname}人民政府"),),
+            prov,
+            cname,
+            tl_city,
+            ((ys[0], ccode),),
+        )
+    )
     city_depts = [d for d in depts if not d.get("until_reform")]
     city_depts = sorted(city_depts, key=lambda d: not d.get("core"))[: max(1, round(len(city_depts) * size))]
     for d in city_depts:
-        out.append(Agency(f"demo:{ccode}:{d['key']}", "department", d["key"], d["scale"] * 2.5, ys,
-                          ((ys[0], f"{cname}{d['name']}"),), prov, cname, tl_city, ((ys[0], ccode),)))
+        out.append(
+            Agency(
+                f"demo:{ccode}:{d['key']}",
+                "department",
+                d["key"],
+                d["scale"] * 2.5,
+                ys,
+                ((ys[0], f"{cname}{d['name']}"),),
+                prov,
+                cname,
+                tl_city,
+                ((ys[0], ccode),),
+            )
+        )
     core = [d for d in depts if d.get("core")]
     rotating = [d for d in depts if not d.get("core") and not d.get("until_reform")]
     n_dept = max(len(core), round(9 * size))
@@ -138,8 +194,20 @@ def city_agencies(city: str = "洛阳市", size: float = 1.0, years: tuple[int, 
         def named(suffix: str, dn=dnames) -> tuple[tuple[int, str], ...]:
             return tuple((y, n + suffix) for y, n in dn)
 
-        out.append(Agency(f"demo:{key0}:gov", "government", "gov", cfg["gov_scale"]["district"], dys,
-                          named("人民政府"), prov, cname, dnames, dcodes))
+        out.append(
+            Agency(
+                f"demo:{key0}:gov",
+                "government",
+                "gov",
+                cfg["gov_scale"]["district"],
+                dys,
+                named("人民政府"),
+                prov,
+                cname,
+                dnames,
+                dcodes,
+            )
+        )
         k = (di * 3) % len(rotating)
         chosen = core + (rotating[k:] + rotating[:k])[: max(0, n_dept - len(core))]
         if reform > dys[0]:
@@ -155,11 +223,26 @@ def city_agencies(city: str = "洛阳市", size: float = 1.0, years: tuple[int, 
                 continue
             # printed name by year: the pre-reform name before the district's reform year
             nm = tuple((y, _at(dnames, y) + (d["before"] if d.get("before") and y < reform else d["name"])) for y in dy)
-            out.append(Agency(f"demo:{key0}:{d['key']}", "department", d["key"], d["scale"], dy, nm,
-                              prov, cname, dnames, dcodes))
+            out.append(
+                Agency(
+                    f"demo:{key0}:{d['key']}", "department", d["key"], d["scale"], dy, nm, prov, cname, dnames, dcodes
+                )
+            )
         for ti, town in enumerate(dist["towns"][:n_town]):
-            out.append(Agency(f"demo:{key0}:town{ti}", "subdistrict", "town", 1.0 + (town.endswith("镇")) * 1.5, dys,
-                              named(town + _town_suffix(town)), prov, cname, dnames, dcodes))
+            out.append(
+                Agency(
+                    f"demo:{key0}:town{ti}",
+                    "subdistrict",
+                    "town",
+                    1.0 + (town.endswith("镇")) * 1.5,
+                    dys,
+                    named(town + _town_suffix(town)),
+                    prov,
+                    cname,
+                    dnames,
+                    dcodes,
+                )
+            )
     return out
 
 
@@ -202,12 +285,15 @@ def _generic_unit(u: dict, i: int, size: float, years: tuple[int, ...], replica:
     code, nm = u["code"], u["name"]
     county = ((ys[0], None if u["kind"] == "city" else nm),)
     codes = ((ys[0], code),)
-    mk = lambda key, typ, dk, sc, name: Agency(f"demo:{code}:{key}{rid}", typ, dk, sc, ys, ((ys[0], name + tag),),
-                                               u["province"], u["city"], county, codes)
+    mk = lambda key, typ, dk, sc, name: Agency(
+        f"demo:{code}:{key}{rid}", typ, dk, sc, ys, ((ys[0], name + tag),), u["province"], u["city"], county, codes
+    )
     if u["kind"] == "city":
         out = [mk("gov", "government", "gov", cfg["gov_scale"]["city"], f"{nm}人民政府")]
-        out += [mk(d["key"], "department", d["key"], d["scale"] * 2.5, nm + d["name"])
-                for d in depts[: max(1, round(len(depts) * size))]]
+        out += [
+            mk(d["key"], "department", d["key"], d["scale"] * 2.5, nm + d["name"])
+            for d in depts[: max(1, round(len(depts) * size))]
+        ]
         return out
     out = [mk("gov", "government", "gov", cfg["gov_scale"]["district"], f"{nm}人民政府")]
     core = [d for d in depts if d.get("core")]
@@ -244,6 +330,7 @@ class Batch:
     """Reports of one chunk of agencies, agency-major then year. Values that are null in the
     truth (blank or lost cells) are marked in t3_null / t4_null; t3 keeps 2019 `other` and the
     2021 other_* rows side by side (the template says which are printed)."""
+
     agencies: list[Agency]
     agency_idx: np.ndarray  # (R,) index into agencies
     year: np.ndarray  # (R,)
@@ -309,7 +396,9 @@ def simulate(agencies: list[Agency], rng: np.random.Generator, years: tuple[int,
         t3[:, y, RI["total_handled"], :6] = handled
         t3[:, y, RI["carried_forward"], :6] = fwd
         prev_fwd = fwd
-    t3[:, :, RI["other"], :] = t3[:, :, [RI["other_overdue_correction"], RI["other_overdue_fee"], RI["other_misc"]], :].sum(axis=2)
+    t3[:, :, RI["other"], :] = t3[
+        :, :, [RI["other_overdue_correction"], RI["other_overdue_fee"], RI["other_misc"]], :
+    ].sum(axis=2)
     t3[..., 6] = t3[..., :6].sum(axis=-1)
 
     # Table 4: reviews and lawsuits, concentrated where applications are many.
@@ -318,8 +407,14 @@ def simulate(agencies: list[Agency], rng: np.random.Generator, years: tuple[int,
         parts = rng.multinomial(tot, p)
         return np.concatenate([parts, tot[..., None]], axis=-1)
 
-    t4 = np.concatenate([group(0.025, [.62, .15, .11, .12]), group(0.008, [.7, .08, .12, .10]),
-                         group(0.004, [.7, .1, .1, .1])], axis=-1)  # (nA, Y, 15)
+    t4 = np.concatenate(
+        [
+            group(0.025, [0.62, 0.15, 0.11, 0.12]),
+            group(0.008, [0.7, 0.08, 0.12, 0.10]),
+            group(0.004, [0.7, 0.1, 0.1, 0.1]),
+        ],
+        axis=-1,
+    )  # (nA, Y, 15)
 
     # Table 2: proactive disclosure, by agency type.
     enf = np.isin(dkey, list(ENFORCEMENT))
@@ -329,9 +424,14 @@ def simulate(agencies: list[Agency], rng: np.random.Generator, years: tuple[int,
     norm_made = rng.poisson(norm_k[:, None] * np.ones((1, Y)))
     norm_base = rng.poisson(norm_k * 5)[:, None]
     norm_rep = rng.binomial(norm_made, 0.3)
-    lic_rate = np.where((atype == "department") & (rng.random(nA) < 0.6), rng.lognormal(3.0, 1.4, nA),
-                        np.where(atype == "subdistrict", rng.lognormal(1.0, 1.0, nA), 0.0))
-    pen_rate = np.where(enf, rng.lognormal(3.3, 1.2, nA), np.where(atype == "subdistrict", rng.lognormal(0.5, 1, nA), 0.0))
+    lic_rate = np.where(
+        (atype == "department") & (rng.random(nA) < 0.6),
+        rng.lognormal(3.0, 1.4, nA),
+        np.where(atype == "subdistrict", rng.lognormal(1.0, 1.0, nA), 0.0),
+    )
+    pen_rate = np.where(
+        enf, rng.lognormal(3.3, 1.2, nA), np.where(atype == "subdistrict", rng.lognormal(0.5, 1, nA), 0.0)
+    )
     items = lambda k: rng.poisson(np.broadcast_to(k[:, None], (nA, Y)))
     yy = items
     # signed 本年增/减, never below minus last year's item count
@@ -340,20 +440,33 @@ def simulate(agencies: list[Agency], rng: np.random.Generator, years: tuple[int,
     proc_amt = np.round(proc_n * rng.lognormal(3.0, 1.0, (nA, Y)), 4)
     lic_items = np.where(lic_rate > 0, 3 + scale * 2, 0.0)
     t2 = {
-        "rules_made": rules_made, "rules_published": rules_made, "rules_total": rules_base + rules_made.cumsum(1),
-        "normative_made": norm_made, "normative_published": norm_made, "normative_total": norm_base + norm_made.cumsum(1),
-        "license_prev": (lp := items(lic_items)), "license_change": change(lp), "license_decisions": yy(lic_rate),
-        "other_service_prev": (op := items(np.where(lic_rate > 0, 2.0, 0.3))), "other_service_change": change(op),
+        "rules_made": rules_made,
+        "rules_published": rules_made,
+        "rules_total": rules_base + rules_made.cumsum(1),
+        "normative_made": norm_made,
+        "normative_published": norm_made,
+        "normative_total": norm_base + norm_made.cumsum(1),
+        "license_prev": (lp := items(lic_items)),
+        "license_change": change(lp),
+        "license_decisions": yy(lic_rate),
+        "other_service_prev": (op := items(np.where(lic_rate > 0, 2.0, 0.3))),
+        "other_service_change": change(op),
         "other_service_decisions": yy(lic_rate * 0.3),
-        "penalty_prev": (pp := items(np.where(enf, 20.0 + scale, 0.0))), "penalty_change": change(pp),
+        "penalty_prev": (pp := items(np.where(enf, 20.0 + scale, 0.0))),
+        "penalty_change": change(pp),
         "penalty_decisions": yy(pen_rate),
-        "coercion_prev": (cp := items(np.where(enf, 4.0, 0.0))), "coercion_change": change(cp),
+        "coercion_prev": (cp := items(np.where(enf, 4.0, 0.0))),
+        "coercion_change": change(cp),
         "coercion_decisions": yy(pen_rate * 0.08),
-        "fees_prev": (fp := items(np.where(lic_rate > 0, 1.5, 0.0))), "fees_change": change(fp),
-        "procurement_count": proc_n, "procurement_amount_wan": proc_amt,
-        "rules_issued": rules_made, "rules_repealed": rng.binomial(rules_made, 0.2),
+        "fees_prev": (fp := items(np.where(lic_rate > 0, 1.5, 0.0))),
+        "fees_change": change(fp),
+        "procurement_count": proc_n,
+        "procurement_amount_wan": proc_amt,
+        "rules_issued": rules_made,
+        "rules_repealed": rng.binomial(rules_made, 0.2),
         "rules_in_force": rules_base + rules_made.cumsum(1),
-        "normative_issued": norm_made, "normative_repealed": norm_rep,
+        "normative_issued": norm_made,
+        "normative_repealed": norm_rep,
         "normative_in_force": np.maximum(norm_base + (norm_made - norm_rep).cumsum(1), 0),
         "fees_amount_wan": np.round(np.where(rng.random((nA, Y)) < 0.25, rng.lognormal(2.0, 1.5, (nA, Y)), 0.0), 4),
     }
@@ -365,10 +478,16 @@ def simulate(agencies: list[Agency], rng: np.random.Generator, years: tuple[int,
 
     ai, yi = np.nonzero(active)  # agency-major, then year
     b = Batch(
-        agencies=agencies, agency_idx=ai, year=ys[yi], template=template[ai, yi],
-        t3=t3[ai, yi], t3_null=np.zeros((len(ai), len(ROWS), 7), dtype=bool),
-        t4=t4[ai, yi], t4_null=np.zeros((len(ai), 15), dtype=bool),
-        t2={k: np.asarray(v, dtype=float)[ai, yi] for k, v in t2.items()}, fees_yuan=fees[ai, yi],
+        agencies=agencies,
+        agency_idx=ai,
+        year=ys[yi],
+        template=template[ai, yi],
+        t3=t3[ai, yi],
+        t3_null=np.zeros((len(ai), len(ROWS), 7), dtype=bool),
+        t4=t4[ai, yi],
+        t4_null=np.zeros((len(ai), 15), dtype=bool),
+        t2={k: np.asarray(v, dtype=float)[ai, yi] for k, v in t2.items()},
+        fees_yuan=fees[ai, yi],
     )
     _apply_faults(b, rng)
     return b
@@ -397,8 +516,13 @@ def _apply_faults(b: Batch, rng: np.random.Generator) -> None:
                 for key in sorted(rng.choice(zero_rows, size=n, replace=False).tolist(), key=keys.index):
                     cs = list(range(7)) if whole else list(range(1, 6))
                     b.t3_null[r, RI[key], cs] = True
-                    faults.append({"kind": "blank", "where": f"table3.{key}",
-                                   "detail": "blank where 0 is meant: " + ", ".join(cols[c] for c in cs)})
+                    faults.append(
+                        {
+                            "kind": "blank",
+                            "where": f"table3.{key}",
+                            "detail": "blank where 0 is meant: " + ", ".join(cols[c] for c in cs),
+                        }
+                    )
                 b.faults[r] = faults
                 continue
         if kind == "identity":
@@ -416,14 +540,20 @@ def _apply_faults(b: Batch, rng: np.random.Generator) -> None:
                 new = v + d if up or v < d else v - d
                 b.t4[r, c] = new
                 where = f"table4.{T4_KEYS[c]}"
-            b.faults[r] = [{"kind": "identity", "where": where,
-                            "detail": f"printed {new} where the table's own sums give {v}"}]
+            b.faults[r] = [
+                {"kind": "identity", "where": where, "detail": f"printed {new} where the table's own sums give {v}"}
+            ]
         elif kind == "lost_cell":
             key, c = keys[int(rng.integers(len(keys)))], int(rng.integers(7))
             b.t3_null[r, RI[key], c] = True
-            b.faults[r] = [{"kind": "lost_cell", "where": f"table3.{key}.{cols[c]}",
-                            "detail": f"row printed with 6 of 7 cells: {cols[c]} (value {int(t3[RI[key], c])}) lost",
-                            "original": int(t3[RI[key], c])}]
+            b.faults[r] = [
+                {
+                    "kind": "lost_cell",
+                    "where": f"table3.{key}.{cols[c]}",
+                    "detail": f"row printed with 6 of 7 cells: {cols[c]} (value {int(t3[RI[key], c])}) lost",
+                    "original": int(t3[RI[key], c]),
+                }
+            ]
         elif kind == "carry_mismatch":
             c, d = int(rng.integers(6)), int(rng.integers(1, 6))
             old = int(t3[RI["carried_over"], c])
@@ -431,8 +561,13 @@ def _apply_faults(b: Batch, rng: np.random.Generator) -> None:
             for key in ("carried_over", "granted", "total_handled"):
                 t3[RI[key], c] += d
                 t3[RI[key], 6] += d
-            b.faults[r] = [{"kind": "carry_mismatch", "where": f"table3.carried_over.{cols[c]}",
-                            "detail": f"carried over {old + d}, but last year's carried forward was {old}"}]
+            b.faults[r] = [
+                {
+                    "kind": "carry_mismatch",
+                    "where": f"table3.carried_over.{cols[c]}",
+                    "detail": f"carried over {old + d}, but last year's carried forward was {old}",
+                }
+            ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -449,8 +584,9 @@ def truth(b: Batch, r: int, dataset: str = "demo", seed: int = 0) -> dict:
     a = b.agencies[b.agency_idx[r]]
     year = int(b.year[r])
     tv = str(b.template[r])
-    t3 = {key: [None if b.t3_null[r, RI[key], c] else int(b.t3[r, RI[key], c]) for c in range(7)]
-          for key in T3_KEYS[tv]}
+    t3 = {
+        key: [None if b.t3_null[r, RI[key], c] else int(b.t3[r, RI[key], c]) for c in range(7)] for key in T3_KEYS[tv]
+    }
     t4 = [None if b.t4_null[r, c] else int(b.t4[r, c]) for c in range(15)]
     fees = b.fees_yuan[r]
     faults = b.faults.get(r, [])
@@ -464,8 +600,15 @@ def truth(b: Batch, r: int, dataset: str = "demo", seed: int = 0) -> dict:
         "table3": t3,
         "table4": t4,
         "fees_collected_yuan": None if np.isnan(fees) else _num(fees),
-        "findings": [{"check": FAULT_FINDING[f["kind"]][0], "severity": FAULT_FINDING[f["kind"]][1],
-                      "where": f["where"], "message": f["detail"]} for f in faults],
+        "findings": [
+            {
+                "check": FAULT_FINDING[f["kind"]][0],
+                "severity": FAULT_FINDING[f["kind"]][1],
+                "where": f["where"],
+                "message": f["detail"],
+            }
+            for f in faults
+        ],
         "agency_id": a.agency_id,
         "agency_name": a.name(max(a.years)),
         "agency_type": a.agency_type,
@@ -485,8 +628,9 @@ def generate_batch(city: str = "洛阳市", years: tuple[int, ...] = YEARS, seed
     return simulate(city_agencies(city, size, tuple(years)), rng_for(seed, 0), tuple(years))
 
 
-def generate(city: str = "洛阳市", years: tuple[int, ...] = YEARS, seed: int = 0, size: float = 1.0,
-             dataset: str = "demo") -> list[dict]:
+def generate(
+    city: str = "洛阳市", years: tuple[int, ...] = YEARS, seed: int = 0, size: float = 1.0, dataset: str = "demo"
+) -> list[dict]:
     """The demo corpus: one truth dict per report, agency-major then year. Deterministic."""
     b = generate_batch(city, years, seed, size)
     return [truth(b, r, dataset, seed) for r in range(len(b))]

@@ -5,6 +5,7 @@ All tables come from one grid model (cells with rowspan/colspan) built from the 
 and column lists, so every form shows the same layout. Every rendered report says in its text
 that it is synthetic demo data.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -48,24 +49,61 @@ T3_LABELS = {
     "carried_forward": "四、结转下年度继续办理",
 }
 # Group labels (a rowspan over their sub-rows), keyed by the row-key prefix.
-T3_GROUPS = {"denied_": "（三）不予公开", "unable_": "（四）无法提供", "rejected_": "（五）不予处理", "other_": "（六）其他处理"}
+T3_GROUPS = {
+    "denied_": "（三）不予公开",
+    "unable_": "（四）无法提供",
+    "rejected_": "（五）不予处理",
+    "other_": "（六）其他处理",
+}
 T3_COL_HEAD = ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
 T2_ROW_LABELS = {
-    "2019": {"rules": "规章", "normative": "规范性文件", "license": "行政许可", "other_service": "其他对外管理服务事项",
-             "penalty": "行政处罚", "coercion": "行政强制", "fees": "行政事业性收费", "procurement": "政府集中采购"},
-    "2021": {"rules": "规章", "normative": "行政规范性文件", "license": "行政许可", "penalty": "行政处罚",
-             "coercion": "行政强制", "fees": "行政事业性收费"},
+    "2019": {
+        "rules": "规章",
+        "normative": "规范性文件",
+        "license": "行政许可",
+        "other_service": "其他对外管理服务事项",
+        "penalty": "行政处罚",
+        "coercion": "行政强制",
+        "fees": "行政事业性收费",
+        "procurement": "政府集中采购",
+    },
+    "2021": {
+        "rules": "规章",
+        "normative": "行政规范性文件",
+        "license": "行政许可",
+        "penalty": "行政处罚",
+        "coercion": "行政强制",
+        "fees": "行政事业性收费",
+    },
 }
 T2_COL_LABELS = {
-    "2019": {"made": "本年新制作数量", "published": "本年新公开数量", "total": "对外公开总数量",
-             "prev": "上一年项目数量", "change": "本年增/减", "decisions": "处理决定数量",
-             "count": "采购项目数量", "amount_wan": "采购总金额（单位：万元，保留4位小数）"},
-    "2021": {"issued": "本年制发件数", "repealed": "本年废止件数", "in_force": "现行有效件数",
-             "decisions": "本年处理决定数量", "amount_wan": "本年收费金额（单位：万元）"},
+    "2019": {
+        "made": "本年新制作数量",
+        "published": "本年新公开数量",
+        "total": "对外公开总数量",
+        "prev": "上一年项目数量",
+        "change": "本年增/减",
+        "decisions": "处理决定数量",
+        "count": "采购项目数量",
+        "amount_wan": "采购总金额（单位：万元，保留4位小数）",
+    },
+    "2021": {
+        "issued": "本年制发件数",
+        "repealed": "本年废止件数",
+        "in_force": "现行有效件数",
+        "decisions": "本年处理决定数量",
+        "amount_wan": "本年收费金额（单位：万元）",
+    },
 }
 T4_HEAD = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
-SECTIONS = ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
-            "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]
+SECTIONS = [
+    "一、总体情况",
+    "二、主动公开政府信息情况",
+    "三、收到和处理政府信息公开申请情况",
+    "四、政府信息公开行政复议、行政诉讼情况",
+    "五、存在的主要问题及改进情况",
+    "六、其他需要报告的事项",
+]
 FORMATS = ("html", "txt", "docx", "pdf")
 EXT = {"html": "html", "txt": "txt", "docx": "docx", "pdf": "pdf"}
 
@@ -73,6 +111,7 @@ EXT = {"html": "html", "txt": "txt", "docx": "docx", "pdf": "pdf"}
 @dataclass
 class C:
     """A grid cell: text, spans, and whether it is a value cell (None text = blank value)."""
+
     text: str | None
     rs: int = 1
     cs: int = 1
@@ -117,7 +156,7 @@ def table3_grid(t: dict, lost: set[tuple[str, int]]) -> Grid:
         [C("自然人", rs=2), C("法人或其他组织", cs=5), C("总计", rs=2)],
         [C(h) for h in T3_COL_HEAD],
     ]
-    outcome = keys[keys.index("granted"): keys.index("total_handled") + 1]
+    outcome = keys[keys.index("granted") : keys.index("total_handled") + 1]
     seen_groups: set[str] = set()
     for key in keys:
         row: list[C] = []
@@ -172,9 +211,11 @@ def prose(t: dict) -> dict[int, list[str]]:
     if t.get("fees_collected_yuan") is not None:
         six = [f"本年度收取信息处理费{fmt(t['fees_collected_yuan'])}元。", "无其他需要报告的事项。"]
     return {
-        0: [SYNTHETIC_NOTE,
+        0: [
+            SYNTHETIC_NOTE,
             f"{y}年，{a}按照《中华人民共和国政府信息公开条例》要求，坚持以公开为常态、不公开为例外，"
-            f"推进政府信息公开工作。{applied}"],
+            f"推进政府信息公开工作。{applied}",
+        ],
         4: [f"存在的主要问题：公开内容的及时性有待提高。改进情况：{a}将加强培训，规范依申请公开办理流程。"],
         5: six,
     }
@@ -186,32 +227,41 @@ def _grids(t: dict) -> dict[int, Grid]:
 
 # ---------------------------------------------------------------------------------------------- HTML
 
+
 def _split_spans(text: str, rnd: random.Random) -> str:
     """Word export style: a number or a label cut into several <span>s."""
     if len(text) < 2 or rnd.random() < 0.5:
         return f"<span lang=EN-US style='font-size:10.5pt;font-family:仿宋_GB2312'>{_html.escape(text)}</span>"
     cut = rnd.randint(1, len(text) - 1)
     parts = [text[:cut], text[cut:]]
-    return "".join(f"<span lang=EN-US style='font-size:10.5pt;mso-bidi-font-size:11.0pt'>{_html.escape(p)}</span>"
-                   for p in parts)
+    return "".join(
+        f"<span lang=EN-US style='font-size:10.5pt;mso-bidi-font-size:11.0pt'>{_html.escape(p)}</span>" for p in parts
+    )
 
 
 def _html_table(g: Grid, variant: str, rnd: random.Random) -> str:
-    out = ["<table border=\"1\" cellspacing=\"0\" style=\"border-collapse:collapse;border:none\">" if variant != "word"
-           else "<table class=MsoNormalTable border=1 cellspacing=0 cellpadding=0 style='border-collapse:collapse;"
-                "border:none;mso-border-alt:solid windowtext .5pt;mso-yfti-tbllook:1184'>"]
+    out = [
+        '<table border="1" cellspacing="0" style="border-collapse:collapse;border:none">'
+        if variant != "word"
+        else "<table class=MsoNormalTable border=1 cellspacing=0 cellpadding=0 style='border-collapse:collapse;"
+        "border:none;mso-border-alt:solid windowtext .5pt;mso-yfti-tbllook:1184'>"
+    ]
     for i, row in enumerate(g):
         out.append("<tr>" if variant != "word" else f"<tr style='mso-yfti-irow:{i}'>")
         for c in row:
-            attrs = (f" rowspan=\"{c.rs}\"" if c.rs > 1 else "") + (f" colspan=\"{c.cs}\"" if c.cs > 1 else "")
+            attrs = (f' rowspan="{c.rs}"' if c.rs > 1 else "") + (f' colspan="{c.cs}"' if c.cs > 1 else "")
             if variant == "word":
                 inner = "<span>&nbsp;</span>" if not c.text else _split_spans(c.text, rnd)
-                out.append(f"<td{attrs} style='border:solid windowtext 1.0pt;mso-border-alt:solid windowtext .5pt;"
-                           f"padding:0cm 5.4pt 0cm 5.4pt'><p class=MsoNormal align=center style='text-align:center'>"
-                           f"{inner}</p></td>")
+                out.append(
+                    f"<td{attrs} style='border:solid windowtext 1.0pt;mso-border-alt:solid windowtext .5pt;"
+                    f"padding:0cm 5.4pt 0cm 5.4pt'><p class=MsoNormal align=center style='text-align:center'>"
+                    f"{inner}</p></td>"
+                )
             else:
-                out.append(f"<td{attrs} style=\"padding:0px 4px;border:1px solid windowtext\" valign=\"center\">"
-                           f"<p style=\"text-indent:0em;\">{_html.escape(c.text or '')}</p></td>")
+                out.append(
+                    f'<td{attrs} style="padding:0px 4px;border:1px solid windowtext" valign="center">'
+                    f'<p style="text-indent:0em;">{_html.escape(c.text or "")}</p></td>'
+                )
         out.append("</tr>")
     out.append("</table>")
     return "".join(out)
@@ -225,25 +275,31 @@ def render_html(t: dict, variant: str = "plain", seed: int = 0) -> bytes:
     grids = _grids(t)
     tt = _html.escape(title(t))
     if variant == "word":
-        head = ("<html xmlns:v=\"urn:schemas-microsoft-com:vml\" xmlns:o=\"urn:schemas-microsoft-com:office:office\" "
-                "xmlns:w=\"urn:schemas-microsoft-com:office:word\"><head><meta http-equiv=Content-Type "
-                f"content=\"text/html; charset={charset}\"><meta name=Generator content=\"Microsoft Word 15\">"
-                f"<title>{tt}</title><style>p.MsoNormal{{mso-style-parent:\"\";margin:0cm;text-align:justify;"
-                "font-size:10.5pt;font-family:等线}}</style></head><body lang=ZH-CN style='tab-interval:21.0pt'>"
-                "<div class=WordSection1>")
-        para = lambda s: f"<p class=MsoNormal style='text-indent:21.0pt'><span style='font-family:仿宋_GB2312'>{_html.escape(s)}</span></p>"
+        head = (
+            '<html xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+            'xmlns:w="urn:schemas-microsoft-com:office:word"><head><meta http-equiv=Content-Type '
+            f'content="text/html; charset={charset}"><meta name=Generator content="Microsoft Word 15">'
+            f'<title>{tt}</title><style>p.MsoNormal{{mso-style-parent:"";margin:0cm;text-align:justify;'
+            "font-size:10.5pt;font-family:等线}}</style></head><body lang=ZH-CN style='tab-interval:21.0pt'>"
+            "<div class=WordSection1>"
+        )
+        para = lambda s: (
+            f"<p class=MsoNormal style='text-indent:21.0pt'><span style='font-family:仿宋_GB2312'>{_html.escape(s)}</span></p>"
+        )
         h = lambda s: f"<p class=MsoNormal><b><span style='font-family:黑体'>{_html.escape(s)}</span></b></p>"
         top = f"<p class=MsoNormal align=center style='text-align:center'><b><span style='font-size:16.0pt'>{tt}</span></b></p>"
         tail = "</div></body></html>"
     else:
-        head = (f"<!DOCTYPE html><html><head><meta charset=\"{charset}\"><title>{tt}</title></head><body>"
-                "<div class=\"header\"><a href=\"#\">首页</a> &gt; <a href=\"#\">政府信息公开</a> &gt; 政府信息公开年报</div>"
-                f"<div class=\"article\"><h1 class=\"title\">{tt}</h1><div class=\"info\">来源：{_html.escape(t['agency'])}"
-                "（合成演示数据）</div><div class=\"content\">")
-        para = lambda s: f"<p style=\"text-indent:2em;\">{_html.escape(s)}</p>"
-        h = lambda s: f"<p style=\"text-indent:2em;\"><strong>{_html.escape(s)}</strong></p>"
+        head = (
+            f'<!DOCTYPE html><html><head><meta charset="{charset}"><title>{tt}</title></head><body>'
+            '<div class="header"><a href="#">首页</a> &gt; <a href="#">政府信息公开</a> &gt; 政府信息公开年报</div>'
+            f'<div class="article"><h1 class="title">{tt}</h1><div class="info">来源：{_html.escape(t["agency"])}'
+            '（合成演示数据）</div><div class="content">'
+        )
+        para = lambda s: f'<p style="text-indent:2em;">{_html.escape(s)}</p>'
+        h = lambda s: f'<p style="text-indent:2em;"><strong>{_html.escape(s)}</strong></p>'
         top = ""
-        tail = "</div></div><div class=\"footer\">主办单位：演示站点（synthetic）</div></body></html>"
+        tail = '</div></div><div class="footer">主办单位：演示站点（synthetic）</div></body></html>'
     body = [head, top]
     for i, sec in enumerate(SECTIONS):
         body.append(h(sec))
@@ -258,6 +314,7 @@ def render_html(t: dict, variant: str = "plain", seed: int = 0) -> bytes:
 
 
 # ---------------------------------------------------------------------------------------------- text
+
 
 def resolve(g: Grid) -> list[list[tuple[C, bool]]]:
     """The grid with spans resolved: (cell, is_span_copy) per position."""
@@ -316,6 +373,7 @@ def render_text(t: dict) -> bytes:
 
 # ---------------------------------------------------------------------------------------------- DOCX
 
+
 def _fixed_zip(data: bytes) -> bytes:
     """Rewrite a zip with fixed timestamps so the same input gives the same bytes."""
     src = zipfile.ZipFile(io.BytesIO(data))
@@ -372,7 +430,8 @@ def _docx_table(d, g: Grid) -> None:
         while j < len(row):
             c, copy = row[j]
             pr = (f'<w:gridSpan w:val="{c.cs}"/>' if c.cs > 1 else "") + (
-                ('<w:vMerge/>' if copy else '<w:vMerge w:val="restart"/>') if c.rs > 1 else "")
+                ("<w:vMerge/>" if copy else '<w:vMerge w:val="restart"/>') if c.rs > 1 else ""
+            )
             run = f"<w:r><w:t>{_html.escape(c.text, quote=False)}</w:t></w:r>" if c.text and not copy else ""
             tcs.append(f"<w:tc><w:tcPr>{pr}</w:tcPr><w:p>{run}</w:p></w:tc>")
             j += c.cs
@@ -403,8 +462,17 @@ def render_pdf(t: dict) -> bytes:
     ttl = ParagraphStyle("t", parent=body, fontSize=15, leading=22, alignment=1, firstLineIndent=0)
     cell = ParagraphStyle("c", fontName=_FONT, fontSize=7.5, leading=9.5, wordWrap="CJK")
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm,
-                            bottomMargin=18 * mm, title=title(t), author="xxgk demo (synthetic)", invariant=1)
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=title(t),
+        author="xxgk demo (synthetic)",
+        invariant=1,
+    )
 
     def footer(canvas, _doc):
         canvas.setFont(_FONT, 9)
@@ -444,12 +512,22 @@ def _pdf_table(g: Grid, section: int, width: float, style, Table, TableStyle, co
     else:
         widths = [width / n] * n
     tab = Table(data, colWidths=widths)
-    tab.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), _FONT, 7.5), ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (0, 0), (-1, -1), "CENTER")] + spans))
+    tab.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), _FONT, 7.5),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+            ]
+            + spans
+        )
+    )
     return tab
 
 
 # ---------------------------------------------------------------------------------------------- files
+
 
 def pick_form(t: dict, seed: int, formats: tuple[str, ...]) -> tuple[str, str]:
     """(format, html variant) for one report: mostly HTML, some text, some DOCX/PDF; deterministic."""

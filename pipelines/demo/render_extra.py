@@ -5,6 +5,7 @@ private profile and a timeout). Scans: the PDF rendering rasterised with pypdfiu
 layer is left: PNG (pages stacked), multi-page TIFF, or an image-only PDF. Optional seeded noise
 (a small rotation, blur, specks) makes it look scanned; the default is clean.
 """
+
 from __future__ import annotations
 
 import io

@@ -16,6 +16,7 @@
 Unknown or ambiguous agencies get ids of their own ('unknown-…', 'ambiguous-…'), listed by
 `xxgk entities --unresolved` for a person to settle (usually with a line in data/aliases.yaml).
 """
+
 from __future__ import annotations
 
 import os
@@ -39,9 +40,41 @@ _REGION_SUFFIX = "(?:自治县|自治州|自治旗|特区|林区|新区|实验�
 _FUZZY_TOKEN = re.compile(r"^([\u4e00-\u9fff]{2,8}?" + _REGION_SUFFIX + ")")
 # Words that look like region names but are not (never "corrected" into one).
 _GENERIC = {
-    "开发区", "高新区", "示范区", "管理区", "保税区", "自贸区", "工业区", "园区", "景区", "城区", "市区", "郊区",
-    "辖区", "社区", "片区", "街区", "小区", "矿区", "林区", "库区", "新区", "经济区", "功能区", "度假区",
-    "合作区", "试验区", "实验区", "产业园区", "开发区管委会", "本区", "全区", "全市", "全县", "本市", "本县",
+    "开发区",
+    "高新区",
+    "示范区",
+    "管理区",
+    "保税区",
+    "自贸区",
+    "工业区",
+    "园区",
+    "景区",
+    "城区",
+    "市区",
+    "郊区",
+    "辖区",
+    "社区",
+    "片区",
+    "街区",
+    "小区",
+    "矿区",
+    "林区",
+    "库区",
+    "新区",
+    "经济区",
+    "功能区",
+    "度假区",
+    "合作区",
+    "试验区",
+    "实验区",
+    "产业园区",
+    "开发区管委会",
+    "本区",
+    "全区",
+    "全市",
+    "全县",
+    "本市",
+    "本县",
 }
 _SUBDISTRICT = re.compile(r"^(.{1,12}?(?:街道|镇|乡))(办事处|办|人民政府|政府)?$")
 _DEPARTMENT_TAIL = re.compile(r"(局|委员会|委|办公室|办公厅|办|厅|中心|院|处|署|队|所|站|馆|社|部|分局)$")
@@ -66,6 +99,7 @@ class Entity:
 
 
 # --- aliases -------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: one object per aliases file version
 class Aliases:
@@ -137,7 +171,7 @@ def _edit1(a: str, b: str) -> bool:
     if len(a) > len(b):
         a, b = b, a
     for i in range(len(b)):
-        if b[:i] + b[i + 1:] == a:
+        if b[:i] + b[i + 1 :] == a:
             return True
     return False
 
@@ -183,7 +217,7 @@ class _Index:
         return r.name
 
     def exact_at(self, s: str, i: int, parent: Region | None) -> _Match | None:
-        for n in self.by_first.get(s[i:i + 1], ()):
+        for n in self.by_first.get(s[i : i + 1], ()):
             if s.startswith(n, i):
                 rs = self._under(self.names[n], parent)
                 if rs:
@@ -210,8 +244,9 @@ class _Index:
         if not cands:
             return None
         rs = [r for n in cands for r in self._under(self.names[n], parent)]
-        return _Match(tok, cands[0] if len(cands) == 1 else tok, rs, zone=any(n in self.zone_names for n in cands),
-                      fuzzy=True)
+        return _Match(
+            tok, cands[0] if len(cands) == 1 else tok, rs, zone=any(n in self.zone_names for n in cands), fuzzy=True
+        )
 
     def lookup(self, name: str | None) -> _Match | None:
         """A bare region name (from the region dict): exact, else edit distance 1."""
@@ -262,13 +297,16 @@ def split_name(agency: str) -> tuple[list[_Match], str]:
         if m is None:
             break
         if chain and not parent:  # previous link ambiguous: keep the candidates under any of them
-            m.regions = [r for r in m.regions if any(ix.t.is_under(r, p) or r.code == p.code for p in chain[-1].regions)] or m.regions
+            m.regions = [
+                r for r in m.regions if any(ix.t.is_under(r, p) or r.code == p.code for p in chain[-1].regions)
+            ] or m.regions
         chain.append(m)
         i += len(m.text)
     return chain, s[i:]
 
 
 # --- departments ---------------------------------------------------------------------------------
+
 
 def canonical_department(dept: str, zone: bool = False) -> str:
     al = aliases()
@@ -297,6 +335,7 @@ def agency_type(dept: str) -> str:
 
 
 # --- resolve ---------------------------------------------------------------------------------------
+
 
 def _dict_constraints(ix: _Index, region: Mapping[str, Any] | None) -> tuple[list[list[Region]], list[str]]:
     """Candidates for each non-empty level of the region dict, most general first; and notes."""
@@ -371,14 +410,18 @@ def resolve(agency: str | None, region: Mapping[str, Any] | None = None, text: s
         best = max(s for s, _ in scored)
         top = [r for s, r in scored if s == best]
         if best > 0 and len(top) == 1:
-            notes.append(f"地区由正文推断为{''.join(a.name for a in t.ancestors(top[0]))}{top[0].name}; region inferred from the text")
+            notes.append(
+                f"地区由正文推断为{''.join(a.name for a in t.ancestors(top[0]))}{top[0].name}; region inferred from the text"
+            )
             cands = top
 
     dept = canonical_department(rest, zone=zone)
     for m in fuzzy:
         names = sorted({r.name for r in m.regions if any(r.code == c.code or t.is_under(c, r) for c in cands)})
         if len(names) == 1:
-            notes.insert(0, f"地名疑为识别错误，已将“{m.text}”更正为“{names[0]}”; region name {m.text} corrected to {names[0]}")
+            notes.insert(
+                0, f"地名疑为识别错误，已将“{m.text}”更正为“{names[0]}”; region name {m.text} corrected to {names[0]}"
+            )
         else:
             notes.insert(0, f"地名“{m.text}”不在行政区划表中; region name {m.text} not in the GB/T 2260 table")
     note = "；".join(notes) or None
@@ -387,10 +430,18 @@ def resolve(agency: str | None, region: Mapping[str, Any] | None = None, text: s
         if status == AMBIGUOUS:
             listed = ["".join(a.name for a in t.ancestors(r)) + r.name for r in cands]
             more = f" 等{len(listed)}个" if len(listed) > 8 else ""
-            note = (note + "；" if note else "") + "地区有多个候选: " + "、".join(listed[:8]) + more + "; ambiguous region"
+            note = (
+                (note + "；" if note else "") + "地区有多个候选: " + "、".join(listed[:8]) + more + "; ambiguous region"
+            )
         name = raw or "(未知)"
-        return _remember(ix, agency, memo, Entity(f"{status}-{_slug(name)}", name, agency_type(dept), None, None,
-                                                  None, None, status, note, None, dept))
+        return _remember(
+            ix,
+            agency,
+            memo,
+            Entity(
+                f"{status}-{_slug(name)}", name, agency_type(dept), None, None, None, None, status, note, None, dept
+            ),
+        )
 
     r = cands[0]
     prov = t.province_of(r)
@@ -404,19 +455,24 @@ def resolve(agency: str | None, region: Mapping[str, Any] | None = None, text: s
         name = disp
     else:
         name = disp + dept
-    return _remember(ix, agency, memo, Entity(
-        agency_id=f"{r.code[:6]}-{_slug(dept)}",
-        name=name,
-        agency_type=agency_t,
-        province=prov.name if prov else None,
-        city=city.name if city else None,
-        county=r.name if r.level == "county" else None,
-        region_code=r.code,
-        status=RESOLVED,
-        note=note,
-        level=level,
-        department=dept,
-    ))
+    return _remember(
+        ix,
+        agency,
+        memo,
+        Entity(
+            agency_id=f"{r.code[:6]}-{_slug(dept)}",
+            name=name,
+            agency_type=agency_t,
+            province=prov.name if prov else None,
+            city=city.name if city else None,
+            county=r.name if r.level == "county" else None,
+            region_code=r.code,
+            status=RESOLVED,
+            note=note,
+            level=level,
+            department=dept,
+        ),
+    )
 
 
 def _remember(ix: _Index, agency: str | None, memo: bool, e: Entity) -> Entity:

@@ -2,6 +2,7 @@
 
 Loaded once and cached. Codes are the 12-digit strings of the table (e.g. 320813000000 = 洪泽区).
 """
+
 from __future__ import annotations
 
 import csv

@@ -4,6 +4,7 @@ The parser never looks at the file format: every reader's Document is cut into s
 (text lines, table rows), the segments into the template's sections, and each table's section
 into label texts and chunks of numbers (tokens.py), which table2/3/4 place by the template maps.
 """
+
 from __future__ import annotations
 
 import re
@@ -37,11 +38,19 @@ def _place_agency(report: Report) -> None:
     if m and m.group(1) in report.agency:
         printed = report.agency
         report.agency = printed.replace(m.group(1), m.group(2))
-        report.add("P105 agency_corrected", "info", "agency",
-                   f"agency printed as {printed}: {m.group(1)} is no region in GB/T 2260, {m.group(2)} is one character away; read as {report.agency}")
+        report.add(
+            "P105 agency_corrected",
+            "info",
+            "agency",
+            f"agency printed as {printed}: {m.group(1)} is no region in GB/T 2260, {m.group(2)} is one character away; read as {report.agency}",
+        )
     elif ent.status != "resolved":
-        report.add("P106 agency_unresolved", "info", "agency",
-                   f"agency {report.agency} could not be placed in one region ({ent.status}); listed for a person to resolve")
+        report.add(
+            "P106 agency_unresolved",
+            "info",
+            "agency",
+            f"agency {report.agency} could not be placed in one region ({ent.status}); listed for a person to resolve",
+        )
 
 
 def parse(doc: Document) -> Report:
@@ -57,7 +66,10 @@ def parse(doc: Document) -> Report:
 
     r2, r3, r4 = region(2), region(3), region(4)
     if r3 is None and r4 is None:
-        raise ReadError(doc.source, "not an annual report: no section 三 (收到和处理政府信息公开申请情况) or 四 (行政复议、行政诉讼) found")
+        raise ReadError(
+            doc.source,
+            "not an annual report: no section 三 (收到和处理政府信息公开申请情况) or 四 (行政复议、行政诉讼) found",
+        )
 
     report.agency, report.year = meta.agency_and_year(segs, doc.meta.get("title"))
     if report.year is None:
@@ -85,26 +97,38 @@ def parse(doc: Document) -> Report:
 
     if doc.ocr:
         from pipelines.parse.ocrfix import fix_ocr_table3
+
         fix_ocr_table3(report)
 
     keys = templates.get(t3_version).table4_keys
     if r4 is not None:
         parse_table4(stream(segs, *r4), report, keys)
     else:
-        report.add("P401 table4_missing", "warning", "table4", "section 四 (行政复议、行政诉讼) not found; cells left null")
+        report.add(
+            "P401 table4_missing", "warning", "table4", "section 四 (行政复议、行政诉讼) not found; cells left null"
+        )
 
     report.template = t2_version or t3_version
     if t2_version and t2_version != t3_version:
-        report.add("P104 template_mixed", "info", "template",
-                   f"table 2 follows the {t2_version} template but table 3 the {t3_version} layout; each table kept as printed")
+        report.add(
+            "P104 template_mixed",
+            "info",
+            "template",
+            f"table 2 follows the {t2_version} template but table 3 the {t3_version} layout; each table kept as printed",
+        )
     if t2_version is None:
         # Table 2 in the layout of table 3's version, so its keys exist (null) in the output
         if r2 is not None:
-            report.add("P203 table2_unrecognised", "warning", "table2", "table 2 headers match no template version; cells left null")
+            report.add(
+                "P203 table2_unrecognised",
+                "warning",
+                "table2",
+                "table 2 headers match no template version; cells left null",
+            )
         for k in templates.get(t3_version).table2_keys:
             report.table2.setdefault(k, __import__("pipelines.report", fromlist=["CellValue"]).CellValue.missing())
 
     r6 = region(6)
     if r6 is not None:
-        report.fees_collected_yuan = meta.fees_yuan("\n".join(s.flat for s in segs[r6[0]:r6[1]]))
+        report.fees_collected_yuan = meta.fees_yuan("\n".join(s.flat for s in segs[r6[0] : r6[1]]))
     return report

@@ -6,6 +6,7 @@ Real reports lose the separators between table cells: `640020470` is the seven c
 results) usually leave one. This module enumerates the splits that are possible at all and keeps
 those that satisfy the identities; the caller decides what to do when more than one remains.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -110,9 +111,13 @@ def segment(tokens: Sequence[Token], n: int, groups: Sequence[SumGroup] = ()) ->
 
     # Text whose tokens are all set apart by white space, none with a leading zero, shows its cell
     # boundaries: a short row there has lost cells, and its numbers are not cut further.
-    if len(tokens) >= 3 and all(t.gap_before for t in tokens[1:]) and not any(
-            len(t.text) > 1 and t.text[0] == "0" for t in tokens if t.kind == "num"):
+    if (
+        len(tokens) >= 3
+        and all(t.gap_before for t in tokens[1:])
+        and not any(len(t.text) > 1 and t.text[0] == "0" for t in tokens if t.kind == "num")
+    ):
         from dataclasses import replace
+
         tokens = [replace(t, splittable=False) if t.kind == "num" else t for t in tokens]
 
     # How many cells each token may stand for.
@@ -165,9 +170,11 @@ def segment(tokens: Sequence[Token], n: int, groups: Sequence[SumGroup] = ()) ->
         if i in gaps:
             cells.append(None)
         width = len(t.text) if (t.kind == "num" and t.splittable) else 1
-        cells.extend(vals[k:k + width])
+        cells.extend(vals[k : k + width])
         k += width
-    return Segmentation([tuple(cells)], False, any(len(t.text) > 1 and t.kind == "num" and t.splittable for t in tokens), missing)
+    return Segmentation(
+        [tuple(cells)], False, any(len(t.text) > 1 and t.kind == "num" and t.splittable for t in tokens), missing
+    )
 
 
 def _explode(tokens: Sequence[Token]) -> Iterator[int | float | None]:
@@ -178,8 +185,9 @@ def _explode(tokens: Sequence[Token]) -> Iterator[int | float | None]:
             yield _token_value(t)
 
 
-def _split(tokens: Sequence[Token], ranges: list[range], n: int, groups: Sequence[SumGroup] = (),
-           limit: int = MAX_CANDIDATES) -> list[tuple]:
+def _split(
+    tokens: Sequence[Token], ranges: list[range], n: int, groups: Sequence[SumGroup] = (), limit: int = MAX_CANDIDATES
+) -> list[tuple]:
     """Every reading of the tokens as n cells in which every closed sum group holds.
 
     A depth-first walk over cell boundaries that checks a group as soon as its 总计 cell is read,
@@ -220,7 +228,7 @@ def _split(tokens: Sequence[Token], ranges: list[range], n: int, groups: Sequenc
                 lengths = [1]
             else:
                 lengths = range(1, len(run) - off + 1)
-            options = [(int(run[off:off + ln]), off + ln) for ln in lengths]
+            options = [(int(run[off : off + ln]), off + ln) for ln in lengths]
         else:
             options = [(_token_value(t), len(t.text) or 1)]
             off = 0
@@ -256,8 +264,13 @@ MAX_STEPS = 40_000
 
 def _total_last(tokens: Sequence[Token], n: int, groups: Sequence[SumGroup]) -> bool:
     """Table 3's shape: one group, its total the last cell, the last token a digit run."""
-    return (len(groups) == 1 and groups[0][1] == n - 1 and set(groups[0][0]) == set(range(n - 1))
-            and tokens[-1].kind == "num" and tokens[-1].splittable)
+    return (
+        len(groups) == 1
+        and groups[0][1] == n - 1
+        and set(groups[0][0]) == set(range(n - 1))
+        and tokens[-1].kind == "num"
+        and tokens[-1].splittable
+    )
 
 
 def _tiled(n: int, groups: Sequence[SumGroup]) -> bool:
@@ -309,7 +322,7 @@ def _split_groups(tokens: Sequence[Token], n: int, groups: Sequence[SumGroup]) -
             lo = off if tj == ti else 0
             for e in range(lo + 1, widths[tj] + 1):
                 for k in range(1, e - lo + 1):
-                    tail = t.text[e - k:e]
+                    tail = t.text[e - k : e]
                     if k > 1 and tail[0] == "0":
                         continue
                     yield tj, e, k, int(tail)
@@ -328,7 +341,7 @@ def _split_groups(tokens: Sequence[Token], n: int, groups: Sequence[SumGroup]) -
             if steps[0] > MAX_STEPS:
                 raise _Exhausted
             # cells after this group need at least one digit each
-            rest_digits = (widths[tj] - e) + sum(widths[tj + 1:])
+            rest_digits = (widths[tj] - e) + sum(widths[tj + 1 :])
             if rest_digits < cells_left - len(parts) - 1:
                 continue
             if total is None:
@@ -395,7 +408,7 @@ def _sum_split(tokens: list[Token], m: int, total: int, steps: list[int]) -> Ite
             return
         # what is left cannot reach the total even if one part took every spare digit
         spare = suffix[ti] - off - left + 1
-        if spare < 19 and s + left * (10 ** spare - 1) < total:
+        if spare < 19 and s + left * (10**spare - 1) < total:
             return
         t = tokens[ti]
         if not (t.kind == "num" and t.splittable):
@@ -407,7 +420,7 @@ def _sum_split(tokens: list[Token], m: int, total: int, steps: list[int]) -> Ite
         run = t.text
         maxlen = 1 if run[off] == "0" else len(run) - off
         for ln in range(1, maxlen + 1):
-            v = int(run[off:off + ln])
+            v = int(run[off : off + ln])
             if s + v > total:
                 break  # longer parts only grow
             noff = off + ln

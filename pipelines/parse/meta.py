@@ -1,4 +1,5 @@
 """Agency name, report year and 信息处理费 from the report's own words."""
+
 from __future__ import annotations
 
 import re
@@ -50,7 +51,9 @@ def period_year(text: str) -> int | None:
     return None
 
 
-_FEE_NONE = re.compile(r"(?:未|无|没有|不)(?:收取|产生|发生)[^。]{0,12}?处理费|处理费[^。]{0,8}?(?:为零|为0元|0元|情况为无)|处理费[^。]{0,4}?:?无")
+_FEE_NONE = re.compile(
+    r"(?:未|无|没有|不)(?:收取|产生|发生)[^。]{0,12}?处理费|处理费[^。]{0,8}?(?:为零|为0元|0元|情况为无)|处理费[^。]{0,4}?:?无"
+)
 _FEE_SUM = re.compile(r"处理费[^。]{0,20}?(?:共计|合计|总计)?[^。\d]{0,6}?(\d+(?:\.\d+)?)(万元|元)")
 
 

@@ -7,6 +7,7 @@ mend the row also mends the column, that value is certain: the cell is corrected
 and a finding keeps the value that was read. Every other broken identity in an OCR report is
 reported against its cells, so nothing uncertain passes silently.
 """
+
 from __future__ import annotations
 
 from pipelines.report import INFERRED, CellValue, Report
@@ -29,6 +30,7 @@ def _col_gaps(report: Report, c: int) -> dict[str, int | None]:
 
     def v(k):
         return t3[k][c].value if k in t3 else None
+
     a = [v(k) for k in FLOW]
     out: dict[str, int | None] = {"balance": None, "outcomes": None}
     if None not in a:
@@ -59,7 +61,9 @@ def fix_ocr_table3(report: Report) -> None:
                 cell.value = new
                 gaps = _col_gaps(report, c)
                 row_ok = _row_gap(t3[key]) == 0
-                col_ok = all(g in (0,) for g in gaps.values() if g is not None) and any(g is not None for g in gaps.values())
+                col_ok = all(g in (0,) for g in gaps.values() if g is not None) and any(
+                    g is not None for g in gaps.values()
+                )
                 cell.value = old
                 before = _col_gaps(report, c)
                 col_was_bad = any(g not in (None, 0) for g in before.values())
@@ -68,8 +72,12 @@ def fix_ocr_table3(report: Report) -> None:
             if len(cands) == 1:
                 c, new = cands[0]
                 cell = t3[key][c]
-                report.add("P501 ocr_corrected", "warning", f"table3.{key}.{TABLE3_COLUMNS[c]}",
-                           f"OCR read {cell.value:g}; the row total and the column identities both require {new:g}, so it was corrected")
+                report.add(
+                    "P501 ocr_corrected",
+                    "warning",
+                    f"table3.{key}.{TABLE3_COLUMNS[c]}",
+                    f"OCR read {cell.value:g}; the row total and the column identities both require {new:g}, so it was corrected",
+                )
                 t3[key][c] = CellValue(new, cell.raw, INFERRED, cell.confidence)
                 fixed = True
         if not fixed:
@@ -78,5 +86,9 @@ def fix_ocr_table3(report: Report) -> None:
     for key, row in t3.items():
         gap = _row_gap(row)
         if gap not in (None, 0):
-            report.add("P502 ocr_uncertain", "warning", f"table3.{key}",
-                       f"OCR-read row does not add up (applicant columns minus 总计 = {gap}); one of its cells is misread or the source is wrong")
+            report.add(
+                "P502 ocr_uncertain",
+                "warning",
+                f"table3.{key}",
+                f"OCR-read row does not add up (applicant columns minus 总计 = {gap}); one of its cells is misread or the source is wrong",
+            )

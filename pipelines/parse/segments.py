@@ -4,6 +4,7 @@ Readers keep what the page had: lines of text and table grids. Many reports arri
 line (a web page's text with every cell run together), so section headings are found inside
 lines too, and a line is cut where a heading starts.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,7 +25,9 @@ HEADINGS: tuple[tuple[int, re.Pattern], ...] = (
 )
 
 # Page footers that land inside tables: "- 4 -", "— 5 —", "第 3 页 共 6 页".
-FOOTER = re.compile(r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$")
+FOOTER = re.compile(
+    r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$"
+)
 
 
 @dataclass
@@ -48,7 +51,7 @@ def segments(doc: Document) -> list[Seg]:
     for bi, block in enumerate(doc.blocks):
         if isinstance(block, TextBlock):
             text = block.text
-            for line in (text.split("\n") if "\n" in text else (text,)):
+            for line in text.split("\n") if "\n" in text else (text,):
                 line = line.strip()
                 if line and not footer(line):
                     append(Seg("text", text=line, confidence=block.confidence))

@@ -1,4 +1,5 @@
 """Table 2 (主动公开政府信息情况): rows by label, columns by the version's block layout."""
+
 from __future__ import annotations
 
 import re
@@ -72,8 +73,12 @@ def _fill(report: Report, key: str, cols: list[str], tokens: list[Token]) -> Non
             return
     if len(toks) != len(cols):
         raw = " ".join(tk.text for tk in tokens)
-        report.add("P201 table2_cells", "warning", f"table2.{key}",
-                   f"row has {len(toks)} value(s) for {len(cols)} column(s) ({raw}); cells left null")
+        report.add(
+            "P201 table2_cells",
+            "warning",
+            f"table2.{key}",
+            f"row has {len(toks)} value(s) for {len(cols)} column(s) ({raw}); cells left null",
+        )
         for c in cols:
             report.table2[f"{key}_{c}"] = CellValue(None, raw or None, "missing")
         return
@@ -82,5 +87,6 @@ def _fill(report: Report, key: str, cols: list[str], tokens: list[Token]) -> Non
         state = NUMBER if v is not None else (DASH if tk.kind == "dash" else "blank")
         report.table2[f"{key}_{c}"] = CellValue(v, tk.text + tk.unit if tk.text else None, state)
         if tk.unit == "元" and c.endswith("amount_wan"):
-            report.add("P202 unit_converted", "info", f"table2.{key}_{c}",
-                       f"amount printed as {tk.text}元; stored as {v} 万元")
+            report.add(
+                "P202 unit_converted", "info", f"table2.{key}_{c}", f"amount printed as {tk.text}元; stored as {v} 万元"
+            )

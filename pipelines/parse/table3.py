@@ -12,6 +12,7 @@ Two ways to place a chunk, tried in this order:
 Then each row's tokens are split into seven cells (digits.segment), and splits that the row
 identity leaves open are settled, where possible, by the column identities of the whole table.
 """
+
 from __future__ import annotations
 
 import re
@@ -86,7 +87,7 @@ def _match_fuzzy(text: str) -> str | None:
             if n < 5:
                 continue
             for i in range(len(text) - n + 1):
-                window = text[i:i + n]
+                window = text[i : i + n]
                 if sum(a != b for a, b in zip(window, kw)) == 1:
                     hits[spec.key] = max(hits.get(spec.key, -1), i + n)
     if len(hits) == 1:
@@ -144,9 +145,13 @@ def parse_table3(st: Stream, report: Report, hint_version: str | None) -> str | 
         placed, unplaced = _place_by_label(chunks, rows, version)
         mode = "label"
         if unplaced:
-            report.add("P310 numbers_unplaced", "warning", "table3",
-                       f"{len(unplaced)} group(s) of numbers in table 3 could not be tied to a row: "
-                       + "; ".join(c.raw for c in unplaced[:5]))
+            report.add(
+                "P310 numbers_unplaced",
+                "warning",
+                "table3",
+                f"{len(unplaced)} group(s) of numbers in table 3 could not be tied to a row: "
+                + "; ".join(c.raw for c in unplaced[:5]),
+            )
 
     # Split every placed chunk into seven cells.
     segs: dict[str, Segmentation] = {}
@@ -161,33 +166,58 @@ def parse_table3(st: Stream, report: Report, hint_version: str | None) -> str | 
         if ch is None:
             report.table3[key] = [CellValue.missing() for _ in range(N_COLS)]
             found = key in labels_seen
-            report.add("P301 row_missing", "warning", f"table3.{key}",
-                       "row label found but no numbers beside it; cells left null" if found
-                       else "row not found in the report; cells left null")
+            report.add(
+                "P301 row_missing",
+                "warning",
+                f"table3.{key}",
+                "row label found but no numbers beside it; cells left null"
+                if found
+                else "row not found in the report; cells left null",
+            )
             continue
         vals, state = chosen.get(key, (None, None))
         sg = segs[key]
         if vals is None:
             report.table3[key] = [CellValue(None, ch.raw, MISSING) for _ in range(N_COLS)]
             if sg.inconsistent:
-                report.add("P305 digits_ambiguous", "warning", f"table3.{key}",
-                           f"cells run together or lost ({ch.raw}): {sg.inconsistent} ways to read them as 7 cells and "
-                           "none adds up to the row total; cells left null")
+                report.add(
+                    "P305 digits_ambiguous",
+                    "warning",
+                    f"table3.{key}",
+                    f"cells run together or lost ({ch.raw}): {sg.inconsistent} ways to read them as 7 cells and "
+                    "none adds up to the row total; cells left null",
+                )
             elif sg.exhausted:
-                report.add("P305 digits_ambiguous", "warning", f"table3.{key}",
-                           f"cells run together ({ch.raw}) and can be split too many ways to tell; cells left null")
+                report.add(
+                    "P305 digits_ambiguous",
+                    "warning",
+                    f"table3.{key}",
+                    f"cells run together ({ch.raw}) and can be split too many ways to tell; cells left null",
+                )
             elif sg.overflow:
-                report.add("P303 row_overflow", "warning", f"table3.{key}",
-                           f"row has more numbers than 7 cells ({ch.raw}); cells left null")
+                report.add(
+                    "P303 row_overflow",
+                    "warning",
+                    f"table3.{key}",
+                    f"row has more numbers than 7 cells ({ch.raw}); cells left null",
+                )
             elif sg.gap_nulls or not sg.candidates:
                 n_have = sum(1 for t in ch.tokens if t.kind != "blank")
-                report.add("P302 row_cells_missing", "warning", f"table3.{key}",
-                           f"row has {n_have} of 7 cells ({ch.raw}); which columns are missing cannot be told, so all 7 were left null")
+                report.add(
+                    "P302 row_cells_missing",
+                    "warning",
+                    f"table3.{key}",
+                    f"row has {n_have} of 7 cells ({ch.raw}); which columns are missing cannot be told, so all 7 were left null",
+                )
             continue
         report.table3[key] = _cells(vals, ch, state, sg)
         if sg.gap_nulls:
-            report.add("P302 row_cells_missing", "warning", f"table3.{key}",
-                       f"row has {N_COLS - sg.gap_nulls} of 7 cells ({ch.raw}); the missing cell(s) were placed at the gap(s) in the text and left null")
+            report.add(
+                "P302 row_cells_missing",
+                "warning",
+                f"table3.{key}",
+                f"row has {N_COLS - sg.gap_nulls} of 7 cells ({ch.raw}); the missing cell(s) were placed at the gap(s) in the text and left null",
+            )
     _note_zero_totals(report, rows)
     report.meta["table3"] = {"mode": mode, "version": version}
     return version
@@ -207,9 +237,11 @@ def _note_zero_totals(report: Report, rows: tuple[str, ...]) -> None:
         if f.check.startswith(("P301", "P302")) and f.where.startswith("table3."):
             key = f.where.split(".")[1]
             if key in outcome and all(report.table3[key][c].value is None for c in zero_cols):
-                f.message += ("; （七）总计 is 0 in every column, so these cells can only be 0"
-                              if len(zero_cols) == N_COLS else
-                              f"; （七）总计 is 0 in {len(zero_cols)} column(s), so those cells can only be 0")
+                f.message += (
+                    "; （七）总计 is 0 in every column, so these cells can only be 0"
+                    if len(zero_cols) == N_COLS
+                    else f"; （七）总计 is 0 in {len(zero_cols)} column(s), so those cells can only be 0"
+                )
 
 
 def trim_blanks(tokens: list[Token], n: int) -> list[Token]:
@@ -300,20 +332,34 @@ def _resolve(segs: dict[str, Segmentation], rows: tuple[str, ...], report: Repor
             if len(picks) == 1:
                 vals = next(iter(picks))
                 chosen[key] = (vals, INFERRED)
-                report.add("P304 digits_split", "info", f"table3.{key}",
-                           f"cells run together ({segs[key].candidates and _fmt_run(segs[key])}); the split "
-                           f"{list(vals)} is the only one consistent with the table's identities")
+                report.add(
+                    "P304 digits_split",
+                    "info",
+                    f"table3.{key}",
+                    f"cells run together ({segs[key].candidates and _fmt_run(segs[key])}); the split "
+                    f"{list(vals)} is the only one consistent with the table's identities",
+                )
             else:
                 opts = sorted(picks) if picks else segs[key].candidates[:6]
-                report.add("P305 digits_ambiguous", "warning", f"table3.{key}",
-                           f"cells run together and can be split {len(opts)} ways consistent with the identities "
-                           f"(e.g. {', '.join(str(list(o)) for o in list(opts)[:3])}); cells left null")
+                report.add(
+                    "P305 digits_ambiguous",
+                    "warning",
+                    f"table3.{key}",
+                    f"cells run together and can be split {len(opts)} ways consistent with the identities "
+                    f"(e.g. {', '.join(str(list(o)) for o in list(opts)[:3])}); cells left null",
+                )
                 chosen[key] = (None, MISSING)
-    glued = [k for k, sg in segs.items() if sg.glued and k in chosen and chosen[k][0] is not None and k not in ambiguous]
+    glued = [
+        k for k, sg in segs.items() if sg.glued and k in chosen and chosen[k][0] is not None and k not in ambiguous
+    ]
     if glued:
-        report.add("P306 digits_run_together", "info", "table3",
-                   f"cells of {len(glued)} row(s) were printed without separators and were split digit by digit "
-                   "(a unique split, checked against the row totals)")
+        report.add(
+            "P306 digits_run_together",
+            "info",
+            "table3",
+            f"cells of {len(glued)} row(s) were printed without separators and were split digit by digit "
+            "(a unique split, checked against the row totals)",
+        )
     return chosen
 
 
@@ -325,9 +371,11 @@ def _column_failures(vals: dict[str, tuple], rows: tuple[str, ...]) -> int:
     outcome = [k for k in rows if k not in FLOW_ROWS]
     fails = 0
     for c in range(N_COLS):
+
         def v(k):
             row = vals.get(k)
             return None if row is None else row[c]
+
         a = [v("new_received"), v("carried_over"), v("total_handled"), v("carried_forward")]
         if None not in a and a[0] + a[1] != a[2] + a[3]:
             fails += 1

@@ -5,6 +5,7 @@ come as 15 cells, three pieces of five, or one run of digits. We take the number
 heading in order until they read as 15 cells, and use the group sums (总计 = 维持+纠正+其他+尚未审结)
 to split runs of digits.
 """
+
 from __future__ import annotations
 
 from pipelines.parse.digits import TABLE4_GROUPS, Token, segment
@@ -41,22 +42,39 @@ def parse_table4(st: Stream, report: Report, keys: tuple[str, ...]) -> bool:
     sg = segment(tokens, N, TABLE4_GROUPS)
     src = " ".join(raw)
     if sg.overflow:
-        report.add("P403 table4_overflow", "warning", "table4",
-                   f"table 4 has {len(tokens)} numbers for 15 cells ({src}); cells left null")
+        report.add(
+            "P403 table4_overflow",
+            "warning",
+            "table4",
+            f"table 4 has {len(tokens)} numbers for 15 cells ({src}); cells left null",
+        )
         return False
     if sg.exhausted or sg.inconsistent:
-        why = "too many ways to tell" if sg.exhausted else f"{sg.inconsistent} ways, none with every group's 总计 adding up"
-        report.add("P405 digits_ambiguous", "warning", "table4",
-                   f"table 4 digits ({src}) can be split {why}; cells left null")
+        why = (
+            "too many ways to tell"
+            if sg.exhausted
+            else f"{sg.inconsistent} ways, none with every group's 总计 adding up"
+        )
+        report.add(
+            "P405 digits_ambiguous", "warning", "table4", f"table 4 digits ({src}) can be split {why}; cells left null"
+        )
         return False
     if not sg.candidates:
-        report.add("P402 table4_cells_missing", "warning", "table4",
-                   f"table 4 has fewer numbers than 15 cells ({src}); which are missing cannot be told, cells left null")
+        report.add(
+            "P402 table4_cells_missing",
+            "warning",
+            "table4",
+            f"table 4 has fewer numbers than 15 cells ({src}); which are missing cannot be told, cells left null",
+        )
         return False
     if len(sg.candidates) > 1:
-        report.add("P405 digits_ambiguous", "warning", "table4",
-                   f"table 4 digits ({src}) split {len(sg.candidates)} ways consistent with the group sums, "
-                   f"e.g. {list(sg.candidates[0])} / {list(sg.candidates[1])}; cells left null")
+        report.add(
+            "P405 digits_ambiguous",
+            "warning",
+            "table4",
+            f"table 4 digits ({src}) split {len(sg.candidates)} ways consistent with the group sums, "
+            f"e.g. {list(sg.candidates[0])} / {list(sg.candidates[1])}; cells left null",
+        )
         return False
     vals = sg.candidates[0]
     one_to_one = len(tokens) == N
@@ -74,7 +92,11 @@ def parse_table4(st: Stream, report: Report, keys: tuple[str, ...]) -> bool:
             c.confidence = conf
     report.table4 = cells
     if sg.glued and sg.used_identity:
-        report.add("P404 digits_split", "info", "table4",
-                   f"table 4 printed as a run of digits ({src}); split as {list(vals)}, the only split in which "
-                   "every group's 总计 equals the sum of its results")
+        report.add(
+            "P404 digits_split",
+            "info",
+            "table4",
+            f"table 4 printed as a run of digits ({src}); split as {list(vals)}, the only split in which "
+            "every group's 总计 equals the sum of its results",
+        )
     return True

@@ -4,6 +4,7 @@ A chunk is a run of value tokens with no label text between them: the numbers of
 as far as the source lets us tell. In a table row (grid) every cell is one token and blank cells
 count; in a line of text the tokens are digit runs that may hold several cells run together.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -147,7 +148,7 @@ def _row_items(st: Stream, seg: Seg, si: int) -> None:
     if label:
         st.items.append(Item("label", si, text=label))
     values: list[Token] = []
-    for c, t in zip(cells[last_label + 1:], toks[last_label + 1:]):
+    for c, t in zip(cells[last_label + 1 :], toks[last_label + 1 :]):
         assert t is not None
         if t.kind == "blank":
             values.append(t)

@@ -4,6 +4,7 @@ portals serve GBK HTML as .doc, Word files as .html, and PDFs without an extensi
 Binary formats (pdf, docx, doc, ocr) live in their own modules, imported lazily so that a
 missing optional reader is a clean ReadError rather than an ImportError at start-up.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -198,9 +199,10 @@ def read_file(path: str | Path, *, limits: Limits | None = None) -> Document:
     try:
         size = p.stat().st_size
         if size > max(lim.max_bytes, lim.max_binary_bytes):
-            raise ReadError(str(path), f"file is {_size(size)}, over the {_size(max(lim.max_bytes, lim.max_binary_bytes))} limit")
+            raise ReadError(
+                str(path), f"file is {_size(size)}, over the {_size(max(lim.max_bytes, lim.max_binary_bytes))} limit"
+            )
         data = p.read_bytes()
     except OSError as e:
         raise ReadError(str(path), f"cannot read file: {e.strerror or e}") from None
     return read_bytes(data, str(path), limits=lim)
-

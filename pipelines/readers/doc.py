@@ -1,4 +1,5 @@
 """DOC (Word 97-2003) → Document: LibreOffice converts to DOCX, the DOCX reader reads it."""
+
 from __future__ import annotations
 
 import atexit
@@ -44,8 +45,16 @@ def convert(data: bytes, source: str, to: str = "docx", suffix: str = ".doc", ti
         src.write_bytes(data)
         out_dir = Path(tmp) / "out"
         cmd = [
-            exe, f"-env:UserInstallation=file://{_profile_dir()}", "--headless", "--norestore",
-            "--nolockcheck", "--convert-to", to, "--outdir", str(out_dir), str(src),
+            exe,
+            f"-env:UserInstallation=file://{_profile_dir()}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            to,
+            "--outdir",
+            str(out_dir),
+            str(src),
         ]
         # Own process group, so a hung conversion can be killed with all its children.
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)

@@ -4,6 +4,7 @@ Direct XML rather than python-docx: it is faster and gives gridSpan / vMerge exa
 cells become a full grid (covered positions marked span_copy). Body paragraphs and tables are
 kept in document order.
 """
+
 from __future__ import annotations
 
 import io
@@ -54,10 +55,15 @@ def _document_xml(data: bytes, source: str, limit: int) -> bytes:
         raise ReadError(source, f"corrupt DOCX (not a valid zip: {e})") from None
     total = sum(i.file_size for i in infos)
     if total > limit:
-        raise ReadError(source, f"DOCX refused: {total / 2**20:.0f} MB uncompressed, over the {limit / 2**20:.0f} MB limit (zip bomb?)")
+        raise ReadError(
+            source,
+            f"DOCX refused: {total / 2**20:.0f} MB uncompressed, over the {limit / 2**20:.0f} MB limit (zip bomb?)",
+        )
     for i in infos:
         if i.file_size > RATIO_MIN_SIZE and i.file_size > MAX_RATIO * max(i.compress_size, 1):
-            raise ReadError(source, f"DOCX refused: {i.filename} expands {i.file_size // max(i.compress_size, 1)}:1 (zip bomb?)")
+            raise ReadError(
+                source, f"DOCX refused: {i.filename} expands {i.file_size // max(i.compress_size, 1)}:1 (zip bomb?)"
+            )
     names = {i.filename for i in infos}
     main = _main_part(zf, names) or "word/document.xml"
     if main not in names:

@@ -5,6 +5,7 @@ and occasionally UTF-16 from Word's "save as text". Order of evidence, strongest
 BOM, UTF-16 NUL pattern, strict UTF-8, a declared HTML charset that actually decodes,
 GB18030 (superset of GB2312/GBK) when the result looks like Chinese text, charset-normalizer.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -23,9 +24,7 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16-be"),
 )
 
-_META_CHARSET = re.compile(
-    rb"""<meta[^>]{0,300}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.IGNORECASE
-)
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,300}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.IGNORECASE)
 # Declarations that "decode" any byte string, so they prove nothing; Chinese sites often
 # carry them by mistake from a template.
 _WEAK_CHARSETS = {"iso-8859-1", "latin-1", "latin1", "cp1252", "windows-1252", "ascii", "us-ascii"}

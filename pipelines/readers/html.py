@@ -11,6 +11,7 @@ text, builds the grids and reads the rare tables holding other tables. A page wh
 holds a separator character is read by an element walk instead (_walk_blocks, iterative, so
 pathologically deep pages cannot exhaust the Python stack).
 """
+
 from __future__ import annotations
 
 import re
@@ -22,18 +23,84 @@ import lxml.etree
 from pipelines.document import Cell, Document, ReadError, Table, TextBlock, normalize_chars
 
 # Content never shown as page text.
-_SKIP = frozenset({
-    "head", "title", "script", "style", "noscript", "template", "select", "textarea",
-    "iframe", "object", "embed", "svg", "math", "button", "canvas", "audio", "video", "map",
-})
+_SKIP = frozenset(
+    {
+        "head",
+        "title",
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "select",
+        "textarea",
+        "iframe",
+        "object",
+        "embed",
+        "svg",
+        "math",
+        "button",
+        "canvas",
+        "audio",
+        "video",
+        "map",
+    }
+)
 # Elements whose start and end break the text into separate blocks.
-_BLOCK = frozenset({
-    "html", "body", "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt",
-    "dd", "section", "article", "header", "footer", "nav", "aside", "main", "blockquote", "pre",
-    "address", "form", "fieldset", "legend", "figure", "figcaption", "hr", "br", "center",
-    "caption", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "details", "summary",
-    "menu", "dir", "option", "label", "frameset", "frame", "noframes",
-})
+_BLOCK = frozenset(
+    {
+        "html",
+        "body",
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "nav",
+        "aside",
+        "main",
+        "blockquote",
+        "pre",
+        "address",
+        "form",
+        "fieldset",
+        "legend",
+        "figure",
+        "figcaption",
+        "hr",
+        "br",
+        "center",
+        "caption",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "details",
+        "summary",
+        "menu",
+        "dir",
+        "option",
+        "label",
+        "frameset",
+        "frame",
+        "noframes",
+    }
+)
 _HIDDEN = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 _SPAN = re.compile(r"\s*(\d+)")
 _MAX_COLSPAN = 1000  # the HTML standard's own cap
@@ -88,9 +155,12 @@ _TAG_NAME = re.compile(r"<([A-Za-z][^\s/<>]*)")
 _HIDE_SEARCH = {
     str: ((_HIDDEN, ("isplay", "ISPLAY"), 1), (_HIDE_ATTR_TEXT, ("idden", "IDDEN"), 2), _TAG_NAME, "<"),
     # Bytes are searched lower-cased (bytes.lower keeps every position): any mix of cases is found.
-    bytes: ((re.compile(_HIDDEN.pattern.encode()), (b"isplay",), 1),
-            (re.compile(_HIDE_ATTR_TEXT.pattern.encode()), (b"idden",), 2),
-            re.compile(_TAG_NAME.pattern.encode()), b"<"),
+    bytes: (
+        (re.compile(_HIDDEN.pattern.encode()), (b"isplay",), 1),
+        (re.compile(_HIDE_ATTR_TEXT.pattern.encode()), (b"idden",), 2),
+        re.compile(_TAG_NAME.pattern.encode()),
+        b"<",
+    ),
 }
 
 
@@ -439,6 +509,7 @@ def _xslt_source() -> bytes:
         _SEP (caption _SEP)* _TABLE (_TR (_TD rowspan _TD colspan _TD text)*)* _END _SEP
     whose cell texts keep inner blocks apart by newlines; inline elements add nothing, so a
     number split over Word's <span>s comes out whole."""
+
     def names(tags) -> str:
         return "|".join(sorted(tags))
 

@@ -4,6 +4,7 @@ A fragment is a character (PDF) or a word (OCR) with a box in top-down coordinat
 (y grows downwards, like an image). Lines are rebuilt from geometry, not from the order
 the producer happened to write the fragments in.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

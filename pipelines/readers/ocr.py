@@ -4,6 +4,7 @@ The `tesseract` binary is called directly (TSV output: word boxes and confidence
 rebuilt from the word boxes with the same helper as the PDF reader. A line's confidence is its
 least confident word's, so a parser can tell a doubtful number from a sure one.
 """
+
 from __future__ import annotations
 
 import csv
@@ -35,7 +36,9 @@ CELL_PAD = 12  # white margin around a cut-out cell (Tesseract misses glyphs tou
 NO_ENGINE = "OCR needs tesseract-ocr with the chi_sim model"
 
 # Digit look-alikes, fixed only inside tokens that are otherwise numbers.
-_CONFUSABLE = str.maketrans({"O": "0", "o": "0", "〇": "0", "D": "0", "l": "1", "I": "1", "|": "1", "i": "1", "S": "5", "B": "8"})
+_CONFUSABLE = str.maketrans(
+    {"O": "0", "o": "0", "〇": "0", "D": "0", "l": "1", "I": "1", "|": "1", "i": "1", "S": "5", "B": "8"}
+)
 _NUMLIKE = re.compile(r"^[\dOo〇DlI|iSB]+(?:[.,][\dOo〇]+)?$")
 _DIGIT = re.compile(r"[\d〇]")
 _STRAY = "\"'“”‘’`´,，.。:：;；_[]"
@@ -150,8 +153,9 @@ def cell_frag(words: list[Frag]) -> Frag:
     y0, y1 = min(f.y0 for f in words), max(f.y1 for f in words)
     em = max(f.h for f in words)
     c = (y0 + y1) / 2
-    return Frag(min(f.x0 for f in words), c - em / 2, max(f.x1 for f in words), c + em / 2, text,
-                min(f.conf for f in words))
+    return Frag(
+        min(f.x0 for f in words), c - em / 2, max(f.x1 for f in words), c + em / 2, text, min(f.conf for f in words)
+    )
 
 
 def _png(a, scale: float = 1) -> bytes:
@@ -228,7 +232,7 @@ def grid_cells(mh, mv) -> list[tuple[int, int, int, int]]:
     out: list[tuple[int, int, int, int]] = []
     group = ys[:1]
     for y in ys[1:]:
-        if mv[group[-1] + m: y - m].any():
+        if mv[group[-1] + m : y - m].any():
             group.append(y)
             continue
         out += _table_cells(mh, mv, group)  # no vertical rule between: the next table starts
@@ -242,17 +246,17 @@ def _table_cells(mh, mv, ys: list[int]) -> list[tuple[int, int, int, int]]:
     if len(ys) < 2:
         return []
     m = RULE_SLACK
-    xs = _centres(mv[ys[0] + m: ys[-1] - m].any(axis=0))
+    xs = _centres(mv[ys[0] + m : ys[-1] - m].any(axis=0))
     if len(xs) < 2:
         return []
     ni, nj = len(ys) - 1, len(xs) - 1
 
     def vrule(i, j) -> bool:  # a vertical rule at xs[j] over band i
-        band = mv[ys[i] + m: ys[i + 1] - m, max(xs[j] - m, 0): xs[j] + m + 1]
+        band = mv[ys[i] + m : ys[i + 1] - m, max(xs[j] - m, 0) : xs[j] + m + 1]
         return band.size > 0 and band.any(axis=1).mean() > 0.9
 
     def hrule(i, j) -> bool:  # a horizontal rule at ys[i] over column j
-        band = mh[max(ys[i] - m, 0): ys[i] + m + 1, xs[j] + m: xs[j + 1] - m]
+        band = mh[max(ys[i] - m, 0) : ys[i] + m + 1, xs[j] + m : xs[j + 1] - m]
         return band.size > 0 and band.any(axis=0).mean() > 0.9
 
     parent = list(range(ni * nj))
@@ -279,15 +283,17 @@ def _table_cells(mh, mv, ys: list[int]) -> list[tuple[int, int, int, int]]:
         j0, j1 = min(u[1] for u in units), max(u[1] for u in units)
         if len(units) != (i1 - i0 + 1) * (j1 - j0 + 1):
             continue  # not a rectangle: open space between tables
-        closed = (all(hrule(i0, j) and hrule(i1 + 1, j) for j in range(j0, j1 + 1))
-                  and all(vrule(i, j0) and vrule(i, j1 + 1) for i in range(i0, i1 + 1)))
+        closed = all(hrule(i0, j) and hrule(i1 + 1, j) for j in range(j0, j1 + 1)) and all(
+            vrule(i, j0) and vrule(i, j1 + 1) for i in range(i0, i1 + 1)
+        )
         if closed:
             out.append((xs[j0] + m, ys[i0] + m, xs[j1 + 1] - m + 1, ys[i1 + 1] - m + 1))
     return out
 
 
-def run_tesseract_many(pngs: list[bytes], source: str, exe: str, origins: list[tuple[int, int, float]],
-                       timeout: float = TIMEOUT) -> list[tuple[int, Frag]]:
+def run_tesseract_many(
+    pngs: list[bytes], source: str, exe: str, origins: list[tuple[int, int, float]], timeout: float = TIMEOUT
+) -> list[tuple[int, Frag]]:
     """(image index, word box) from several images in one tesseract process (a list file), each
     box scaled and moved back into the page by its image's (x, y, scale)."""
     import tempfile
@@ -314,8 +320,15 @@ def run_tesseract_many(pngs: list[bytes], source: str, exe: str, origins: list[t
     return out
 
 
-def run_tesseract(png: bytes | None, source: str, exe: str, timeout: float = TIMEOUT, *, path: str | None = None,
-                  with_page: bool = False) -> list:
+def run_tesseract(
+    png: bytes | None,
+    source: str,
+    exe: str,
+    timeout: float = TIMEOUT,
+    *,
+    path: str | None = None,
+    with_page: bool = False,
+) -> list:
     """Word boxes from `tesseract stdin stdout -l chi_sim --psm 6 tsv` (or a list file at `path`);
     with_page: (0-based image index, box) pairs."""
     # One thread per tesseract: OpenMP's extra threads slow it down on a small machine.
@@ -323,7 +336,10 @@ def run_tesseract(png: bytes | None, source: str, exe: str, timeout: float = TIM
     try:
         p = subprocess.run(
             [exe, path or "stdin", "stdout", "-l", LANG, "--psm", PSM, "--dpi", str(DPI), "tsv"],
-            input=png, capture_output=True, timeout=timeout, env=env,
+            input=png,
+            capture_output=True,
+            timeout=timeout,
+            env=env,
         )
     except subprocess.TimeoutExpired:
         raise ReadError(source, f"OCR timed out after {timeout:.0f} s") from None

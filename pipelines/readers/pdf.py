@@ -7,6 +7,7 @@ one line: a label wrapped over several lines joins the numbers printed beside it
 group label (（三）不予公开) joins the first row it spans, and a vertical label written one
 character per line (三/、/本/年…) becomes a line of its own.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -340,7 +341,7 @@ def _table_items(grid: _Grid, runs, free: dict, items: list) -> None:
     tabular = set()
     by_top = sorted(leaf, key=lambda k: k[1])
     for i, a in enumerate(by_top):
-        for b in by_top[i + 1:]:
+        for b in by_top[i + 1 :]:
             if b[1] >= a[3]:
                 break
             if min(a[3], b[3]) - max(a[1], b[1]) > 1:

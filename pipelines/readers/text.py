@@ -6,6 +6,7 @@ prose between rows: nothing is padded or merged), '#' headings become TextBlocks
 marks, every other line one TextBlock. A table interrupted by any non-table line (blank lines
 included) ends; the next pipe rows start a new Table.
 """
+
 from __future__ import annotations
 
 import re
@@ -125,7 +126,7 @@ def read_markdown(text: str, source: str, *, encoding: str | None = None) -> Doc
             continue
         if s.startswith("#"):
             m = _HEADING.match(s)
-            if m and (m.group(2) is None or s[len(m.group(1)):][:1] in (" ", "\t")):
+            if m and (m.group(2) is None or s[len(m.group(1)) :][:1] in (" ", "\t")):
                 table = None
                 t = _inline(m.group(2) or "")
                 if t:

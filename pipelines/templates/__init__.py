@@ -2,6 +2,7 @@
 
 Adding a version (the day the format is revised) is a new YAML file here, not new parser code.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,13 @@ HERE = Path(__file__).parent
 
 TABLE3_COLUMNS = ("natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total")
 TABLE3_COLUMN_LABELS = {
-    "natural_person": "自然人", "commercial": "商业企业", "research": "科研机构", "social_org": "社会公益组织",
-    "legal_service": "法律服务机构", "other_org": "其他", "total": "总计",
+    "natural_person": "自然人",
+    "commercial": "商业企业",
+    "research": "科研机构",
+    "social_org": "社会公益组织",
+    "legal_service": "法律服务机构",
+    "other_org": "其他",
+    "total": "总计",
 }
 
 

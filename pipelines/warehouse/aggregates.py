@@ -20,6 +20,7 @@
 
 All in one transaction: a reader sees the old set or the new set, never a mix.
 """
+
 from __future__ import annotations
 
 import time
@@ -53,13 +54,17 @@ def _measure_columns() -> list[tuple[str, Sql]]:
         num, den = R.measure_sql(m.key, dash=True)
         c = {part: R.agg_ident(m.key, part) for part in parts}
         if m.kind == "count":
-            items = {"s": Sql("sum({num}) AS {c}").format(num=num, c=c["s"]),
-                     "z": Sql("{facts} - count({num}) AS {c}").format(facts=facts, num=num, c=c["z"])}
+            items = {
+                "s": Sql("sum({num}) AS {c}").format(num=num, c=c["s"]),
+                "z": Sql("{facts} - count({num}) AS {c}").format(facts=facts, num=num, c=c["z"]),
+            }
         else:
             ok = Sql("({num}) IS NOT NULL AND ({den}) IS NOT NULL").format(num=num, den=den)
-            items = {"n": Sql("sum({num}) FILTER (WHERE {ok}) AS {c}").format(num=num, ok=ok, c=c["n"]),
-                     "d": Sql("sum({den}) FILTER (WHERE {ok}) AS {c}").format(den=den, ok=ok, c=c["d"]),
-                     "z": Sql("{facts} - count(*) FILTER (WHERE {ok}) AS {c}").format(facts=facts, ok=ok, c=c["z"])}
+            items = {
+                "n": Sql("sum({num}) FILTER (WHERE {ok}) AS {c}").format(num=num, ok=ok, c=c["n"]),
+                "d": Sql("sum({den}) FILTER (WHERE {ok}) AS {c}").format(den=den, ok=ok, c=c["d"]),
+                "z": Sql("{facts} - count(*) FILTER (WHERE {ok}) AS {c}").format(facts=facts, ok=ok, c=c["z"]),
+            }
         out += [(R.agg_col(m.key, part), items[part]) for part in parts]
     return out
 
@@ -78,47 +83,67 @@ _AGG_AGENCY = Sql(
     "c AS (SELECT DISTINCT {g}, k.agency_key FROM report_dash r JOIN k ON k.agency_id = r.agency_id "
     "WHERE r.has_facts) "
     "SELECT r.*, count(*) OVER (PARTITION BY r.agency_key, r.year) > 1 AS dup FROM c r "
-    "ORDER BY dup, {g}, r.agency_key").format(g=_G)
+    "ORDER BY dup, {g}, r.agency_key"
+).format(g=_G)
 _AGG = Sql(
     "CREATE OR REPLACE TABLE report_agg AS SELECT a.*, coalesce(s.n1, 0)::BIGINT AS n_agencies_1 "
     "FROM (SELECT {g}, count(*)::BIGINT AS n_all, count(*) FILTER (WHERE r.has_facts)::BIGINT AS n_reports, "
     "{measures} FROM report_dash r GROUP BY {g}) a "
     "LEFT JOIN (SELECT {g}, count(*) AS n1 FROM report_agg_agency r WHERE NOT r.dup GROUP BY {g}) s "
-    "ON {on} ORDER BY {order}").format(
-    g=_G, measures=Sql(", ").join(item for _, item in _MEASURE_COLUMNS),
-    on=Sql(" AND ").join(Sql("a.{c} IS NOT DISTINCT FROM s.{c}").format(c=ident(c, R.REPORT_COLUMNS, "grain column"))
-                         for c in GRAIN),
-    order=_cols(Sql("a"), GRAIN))
+    "ON {on} ORDER BY {order}"
+).format(
+    g=_G,
+    measures=Sql(", ").join(item for _, item in _MEASURE_COLUMNS),
+    on=Sql(" AND ").join(
+        Sql("a.{c} IS NOT DISTINCT FROM s.{c}").format(c=ident(c, R.REPORT_COLUMNS, "grain column")) for c in GRAIN
+    ),
+    order=_cols(Sql("a"), GRAIN),
+)
 # the same sums rolled up without agency_type / template (most page queries filter neither): 3× fewer rows
 _CG = _cols(Sql("r"), R.AGG_COARSE)
-_AGG_REGION = Sql("CREATE OR REPLACE TABLE report_agg_region AS SELECT {cg}, {sums} FROM report_agg r "
-                  "GROUP BY {cg} ORDER BY {cg}").format(
-    cg=_CG, sums=Sql(", ").join(  # sums of measure parts stay DOUBLE, counts BIGINT
-        (Sql("sum(r.{c})::DOUBLE AS {c}") if c.startswith("m_") and not c.endswith("_z")
-         else Sql("sum(r.{c})::BIGINT AS {c}")).format(c=ident(c, _SUM_COLUMNS, "report_agg column"))
-        for c in AGG_SUMS))
-_AGENCIES = ("CREATE OR REPLACE TABLE report_agencies AS SELECT *, row_number() OVER (ORDER BY a.agency_name, "
-             "a.agency_id, a.dataset, a.province, a.city, a.county, a.agency_type) AS o_name FROM "
-             "(SELECT r.agency_id, r.agency_name, r.dataset, r.province, r.city, r.county, r.agency_type, "
-             "count(*)::BIGINT AS n FROM report_dash r WHERE r.agency_id IS NOT NULL GROUP BY ALL) a "
-             "ORDER BY o_name")
+_AGG_REGION = Sql(
+    "CREATE OR REPLACE TABLE report_agg_region AS SELECT {cg}, {sums} FROM report_agg r GROUP BY {cg} ORDER BY {cg}"
+).format(
+    cg=_CG,
+    sums=Sql(", ").join(  # sums of measure parts stay DOUBLE, counts BIGINT
+        (
+            Sql("sum(r.{c})::DOUBLE AS {c}")
+            if c.startswith("m_") and not c.endswith("_z")
+            else Sql("sum(r.{c})::BIGINT AS {c}")
+        ).format(c=ident(c, _SUM_COLUMNS, "report_agg column"))
+        for c in AGG_SUMS
+    ),
+)
+_AGENCIES = (
+    "CREATE OR REPLACE TABLE report_agencies AS SELECT *, row_number() OVER (ORDER BY a.agency_name, "
+    "a.agency_id, a.dataset, a.province, a.city, a.county, a.agency_type) AS o_name FROM "
+    "(SELECT r.agency_id, r.agency_name, r.dataset, r.province, r.city, r.county, r.agency_type, "
+    "count(*)::BIGINT AS n FROM report_dash r WHERE r.agency_id IS NOT NULL GROUP BY ALL) a "
+    "ORDER BY o_name"
+)
 # findings with the reports' filter columns (the report page's findings list): a view, not a copy. A copy
 # was rebuilt at every publish, inside the writer's transaction, so the ingest's peak memory grew with the
 # number of findings in the warehouse (≈ +100 MB per 100k findings), and its sort could not finish within the
 # writer's memory limit at a few million findings. The join is as fast on the page (one city: 16 vs 14 ms at 1M reports).
-_FINDINGS_DASH = ("CREATE OR REPLACE VIEW report_findings_dash AS SELECT fi.report_id, r.dataset, r.province, "
-                  "r.city, r.county, r.agency_id, r.agency_type, r.template, r.agency_name, r.year, fi.seq, "
-                  "fi.check_id, fi.severity, fi.location, fi.message FROM findings fi "
-                  "JOIN report_dash r ON r.report_id = fi.report_id")
+_FINDINGS_DASH = (
+    "CREATE OR REPLACE VIEW report_findings_dash AS SELECT fi.report_id, r.dataset, r.province, "
+    "r.city, r.county, r.agency_id, r.agency_type, r.template, r.agency_name, r.year, fi.seq, "
+    "fi.check_id, fi.severity, fi.location, fi.message FROM findings fi "
+    "JOIN report_dash r ON r.report_id = fi.report_id"
+)
 # warehouses built before it was a view hold a table of that name
-_FINDINGS_DASH_IS_TABLE = ("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'report_findings_dash' "
-                           "AND schema_name = current_schema() AND NOT temporary")
+_FINDINGS_DASH_IS_TABLE = (
+    "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'report_findings_dash' "
+    "AND schema_name = current_schema() AND NOT temporary"
+)
 _DROP_FINDINGS_DASH_TABLE = "DROP TABLE report_findings_dash"
 _PROGRESS_BAR = {True: "SET enable_progress_bar = true", False: "SET enable_progress_bar = false"}
 _SIZES = ("report_agg", "report_agg_region", "report_agg_agency", "report_agencies", "report_findings_dash")
-_SIZES_SQL = ("SELECT (SELECT count(*) FROM report_agg), (SELECT count(*) FROM report_agg_region), "
-              "(SELECT count(*) FROM report_agg_agency), (SELECT count(*) FROM report_agencies), "
-              "(SELECT count(*) FROM report_findings_dash)")
+_SIZES_SQL = (
+    "SELECT (SELECT count(*) FROM report_agg), (SELECT count(*) FROM report_agg_region), "
+    "(SELECT count(*) FROM report_agg_agency), (SELECT count(*) FROM report_agencies), "
+    "(SELECT count(*) FROM report_findings_dash)"
+)
 
 
 def refresh_aggregates(con, verbose: bool = False) -> dict:

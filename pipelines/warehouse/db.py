@@ -12,6 +12,7 @@ read-only. So the published warehouse W is never written in place: a writer
 Readers open W read-only. An open reader keeps the old inode, so it never blocks the writer,
 and sees the new data when it reopens (compare `snapshot_token` to know when).
 """
+
 from __future__ import annotations
 
 import fcntl

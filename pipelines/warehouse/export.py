@@ -5,6 +5,7 @@ DIR/cells/year=YYYY/*.parquet     cells with corrections applied (v_cells) and t
 DIR/findings/year=YYYY/*.parquet  findings with the report's year
 Reports without a year land in year=NULL (Hive's null partition), which readers handle.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -16,11 +17,11 @@ from pipelines.warehouse import db as dbm
 # Fixed queries: the only variable part is the dataset filter, a bound parameter.
 _QUERIES = {
     "reports": "SELECT r.*, f.* EXCLUDE (report_id) FROM reports r LEFT JOIN report_facts f USING (report_id)"
-               " WHERE ? IS NULL OR r.dataset = ?",
+    " WHERE ? IS NULL OR r.dataset = ?",
     "cells": "SELECT c.*, r.year, r.dataset FROM v_cells c JOIN reports r USING (report_id)"
-             " WHERE ? IS NULL OR r.dataset = ?",
+    " WHERE ? IS NULL OR r.dataset = ?",
     "findings": "SELECT x.*, r.year, r.dataset FROM findings x JOIN reports r USING (report_id)"
-                " WHERE ? IS NULL OR r.dataset = ?",
+    " WHERE ? IS NULL OR r.dataset = ?",
 }
 
 
@@ -44,8 +45,9 @@ def export_parquet(db: str | Path, directory: str | Path, dataset: str | None = 
             shutil.rmtree(tmp, ignore_errors=True)
             n = con.execute("SELECT count(*) FROM (" + query + ")", [dataset, dataset]).fetchone()[0]
             if n:
-                con.execute("COPY (" + query + ") TO ? (FORMAT parquet, PARTITION_BY (year))",
-                            [dataset, dataset, str(tmp)])
+                con.execute(
+                    "COPY (" + query + ") TO ? (FORMAT parquet, PARTITION_BY (year))", [dataset, dataset, str(tmp)]
+                )
             else:
                 tmp.mkdir()
             shutil.rmtree(target, ignore_errors=True)

@@ -11,6 +11,7 @@
   the end. A SIGKILL leaves W with whole reports only; a rerun skips what is already there (same
   bytes → 'unchanged' without extracting again).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -41,20 +42,24 @@ LOAD_BATCH = 64  # reports written to the warehouse together (one transaction)
 @dataclass
 class Limits:
     max_bytes: int = 200 * 1024 * 1024  # a larger file is refused, not read into memory
-    timeout_s: float | None = 300.0     # per-file extraction time limit (SIGALRM in the extracting process)
+    timeout_s: float | None = 300.0  # per-file extraction time limit (SIGALRM in the extracting process)
 
 
 @dataclass
 class IngestResult:
-    loaded: list[str] = field(default_factory=list)      # newly loaded, replacements included
+    loaded: list[str] = field(default_factory=list)  # newly loaded, replacements included
     unchanged: list[str] = field(default_factory=list)
-    replaced: list[str] = field(default_factory=list)    # subset of `loaded` that replaced an older report
+    replaced: list[str] = field(default_factory=list)  # subset of `loaded` that replaced an older report
     failed: list[tuple[str, str]] = field(default_factory=list)
     run_id: int | None = None
 
     def to_json(self) -> dict:
-        return {"loaded": self.loaded, "unchanged": self.unchanged, "replaced": self.replaced,
-                "failed": [{"path": p, "error": e} for p, e in self.failed]}
+        return {
+            "loaded": self.loaded,
+            "unchanged": self.unchanged,
+            "replaced": self.replaced,
+            "failed": [{"path": p, "error": e} for p, e in self.failed],
+        }
 
 
 def _now() -> datetime:
@@ -66,6 +71,7 @@ def _oneline(s: str) -> str:
 
 
 # --- walking -----------------------------------------------------------------------------------
+
 
 def walk(paths: Iterable[str | Path], skip: set[str] = frozenset()) -> Iterator[tuple[str, str | None]]:
     """Yield (path, None) for each file to read, or (path, error) for a path that cannot be walked.
@@ -132,6 +138,7 @@ def read_file(path: str, limits: Limits) -> bytes:
 
 # --- extraction (runs in the main process or a pool worker) ------------------------------------
 
+
 class _Timeout(Exception):
     pass
 
@@ -146,8 +153,9 @@ def extract_job(data: bytes, source: str, timeout_s: float | None):
     from pipelines.extract import extract_bytes
 
     # Signals only work in the main thread (a Streamlit upload runs ingest in a worker thread).
-    use_alarm = (bool(timeout_s) and hasattr(signal, "setitimer")
-                 and threading.current_thread() is threading.main_thread())
+    use_alarm = (
+        bool(timeout_s) and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    )
     if use_alarm:
         old = signal.signal(signal.SIGALRM, _alarm)
         signal.setitimer(signal.ITIMER_REAL, timeout_s)
@@ -167,6 +175,7 @@ def extract_job(data: bytes, source: str, timeout_s: float | None):
 
 
 # --- progress ----------------------------------------------------------------------------------
+
 
 class Progress:
     """A one-line bar on stderr: counts and rate. Redrawn at most 5 times a second."""
@@ -210,9 +219,17 @@ class Progress:
 
 # --- the run -----------------------------------------------------------------------------------
 
-def ingest(paths: Iterable[str | Path], db: str | Path = dbm.DEFAULT_DB, dataset: str = "user", workers: int = 1,
-           progress: bool = True, limits: Limits | dict | None = None, commit_every: int = DEFAULT_COMMIT_EVERY,
-           args: dict | None = None) -> IngestResult:
+
+def ingest(
+    paths: Iterable[str | Path],
+    db: str | Path = dbm.DEFAULT_DB,
+    dataset: str = "user",
+    workers: int = 1,
+    progress: bool = True,
+    limits: Limits | dict | None = None,
+    commit_every: int = DEFAULT_COMMIT_EVERY,
+    args: dict | None = None,
+) -> IngestResult:
     """Ingest files and folders into the warehouse at `db`. See the module docstring."""
     paths = [str(p) for p in paths]
     limits = Limits(**limits) if isinstance(limits, dict) else (limits or Limits())
@@ -226,9 +243,10 @@ def ingest(paths: Iterable[str | Path], db: str | Path = dbm.DEFAULT_DB, dataset
     with dbm.open_writer(db) as w:
         run_id = w.con.execute("SELECT nextval('seq_run_id')").fetchone()[0]
         result.run_id = run_id
-        w.con.execute("INSERT INTO ingest_runs (run_id, started_at, dataset, args) VALUES (?, ?, ?, ?)",
-                      [run_id, _now(), dataset, json.dumps(args if args is not None else {"paths": paths},
-                                                           ensure_ascii=False)])
+        w.con.execute(
+            "INSERT INTO ingest_runs (run_id, started_at, dataset, args) VALUES (?, ?, ?, ?)",
+            [run_id, _now(), dataset, json.dumps(args if args is not None else {"paths": paths}, ensure_ascii=False)],
+        )
         since_publish, dirty, last_publish_at = 0, False, time.monotonic()
         publish_cost, refreshed = 0.0, False  # what a swap costs, aggregates included
 
@@ -236,7 +254,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path = dbm.DEFAULT_DB, dataset
 
         def flush_files() -> None:
             for i in range(0, len(files_buf), 100):
-                chunk = files_buf[i:i + 100]
+                chunk = files_buf[i : i + 100]
                 w.con.execute(_INSERT_FILES + ", ".join([_FILE_ROW] * len(chunk)), [v for r in chunk for v in r])
             files_buf.clear()
 
@@ -286,8 +304,12 @@ def ingest(paths: Iterable[str | Path], db: str | Path = dbm.DEFAULT_DB, dataset
                     continue
                 item, out = e[1], next(outs)
                 if isinstance(out, Exception):
-                    emit(item.source_path, item.sha256, FAILED,
-                         _oneline(f"{item.source_path}: cannot load: {type(out).__name__}: {out}"))
+                    emit(
+                        item.source_path,
+                        item.sha256,
+                        FAILED,
+                        _oneline(f"{item.source_path}: cannot load: {type(out).__name__}: {out}"),
+                    )
                 else:
                     emit(item.source_path, item.sha256, out)
 
@@ -312,8 +334,7 @@ def ingest(paths: Iterable[str | Path], db: str | Path = dbm.DEFAULT_DB, dataset
         def maybe_publish() -> None:
             # No swap just for bookkeeping rows; and as W grows (each swap copies it back to
             # W.next), space swaps out so they take at most ~10% of the run.
-            if since_publish >= commit_every and dirty and \
-                    time.monotonic() - last_publish_at >= 9 * publish_cost:
+            if since_publish >= commit_every and dirty and time.monotonic() - last_publish_at >= 9 * publish_cost:
                 publish(final=False)
 
         def publish(final: bool) -> None:
@@ -358,8 +379,18 @@ def ingest(paths: Iterable[str | Path], db: str | Path = dbm.DEFAULT_DB, dataset
             sha = hashlib.sha256(data).hexdigest()
             if sha in waiting:  # the same bytes as a report waiting to be loaded: its outcome follows from that one's
                 rep = waiting[sha]
-                queue(("load", LoadItem(rep, path, sha, rep.format, next(
-                    (e[1].agency for e in pending if e[0] == "load" and e[1].sha256 == sha), None))))
+                queue(
+                    (
+                        "load",
+                        LoadItem(
+                            rep,
+                            path,
+                            sha,
+                            rep.format,
+                            next((e[1].agency for e in pending if e[0] == "load" and e[1].sha256 == sha), None),
+                        ),
+                    )
+                )
                 return None
             # Same bytes already in the warehouse: nothing to extract, unless a waiting report
             # for the same agency and year is about to replace that one (then this file loads anew).
@@ -397,11 +428,14 @@ def _run_crossyear(con, run_id: int) -> None:
     except ImportError:
         return
     try:
-        ids = [r[0] for r in con.execute(
-            "SELECT DISTINCT agency_id FROM reports WHERE run_id = ? AND agency_id IS NOT NULL ORDER BY 1",
-            [run_id]).fetchall()]
+        ids = [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT agency_id FROM reports WHERE run_id = ? AND agency_id IS NOT NULL ORDER BY 1", [run_id]
+            ).fetchall()
+        ]
         for i in range(0, len(ids), CROSSYEAR_CHUNK):
-            run_crossyear(con, ids[i:i + CROSSYEAR_CHUNK])
+            run_crossyear(con, ids[i : i + CROSSYEAR_CHUNK])
     except Exception as e:  # the loaded reports matter more than a check
         print(f"xxgk ingest: warning: cross-year checks not run: {_oneline(str(e))}", file=sys.stderr)
 
@@ -422,7 +456,7 @@ def _refresh_aggregates(con) -> bool:
         return False
 
 
-_INSERT_FILES = "INSERT INTO ingest_files (run_id, path, sha256, outcome, error, report_id, \"at\") VALUES "
+_INSERT_FILES = 'INSERT INTO ingest_files (run_id, path, sha256, outcome, error, report_id, "at") VALUES '
 _FILE_ROW = "(?, ?, ?, ?, ?, ?, ?)"
 
 
@@ -430,13 +464,21 @@ def _update_run(con, run_id: int, r: IngestResult, finished: bool) -> None:
     con.execute(
         "UPDATE ingest_runs SET finished_at = ?, n_loaded = ?, n_unchanged = ?, n_replaced = ?, n_failed = ?"
         " WHERE run_id = ?",
-        [_now() if finished else None, len(r.loaded) - len(r.replaced), len(r.unchanged), len(r.replaced),
-         len(r.failed), run_id])
+        [
+            _now() if finished else None,
+            len(r.loaded) - len(r.replaced),
+            len(r.unchanged),
+            len(r.replaced),
+            len(r.failed),
+            run_id,
+        ],
+    )
 
 
 @dataclass(frozen=True)
 class Deferred:
     """prepare's answer for a file whose outcome depends on files still in flight."""
+
     sha: str
 
 

@@ -4,6 +4,7 @@ Identity: report_id = sha256 of the file bytes. The same bytes again change noth
 a different file for the same (dataset, agency_id, year) replaces the earlier report ('replaced',
 with a row in `replacements`); anything else is 'loaded'.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -21,19 +22,46 @@ from pipelines.templates import TABLE3_COLUMNS
 LOADED, UNCHANGED, REPLACED = "loaded", "unchanged", "replaced"
 
 TABLE4_KEYS = (
-    "review_upheld", "review_corrected", "review_other", "review_pending", "review_total",
-    "suit_direct_upheld", "suit_direct_corrected", "suit_direct_other", "suit_direct_pending", "suit_direct_total",
-    "suit_after_review_upheld", "suit_after_review_corrected", "suit_after_review_other",
-    "suit_after_review_pending", "suit_after_review_total",
+    "review_upheld",
+    "review_corrected",
+    "review_other",
+    "review_pending",
+    "review_total",
+    "suit_direct_upheld",
+    "suit_direct_corrected",
+    "suit_direct_other",
+    "suit_direct_pending",
+    "suit_direct_total",
+    "suit_after_review_upheld",
+    "suit_after_review_corrected",
+    "suit_after_review_other",
+    "suit_after_review_pending",
+    "suit_after_review_total",
 )
 # Table 3 rows whose 总计 column is a report_facts column of the same name.
 FACT_ROWS = (
-    "new_received", "carried_over", "granted", "partial",
-    "denied_state_secret", "denied_law_forbidden", "denied_three_safety", "denied_third_party",
-    "denied_internal_affairs", "denied_process_info", "denied_enforcement_file", "denied_admin_query",
-    "unable_not_held", "unable_need_create", "unable_unclear",
-    "rejected_petition", "rejected_duplicate", "rejected_publication", "rejected_excessive", "rejected_confirm",
-    "total_handled", "carried_forward",
+    "new_received",
+    "carried_over",
+    "granted",
+    "partial",
+    "denied_state_secret",
+    "denied_law_forbidden",
+    "denied_three_safety",
+    "denied_third_party",
+    "denied_internal_affairs",
+    "denied_process_info",
+    "denied_enforcement_file",
+    "denied_admin_query",
+    "unable_not_held",
+    "unable_need_create",
+    "unable_unclear",
+    "rejected_petition",
+    "rejected_duplicate",
+    "rejected_publication",
+    "rejected_excessive",
+    "rejected_confirm",
+    "total_handled",
+    "carried_forward",
 )
 OTHER_2021 = ("other_overdue_correction", "other_overdue_fee", "other_misc")
 APPLICANT_COLUMNS = TABLE3_COLUMNS[:6]  # the six applicant types; index 6 is 总计
@@ -43,14 +71,23 @@ TOTAL_COL = TABLE3_COLUMNS.index("total")
 FACT_COLUMNS = (
     ("report_id", "new_received", "carried_over")
     + tuple(f"new_{c}" for c in APPLICANT_COLUMNS)
-    + FACT_ROWS[2:20] + ("other_total", "total_handled", "carried_forward")
+    + FACT_ROWS[2:20]
+    + ("other_total", "total_handled", "carried_forward")
     + TABLE4_KEYS
 )
 
-_CELLS_SCHEMA = pa.schema([
-    ("report_id", pa.string()), ("table_no", pa.int8()), ("row_key", pa.string()), ("col_key", pa.string()),
-    ("value", pa.float64()), ("raw", pa.string()), ("state", pa.string()), ("confidence", pa.float32()),
-])
+_CELLS_SCHEMA = pa.schema(
+    [
+        ("report_id", pa.string()),
+        ("table_no", pa.int8()),
+        ("row_key", pa.string()),
+        ("col_key", pa.string()),
+        ("value", pa.float64()),
+        ("raw", pa.string()),
+        ("state", pa.string()),
+        ("confidence", pa.float32()),
+    ]
+)
 
 _WS = re.compile(r"\s+")
 _SEVERITY_RANK = {"error": 2, "warning": 1}
@@ -83,16 +120,21 @@ def resolve_agency(report: Report) -> Agency:
         # the parser already placed the agency, with the report's text to settle ambiguous regions
         e = report.meta.get("entity") or resolve(report.agency, region, text=report.text[:20000])
         if e is not None and getattr(e, "agency_id", None):
-            return Agency(e.agency_id, getattr(e, "name", None) or report.agency, getattr(e, "agency_type", None),
-                          getattr(e, "province", None) or region.get("province"),
-                          getattr(e, "city", None) or region.get("city"),
-                          getattr(e, "county", None) or region.get("county"),
-                          getattr(e, "region_code", None))
+            return Agency(
+                e.agency_id,
+                getattr(e, "name", None) or report.agency,
+                getattr(e, "agency_type", None),
+                getattr(e, "province", None) or region.get("province"),
+                getattr(e, "city", None) or region.get("city"),
+                getattr(e, "county", None) or region.get("county"),
+                getattr(e, "region_code", None),
+            )
     # Fallback: the printed name without white space. No agency → no id (never invent one), so
     # such reports never replace each other.
     aid = _WS.sub("", report.agency) if report.agency else None
-    return Agency(aid or None, report.agency, None, region.get("province"), region.get("city"),
-                  region.get("county"), None)
+    return Agency(
+        aid or None, report.agency, None, region.get("province"), region.get("city"), region.get("county"), None
+    )
 
 
 def status_of(findings: Iterable) -> str:
@@ -112,6 +154,7 @@ def _sum_known(values: list[float | None]) -> float | None:
 
 def facts_from_values(t3: dict[str, list[float | None]], t4: list[float | None]) -> dict[str, float | None]:
     """The report_facts row (without report_id) from table 3 rows (7 values each) and table 4 (15)."""
+
     def total(row: str) -> float | None:
         vals = t3.get(row)
         return _num(vals[TOTAL_COL]) if vals and len(vals) > TOTAL_COL else None
@@ -164,13 +207,20 @@ _INSERT_FINDINGS = "INSERT INTO findings (report_id, seq, check_id, severity, lo
 _FINDING_ROW = "(?, ?, ?, ?, ?, ?)"
 
 _INSERT_FACTS = (
-    "INSERT INTO report_facts (" + ", ".join(FACT_COLUMNS) + ") VALUES ("
-    + ", ".join("?" for _ in FACT_COLUMNS) + ")"
+    "INSERT INTO report_facts (" + ", ".join(FACT_COLUMNS) + ") VALUES (" + ", ".join("?" for _ in FACT_COLUMNS) + ")"
 )
 
 
-def load_report(con: duckdb.DuckDBPyConnection, report: Report, *, dataset: str, source_path: str,
-                sha256: str, fmt: str | None = None, run_id: int | None = None) -> str:
+def load_report(
+    con: duckdb.DuckDBPyConnection,
+    report: Report,
+    *,
+    dataset: str,
+    source_path: str,
+    sha256: str,
+    fmt: str | None = None,
+    run_id: int | None = None,
+) -> str:
     """Load one report in one transaction. Returns 'loaded' | 'unchanged' | 'replaced'."""
     report_id = sha256
     con.execute("BEGIN TRANSACTION")
@@ -182,7 +232,8 @@ def load_report(con: duckdb.DuckDBPyConnection, report: Report, *, dataset: str,
         found = con.execute(
             "SELECT report_id, source_path FROM reports WHERE report_id = ?"
             " UNION ALL SELECT report_id, source_path FROM reports WHERE dataset = ? AND agency_id = ? AND year = ?",
-            [report_id, dataset, ag.agency_id, report.year]).fetchall()
+            [report_id, dataset, ag.agency_id, report.year],
+        ).fetchall()
         found = list(dict(found).items())  # the same report can match both branches
         if any(rid == report_id for rid, _ in found):
             con.execute("ROLLBACK")
@@ -195,18 +246,39 @@ def load_report(con: duckdb.DuckDBPyConnection, report: Report, *, dataset: str,
                     con.execute(stmt, [old_id])
                 con.execute(
                     "INSERT INTO replacements (run_id, old_report_id, new_report_id, agency_id, year,"
-                    " old_source_path, new_source_path, \"at\") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [run_id, old_id, report_id, ag.agency_id, report.year, old_path, source_path, now])
+                    ' old_source_path, new_source_path, "at") VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+                    [run_id, old_id, report_id, ag.agency_id, report.year, old_path, source_path, now],
+                )
                 outcome = REPLACED
         con.execute(
             "INSERT INTO reports (report_id, dataset, agency, agency_id, agency_name, agency_type, province,"
             " city, county, region_code, year, template, source_path, sha256, format, ocr,"
             " fees_collected_yuan, status, n_findings, ingested_at, run_id)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [report_id, dataset, report.agency, ag.agency_id, ag.name, ag.agency_type, ag.province,
-             ag.city, ag.county, ag.region_code, report.year, report.template, source_path, sha256,
-             fmt or report.format, bool(report.ocr), _num(report.fees_collected_yuan),
-             status_of(report.findings), len(report.findings), now, run_id])
+            [
+                report_id,
+                dataset,
+                report.agency,
+                ag.agency_id,
+                ag.name,
+                ag.agency_type,
+                ag.province,
+                ag.city,
+                ag.county,
+                ag.region_code,
+                report.year,
+                report.template,
+                source_path,
+                sha256,
+                fmt or report.format,
+                bool(report.ocr),
+                _num(report.fees_collected_yuan),
+                status_of(report.findings),
+                len(report.findings),
+                now,
+                run_id,
+            ],
+        )
         cells = _cells_table(report_id, report)
         if cells.num_rows:
             con.register("_xxgk_cells_in", cells)
@@ -214,13 +286,17 @@ def load_report(con: duckdb.DuckDBPyConnection, report: Report, *, dataset: str,
                 con.execute("INSERT INTO cells SELECT * FROM _xxgk_cells_in")
             finally:
                 con.unregister("_xxgk_cells_in")
-        facts = facts_from_values({k: [c.value for c in row] for k, row in report.table3.items()},
-                                  [c.value for c in report.table4])
+        facts = facts_from_values(
+            {k: [c.value for c in row] for k, row in report.table3.items()}, [c.value for c in report.table4]
+        )
         con.execute(_INSERT_FACTS, [report_id] + [facts[c] for c in FACT_COLUMNS[1:]])
         if report.findings:
             # One statement for all rows: DuckDB's per-statement cost dominates executemany.
-            params = [v for i, f in enumerate(report.findings)
-                      for v in (report_id, i, f.check, f.severity, f.where, f.message)]
+            params = [
+                v
+                for i, f in enumerate(report.findings)
+                for v in (report_id, i, f.check, f.severity, f.where, f.message)
+            ]
             con.execute(_INSERT_FINDINGS + ", ".join([_FINDING_ROW] * len(report.findings)), params)
         con.execute("INSERT INTO report_texts (report_id, text) VALUES (?, ?)", [report_id, report.text or ""])
         con.execute("COMMIT")
@@ -244,8 +320,8 @@ def refresh_facts(con: duckdb.DuckDBPyConnection, report_id: str) -> None:
     dashboard's wide facts agree with the corrected cells.
     """
     rows = con.execute(
-        "SELECT table_no, row_key, col_key, value FROM v_cells WHERE report_id = ? AND table_no IN (3, 4)",
-        [report_id]).fetchall()
+        "SELECT table_no, row_key, col_key, value FROM v_cells WHERE report_id = ? AND table_no IN (3, 4)", [report_id]
+    ).fetchall()
     t3: dict[str, list[float | None]] = {}
     t4: list[float | None] = [None] * len(TABLE4_KEYS)
     col_index = {c: i for i, c in enumerate(TABLE3_COLUMNS)}
@@ -266,6 +342,7 @@ def refresh_facts(con: duckdb.DuckDBPyConnection, report_id: str) -> None:
 # batch with one statement per table and one commit, deciding each report's outcome in Python
 # exactly as load_report would have, one after the other.
 
+
 @dataclass(slots=True)
 class LoadItem:
     report: Report
@@ -284,20 +361,51 @@ _DELETE_MANY = (
     "DELETE FROM reports WHERE report_id IN (SELECT unnest(?::VARCHAR[]))",
 )
 _REPORT_COLUMNS = (
-    "report_id", "dataset", "agency", "agency_id", "agency_name", "agency_type", "province", "city", "county",
-    "region_code", "year", "template", "source_path", "sha256", "format", "ocr", "fees_collected_yuan", "status",
-    "n_findings", "ingested_at", "run_id",
+    "report_id",
+    "dataset",
+    "agency",
+    "agency_id",
+    "agency_name",
+    "agency_type",
+    "province",
+    "city",
+    "county",
+    "region_code",
+    "year",
+    "template",
+    "source_path",
+    "sha256",
+    "format",
+    "ocr",
+    "fees_collected_yuan",
+    "status",
+    "n_findings",
+    "ingested_at",
+    "run_id",
 )
-_INSERT_REPORTS_FROM = ("INSERT INTO reports (" + ", ".join(_REPORT_COLUMNS) + ") SELECT "
-                        + ", ".join(_REPORT_COLUMNS) + " FROM _xxgk_reports_in")
-_INSERT_FACTS_FROM = ("INSERT INTO report_facts (" + ", ".join(FACT_COLUMNS) + ") SELECT "
-                      + ", ".join(FACT_COLUMNS) + " FROM _xxgk_facts_in")
+_INSERT_REPORTS_FROM = (
+    "INSERT INTO reports ("
+    + ", ".join(_REPORT_COLUMNS)
+    + ") SELECT "
+    + ", ".join(_REPORT_COLUMNS)
+    + " FROM _xxgk_reports_in"
+)
+_INSERT_FACTS_FROM = (
+    "INSERT INTO report_facts ("
+    + ", ".join(FACT_COLUMNS)
+    + ") SELECT "
+    + ", ".join(FACT_COLUMNS)
+    + " FROM _xxgk_facts_in"
+)
 _INSERT_REPLACEMENTS_FROM = (
     "INSERT INTO replacements (run_id, old_report_id, new_report_id, agency_id, year, old_source_path,"
-    " new_source_path, \"at\") SELECT run_id, old_report_id, new_report_id, agency_id, year, old_source_path,"
-    " new_source_path, at_ FROM _xxgk_repl_in")
-_INSERT_FINDINGS_FROM = ("INSERT INTO findings (report_id, seq, check_id, severity, location, message)"
-                         " SELECT report_id, seq, check_id, severity, location, message FROM _xxgk_findings_in")
+    ' new_source_path, "at") SELECT run_id, old_report_id, new_report_id, agency_id, year, old_source_path,'
+    " new_source_path, at_ FROM _xxgk_repl_in"
+)
+_INSERT_FINDINGS_FROM = (
+    "INSERT INTO findings (report_id, seq, check_id, severity, location, message)"
+    " SELECT report_id, seq, check_id, severity, location, message FROM _xxgk_findings_in"
+)
 _INSERT_TEXTS_FROM = "INSERT INTO report_texts (report_id, text) SELECT report_id, text FROM _xxgk_texts_in"
 _INSERT_CELLS_FROM = "INSERT INTO cells SELECT * FROM _xxgk_cells_in"
 _EXISTING = (
@@ -309,8 +417,9 @@ _EXISTING = (
 )
 
 
-def load_reports(con: duckdb.DuckDBPyConnection, items: list[LoadItem], *, dataset: str,
-                 run_id: int | None = None) -> list[str | Exception]:
+def load_reports(
+    con: duckdb.DuckDBPyConnection, items: list[LoadItem], *, dataset: str, run_id: int | None = None
+) -> list[str | Exception]:
     """Load reports in one transaction. Each result is what load_report would have returned had
     they been loaded one after the other in this order ('loaded' | 'unchanged' | 'replaced'; a
     later report of the batch replaces an earlier one for the same agency and year). If the batch
@@ -324,15 +433,25 @@ def load_reports(con: duckdb.DuckDBPyConnection, items: list[LoadItem], *, datas
     out: list[str | Exception] = []
     for it in items:
         try:
-            out.append(load_report(con, it.report, dataset=dataset, source_path=it.source_path,
-                                   sha256=it.sha256, fmt=it.fmt, run_id=run_id))
+            out.append(
+                load_report(
+                    con,
+                    it.report,
+                    dataset=dataset,
+                    source_path=it.source_path,
+                    sha256=it.sha256,
+                    fmt=it.fmt,
+                    run_id=run_id,
+                )
+            )
         except Exception as e:
             out.append(e)
     return out
 
 
-def _load_batch(con: duckdb.DuckDBPyConnection, items: list[LoadItem], dataset: str,
-                run_id: int | None) -> list[str | Exception]:
+def _load_batch(
+    con: duckdb.DuckDBPyConnection, items: list[LoadItem], dataset: str, run_id: int | None
+) -> list[str | Exception]:
     ags = [it.agency or resolve_agency(it.report) for it in items]
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     con.execute("BEGIN TRANSACTION")
@@ -343,11 +462,16 @@ def _load_batch(con: duckdb.DuckDBPyConnection, items: list[LoadItem], dataset: 
         registered.append(name)
 
     try:
-        register("_xxgk_keys", pa.table({
-            "report_id": pa.array([it.sha256 for it in items], pa.string()),
-            "agency_id": pa.array([ag.agency_id for ag in ags], pa.string()),
-            "year": pa.array([it.report.year for it in items], pa.int32()),
-        }))
+        register(
+            "_xxgk_keys",
+            pa.table(
+                {
+                    "report_id": pa.array([it.sha256 for it in items], pa.string()),
+                    "agency_id": pa.array([ag.agency_id for ag in ags], pa.string()),
+                    "year": pa.array([it.report.year for it in items], pa.int32()),
+                }
+            ),
+        )
         present: dict[str, str] = {}  # report_id → source_path, in the warehouse or written by this batch
         by_key: dict[tuple[str, int], dict[str, str]] = {}  # (agency_id, year) of this dataset → its reports
         for rid, path, ds, aid, year in con.execute(_EXISTING, [dataset]).fetchall():
@@ -358,8 +482,19 @@ def _load_batch(con: duckdb.DuckDBPyConnection, items: list[LoadItem], dataset: 
         outcomes: list[str | Exception] = []
         write: dict[str, int] = {}  # report_id → index of the item to write
         delete: list[str] = []  # warehouse reports replaced
-        repl: dict[str, list] = {k: [] for k in ("run_id", "old_report_id", "new_report_id", "agency_id", "year",
-                                                  "old_source_path", "new_source_path", "at_")}
+        repl: dict[str, list] = {
+            k: []
+            for k in (
+                "run_id",
+                "old_report_id",
+                "new_report_id",
+                "agency_id",
+                "year",
+                "old_source_path",
+                "new_source_path",
+                "at_",
+            )
+        }
         for i, (it, ag) in enumerate(zip(items, ags)):
             rid = it.sha256
             if rid in present:
@@ -374,8 +509,9 @@ def _load_batch(con: duckdb.DuckDBPyConnection, items: list[LoadItem], dataset: 
                     delete.append(old_id)
                 present.pop(old_id, None)
                 del by_key[key][old_id]
-                for k, v in zip(repl, (run_id, old_id, rid, ag.agency_id, it.report.year, old_path,
-                                       it.source_path, now)):
+                for k, v in zip(
+                    repl, (run_id, old_id, rid, ag.agency_id, it.report.year, old_path, it.source_path, now)
+                ):
                     repl[k].append(v)
                 outcome = REPLACED
             present[rid] = it.source_path
@@ -394,18 +530,42 @@ def _load_batch(con: duckdb.DuckDBPyConnection, items: list[LoadItem], dataset: 
         if chosen:
             rep_cols: dict[str, list] = {c: [] for c in _REPORT_COLUMNS}
             fact_cols: dict[str, list] = {c: [] for c in FACT_COLUMNS}
-            find_cols: dict[str, list] = {c: [] for c in ("report_id", "seq", "check_id", "severity", "location", "message")}
+            find_cols: dict[str, list] = {
+                c: [] for c in ("report_id", "seq", "check_id", "severity", "location", "message")
+            }
             cells = []
             for rid, it, ag in chosen:
                 r = it.report
-                for c, v in zip(_REPORT_COLUMNS, (
-                        rid, dataset, r.agency, ag.agency_id, ag.name, ag.agency_type, ag.province, ag.city,
-                        ag.county, ag.region_code, r.year, r.template, it.source_path, it.sha256,
-                        it.fmt or r.format, bool(r.ocr), _num(r.fees_collected_yuan), status_of(r.findings),
-                        len(r.findings), now, run_id)):
+                for c, v in zip(
+                    _REPORT_COLUMNS,
+                    (
+                        rid,
+                        dataset,
+                        r.agency,
+                        ag.agency_id,
+                        ag.name,
+                        ag.agency_type,
+                        ag.province,
+                        ag.city,
+                        ag.county,
+                        ag.region_code,
+                        r.year,
+                        r.template,
+                        it.source_path,
+                        it.sha256,
+                        it.fmt or r.format,
+                        bool(r.ocr),
+                        _num(r.fees_collected_yuan),
+                        status_of(r.findings),
+                        len(r.findings),
+                        now,
+                        run_id,
+                    ),
+                ):
                     rep_cols[c].append(v)
-                facts = facts_from_values({k: [c.value for c in row] for k, row in r.table3.items()},
-                                          [c.value for c in r.table4])
+                facts = facts_from_values(
+                    {k: [c.value for c in row] for k, row in r.table3.items()}, [c.value for c in r.table4]
+                )
                 fact_cols["report_id"].append(rid)
                 for c in FACT_COLUMNS[1:]:
                     fact_cols[c].append(facts[c])
@@ -415,23 +575,43 @@ def _load_batch(con: duckdb.DuckDBPyConnection, items: list[LoadItem], dataset: 
                 t = _cells_table(rid, r)
                 if t.num_rows:
                     cells.append(t)
-            types = {"year": pa.int32(), "n_findings": pa.int32(), "run_id": pa.int64(), "ocr": pa.bool_(),
-                     "fees_collected_yuan": pa.float64(), "ingested_at": pa.timestamp("us")}
-            register("_xxgk_reports_in", pa.table({c: pa.array(v, types.get(c, pa.string())) for c, v in rep_cols.items()}))
+            types = {
+                "year": pa.int32(),
+                "n_findings": pa.int32(),
+                "run_id": pa.int64(),
+                "ocr": pa.bool_(),
+                "fees_collected_yuan": pa.float64(),
+                "ingested_at": pa.timestamp("us"),
+            }
+            register(
+                "_xxgk_reports_in", pa.table({c: pa.array(v, types.get(c, pa.string())) for c, v in rep_cols.items()})
+            )
             con.execute(_INSERT_REPORTS_FROM)
             if cells:
                 register("_xxgk_cells_in", pa.concat_tables(cells))
                 con.execute(_INSERT_CELLS_FROM)
-            register("_xxgk_facts_in", pa.table({c: pa.array(v, pa.string() if c == "report_id" else pa.float64())
-                                                 for c, v in fact_cols.items()}))
+            register(
+                "_xxgk_facts_in",
+                pa.table(
+                    {c: pa.array(v, pa.string() if c == "report_id" else pa.float64()) for c, v in fact_cols.items()}
+                ),
+            )
             con.execute(_INSERT_FACTS_FROM)
             if find_cols["report_id"]:
-                register("_xxgk_findings_in", pa.table({c: pa.array(v, pa.int32() if c == "seq" else pa.string())
-                                                        for c, v in find_cols.items()}))
+                register(
+                    "_xxgk_findings_in",
+                    pa.table({c: pa.array(v, pa.int32() if c == "seq" else pa.string()) for c, v in find_cols.items()}),
+                )
                 con.execute(_INSERT_FINDINGS_FROM)
-            register("_xxgk_texts_in", pa.table({"report_id": pa.array([rid for rid, _, _ in chosen], pa.string()),
-                                                 "text": pa.array([it.report.text or "" for _, it, _ in chosen],
-                                                                  pa.string())}))
+            register(
+                "_xxgk_texts_in",
+                pa.table(
+                    {
+                        "report_id": pa.array([rid for rid, _, _ in chosen], pa.string()),
+                        "text": pa.array([it.report.text or "" for _, it, _ in chosen], pa.string()),
+                    }
+                ),
+            )
             con.execute(_INSERT_TEXTS_FROM)
         con.execute("COMMIT")
         return outcomes

@@ -1,4 +1,5 @@
 """AppTest fixtures: one small synthetic warehouse per session (build_direct, seeded), XXGK_DB pointing at it."""
+
 from __future__ import annotations
 
 import os
@@ -20,6 +21,7 @@ def warehouse(tmp_path_factory) -> Path:
     build_direct(p, N_REPORTS, seed=0)
     con = duckdb.connect(str(p))
     from pipelines.warehouse.aggregates import refresh_aggregates
+
     refresh_aggregates(con)  # as the ingest does after a load
     con.execute("CHECKPOINT")
     con.close()

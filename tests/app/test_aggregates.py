@@ -1,5 +1,6 @@
 """report_agg / report_dash give exactly the frames of the base join, for every read function and several
 filters; a stale aggregate (after a report is inserted) is not used."""
+
 from __future__ import annotations
 
 import duckdb
@@ -16,10 +17,15 @@ ROUTES = ("agg", "dash", "base")
 def _copy_report(con, rid: str, new_id: str, **changes) -> None:
     """Insert a copy of report ``rid`` (reports + report_facts) under ``new_id`` with ``changes`` to reports."""
     sets = ", ".join(f"? AS {k}" for k in changes)  # keys are literal names from this file
-    con.execute(f"INSERT INTO reports SELECT * REPLACE (? AS report_id, current_timestamp::TIMESTAMP AS ingested_at"
-                f"{', ' + sets if sets else ''}) FROM reports WHERE report_id = ?", [new_id, *changes.values(), rid])
-    con.execute("INSERT INTO report_facts SELECT * REPLACE (? AS report_id) FROM report_facts WHERE report_id = ?",
-                [new_id, rid])
+    con.execute(
+        f"INSERT INTO reports SELECT * REPLACE (? AS report_id, current_timestamp::TIMESTAMP AS ingested_at"
+        f"{', ' + sets if sets else ''}) FROM reports WHERE report_id = ?",
+        [new_id, *changes.values(), rid],
+    )
+    con.execute(
+        "INSERT INTO report_facts SELECT * REPLACE (? AS report_id) FROM report_facts WHERE report_id = ?",
+        [new_id, rid],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -110,12 +116,21 @@ def test_aggregate_paths_identical(monkeypatch, con, fi):
 def test_agency_and_list_paths_identical(monkeypatch, con):
     rows = con.execute("SELECT DISTINCT county FROM reports WHERE county IS NOT NULL ORDER BY 1 LIMIT 3").fetchall()
     counties = [r[0] for r in rows]
-    ags = [r[0] for r in con.execute("SELECT agency_id FROM reports WHERE report_id IN "
-                                     "('dup-template', 'dup-dataset') ORDER BY 1").fetchall()]
+    ags = [
+        r[0]
+        for r in con.execute(
+            "SELECT agency_id FROM reports WHERE report_id IN ('dup-template', 'dup-dataset') ORDER BY 1"
+        ).fetchall()
+    ]
     for f in FILTERS + [R.Filters(agency_ids=tuple(ags)), R.Filters(counties=tuple(counties), year_from=2020)]:
         for level, ents in (("county", counties), ("agency", ags), ("county", [])):
-            _paths(monkeypatch, con, lambda c: R.compare(c, f, level, ents, (2021, 2022), ["agencies", "open_rate_A",
-                                                                                         "reports", "lawsuits"]))
+            _paths(
+                monkeypatch,
+                con,
+                lambda c: R.compare(
+                    c, f, level, ents, (2021, 2022), ["agencies", "open_rate_A", "reports", "lawsuits"]
+                ),
+            )
         _paths(monkeypatch, con, lambda c: R.report_count(c, f))
         for sort in R.REPORT_SORT:
             for off in (0, 37):
@@ -136,8 +151,10 @@ def test_agency_and_list_paths_identical(monkeypatch, con):
     assert len(_paths(monkeypatch, con, lambda c: R.report_list(c, R.Filters(), 5000, 0, "year"))) == N + 2
     assert len(_paths(monkeypatch, con, lambda c: R.report_list(c, R.Filters(), 5000, 0, "applications"))) == N + 2 - 10
     kp = R.overview_kpis(con, R.Filters()).filter(pl.col("measure") == "agencies")
-    exp = con.execute("SELECT r.year, count(DISTINCT r.agency_id) FROM reports r JOIN report_facts x "
-                      "USING (report_id) GROUP BY 1 ORDER BY 1").fetchall()
+    exp = con.execute(
+        "SELECT r.year, count(DISTINCT r.agency_id) FROM reports r JOIN report_facts x "
+        "USING (report_id) GROUP BY 1 ORDER BY 1"
+    ).fetchall()
     assert list(zip(kp["year"].to_list(), kp["value"].cast(pl.Int64).to_list())) == exp
 
 
@@ -149,11 +166,13 @@ def test_stale_aggregate_not_used(wh, tmp_path, monkeypatch):
     c = duckdb.connect(str(p))
     f = R.Filters(year_from=2021)
     before = R.aggregate(c, f, ["reports", "applications", "agencies"], ("year",))
-    rid, = c.execute("SELECT report_id FROM reports JOIN report_facts USING (report_id) "
-                     "WHERE year = 2022 ORDER BY report_id LIMIT 1").fetchone()
+    (rid,) = c.execute(
+        "SELECT report_id FROM reports JOIN report_facts USING (report_id) WHERE year = 2022 ORDER BY report_id LIMIT 1"
+    ).fetchone()
     _copy_report(c, rid, "inserted-later", agency_id="new-agency")
     assert R.freshness(c) == (False, False) and R._route(c) == "base"
     after = R.aggregate(c, f, ["reports", "applications", "agencies"], ("year",))
+
     def per_year(long):
         rep = long.filter(pl.col("measure") == "reports")
         return dict(zip(rep["year"], rep["value"]))
@@ -181,8 +200,13 @@ def test_yoy_previous_year_within_group(con):
     f = R.Filters(year_from=2019)
     got = R.yoy(con, f, "applications", "county")
     keys = ["province", "city", "county"]
-    exp = R.aggregate(con, f, ["applications"], ("county", "year")).sort(keys + ["year"]).with_columns(
-        pl.col("value").shift(1).over(keys).alias("prev"), pl.col("year").shift(1).over(keys).alias("prev_year"))
+    exp = (
+        R.aggregate(con, f, ["applications"], ("county", "year"))
+        .sort(keys + ["year"])
+        .with_columns(
+            pl.col("value").shift(1).over(keys).alias("prev"), pl.col("year").shift(1).over(keys).alias("prev_year")
+        )
+    )
     assert got.height == exp.height > 50
     assert got["prev"].equals(exp["prev"]) and got["prev_year"].equals(exp["prev_year"])
     assert got["change"].drop_nulls().len() > 30

@@ -1,5 +1,6 @@
 """AppTest: every page runs; filters change the figures exactly as independent SQL says; URL round trip;
 the compare page's CSV download holds the right rows."""
+
 from __future__ import annotations
 
 import io
@@ -33,8 +34,9 @@ def test_every_page_runs(db, page):
 
 
 def test_every_page_runs_in_english_with_filters(db, sql):
-    county = sql.execute("SELECT county FROM reports WHERE county IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC "
-                         "LIMIT 1").fetchone()[0]
+    county = sql.execute(
+        "SELECT county FROM reports WHERE county IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()[0]
     for page in PAGES:
         at = run_page(page if page != "overview" else None, lang="en", cty=[county], y="2020-2022", basis="C")
         assert_ok(at)
@@ -51,7 +53,9 @@ def test_missing_warehouse_is_a_friendly_message(tmp_path, monkeypatch):
 
 
 def test_filter_changes_kpi_exactly(db, sql):
-    county = sql.execute("SELECT county FROM reports WHERE county IS NOT NULL GROUP BY 1 ORDER BY 1 LIMIT 1").fetchone()[0]
+    county = sql.execute(
+        "SELECT county FROM reports WHERE county IS NOT NULL GROUP BY 1 ORDER BY 1 LIMIT 1"
+    ).fetchone()[0]
     at = run_page()
     before = num(metric(at, "本年新收申请数"))
     at.slider(key="y").set_value((2020, 2022))
@@ -62,7 +66,9 @@ def test_filter_changes_kpi_exactly(db, sql):
         "SELECT sum(x.new_received), sum(x.granted + x.partial) FILTER (WHERE x.granted + x.partial IS NOT NULL "
         "AND x.total_handled IS NOT NULL), sum(x.total_handled) FILTER (WHERE x.granted + x.partial IS NOT NULL "
         "AND x.total_handled IS NOT NULL) FROM reports r JOIN report_facts x USING (report_id) "
-        "WHERE r.county = ? AND r.year = 2022", [county]).fetchone()
+        "WHERE r.county = ? AND r.year = 2022",
+        [county],
+    ).fetchone()
     assert num(metric(at, "本年新收申请数")) == exp_apps
     assert exp_apps != before
     assert metric(at, "公开率（口径A）").startswith(f"{exp_num / exp_den:.1%}")
@@ -74,18 +80,33 @@ def test_filter_changes_kpi_exactly(db, sql):
 def test_rate_basis_switch(db, sql):
     at = run_page(basis="B")
     assert_ok(at)
-    n, d = sql.execute("SELECT sum(x.granted) FILTER (WHERE x.granted IS NOT NULL AND x.total_handled IS NOT NULL), "
-                       "sum(x.total_handled) FILTER (WHERE x.granted IS NOT NULL AND x.total_handled IS NOT NULL) "
-                       "FROM reports r JOIN report_facts x USING (report_id) WHERE r.year = "
-                       "(SELECT max(year) FROM reports)").fetchone()
+    n, d = sql.execute(
+        "SELECT sum(x.granted) FILTER (WHERE x.granted IS NOT NULL AND x.total_handled IS NOT NULL), "
+        "sum(x.total_handled) FILTER (WHERE x.granted IS NOT NULL AND x.total_handled IS NOT NULL) "
+        "FROM reports r JOIN report_facts x USING (report_id) WHERE r.year = "
+        "(SELECT max(year) FROM reports)"
+    ).fetchone()
     assert metric(at, "公开率（口径B）").startswith(f"{n / d:.1%}")
 
 
 def test_url_round_trip(db, sql):
-    counties = [r[0] for r in sql.execute("SELECT DISTINCT county FROM reports WHERE county IS NOT NULL "
-                                          "ORDER BY 1 LIMIT 2").fetchall()]
-    params = {"lang": "en", "ds": ["demo"], "cty": counties, "y": "2020-2022", "basis": "C", "minn": "10",
-              "m": ["applications", "open_rate_C"], "ent": counties[:1], "cy": ["2021", "2022"]}
+    counties = [
+        r[0]
+        for r in sql.execute(
+            "SELECT DISTINCT county FROM reports WHERE county IS NOT NULL ORDER BY 1 LIMIT 2"
+        ).fetchall()
+    ]
+    params = {
+        "lang": "en",
+        "ds": ["demo"],
+        "cty": counties,
+        "y": "2020-2022",
+        "basis": "C",
+        "minn": "10",
+        "m": ["applications", "open_rate_C"],
+        "ent": counties[:1],
+        "cy": ["2021", "2022"],
+    }
     at = new_app(**params)
     at.run()
     at.switch_page("app_pages/compare.py")
@@ -107,9 +128,11 @@ def test_url_round_trip(db, sql):
 
 
 def test_report_link_opens_the_report(db, sql):
-    rid, name, year = sql.execute("SELECT report_id, agency_name, year FROM reports r WHERE EXISTS "
-                                  "(SELECT 1 FROM findings f WHERE f.report_id = r.report_id) "
-                                  "ORDER BY report_id LIMIT 1").fetchone()
+    rid, name, year = sql.execute(
+        "SELECT report_id, agency_name, year FROM reports r WHERE EXISTS "
+        "(SELECT 1 FROM findings f WHERE f.report_id = r.report_id) "
+        "ORDER BY report_id LIMIT 1"
+    ).fetchone()
     at = new_app(report=rid)
     at.run()
     assert_ok(at)
@@ -142,18 +165,26 @@ def test_compare_csv_matches_sql(db, sql, monkeypatch):
         return orig(self, data, mimetype, coordinates, file_name, is_for_static_download)
 
     monkeypatch.setattr(mfm.MediaFileManager, "add", add)
-    counties = [r[0] for r in sql.execute("SELECT DISTINCT county FROM reports WHERE county IS NOT NULL "
-                                          "ORDER BY 1 LIMIT 2").fetchall()]
+    counties = [
+        r[0]
+        for r in sql.execute(
+            "SELECT DISTINCT county FROM reports WHERE county IS NOT NULL ORDER BY 1 LIMIT 2"
+        ).fetchall()
+    ]
     at = run_page("compare", ent=counties, cy=["2021", "2022"], m=["applications", "open_rate_A"])
     assert_ok(at)
     assert "csv" in captured and "parquet" in captured
     got = pl.read_csv(io.BytesIO(captured["csv"].lstrip(b"\xef\xbb\xbf")))
-    exp = pl.from_arrow(sql.sql(
-        "SELECT r.county AS entity, r.year, sum(x.new_received) AS apps, "
-        "sum(x.granted + x.partial) FILTER (WHERE x.granted + x.partial IS NOT NULL AND x.total_handled IS NOT NULL) "
-        "AS num, sum(x.total_handled) FILTER (WHERE x.granted + x.partial IS NOT NULL AND x.total_handled IS NOT NULL)"
-        " AS den FROM reports r JOIN report_facts x USING (report_id) WHERE r.county IN (?, ?) AND r.year IN "
-        "(2021, 2022) GROUP BY ALL ORDER BY ALL", params=counties).to_arrow_table())
+    exp = pl.from_arrow(
+        sql.sql(
+            "SELECT r.county AS entity, r.year, sum(x.new_received) AS apps, "
+            "sum(x.granted + x.partial) FILTER (WHERE x.granted + x.partial IS NOT NULL AND x.total_handled IS NOT NULL) "
+            "AS num, sum(x.total_handled) FILTER (WHERE x.granted + x.partial IS NOT NULL AND x.total_handled IS NOT NULL)"
+            " AS den FROM reports r JOIN report_facts x USING (report_id) WHERE r.county IN (?, ?) AND r.year IN "
+            "(2021, 2022) GROUP BY ALL ORDER BY ALL",
+            params=counties,
+        ).to_arrow_table()
+    )
     apps = got.filter(pl.col("measure") == "applications").sort("entity", "year")
     assert apps["entity"].to_list() == exp["entity"].to_list()
     assert apps["year"].to_list() == exp["year"].to_list()

@@ -1,5 +1,6 @@
 """The read API's rules: ratios are Σnum/Σden over reports with both known; nulls excluded and counted;
 low-n flagged and left out of rankings; report_dash gives the same figures as the join; exports."""
+
 from __future__ import annotations
 
 import io
@@ -20,7 +21,8 @@ def test_rates_nulls_low_n_and_dash(warehouse, tmp_path):
         "x.total_handled IS NOT NULL), sum(x.total_handled) FILTER (WHERE x.granted + x.partial IS NOT NULL AND "
         "x.total_handled IS NOT NULL), count(*) FILTER (WHERE x.total_handled IS NULL) "
         "FROM reports r JOIN report_facts x USING (report_id) WHERE r.year BETWEEN 2021 AND 2023 "
-        "GROUP BY 1 ORDER BY 1 NULLS FIRST").fetchall()
+        "GROUP BY 1 ORDER BY 1 NULLS FIRST"
+    ).fetchall()
     rate = got.filter(pl.col("measure") == "open_rate_A").sort("county", nulls_last=False)
     for row, (county, n, d, _) in zip(rate.iter_rows(named=True), exp):
         assert row["county"] == county and row["numerator"] == n and row["denominator"] == d
@@ -30,7 +32,9 @@ def test_rates_nulls_low_n_and_dash(warehouse, tmp_path):
     assert th["n_null"].to_list() == [e[3] for e in exp]
     # blank cells are excluded and counted, never summed as 0
     nulls = R.aggregate(con, R.Filters(), ["partial", "open_rate_A"])
-    n_blank, s = con.execute("SELECT count(*) FILTER (WHERE partial IS NULL), sum(partial) FROM report_facts").fetchone()
+    n_blank, s = con.execute(
+        "SELECT count(*) FILTER (WHERE partial IS NULL), sum(partial) FROM report_facts"
+    ).fetchone()
     assert n_blank > 0, "the demo corpus has blank cells"
     assert nulls.filter(pl.col("measure") == "partial")["n_null"][0] == n_blank
     assert nulls.filter(pl.col("measure") == "partial")["value"][0] == s
@@ -70,8 +74,9 @@ def test_workbook_sheets(warehouse):
     con = duckdb.connect(str(warehouse), read_only=True)
     long = R.compare(con, R.Filters(), "county", [], (2022,), ["applications", "open_rate_B"])
     table = R.compare_table(long)
-    data = _export.xlsx_bytes({"data": table, "definitions": R.definitions(["applications", "open_rate_B"])},
-                              {"view": "?y=2022"})
+    data = _export.xlsx_bytes(
+        {"data": table, "definitions": R.definitions(["applications", "open_rate_B"])}, {"view": "?y=2022"}
+    )
     wb = openpyxl.load_workbook(io.BytesIO(data))
     assert wb.sheetnames == ["README", "data", "definitions"]
     assert wb["data"].max_row == table.height + 1

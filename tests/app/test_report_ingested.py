@@ -1,5 +1,6 @@
 """The report page on reports that went through the real ingest (texts stored, OCR flags), not only
 on the direct-mode warehouse the other app tests use."""
+
 from __future__ import annotations
 
 import shutil
@@ -22,6 +23,7 @@ def ingested(tmp_path_factory):
     if ocr:
         from pipelines.demo.generate import generate
         from pipelines.demo.render_extra import render_scan
+
         t = [x for x in generate(seed=1, size=0.2) if not x["faults"]][0]
         (d / "scan.png").write_bytes(render_scan(t))
     db = d / "w.duckdb"

@@ -3,6 +3,7 @@
 A name that is not allow-listed raises ValueError before any SQL runs; the statements the read API sends
 carry none of the caller's text; its results equal independent literal SQL on every route; the allow-lists
 mirror the schema; every Sql fragment in pipelines/ is a string literal."""
+
 from __future__ import annotations
 
 import ast
@@ -76,9 +77,13 @@ def test_sqlq_takes_only_sql_parts():
         sqlq.expr("(x.granted + x.secret)", {"x.granted"})
     with pytest.raises(ValueError):
         sqlq.pick(EVIL, {"year": Sql("r.year")})
-    assert sqlq.expr("(x.granted + x.partial) * 100", {"x.granted", "x.partial"}).text == "(x.granted + x.partial) * 100"
-    assert Sql("SELECT {c} FROM {t} WHERE {c} > ?").format(c=sqlq.ident("year", ("year",)), t=Sql("reports")).text \
+    assert (
+        sqlq.expr("(x.granted + x.partial) * 100", {"x.granted", "x.partial"}).text == "(x.granted + x.partial) * 100"
+    )
+    assert (
+        Sql("SELECT {c} FROM {t} WHERE {c} > ?").format(c=sqlq.ident("year", ("year",)), t=Sql("reports")).text
         == "SELECT year FROM reports WHERE year > ?"
+    )
     assert "m12_num" in R.SLOTS and "m12_num; --" not in R.SLOTS and "x" not in R.SLOTS
 
 
@@ -121,8 +126,15 @@ def _texts_and_params(log):
 def test_statements_carry_no_caller_text(con, monkeypatch, route):
     monkeypatch.setattr(R, "FORCE", route)
     rec = Recorder(con)
-    f = R.Filters(datasets=(MARK,), province=MARK, city=MARK, counties=(MARK,), agency_types=(MARK,),
-                  templates=(MARK,), year_from=2020)
+    f = R.Filters(
+        datasets=(MARK,),
+        province=MARK,
+        city=MARK,
+        counties=(MARK,),
+        agency_types=(MARK,),
+        templates=(MARK,),
+        year_from=2020,
+    )
     assert R.aggregate(rec, f, ["applications", "open_rate_A", "agencies"], ("county", "year")).is_empty()
     assert R.report_count(rec, f) == 0
     assert R.report_list(rec, f, 10, 0, "applications").is_empty()
@@ -147,12 +159,14 @@ def test_composed_text_is_exactly_the_fragments(con, monkeypatch):
     assert q1 == "SELECT count(*) FROM reports r WHERE r.province = ? AND r.county = ANY(?::VARCHAR[])"
     assert p1 == [MARK, [MARK, "b"]]
     ok = "(x.granted) IS NOT NULL AND (x.total_handled) IS NOT NULL"
-    assert q2 == ("SELECT r.province AS province, r.city AS city, count(*) AS n_reports, "
-                  "sum(x.new_received) AS m0_num, NULL::DOUBLE AS m0_den, count(*) - count(x.new_received) AS m0_null, "
-                  f"sum(x.granted) FILTER (WHERE {ok}) AS m1_num, sum(x.total_handled) FILTER (WHERE {ok}) AS m1_den, "
-                  f"count(*) FILTER (WHERE NOT ({ok})) AS m1_null "
-                  "FROM reports r JOIN report_facts x ON x.report_id = r.report_id WHERE r.year >= ? "
-                  "GROUP BY r.province, r.city ORDER BY r.province, r.city")
+    assert q2 == (
+        "SELECT r.province AS province, r.city AS city, count(*) AS n_reports, "
+        "sum(x.new_received) AS m0_num, NULL::DOUBLE AS m0_den, count(*) - count(x.new_received) AS m0_null, "
+        f"sum(x.granted) FILTER (WHERE {ok}) AS m1_num, sum(x.total_handled) FILTER (WHERE {ok}) AS m1_den, "
+        f"count(*) FILTER (WHERE NOT ({ok})) AS m1_null "
+        "FROM reports r JOIN report_facts x ON x.report_id = r.report_id WHERE r.year >= ? "
+        "GROUP BY r.province, r.city ORDER BY r.province, r.city"
+    )
     assert p2 == [2021]
     assert "WHERE r.city = ? ORDER BY r.county, r.agency_name, r.year DESC, r.report_id LIMIT ? OFFSET ?" in q3
     assert p3 == [MARK, 5, 10]
@@ -169,7 +183,9 @@ def test_results_equal_literal_sql(con, sql, monkeypatch, route):
         "sum(granted) FILTER (WHERE granted IS NOT NULL AND total_handled IS NOT NULL), "
         "sum(total_handled) FILTER (WHERE granted IS NOT NULL AND total_handled IS NOT NULL), count(*) "
         "FROM reports JOIN report_facts USING (report_id) WHERE province = ? AND year >= 2021 "
-        "GROUP BY ALL", [prov]).fetchall()
+        "GROUP BY ALL",
+        [prov],
+    ).fetchall()
     assert len(exp) >= 3
     rows = {(r["province"], r["city"], r["county"], r["measure"]): r for r in got.iter_rows(named=True)}
     assert len(rows) == 3 * len(exp)
@@ -180,29 +196,54 @@ def test_results_equal_literal_sql(con, sql, monkeypatch, route):
         assert rate["value"] == (pytest.approx(n / d) if d else None)
         assert rows[(p, c, k, "reports")]["value"] == cnt
     ag = R.aggregate(con, R.Filters(), ["agencies"], ("year",))
-    assert list(zip(ag["year"], ag["value"].cast(int))) == sql.execute(
-        "SELECT year, count(DISTINCT agency_id) FROM reports JOIN report_facts USING (report_id) "
-        "GROUP BY 1 ORDER BY 1").fetchall()
-    assert R.report_count(con, R.Filters(province=prov, agency_types=("department",))) == sql.execute(
-        "SELECT count(*) FROM reports WHERE province = ? AND agency_type = 'department'", [prov]).fetchone()[0]
+    assert (
+        list(zip(ag["year"], ag["value"].cast(int)))
+        == sql.execute(
+            "SELECT year, count(DISTINCT agency_id) FROM reports JOIN report_facts USING (report_id) "
+            "GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    )
+    assert (
+        R.report_count(con, R.Filters(province=prov, agency_types=("department",)))
+        == sql.execute(
+            "SELECT count(*) FROM reports WHERE province = ? AND agency_type = 'department'", [prov]
+        ).fetchone()[0]
+    )
     page = R.report_list(con, R.Filters(year_from=2022), 20, 5, "agency")
-    assert page["report_id"].to_list() == [r for r, in sql.execute(
-        "SELECT report_id FROM reports WHERE year >= 2022 ORDER BY agency_name, year DESC, report_id "
-        "LIMIT 20 OFFSET 5").fetchall()]
-    assert R.distinct_values(con, "agency_type") == [r for r, in sql.execute(
-        "SELECT DISTINCT agency_type FROM reports WHERE agency_type IS NOT NULL ORDER BY 1").fetchall()]
-    assert R.years(con) == [r for r, in sql.execute(
-        "SELECT DISTINCT year FROM reports WHERE year IS NOT NULL ORDER BY 1").fetchall()]
+    assert page["report_id"].to_list() == [
+        r
+        for (r,) in sql.execute(
+            "SELECT report_id FROM reports WHERE year >= 2022 ORDER BY agency_name, year DESC, report_id "
+            "LIMIT 20 OFFSET 5"
+        ).fetchall()
+    ]
+    assert R.distinct_values(con, "agency_type") == [
+        r
+        for (r,) in sql.execute(
+            "SELECT DISTINCT agency_type FROM reports WHERE agency_type IS NOT NULL ORDER BY 1"
+        ).fetchall()
+    ]
+    assert R.years(con) == [
+        r for (r,) in sql.execute("SELECT DISTINCT year FROM reports WHERE year IS NOT NULL ORDER BY 1").fetchall()
+    ]
     found = R.search_agencies(con, R.Filters(), "局", 10)
-    assert list(zip(found["agency_id"], found["agency_name"], found["n"])) == sql.execute(
-        "SELECT agency_id, min(agency_name) AS nm, count(*) FROM reports WHERE agency_id IS NOT NULL "
-        "AND contains(agency_name, '局') GROUP BY agency_id ORDER BY nm, agency_id LIMIT 10").fetchall()
+    assert (
+        list(zip(found["agency_id"], found["agency_name"], found["n"]))
+        == sql.execute(
+            "SELECT agency_id, min(agency_name) AS nm, count(*) FROM reports WHERE agency_id IS NOT NULL "
+            "AND contains(agency_name, '局') GROUP BY agency_id ORDER BY nm, agency_id LIMIT 10"
+        ).fetchall()
+    )
 
 
 def test_allow_lists_mirror_the_schema(con):
     def columns(table):
-        return tuple(c for c, in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index", [table]).fetchall())
+        return tuple(
+            c
+            for (c,) in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index", [table]
+            ).fetchall()
+        )
 
     assert R.REPORT_COLUMNS == columns("reports")
     assert ("report_id",) + R.FACT_COLUMNS == columns("report_facts")
@@ -213,6 +254,7 @@ def test_allow_lists_mirror_the_schema(con):
 
 def _formatted(node) -> bool:
     """An f-string, or a str literal combined with + / % or .format()-ed: text built from strings."""
+
     def text(n):
         return isinstance(n, ast.JoinedStr) or (isinstance(n, ast.Constant) and isinstance(n.value, str))
 
@@ -220,8 +262,12 @@ def _formatted(node) -> bool:
         return True
     if isinstance(node, ast.BinOp):
         return text(node.left) or text(node.right) or _formatted(node.left) or _formatted(node.right)
-    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format"
-            and text(node.func.value))
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+        and text(node.func.value)
+    )
 
 
 def _calls(tree, name):

@@ -3,6 +3,7 @@
     .venv/bin/pytest tests/e2e -m e2e
 Screenshots of every page go to test-artifacts/screenshots/.
 """
+
 from __future__ import annotations
 
 import io
@@ -25,8 +26,16 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "test-artifacts" / "screenshots"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PAGES = ["overview", "applications", "outcomes", "disputes", "compare", "report", "import"]
 
 
@@ -58,10 +67,14 @@ def server(warehouse):
     env = dict(os.environ, XXGK_DB=str(warehouse), XXGK_UPLOADS=str(warehouse.parent / "uploads"))
     # The server exactly as `make run` starts it (the warehouse exists, so it serves at once).
     venv = Path(sys.executable).parent.parent
-    proc = subprocess.Popen(["make", "--no-print-directory", "run", f"DB={warehouse}", f"PORT={port}",
-                             f"VENV={venv}"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        ["make", "--no-print-directory", "run", f"DB={warehouse}", f"PORT={port}", f"VENV={venv}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -122,8 +135,9 @@ def test_browser_walkthrough(server, browser, warehouse):
     assert page.get_by_text("演示数据（合成）").count() >= 1
 
     # set a filter in the sidebar: one district → the KPI equals the database's figure
-    county = con.execute("SELECT county FROM reports WHERE county IS NOT NULL GROUP BY 1 ORDER BY 1 LIMIT 1"
-                         ).fetchone()[0]
+    county = con.execute(
+        "SELECT county FROM reports WHERE county IS NOT NULL GROUP BY 1 ORDER BY 1 LIMIT 1"
+    ).fetchone()[0]
     page.goto(f"{server}/")
     _settle(page)
     box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="区县")
@@ -135,8 +149,11 @@ def test_browser_walkthrough(server, browser, warehouse):
     _settle(page)
     _no_exception(page, "overview filtered")
     latest = con.execute("SELECT max(year) FROM reports").fetchone()[0]
-    apps = con.execute("SELECT sum(x.new_received) FROM reports r JOIN report_facts x USING (report_id) "
-                       "WHERE r.county = ? AND r.year = ?", [county, latest]).fetchone()[0]
+    apps = con.execute(
+        "SELECT sum(x.new_received) FROM reports r JOIN report_facts x USING (report_id) "
+        "WHERE r.county = ? AND r.year = ?",
+        [county, latest],
+    ).fetchone()[0]
     metric = page.locator('[data-testid="stMetric"]').filter(has_text="本年新收申请数")
     metric.get_by_text(f"{apps:,.0f}", exact=True).wait_for(timeout=15000)
     page.screenshot(path=str(SHOTS / "overview_filtered.png"), full_page=True)
@@ -163,8 +180,12 @@ def test_browser_walkthrough(server, browser, warehouse):
     rpage.close()
 
     # the comparison CSV download holds exactly the database's figures
-    counties = [r[0] for r in con.execute("SELECT DISTINCT county FROM reports WHERE county IS NOT NULL "
-                                          "ORDER BY 1 LIMIT 2").fetchall()]
+    counties = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT county FROM reports WHERE county IS NOT NULL ORDER BY 1 LIMIT 2"
+        ).fetchall()
+    ]
     qs = urlencode({"ent": counties, "cy": ["2021", "2022"], "m": ["applications"]}, doseq=True)
     page.goto(f"{server}/compare?{qs}")
     _settle(page)
@@ -174,9 +195,12 @@ def test_browser_walkthrough(server, browser, warehouse):
         page.get_by_role("button", name="下载 CSV").click()
     data = Path(dl.value.path()).read_bytes()
     got = pl.read_csv(io.BytesIO(data.lstrip(b"\xef\xbb\xbf"))).sort("entity", "year")
-    exp = con.execute("SELECT r.county, r.year, sum(x.new_received) FROM reports r JOIN report_facts x "
-                      "USING (report_id) WHERE r.county IN (?, ?) AND r.year IN (2021, 2022) GROUP BY ALL "
-                      "ORDER BY ALL", counties).fetchall()
+    exp = con.execute(
+        "SELECT r.county, r.year, sum(x.new_received) FROM reports r JOIN report_facts x "
+        "USING (report_id) WHERE r.county IN (?, ?) AND r.year IN (2021, 2022) GROUP BY ALL "
+        "ORDER BY ALL",
+        counties,
+    ).fetchall()
     assert list(zip(got["entity"], got["year"], got["value"])) == [(c, y, v) for c, y, v in exp]
     assert set(got["measure"]) == {"applications"}
     ctx.close()

@@ -1,12 +1,23 @@
 """Synthetic report files for the ingest tests: the shipped sample's text with agency and year varied."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "samples" / "xigong-commerce-2020.txt"  # the shipped copy
 DISTRICTS = ("西工区", "老城区", "涧西区", "瀍河区", "洛龙区", "吉利区", "偃师区", "孟津区")
-BUREAUS = ("商务局", "财政局", "教育局", "民政局", "司法局", "水利局", "农业农村局", "文化广电和旅游局",
-           "卫生健康委员会", "应急管理局")
+BUREAUS = (
+    "商务局",
+    "财政局",
+    "教育局",
+    "民政局",
+    "司法局",
+    "水利局",
+    "农业农村局",
+    "文化广电和旅游局",
+    "卫生健康委员会",
+    "应急管理局",
+)
 
 
 def sample_text() -> str:

@@ -1,6 +1,7 @@
 """The hostile batch: broken and malicious files made here, mixed with good reports in several
 forms. Every bad file is exactly one failure whose one-line error names it; every good file loads
 with the right numbers; the warehouse holds exactly the good reports, whole, and nothing else."""
+
 from __future__ import annotations
 
 import io
@@ -51,8 +52,10 @@ def hostile(tmp_path_factory):
         "report.txt": render_text(t[4]),
         # a report page carrying scripts whose text looks like table rows
         "scripts.html": render_html(t[5], "plain").replace(
-            b"</body>", b"<script>var rows='\xe4\xb8\x80\xe3\x80\x81\xe6\x9c\xac\xe5\xb9\xb4\xe6\x96\xb0\xe6\x94\xb6 9 9 9 9 9 9 9';"
-                        b"document.write('<table><tr><td>999</td></tr></table>')</script></body>"),
+            b"</body>",
+            b"<script>var rows='\xe4\xb8\x80\xe3\x80\x81\xe6\x9c\xac\xe5\xb9\xb4\xe6\x96\xb0\xe6\x94\xb6 9 9 9 9 9 9 9';"
+            b"document.write('<table><tr><td>999</td></tr></table>')</script></body>",
+        ),
     }
     truth_of = dict(zip(good, t))
     for name, data in good.items():
@@ -65,7 +68,7 @@ def hostile(tmp_path_factory):
         "truncated.pdf": pdf[: len(pdf) // 2],
         "bomb.docx": _zip_bomb(),
         "news.html": "<html><head><title>关于做好春节期间安全生产工作的通知</title></head><body><p>各单位：请认真落实。</p>"
-                     "<table><tr><td>1</td><td>2</td></tr></table></body></html>".encode("utf-8"),
+        "<table><tr><td>1</td><td>2</td></tr></table></body></html>".encode("utf-8"),
         "huge.html": None,  # written below: 100 MB
         "binary.txt": bytes(range(256)) * 64,
     }
@@ -79,6 +82,7 @@ def hostile(tmp_path_factory):
             f.write(row)
     try:
         from reportlab.pdfgen import canvas
+
         buf = io.BytesIO()
         c = canvas.Canvas(buf, encrypt="secret")
         c.drawString(100, 700, "locked")
@@ -118,17 +122,26 @@ def test_hostile_batch(hostile, tmp_path):
         assert con.execute("SELECT count(*) FROM reports").fetchone()[0] == len(truth_of)
         assert con.execute("SELECT count(*) FROM report_facts").fetchone()[0] == len(truth_of)
         assert con.execute("SELECT count(*) FROM report_texts").fetchone()[0] == len(truth_of)
-        per = con.execute("SELECT r.source_path, count(*) FILTER (WHERE c.table_no = 4) FROM reports r "
-                          "JOIN cells c USING (report_id) GROUP BY 1").fetchall()
+        per = con.execute(
+            "SELECT r.source_path, count(*) FILTER (WHERE c.table_no = 4) FROM reports r "
+            "JOIN cells c USING (report_id) GROUP BY 1"
+        ).fetchall()
         assert all(n == 15 for _, n in per) and len(per) == len(truth_of)
         for name, t in truth_of.items():
             row = con.execute(
                 "SELECT agency, year, x.new_received, x.total_handled FROM reports r JOIN report_facts x USING (report_id) "
-                "WHERE source_path = ?", [str(d / name)]).fetchone()
-            assert row == (t["agency"], t["year"], t["table3"]["new_received"][6], t["table3"]["total_handled"][6]), name
+                "WHERE source_path = ?",
+                [str(d / name)],
+            ).fetchone()
+            assert row == (t["agency"], t["year"], t["table3"]["new_received"][6], t["table3"]["total_handled"][6]), (
+                name
+            )
         # the script's fake row never became a number
         assert con.execute("SELECT count(*) FROM cells WHERE value = 999").fetchone()[0] == 0
-        assert con.execute("SELECT outcome, count(*) FROM ingest_files GROUP BY 1 ORDER BY 1").fetchall() == \
-            [("failed", len(bad_names)), ("loaded", len(truth_of)), ("unchanged", 1)]
+        assert con.execute("SELECT outcome, count(*) FROM ingest_files GROUP BY 1 ORDER BY 1").fetchall() == [
+            ("failed", len(bad_names)),
+            ("loaded", len(truth_of)),
+            ("unchanged", 1),
+        ]
     finally:
         con.close()

@@ -1,4 +1,5 @@
 """xxgk ingest over batches with bad files, reruns, replacements; the CLI's JSON and exit codes."""
+
 from __future__ import annotations
 
 import json
@@ -30,6 +31,7 @@ def q(db: Path, sql: str, params=()):
 
 def parser_ready() -> bool:
     from pipelines.extract import extract_file
+
     return extract_file(SAMPLE).agency is not None
 
 
@@ -42,9 +44,9 @@ def batch(tmp_path):
     bads = {
         "empty": d / "empty.txt",
         "random": d / "random.bin",
-        "loop": d / "sub" / "loop",          # directory symlink back to its parent: must not hang
-        "dangling": d / "dangling.html",     # cannot be opened (root ignores chmod 000, so this stands in)
-        "fifo": d / "pipe.txt",              # opening a FIFO would block: refused as not a regular file
+        "loop": d / "sub" / "loop",  # directory symlink back to its parent: must not hang
+        "dangling": d / "dangling.html",  # cannot be opened (root ignores chmod 000, so this stands in)
+        "fifo": d / "pipe.txt",  # opening a FIFO would block: refused as not a regular file
     }
     bads["empty"].write_bytes(b"")
     bads["random"].write_bytes(bytes((i * 97 + 13) % 256 for i in range(4000)))
@@ -72,18 +74,24 @@ def test_every_bad_file_is_one_failure_and_every_good_file_loads(batch, tmp_path
     assert "symlink loop" in failed[str(bads["loop"])]
     assert "not a regular file" in failed[str(bads["fifo"])]
     assert q(db, "SELECT count(*), count(DISTINCT source_path) FROM reports") == [(4, 4)]
-    assert q(db, "SELECT outcome, count(*) FROM ingest_files GROUP BY ALL ORDER BY ALL") == \
-        [("failed", 5), ("loaded", 4), ("unchanged", 1)]
-    assert q(db, "SELECT n_loaded, n_unchanged, n_failed, finished_at IS NOT NULL FROM ingest_runs") == \
-        [(4, 1, 5, True)]
+    assert q(db, "SELECT outcome, count(*) FROM ingest_files GROUP BY ALL ORDER BY ALL") == [
+        ("failed", 5),
+        ("loaded", 4),
+        ("unchanged", 1),
+    ]
+    assert q(db, "SELECT n_loaded, n_unchanged, n_failed, finished_at IS NOT NULL FROM ingest_runs") == [
+        (4, 1, 5, True)
+    ]
     assert not (tmp_path / "wh.duckdb.next").exists()
 
 
 @pytest.mark.skipif("not parser_ready()", reason="the parser is still a placeholder: it accepts any text")
 def test_a_non_report_page_is_a_failure(tmp_path):
     page = tmp_path / "news.html"
-    page.write_text("<html><head><title>区政府召开常务会议</title></head><body><p>会议研究了近期工作。</p></body></html>",
-                    encoding="utf-8")
+    page.write_text(
+        "<html><head><title>区政府召开常务会议</title></head><body><p>会议研究了近期工作。</p></body></html>",
+        encoding="utf-8",
+    )
     res = ingest([page], db=tmp_path / "wh.duckdb", progress=False)
     assert len(res.failed) == 1 and str(page) in res.failed[0][1] and res.loaded == []
 
@@ -94,12 +102,21 @@ def test_rerun_is_idempotent(tmp_path):
     db = tmp_path / "wh.duckdb"
     first = ingest([d], db=db, progress=False)
     assert len(first.loaded) == 5
-    counts = q(db, "SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM cells),"
-                   " (SELECT count(*) FROM report_facts), (SELECT count(*) FROM report_texts)")
+    counts = q(
+        db,
+        "SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM cells),"
+        " (SELECT count(*) FROM report_facts), (SELECT count(*) FROM report_texts)",
+    )
     second = ingest([d], db=db, progress=False)
     assert second.loaded == [] and second.failed == [] and sorted(second.unchanged) == sorted(map(str, files))
-    assert q(db, "SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM cells),"
-                 " (SELECT count(*) FROM report_facts), (SELECT count(*) FROM report_texts)") == counts
+    assert (
+        q(
+            db,
+            "SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM cells),"
+            " (SELECT count(*) FROM report_facts), (SELECT count(*) FROM report_texts)",
+        )
+        == counts
+    )
     assert q(db, "SELECT run_id, n_loaded, n_unchanged FROM ingest_runs ORDER BY run_id") == [(1, 5, 0), (2, 0, 5)]
 
 
@@ -110,6 +127,7 @@ def test_a_changed_file_for_the_same_agency_and_year_replaces(tmp_path, monkeypa
 
     def fake_extract(data: bytes, source: str) -> Report:
         import hashlib
+
         n = int(data.decode().split()[1])
         r = Report(source=source, sha256=hashlib.sha256(data).hexdigest(), format="txt", agency="某局", year=2020)
         r.table3 = {"new_received": [CellValue(n, str(n), NUMBER)] * 7}
@@ -123,8 +141,9 @@ def test_a_changed_file_for_the_same_agency_and_year_replaces(tmp_path, monkeypa
     (tmp_path / "a.txt").write_text("v2 7")  # corrected republication of the same report
     res = ingest([tmp_path / "a.txt"], db=db, progress=False)
     assert res.replaced == [str(tmp_path / "a.txt")] and res.loaded == res.replaced
-    assert q(db, "SELECT count(*), any_value(new_received) FROM reports JOIN report_facts USING (report_id)") == \
-        [(1, 7.0)]
+    assert q(db, "SELECT count(*), any_value(new_received) FROM reports JOIN report_facts USING (report_id)") == [
+        (1, 7.0)
+    ]
     assert q(db, "SELECT count(*), any_value(agency_id), any_value(year) FROM replacements") == [(1, "某局", 2020)]
     assert q(db, "SELECT outcome FROM ingest_files WHERE run_id = 2") == [("replaced",)]
 
@@ -143,8 +162,8 @@ def test_cli_json_is_the_last_line_and_exit_codes(batch, tmp_path, capsys):
     assert [f["path"] for f in out["failed"]] == [str(missing), str(bads["empty"])]
     assert all(f["path"] in f["error"] for f in out["failed"])
 
-    assert main(["ingest", "--db", str(db)]) == 2                 # no paths
-    assert main(["ingest", str(goods[1]), "--bogus"]) == 2        # unknown option
+    assert main(["ingest", "--db", str(db)]) == 2  # no paths
+    assert main(["ingest", str(goods[1]), "--bogus"]) == 2  # unknown option
     assert main(["ingest", str(goods[1]), "--workers", "0"]) == 2
     capsys.readouterr()
 
@@ -155,15 +174,20 @@ def test_cli_json_is_the_last_line_and_exit_codes(batch, tmp_path, capsys):
 def test_cli_subprocess_json_contract(batch, tmp_path):
     d, goods, bads = batch
     db = tmp_path / "wh.duckdb"
-    p = subprocess.run([str(XXGK), "ingest", str(d), "--db", str(db), "--json", "--workers", "2"],
-                       capture_output=True, text=True, timeout=120)
+    p = subprocess.run(
+        [str(XXGK), "ingest", str(d), "--db", str(db), "--json", "--workers", "2"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert p.returncode == 1, p.stderr
     out = json.loads(p.stdout.strip().splitlines()[-1])
     assert sorted(out["loaded"]) == sorted(map(str, goods))
     assert sorted(f["path"] for f in out["failed"]) == sorted(map(str, bads.values()))
     assert p.stderr == ""  # no progress bar when stderr is not a terminal
-    p = subprocess.run([str(XXGK), "ingest", str(goods[0]), "--db", str(db), "--json"],
-                       capture_output=True, text=True, timeout=120)
+    p = subprocess.run(
+        [str(XXGK), "ingest", str(goods[0]), "--db", str(db), "--json"], capture_output=True, text=True, timeout=120
+    )
     assert p.returncode == 0 and json.loads(p.stdout.splitlines()[-1])["unchanged"] == [str(goods[0])]
     p = subprocess.run([str(XXGK), "ingest"], capture_output=True, text=True, timeout=120)
     assert p.returncode == 2 and "PATH" in p.stderr
@@ -171,6 +195,7 @@ def test_cli_subprocess_json_contract(batch, tmp_path):
 
 def test_progress_bar_counts(tmp_path):
     import io
+
     s = io.StringIO()
     bar = Progress(total=3, enabled=True, stream=s)
     for outcome in ("loaded", "replaced", "failed"):
@@ -196,6 +221,7 @@ def test_synthetic_reports_differ_in_agency_and_year():
 
 def test_a_parser_crash_or_an_oversized_file_fails_that_file_only(tmp_path, monkeypatch):
     import pipelines.extract
+
     files = write_reports(tmp_path / "in", 3)
     real = pipelines.extract.extract_bytes
 

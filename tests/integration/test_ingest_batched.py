@@ -1,5 +1,6 @@
 """Ingest writes reports LOAD_BATCH at a time: the outcomes (and their order) and the warehouse are
 those of loading one report at a time, duplicates, replacements and failures included."""
+
 from __future__ import annotations
 
 import duckdb
@@ -16,7 +17,8 @@ TABLES = {
     "reports": "report_id, dataset, agency_id, year, source_path, status, n_findings",
     "cells": "report_id, table_no, row_key, col_key, value, raw, state",
     "findings": "report_id, seq, check_id, severity, location, message",
-    "report_facts": "*", "report_texts": "*",
+    "report_facts": "*",
+    "report_texts": "*",
     "replacements": "old_report_id, new_report_id, agency_id, year, old_source_path, new_source_path",
     "ingest_files": "path, sha256, outcome, error, report_id",
 }

@@ -5,6 +5,7 @@
 - A reader process holding W open read-only never blocks the ingest and never errors; after
   reopening it sees the new count.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,6 +32,7 @@ XXGK = Path(sys.executable).parent / "xxgk"
 def expected_cells(path: Path) -> int:
     """Cells one of these synthetic reports must have, from extracting it directly."""
     from pipelines.extract import extract_file
+
     r = extract_file(path)
     return len(r.table2) + sum(min(7, len(row)) for row in r.table3.values()) + min(15, len(r.table4))
 
@@ -43,10 +45,13 @@ def check_whole_reports(db: Path, n_cells: int) -> int:
             "SELECT r.report_id, (SELECT count(*) FROM cells c WHERE c.report_id = r.report_id) AS nc,"
             " (SELECT count(*) FROM report_facts f WHERE f.report_id = r.report_id) AS nf,"
             " (SELECT count(*) FROM report_texts t WHERE t.report_id = r.report_id) AS nt"
-            " FROM reports r WHERE nc <> ? OR nf <> 1 OR nt <> 1", [n_cells]).fetchall()
+            " FROM reports r WHERE nc <> ? OR nf <> 1 OR nt <> 1",
+            [n_cells],
+        ).fetchall()
         assert bad == [], f"half-written reports in {db}: {bad[:3]}"
-        orphans = con.execute("SELECT count(*) FROM cells WHERE report_id NOT IN (SELECT report_id FROM reports)"
-                              ).fetchone()[0]
+        orphans = con.execute(
+            "SELECT count(*) FROM cells WHERE report_id NOT IN (SELECT report_id FROM reports)"
+        ).fetchone()[0]
         assert orphans == 0
         return n
     finally:
@@ -68,8 +73,11 @@ def test_sigkill_at_random_moments_never_corrupts_and_a_rerun_completes(tmp_path
         # the clock starts when the writer has opened a fresh W.next; the first time, when it has
         # published once, so that some progress exists to be kept.
         deadline = time.monotonic() + 60
-        while (snapshot_token(nxt) in ((), stale) or (i == 0 and not db.exists())) \
-                and p.poll() is None and time.monotonic() < deadline:
+        while (
+            (snapshot_token(nxt) in ((), stale) or (i == 0 and not db.exists()))
+            and p.poll() is None
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.01)
         time.sleep(rng.uniform(0.3, 3.0))
         p.send_signal(signal.SIGKILL)
@@ -115,14 +123,20 @@ def test_a_reader_holding_w_open_never_blocks_the_ingest(tmp_path):
     write_reports(tmp_path / "second", 20, year=2019)
     db = tmp_path / "wh.duckdb"
     from pipelines.warehouse.ingest import ingest
+
     assert len(ingest([tmp_path / "first"], db=db, progress=False).loaded) == 10
     stop = tmp_path / "stop"
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(db), str(stop)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(db), str(stop)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     time.sleep(1.0)  # the reader has W open before the writer starts
     assert reader.poll() is None
-    ingest = subprocess.run([str(XXGK), "ingest", str(tmp_path / "second"), "--db", str(db),
-                             "--commit-every", "5", "--json"], capture_output=True, text=True, timeout=300)
+    ingest = subprocess.run(
+        [str(XXGK), "ingest", str(tmp_path / "second"), "--db", str(db), "--commit-every", "5", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     stop.touch()
     out, err = reader.communicate(timeout=60)
     assert ingest.returncode == 0, ingest.stderr

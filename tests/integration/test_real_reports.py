@@ -1,5 +1,6 @@
 """The regression set: every real report in ../shared/real-reports, in every form it comes in,
 extracts to its hand-checked truth (all of table 3 and table 4, agency, year, template)."""
+
 from __future__ import annotations
 
 import json
@@ -15,7 +16,13 @@ FORMS = (".txt", ".md", ".html", ".pdf")
 
 def _cases() -> list:
     if not REAL_REPORTS.exists():
-        return [pytest.param(None, None, marks=pytest.mark.skip(reason=f"../shared is absent ({REAL_REPORTS}): real-report regression skipped"))]
+        return [
+            pytest.param(
+                None,
+                None,
+                marks=pytest.mark.skip(reason=f"../shared is absent ({REAL_REPORTS}): real-report regression skipped"),
+            )
+        ]
     out = []
     for truth in sorted(REAL_REPORTS.glob("*.truth.json")):
         stem = truth.name[: -len(".truth.json")]

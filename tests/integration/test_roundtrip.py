@@ -3,6 +3,7 @@
 Truth is what the (synthetic) report prints: values are compared exactly; cells a fault made null
 must come back null; a faulted identity must surface as a finding, never be silently fixed.
 """
+
 from __future__ import annotations
 
 import random
@@ -44,7 +45,9 @@ def check(truth: dict, got: dict, form: str) -> None:
     assert got["template"] == truth["template"], ctx
     city = truth["region"]["city"]
     # the city is certain when printed in the agency name; a county's city may need a code lookup
-    assert got["region"]["city"] == city if truth["agency"].startswith(city) else got["region"]["city"] in (None, city), ctx
+    assert (
+        got["region"]["city"] == city if truth["agency"].startswith(city) else got["region"]["city"] in (None, city)
+    ), ctx
     blank_rows = {f["where"].split(".")[1] for f in truth["faults"] if f["kind"] == "blank"}
     lost = {tuple(f["where"].split(".")[1:]): f["original"] for f in truth["faults"] if f["kind"] == "lost_cell"}
     lost_rows = {k for k, _ in lost}

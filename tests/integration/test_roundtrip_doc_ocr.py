@@ -5,6 +5,7 @@ DOC must come back exactly (the rules of test_roundtrip.check). OCR may misread,
 either right, or null, or named by a finding (its cell, its row, or table 4) — never a silently
 wrong number — and most cells must be right, so returning nulls cannot pass.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -33,18 +34,23 @@ def picks() -> dict[str, dict]:
         "2019": busy([t for t in clean if t["template"] == "2019"]),  # hundreds of applications
         "2021": busy([t for t in clean if t["template"] == "2021"]),
         # a fault that blanks a row: blank cells must come back null, not 0
-        "blank": busy([t for t in corpus if t["template"] == "2021" and any(f["kind"] == "blank" for f in t["faults"])]),
-        "identity": busy([t for t in corpus if any(f["kind"] == "identity" and f["where"].startswith("table3")
-                                                   for f in t["faults"])]),
+        "blank": busy(
+            [t for t in corpus if t["template"] == "2021" and any(f["kind"] == "blank" for f in t["faults"])]
+        ),
+        "identity": busy(
+            [t for t in corpus if any(f["kind"] == "identity" and f["where"].startswith("table3") for f in t["faults"])]
+        ),
     }
     assert out["2019"]["table3"]["new_received"][6] >= 100 and out["2021"]["table3"]["new_received"][6] >= 100
     return out
 
 
-needs_soffice = pytest.mark.skipif(doc_reader.soffice() is None,
-                                   reason="LibreOffice (soffice) not installed: apt-get install libreoffice-writer")
-needs_ocr = pytest.mark.skipif(not ocr.available(),
-                               reason="tesseract-ocr with chi_sim not installed: apt-get install tesseract-ocr-chi-sim")
+needs_soffice = pytest.mark.skipif(
+    doc_reader.soffice() is None, reason="LibreOffice (soffice) not installed: apt-get install libreoffice-writer"
+)
+needs_ocr = pytest.mark.skipif(
+    not ocr.available(), reason="tesseract-ocr with chi_sim not installed: apt-get install tesseract-ocr-chi-sim"
+)
 
 
 @needs_soffice
@@ -78,7 +84,10 @@ def check_ocr(truth: dict, rep) -> tuple[int, int]:
     assert rep.ocr, ctx
     assert got["year"] == truth["year"], (ctx, got["year"])
     # a rare character may be misread (瀍 → 济): then the agency cannot be placed, and says so
-    assert got["agency"] == truth["agency"] or any(f["where"] == "agency" for f in got["findings"]), (ctx, got["agency"])
+    assert got["agency"] == truth["agency"] or any(f["where"] == "agency" for f in got["findings"]), (
+        ctx,
+        got["agency"],
+    )
     assert got["template"] == truth["template"], ctx
     for row in rep.table3.values():
         for cell in row:

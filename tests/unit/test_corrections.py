@@ -1,4 +1,5 @@
 """Correction round trip: correct → v_cells and report_facts show it → list → undo → original back."""
+
 from __future__ import annotations
 
 import sys
@@ -20,18 +21,33 @@ from pipelines.warehouse.load import load_report  # noqa: E402
 @pytest.fixture
 def db(tmp_path):
     p = tmp_path / "w.duckdb"
-    a = make_report(year=2022, agency="西工区商务局", rows={
-        "new_received": row(3, 0, 0, 0, 0, 0), "granted": row(3, 0, 0, 0, 0, 0),
-        "total_handled": row(3, 0, 0, 0, 0, 0), "carried_forward": row(2, 0, 0, 0, 0, 0, total=2)})
+    a = make_report(
+        year=2022,
+        agency="西工区商务局",
+        rows={
+            "new_received": row(3, 0, 0, 0, 0, 0),
+            "granted": row(3, 0, 0, 0, 0, 0),
+            "total_handled": row(3, 0, 0, 0, 0, 0),
+            "carried_forward": row(2, 0, 0, 0, 0, 0, total=2),
+        },
+    )
     # 2023 carried over 1 (a misread 2): cross-year check C401 fails until corrected
-    b = make_report(year=2023, agency="西工区商务局", rows={
-        "new_received": row(4, 0, 0, 0, 0, 0), "carried_over": row(1, 0, 0, 0, 0, 0),
-        "granted": row(5, 0, 0, 0, 0, 0), "total_handled": row(5, 0, 0, 0, 0, 0)})
+    b = make_report(
+        year=2023,
+        agency="西工区商务局",
+        rows={
+            "new_received": row(4, 0, 0, 0, 0, 0),
+            "carried_over": row(1, 0, 0, 0, 0, 0),
+            "granted": row(5, 0, 0, 0, 0, 0),
+            "total_handled": row(5, 0, 0, 0, 0, 0),
+        },
+    )
     a.sha256, b.sha256 = "a" * 64, "b" * 64
     with open_writer(p) as w:
         for r in (a, b):
             load_report(w.con, r, dataset="test", source_path=r.sha256[:4], sha256=r.sha256)
         from pipelines.checks.crossyear import run_crossyear
+
         run_crossyear(w.con)
     return p
 
@@ -44,8 +60,10 @@ def q(db, sql, params=()):
         con.close()
 
 
-CELL = ("SELECT value, original_value, corrected FROM v_cells WHERE report_id = ? AND table_no = 3"
-        " AND row_key = 'carried_over' AND col_key = ?")
+CELL = (
+    "SELECT value, original_value, corrected FROM v_cells WHERE report_id = ? AND table_no = 3"
+    " AND row_key = 'carried_over' AND col_key = ?"
+)
 
 
 def test_round_trip(db):
@@ -57,15 +75,21 @@ def test_round_trip(db):
     C.add_correction(db, rid, 3, "carried_over", "natural_person", 2, "源文件为2", "审核员甲")
     assert cid == 1
     assert q(db, CELL, [rid, "total"]) == [(2.0, 1.0, True)]
-    assert q(db, "SELECT value FROM cells WHERE report_id = ? AND row_key = 'carried_over' AND col_key = 'total'",
-             [rid]) == [(1.0,)]  # the original stays
+    assert q(
+        db, "SELECT value FROM cells WHERE report_id = ? AND row_key = 'carried_over' AND col_key = 'total'", [rid]
+    ) == [(1.0,)]  # the original stays
     assert q(db, "SELECT carried_over FROM report_facts WHERE report_id = ?", [rid]) == [(2.0,)]
     # the corrected carry now matches last year's carried forward: C401 is gone
     assert q(db, "SELECT count(*) FROM findings WHERE report_id = ? AND check_id LIKE 'C401%'", [rid]) == [(0,)]
 
     (first, second) = C.list_corrections(db)
     assert (first["correction_id"], first["author"], first["reason"], first["old_value"], first["new_value"]) == (
-        1, "审核员甲", "源文件为2，识别成1", 1.0, 2.0)
+        1,
+        "审核员甲",
+        "源文件为2，识别成1",
+        1.0,
+        2.0,
+    )
     assert first["created_at"] is not None and first["undone_at"] is None
     assert (first["agency"], first["year"]) == ("西工区商务局", 2023)
 
@@ -95,7 +119,10 @@ def test_required_fields_and_bad_targets(db):
 
 def test_cli(db, capsys):
     rid = "b" * 64
-    assert main(["correct", rid, "table4.review_total", "3", "--reason", "原文为3", "--author", "乙", "--db", str(db)]) == 0
+    assert (
+        main(["correct", rid, "table4.review_total", "3", "--reason", "原文为3", "--author", "乙", "--db", str(db)])
+        == 0
+    )
     assert q(db, "SELECT review_total FROM report_facts WHERE report_id = ?", [rid]) == [(3.0,)]
     assert main(["correct", rid, "table3.granted.total", "6", "--db", str(db)]) == 2  # no reason
     capsys.readouterr()

@@ -1,4 +1,5 @@
 """normalize_text / nfkc: the fast path for full-width characters equals NFKC exactly."""
+
 import unicodedata
 
 from hypothesis import given, settings
@@ -9,8 +10,11 @@ from pipelines.document import normalize_chars, normalize_text, nfkc
 # Full-width forms, spaces, combining marks (which compose with what the fast path writes),
 # CJK, ASCII and a few other compatibility characters.
 ALPHABET = st.sampled_from(
-    [chr(c) for c in range(0xFF01, 0xFF5F)] + list("\u00a0\u3000\u0301\u0308\u0327\u2460\u2162\u3392\ufb01")
-    + list("一二三（）。，：；年度报告") + list("aAeE0123456789 ,.()\n\t") + ["\u200b", "\ufeff", "\u00ad"]
+    [chr(c) for c in range(0xFF01, 0xFF5F)]
+    + list("\u00a0\u3000\u0301\u0308\u0327\u2460\u2162\u3392\ufb01")
+    + list("一二三（）。，：；年度报告")
+    + list("aAeE0123456789 ,.()\n\t")
+    + ["\u200b", "\ufeff", "\u00ad"]
 )
 
 

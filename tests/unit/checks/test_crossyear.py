@@ -1,4 +1,5 @@
 """Cross-year checks on a multi-year fixture warehouse built in the test."""
+
 from __future__ import annotations
 
 import duckdb
@@ -13,11 +14,18 @@ from xxgk_checks_helpers import make_report, row
 
 def _report(agency, year, co, cf, *, template="2021", t2=None, sha=None):
     """new 10 (natural persons); carried over `co`; handled 10 + co - cf; carried forward `cf`."""
-    r = make_report(year=year, template=template, agency=agency, rows={
-        "new_received": row(10, 0, 0, 0, 0, 0), "carried_over": row(co, 0, 0, 0, 0, 0),
-        "granted": row(10 + co - cf, 0, 0, 0, 0, 0), "total_handled": row(10 + co - cf, 0, 0, 0, 0, 0),
-        "carried_forward": row(cf, 0, 0, 0, 0, 0),
-    })
+    r = make_report(
+        year=year,
+        template=template,
+        agency=agency,
+        rows={
+            "new_received": row(10, 0, 0, 0, 0, 0),
+            "carried_over": row(co, 0, 0, 0, 0, 0),
+            "granted": row(10 + co - cf, 0, 0, 0, 0, 0),
+            "total_handled": row(10 + co - cf, 0, 0, 0, 0, 0),
+            "carried_forward": row(cf, 0, 0, 0, 0, 0),
+        },
+    )
     r.sha256 = sha or f"{agency}-{year}"
     for k, v in (t2 or {}).items():
         r.table2[k] = CellValue(v, state="number")
@@ -25,8 +33,14 @@ def _report(agency, year, co, cf, *, template="2021", t2=None, sha=None):
 
 
 def _t2(in_force, issued, repealed):
-    return {"rules_issued": 0, "rules_repealed": 0, "rules_in_force": 3,
-            "normative_issued": issued, "normative_repealed": repealed, "normative_in_force": in_force}
+    return {
+        "rules_issued": 0,
+        "rules_repealed": 0,
+        "rules_in_force": 3,
+        "normative_issued": issued,
+        "normative_repealed": repealed,
+        "normative_in_force": in_force,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +49,8 @@ def wh(tmp_path_factory):
     reports = [
         # 洪泽区 (named both ways): 2021 cf 2 → 2022 co 2 ✓; 2022 cf 3 → 2023 co 1 ✗; 2024 missing; 2025 present
         _report("洪泽区人民政府", 2021, 0, 2, t2=_t2(40, 5, 1)),
-        _report("淮安市洪泽区人民政府", 2022, 2, 3, t2=_t2(44, 6, 2)),     # 40 + 6 - 2 = 44 ✓
-        _report("洪泽区人民政府", 2023, 1, 0, t2=_t2(50, 3, 0)),           # 44 + 3 - 0 = 47 ≠ 50 ✗
+        _report("淮安市洪泽区人民政府", 2022, 2, 3, t2=_t2(44, 6, 2)),  # 40 + 6 - 2 = 44 ✓
+        _report("洪泽区人民政府", 2023, 1, 0, t2=_t2(50, 3, 0)),  # 44 + 3 - 0 = 47 ≠ 50 ✗
         _report("洪泽区人民政府", 2025, 0, 0, t2=_t2(50, 0, 0)),
         # 西工区商务局: 2019 layout in 2020 (no 现行有效) → 2021; carry matches
         _report("西工区商务局", 2020, 0, 1, template="2019"),
@@ -55,7 +69,8 @@ def _findings(db, like="C4%"):
         return con.execute(
             "SELECT r.agency_id, r.year, f.check_id, f.severity, f.location, f.message FROM findings f"
             " JOIN reports r USING (report_id) WHERE f.check_id LIKE ? ORDER BY r.agency_id, r.year, f.seq",
-            [like]).fetchall()
+            [like],
+        ).fetchall()
     finally:
         con.close()
 
@@ -73,7 +88,9 @@ def test_crossyear_findings(wh):
     assert n == 4
     msgs = {loc: m for a, y, c, s, loc, m in rows}
     assert msgs["table3.carried_over.natural_person"].startswith("上年结转 1 ≠ 上年报告结转下年 3 (自然人)")
-    assert msgs["table2.normative_in_force"].startswith("normative: 现行有效 50 ≠ 上年现行有效 44 + 制发 3 − 废止 0 = 47")
+    assert msgs["table2.normative_in_force"].startswith(
+        "normative: 现行有效 50 ≠ 上年现行有效 44 + 制发 3 − 废止 0 = 47"
+    )
     assert "缺少 2024 年度报告（2023 与 2025 年度之间）" in msgs["year"]
     assert {s for *_, s, _l, _m in [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]} == {"warning"}
 

@@ -1,5 +1,6 @@
 """On the demo helper's generated corpus (its truth dicts as Reports): every injected fault of kinds
 identity / carry_mismatch is found, and no clean report is flagged."""
+
 from __future__ import annotations
 
 import duckdb
@@ -13,8 +14,15 @@ generate = pytest.importorskip("pipelines.demo.generate")
 
 
 def to_report(t: dict) -> Report:
-    r = Report(source=f"demo://{t['report_id']}", sha256=t["report_id"], format="synthetic", agency=t["agency"],
-               region=dict(t["region"]), year=t["year"], template=t["template"])
+    r = Report(
+        source=f"demo://{t['report_id']}",
+        sha256=t["report_id"],
+        format="synthetic",
+        agency=t["agency"],
+        region=dict(t["region"]),
+        year=t["year"],
+        template=t["template"],
+    )
     cell = lambda v: CellValue(v, str(v) if v is not None else None, "number" if v is not None else "blank")  # noqa: E731
     r.table2 = {k: cell(v) for k, v in t["table2"].items()}
     r.table3 = {k: [cell(v) for v in row] for k, row in t["table3"].items()}
@@ -80,7 +88,7 @@ def test_carry_mismatch_found_across_years(corpus):
     run_crossyear(con)
     c4 = {}
     for rid, check, where in con.execute(
-            "SELECT report_id, check_id, location FROM findings WHERE check_id LIKE 'C4%' AND severity <> 'info'"
+        "SELECT report_id, check_id, location FROM findings WHERE check_id LIKE 'C4%' AND severity <> 'info'"
     ).fetchall():
         c4.setdefault(rid, []).append((check, where))
     n_reports = con.execute("SELECT count(*) FROM reports").fetchone()[0]
@@ -91,7 +99,9 @@ def test_carry_mismatch_found_across_years(corpus):
     for t in truths:
         got = c4.get(t["report_id"], [])
         prev = by_key.get((t["agency_id"], t["year"] - 1))
-        prev_cf_fault = prev is not None and any(f["where"].startswith("table3.carried_forward") for f in prev["faults"])
+        prev_cf_fault = prev is not None and any(
+            f["where"].startswith("table3.carried_forward") for f in prev["faults"]
+        )
         if any(f["kind"] == "carry_mismatch" for f in t["faults"]):
             n_carry += 1
             (fault,) = t["faults"]

@@ -1,4 +1,5 @@
 """Planned evaluation (per formula and set contents) against the compiled form it short-cuts."""
+
 from __future__ import annotations
 
 from hypothesis import given, settings
@@ -36,8 +37,9 @@ cell = st.one_of(st.none(), st.integers(-5, 50), st.booleans(), st.just("x"))
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.lists(cell, min_size=3, max_size=3), min_size=len(ROWS), max_size=len(ROWS)),
-       st.sampled_from(FORMULAS))
+@given(
+    st.lists(st.lists(cell, min_size=3, max_size=3), min_size=len(ROWS), max_size=len(ROWS)), st.sampled_from(FORMULAS)
+)
 def test_plan_equals_compiled_form(values, formula):
     tables = {"table3": {r: dict(zip(COLS, v)) for r, v in zip(ROWS, values)}}
     f = ev.parse_formula(formula)

@@ -1,4 +1,5 @@
 """The 数据质量 and 检查规则 pages on a small fixture warehouse (Streamlit AppTest)."""
+
 from __future__ import annotations
 
 from pathlib import Path

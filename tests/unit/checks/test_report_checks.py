@@ -1,4 +1,5 @@
 """Report-level checks: each rule with a report built to fail and one that passes."""
+
 from __future__ import annotations
 
 import json
@@ -70,17 +71,28 @@ def test_c302_outcomes_sum(balanced_2021):
 
 def test_c302_uses_the_rows_the_report_has_2019_and_mixed():
     # 2019 layout: one `other` row counts among the outcomes
-    r = make_report(year=2020, template="2019", rows={
-        "new_received": row(5, 0, 0, 0, 0, 0), "granted": row(3, 0, 0, 0, 0, 0),
-        "other": row(2, 0, 0, 0, 0, 0), "total_handled": row(5, 0, 0, 0, 0, 0),
-    })
+    r = make_report(
+        year=2020,
+        template="2019",
+        rows={
+            "new_received": row(5, 0, 0, 0, 0, 0),
+            "granted": row(3, 0, 0, 0, 0, 0),
+            "other": row(2, 0, 0, 0, 0, 0),
+            "total_handled": row(5, 0, 0, 0, 0, 0),
+        },
+    )
     checks.run(r)
     assert failing(r) == []
     # mixed report (2021 year, 2021 table 2, but table 3 with the single `other` row, like 洪泽区 2023)
-    r2 = make_report(year=2023, template="2021", rows={
-        "new_received": row(5, 0, 0, 0, 0, 0), "granted": row(3, 0, 0, 0, 0, 0),
-        "total_handled": row(5, 0, 0, 0, 0, 0),
-    })
+    r2 = make_report(
+        year=2023,
+        template="2021",
+        rows={
+            "new_received": row(5, 0, 0, 0, 0, 0),
+            "granted": row(3, 0, 0, 0, 0, 0),
+            "total_handled": row(5, 0, 0, 0, 0, 0),
+        },
+    )
     for k in ("other_overdue_correction", "other_overdue_fee", "other_misc"):
         del r2.table3[k]
     r2.table3["other"] = row(2, 0, 0, 0, 0, 0)
@@ -89,7 +101,10 @@ def test_c302_uses_the_rows_the_report_has_2019_and_mixed():
     r2.table3["other"] = row(1, 0, 0, 0, 0, 0)
     r2.findings.clear()
     checks.run(r2)
-    assert [f.where for f in failing(r2, "C302")] == ["table3.total_handled.natural_person", "table3.total_handled.total"]
+    assert [f.where for f in failing(r2, "C302")] == [
+        "table3.total_handled.natural_person",
+        "table3.total_handled.total",
+    ]
 
 
 def test_c303_row_total(balanced_2021):
@@ -131,8 +146,12 @@ def test_template_lag_and_ahead():
     ahead = make_report(year=2020, template="2021")
     checks.run(ahead)
     assert [x.check for x in failing(ahead)] == ["C322 template_ahead"]
-    for ok in (make_report(year=2020, template="2019"), make_report(year=2024, template="2021"),
-               make_report(year=None, template="2021"), make_report(year=2022, template="nonstandard")):
+    for ok in (
+        make_report(year=2020, template="2019"),
+        make_report(year=2024, template="2021"),
+        make_report(year=None, template="2021"),
+        make_report(year=2022, template="nonstandard"),
+    ):
         checks.run(ok)
         assert failing(ok) == [], ok.year
 
@@ -143,7 +162,9 @@ def test_prose_applications(balanced_2021):
         r = make_report(rows=balanced_2021.table3, text=text)
         checks.run(r)
         assert failing(r) == [], text
-    r = make_report(rows=balanced_2021.table3, text="2021年，区政府办代表区政府受理政府\n信息公开申请 17 件，均已答复。")
+    r = make_report(
+        rows=balanced_2021.table3, text="2021年，区政府办代表区政府受理政府\n信息公开申请 17 件，均已答复。"
+    )
     checks.run(r)
     (f,) = failing(r)
     assert (f.check, f.severity, f.where) == ("C331 prose_applications", "warning", "table3.new_received.total")
@@ -173,8 +194,11 @@ def test_evaluator_refuses_code_and_handles_nulls():
         parse_formula("table3[a][b] + 1")
     inst = evaluate("t[a] == t[b] + t[c]", {"t": {"a": 3, "b": 1, "c": None}}, {})
     assert inst[0].lhs == 3 and inst[0].rhs is None and not inst[0].assessable
-    inst = evaluate("t[k + '_x'] == sum(t[j] for j in s) for k in ks", {"t": {"a_x": 3, "b_x": 1, "p": 1, "q": 2}},
-                    {"ks": ["a", "b"], "s": ["p", "q"]})
+    inst = evaluate(
+        "t[k + '_x'] == sum(t[j] for j in s) for k in ks",
+        {"t": {"a_x": 3, "b_x": 1, "p": 1, "q": 2}},
+        {"ks": ["a", "b"], "s": ["p", "q"]},
+    )
     assert [(i.bindings["k"], i.passed(0)) for i in inst] == [("a", True), ("b", False)]
 
 
@@ -184,22 +208,27 @@ REAL = Path("/work/shared/real-reports")
 def _truth_report(name):
     d = json.loads((REAL / f"{name}.truth.json").read_text(encoding="utf-8"))
     r = make_report(year=d["year"], template=d["template"])
-    r.table3 = {k: [CellValue(v, state="number" if v is not None else "blank") for v in cells]
-                for k, cells in d["table3"].items()}
+    r.table3 = {
+        k: [CellValue(v, state="number" if v is not None else "blank") for v in cells]
+        for k, cells in d["table3"].items()
+    }
     r.table4 = [CellValue(v) for v in d["table4"]]
     return r
 
 
 @pytest.mark.skipif(not REAL.is_dir(), reason="real reports not available")
-@pytest.mark.parametrize("name,expected", [
-    ("pingtan-police-2021", ["C301@table3.total_handled.natural_person", "C301@table3.total_handled.total"]),
-    ("pingtan-zone-2020", ["C302@table3.total_handled.natural_person", "C302@table3.total_handled.total"]),
-    ("hongze-district-government-2023", ["C311@table4.review_total", "C311@table4.suit_after_review_total"]),
-    ("huaian-city-government-2024", []),
-    ("shuyang-county-government-2025", []),
-    ("pingtan-zone-2025", []),
-    ("pingtan-police-2019", []),
-])
+@pytest.mark.parametrize(
+    "name,expected",
+    [
+        ("pingtan-police-2021", ["C301@table3.total_handled.natural_person", "C301@table3.total_handled.total"]),
+        ("pingtan-zone-2020", ["C302@table3.total_handled.natural_person", "C302@table3.total_handled.total"]),
+        ("hongze-district-government-2023", ["C311@table4.review_total", "C311@table4.suit_after_review_total"]),
+        ("huaian-city-government-2024", []),
+        ("shuyang-county-government-2025", []),
+        ("pingtan-zone-2025", []),
+        ("pingtan-police-2019", []),
+    ],
+)
 def test_real_truths_flag_exactly_the_source_inconsistencies(name, expected):
     r = _truth_report(name)
     checks.run(r)

@@ -1,4 +1,5 @@
 """Helpers to build Reports directly from numbers (no parser involved)."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,12 +7,31 @@ import pytest
 from pipelines.report import CellValue, Report
 
 ROWS_2021 = (
-    "new_received", "carried_over", "granted", "partial",
-    "denied_state_secret", "denied_law_forbidden", "denied_three_safety", "denied_third_party",
-    "denied_internal_affairs", "denied_process_info", "denied_enforcement_file", "denied_admin_query",
-    "unable_not_held", "unable_need_create", "unable_unclear",
-    "rejected_petition", "rejected_duplicate", "rejected_publication", "rejected_excessive", "rejected_confirm",
-    "other_overdue_correction", "other_overdue_fee", "other_misc", "total_handled", "carried_forward",
+    "new_received",
+    "carried_over",
+    "granted",
+    "partial",
+    "denied_state_secret",
+    "denied_law_forbidden",
+    "denied_three_safety",
+    "denied_third_party",
+    "denied_internal_affairs",
+    "denied_process_info",
+    "denied_enforcement_file",
+    "denied_admin_query",
+    "unable_not_held",
+    "unable_need_create",
+    "unable_unclear",
+    "rejected_petition",
+    "rejected_duplicate",
+    "rejected_publication",
+    "rejected_excessive",
+    "rejected_confirm",
+    "other_overdue_correction",
+    "other_overdue_fee",
+    "other_misc",
+    "total_handled",
+    "carried_forward",
 )
 ROWS_2019 = tuple(r for r in ROWS_2021 if not r.startswith("other_"))
 ROWS_2019 = ROWS_2019[:20] + ("other",) + ROWS_2019[20:]
@@ -39,11 +59,13 @@ def make_report(year=2021, template="2021", rows=None, table4=None, text="", age
 @pytest.fixture
 def balanced_2021():
     """21 new (20 natural persons, 1 company), 2 carried over; 20 granted, 2 not held, 1 forward."""
-    return make_report(rows={
-        "new_received": row(20, 1, 0, 0, 0, 0),
-        "carried_over": row(2, 0, 0, 0, 0, 0),
-        "granted": row(19, 1, 0, 0, 0, 0),
-        "unable_not_held": row(2, 0, 0, 0, 0, 0),
-        "total_handled": row(21, 1, 0, 0, 0, 0),
-        "carried_forward": row(1, 0, 0, 0, 0, 0),
-    })
+    return make_report(
+        rows={
+            "new_received": row(20, 1, 0, 0, 0, 0),
+            "carried_over": row(2, 0, 0, 0, 0, 0),
+            "granted": row(19, 1, 0, 0, 0, 0),
+            "unable_not_held": row(2, 0, 0, 0, 0, 0),
+            "total_handled": row(21, 1, 0, 0, 0, 0),
+            "carried_forward": row(1, 0, 0, 0, 0, 0),
+        }
+    )

@@ -1,4 +1,5 @@
 """Direct scale mode: row counts, facts equal to the generator's truth, determinism, rebuild."""
+
 from __future__ import annotations
 
 import duckdb
@@ -41,18 +42,37 @@ def test_facts_equal_generator_truth(small):
     rows = con.execute(
         "SELECT r.report_id, r.agency, r.agency_id, r.year, r.template, r.county, f.new_received, f.new_natural_person,"
         " f.granted, f.other_total, f.total_handled, f.carried_forward, f.review_total, f.review_corrected,"
-        " r.fees_collected_yuan FROM reports r JOIN report_facts f USING (report_id)").fetchall()
+        " r.fees_collected_yuan FROM reports r JOIN report_facts f USING (report_id)"
+    ).fetchall()
     got = {r[0]: r[1:] for r in rows}
     for t in truth:
         g = got[t["report_id"]]
         t3 = t["table3"]
-        other = t3["other"][6] if t["template"] == "2019" else (
-            None if None in [t3[k][6] for k in ("other_overdue_correction", "other_overdue_fee", "other_misc")]
-            else sum(t3[k][6] for k in ("other_overdue_correction", "other_overdue_fee", "other_misc")))
-        assert g == (t["agency"], t["agency_id"], t["year"], t["template"], t["region"]["county"],
-                     t3["new_received"][6], t3["new_received"][0], t3["granted"][6], other,
-                     t3["total_handled"][6], t3["carried_forward"][6], t["table4"][4], t["table4"][1],
-                     t["fees_collected_yuan"])
+        other = (
+            t3["other"][6]
+            if t["template"] == "2019"
+            else (
+                None
+                if None in [t3[k][6] for k in ("other_overdue_correction", "other_overdue_fee", "other_misc")]
+                else sum(t3[k][6] for k in ("other_overdue_correction", "other_overdue_fee", "other_misc"))
+            )
+        )
+        assert g == (
+            t["agency"],
+            t["agency_id"],
+            t["year"],
+            t["template"],
+            t["region"]["county"],
+            t3["new_received"][6],
+            t3["new_received"][0],
+            t3["granted"][6],
+            other,
+            t3["total_handled"][6],
+            t3["carried_forward"][6],
+            t["table4"][4],
+            t["table4"][1],
+            t["fees_collected_yuan"],
+        )
     # totals over all reports (nulls skipped as SQL does)
     s = con.execute("SELECT sum(new_received), sum(review_total) FROM report_facts").fetchone()
     assert s[0] == sum(t["table3"]["new_received"][6] or 0 for t in truth)
@@ -63,9 +83,13 @@ def test_cells_match_truth_including_nulls(small):
     _, con = small
     truth = [t for t in generate(seed=5)[:400] if t["faults"]]
     for t in truth[:10]:
-        got = {(r, c): (v, s) for r, c, v, s in con.execute(
-            "SELECT row_key, col_key, value, state FROM cells WHERE report_id = ? AND table_no = 3", [t["report_id"]]
-        ).fetchall()}
+        got = {
+            (r, c): (v, s)
+            for r, c, v, s in con.execute(
+                "SELECT row_key, col_key, value, state FROM cells WHERE report_id = ? AND table_no = 3",
+                [t["report_id"]],
+            ).fetchall()
+        }
         lost = {tuple(f["where"].split(".")[1:]) for f in t["faults"] if f["kind"] == "lost_cell"}
         for key, row in t["table3"].items():
             for c, v in enumerate(row):

@@ -1,4 +1,5 @@
 """The synthetic demo generator: determinism, identities, faults, carry-over chain, renames."""
+
 from __future__ import annotations
 
 import json
@@ -36,7 +37,7 @@ def identity_failures(rep) -> set[str]:
             bad.add(f"table3.outcomes.{COLS[c]}")
     t4 = rep["table4"]
     for g in range(3):
-        part = t4[g * 5: g * 5 + 5]
+        part = t4[g * 5 : g * 5 + 5]
         if None not in part and sum(part[:4]) != part[4]:
             bad.add(f"table4.group{g}")
     return bad
@@ -95,8 +96,9 @@ def test_faults_rate_and_effects(corpus):
                 if parts[0] == "table3":
                     key, col = parts[1], parts[2]
                     # the altered cell's row sum or a column identity of its column fails
-                    assert (f"table3.{key}" in bad or f"table3.balance.{col}" in bad
-                            or f"table3.outcomes.{col}" in bad), (f, bad)
+                    assert (
+                        f"table3.{key}" in bad or f"table3.balance.{col}" in bad or f"table3.outcomes.{col}" in bad
+                    ), (f, bad)
                 else:
                     g = get("2021").table4_keys.index(parts[1]) // 5
                     assert bad == {f"table4.group{g}"}
@@ -146,8 +148,11 @@ def test_agencies_renamed_created_and_merged_by_year(corpus):
     assert nr[2019] == "偃师市国土资源局" and nr[2020] == "偃师市自然资源和规划局"
     assert set(names["demo:410381:planning"]) == {2019}  # 规划局 merged away
     eco = names["demo:410322:ecology"] if "demo:410322:ecology" in names else None
-    created = [a for a, ys in names.items() if a.split(":")[2] in ("emergency", "medical_security", "veterans")
-               and min(ys) == 2020]
+    created = [
+        a
+        for a, ys in names.items()
+        if a.split(":")[2] in ("emergency", "medical_security", "veterans") and min(ys) == 2020
+    ]
     assert created, "some county bodies are created by the 2020 reform"
     assert names["demo:410300:emergency"][2019] == "洛阳市应急管理局"
     assert eco is None or eco[2019].endswith(("环境保护局", "生态环境局"))
@@ -158,8 +163,12 @@ def test_agencies_renamed_created_and_merged_by_year(corpus):
 
 
 def test_heavy_tailed_numbers(corpus):
-    depts = sorted(r["table3"]["new_received"][6] or 0 for r in corpus if r["agency_type"] == "department"
-                   and not r["agency_id"].endswith(("natural_resources", "housing", "police", "hrss", "market")))
+    depts = sorted(
+        r["table3"]["new_received"][6] or 0
+        for r in corpus
+        if r["agency_type"] == "department"
+        and not r["agency_id"].endswith(("natural_resources", "housing", "police", "hrss", "market"))
+    )
     assert depts[len(depts) // 2] <= 5  # most departments: a handful a year
     govs = [r["table3"]["new_received"][6] for r in corpus if r["agency_type"] == "government" and not r["faults"]]
     assert max(govs) >= 100

@@ -1,4 +1,5 @@
 """Renderers and the `xxgk demo` command: determinism, encodings, blanks and lost cells, labels."""
+
 from __future__ import annotations
 
 import io
@@ -45,10 +46,13 @@ def test_html_table3_spans_and_lost_cell(corpus):
     key = f["where"].split(".")[1]
     s = render_html(t, "plain").decode()
     assert 'rowspan="3" colspan="3"' in s and 'colspan="7"' in s  # header like government pages
-    n_out = sum(1 for k in t["table3"] if k not in ("new_received", "carried_over", "total_handled", "carried_forward")) + 1
+    n_out = (
+        sum(1 for k in t["table3"] if k not in ("new_received", "carried_over", "total_handled", "carried_forward")) + 1
+    )
     assert f'rowspan="{n_out}"' in s  # 三、本年度办理结果 spans every outcome row
     from pipelines.demo.render import T3_LABELS
-    row = s[s.index(T3_LABELS[key]):].split("</tr>")[0]
+
+    row = s[s.index(T3_LABELS[key]) :].split("</tr>")[0]
     assert row.count("<td") == 6  # after the label: six of seven value cells
 
 
@@ -63,9 +67,10 @@ def test_text_loses_blank_cells(corpus):
     f = next(f for f in t["faults"] if f["kind"] == "blank")
     key = f["where"].split(".")[1]
     from pipelines.demo.render import T3_LABELS
+
     lines = render_text(t).decode().splitlines()
     line = next(x for x in lines if T3_LABELS[key] in x)
-    values = [c for c in line.split("\t")[line.split("\t").index(T3_LABELS[key]) + 1:] if c != ""]
+    values = [c for c in line.split("\t")[line.split("\t").index(T3_LABELS[key]) + 1 :] if c != ""]
     assert len(values) == sum(v is not None for v in t["table3"][key]) < 7
     title = f"{t['agency']}{t['year']}年政府信息公开工作年度报告"
     assert title in lines and SYNTHETIC_NOTE in lines
@@ -113,6 +118,7 @@ def test_demo_command_direct(tmp_path, capsys):
     assert main(["demo", "--direct", "--reports", "250", "--db", str(db)]) == 0
     assert "250 synthetic reports" in capsys.readouterr().out
     import duckdb
+
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM report_facts").fetchone()[0] == 250
     assert main(["demo", "--years", "2015-2016", "--out", str(tmp_path)]) == 2

@@ -1,4 +1,5 @@
 """`xxgk entities --unresolved` lists what a person must settle; `xxgk entities NAME` shows one."""
+
 from __future__ import annotations
 
 from pipelines.cli import main
@@ -17,9 +18,13 @@ def _r(agency, year, sha, region=None):
 def test_unresolved_listing(tmp_path, capsys):
     db = tmp_path / "w.duckdb"
     with open_writer(db) as w:
-        for r in (_r("西工区商务局", 2022, "a" * 64), _r("鼓楼区商务局", 2022, "b" * 64),
-                  _r("鼓楼区商务局", 2023, "c" * 64), _r("商务局", 2023, "d" * 64),
-                  _r("鼓楼区财政局", 2023, "e" * 64, {"province": "福建省", "city": "福州市", "county": "鼓楼区"})):
+        for r in (
+            _r("西工区商务局", 2022, "a" * 64),
+            _r("鼓楼区商务局", 2022, "b" * 64),
+            _r("鼓楼区商务局", 2023, "c" * 64),
+            _r("商务局", 2023, "d" * 64),
+            _r("鼓楼区财政局", 2023, "e" * 64, {"province": "福建省", "city": "福州市", "county": "鼓楼区"}),
+        ):
             load_report(w.con, r, dataset="t", source_path=r.source, sha256=r.sha256)
     capsys.readouterr()
     assert main(["entities", "--unresolved", "--db", str(db)]) == 0

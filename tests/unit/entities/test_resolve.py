@@ -1,4 +1,5 @@
 """Entity resolution with the real agency names of ../shared/real-reports and renames across years."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,7 +27,13 @@ def test_hongze_with_and_without_city_prefix_is_one_agency():
 def test_city_government():
     e = resolve("淮安市人民政府", None)
     assert (e.agency_id, e.agency_type, e.level, e.province, e.city, e.county) == (
-        "320800-人民政府", "government", "city", "江苏省", "淮安市", None)
+        "320800-人民政府",
+        "government",
+        "city",
+        "江苏省",
+        "淮安市",
+        None,
+    )
 
 
 def test_ocr_garbled_county_is_corrected_and_noted():
@@ -47,12 +54,15 @@ def test_shanghai_office_is_a_provincial_department():
     assert (d.province, d.city, d.county) == ("上海市", "上海市", "黄浦区")
 
 
-@pytest.mark.parametrize("name,type_,agency_id", [
-    ("平潭综合实验区", "government", "350128-人民政府"),
-    ("平潭综合实验区管委会", "government", "350128-人民政府"),
-    ("平潭综合实验区公安局", "department", "350128-公安局"),
-    ("平潭综合实验区财政金融局", "department", "350128-财政金融局"),
-])
+@pytest.mark.parametrize(
+    "name,type_,agency_id",
+    [
+        ("平潭综合实验区", "government", "350128-人民政府"),
+        ("平潭综合实验区管委会", "government", "350128-人民政府"),
+        ("平潭综合实验区公安局", "department", "350128-公安局"),
+        ("平潭综合实验区财政金融局", "department", "350128-财政金融局"),
+    ],
+)
 def test_pingtan_zone(name, type_, agency_id):
     e = resolve(name, None)
     assert (e.agency_type, e.agency_id, e.status) == (type_, agency_id, "resolved")
@@ -63,7 +73,12 @@ def test_pingtan_zone(name, type_, agency_id):
 def test_xigong_commerce_bureau():
     e = resolve("西工区商务局", {"province": None, "city": None, "county": None})
     assert (e.province, e.city, e.county, e.agency_type, e.agency_id) == (
-        "河南省", "洛阳市", "西工区", "department", "410303-商务局")
+        "河南省",
+        "洛阳市",
+        "西工区",
+        "department",
+        "410303-商务局",
+    )
 
 
 def test_ambiguous_district_needs_region_or_text():
@@ -85,15 +100,18 @@ def test_unknown_is_kept_apart():
     assert (r.status, r.agency_id, r.name) == ("resolved", "410303-商务局", "西工区商务局")
 
 
-@pytest.mark.parametrize("old,new,canonical", [
-    ("洪泽区国土资源局", "淮安市洪泽区自然资源和规划局", "自然资源和规划局"),
-    ("洪泽区环境保护局", "洪泽区生态环境局", "生态环境局"),
-    ("洪泽区安全生产监督管理局", "洪泽区应急管理局", "应急管理局"),
-    ("洪泽区工商行政管理局", "洪泽区市场监督管理局", "市场监督管理局"),
-    ("洪泽区食品药品监督管理局", "洪泽区市场监督管理局", "市场监督管理局"),
-    ("洪泽区政府办", "洪泽区人民政府办公室", "人民政府办公室"),
-    ("洪泽区卫生和计划生育委员会", "洪泽区卫生健康委员会", "卫生健康委员会"),
-])
+@pytest.mark.parametrize(
+    "old,new,canonical",
+    [
+        ("洪泽区国土资源局", "淮安市洪泽区自然资源和规划局", "自然资源和规划局"),
+        ("洪泽区环境保护局", "洪泽区生态环境局", "生态环境局"),
+        ("洪泽区安全生产监督管理局", "洪泽区应急管理局", "应急管理局"),
+        ("洪泽区工商行政管理局", "洪泽区市场监督管理局", "市场监督管理局"),
+        ("洪泽区食品药品监督管理局", "洪泽区市场监督管理局", "市场监督管理局"),
+        ("洪泽区政府办", "洪泽区人民政府办公室", "人民政府办公室"),
+        ("洪泽区卫生和计划生育委员会", "洪泽区卫生健康委员会", "卫生健康委员会"),
+    ],
+)
 def test_renames_across_years_keep_one_id(old, new, canonical):
     a, b = resolve(old, None), resolve(new, None)
     assert a.agency_id == b.agency_id == f"320813-{canonical}"
@@ -114,8 +132,10 @@ def test_subdistrict():
 
 def test_user_aliases_extend(tmp_path, monkeypatch):
     f = tmp_path / "aliases.yaml"
-    f.write_text("departments:\n  商务局:\n    - 商务和粮食局\nregions:\n  洪泽新城: {code: '320813', display: 洪泽区}\n",
-                 encoding="utf-8")
+    f.write_text(
+        "departments:\n  商务局:\n    - 商务和粮食局\nregions:\n  洪泽新城: {code: '320813', display: 洪泽区}\n",
+        encoding="utf-8",
+    )
     assert resolve("西工区商务和粮食局").agency_id == "410303-商务和粮食局"
     monkeypatch.setenv("XXGK_ALIASES", str(f))
     assert resolve("西工区商务和粮食局").agency_id == "410303-商务局"

@@ -1,4 +1,5 @@
 """Digit-run segmentation: the truth is always among the splits, and a unique split is the truth."""
+
 from __future__ import annotations
 
 from hypothesis import given, settings

@@ -1,4 +1,5 @@
 """OCR misreads: corrected where the identities make the value certain, reported otherwise."""
+
 from __future__ import annotations
 
 from pipelines.parse import parse

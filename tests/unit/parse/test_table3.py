@@ -1,4 +1,5 @@
 """Table 3: every way real reports damage it, one test each."""
+
 from __future__ import annotations
 
 from pipelines.parse import parse
@@ -129,6 +130,7 @@ def test_not_a_report_is_a_clean_error():
     import pytest
 
     from pipelines.document import ReadError
+
     with pytest.raises(ReadError, match="^x.txt: not an annual report"):
         parse(text_doc(["关于做好春节期间安全生产工作的通知", "各单位：", "请认真落实。"], source="x.txt"))
 

@@ -1,4 +1,5 @@
 """Table 4: 15 cells however the source breaks them up."""
+
 from __future__ import annotations
 
 from pipelines.parse import parse
@@ -49,7 +50,10 @@ def test_printed_values_kept_when_the_group_sum_fails():
     r = extract_bytes("\n".join(lines).encode("utf-8"), "hz.txt")
     assert r.to_json()["table4"] == [10, 1, 0, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0]
     # kept as printed, and the two broken group sums are findings (the checks, not the parser)
-    assert {f.where for f in r.findings if f.severity == "error"} == {"table4.review_total", "table4.suit_after_review_total"}
+    assert {f.where for f in r.findings if f.severity == "error"} == {
+        "table4.review_total",
+        "table4.suit_after_review_total",
+    }
 
 
 def test_prose_numbers_after_the_table_are_not_cells():

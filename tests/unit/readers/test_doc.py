@@ -1,4 +1,5 @@
 """DOC reader: LibreOffice converts, the DOCX reader reads. Skips without soffice."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,7 +9,9 @@ from pipelines.readers import doc as doc_reader
 
 from .test_docx import build_docx
 
-needs_soffice = pytest.mark.skipif(doc_reader.soffice() is None, reason="LibreOffice (soffice) not installed: apt-get install libreoffice-writer-nogui")
+needs_soffice = pytest.mark.skipif(
+    doc_reader.soffice() is None, reason="LibreOffice (soffice) not installed: apt-get install libreoffice-writer-nogui"
+)
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +49,10 @@ def _fake_soffice(tmp_path, monkeypatch, script: str) -> None:
 
 def test_doc_failed_conversion(tmp_path, monkeypatch):
     _fake_soffice(tmp_path, monkeypatch, "echo 'Error: source file could not be loaded' >&2; exit 0")
-    with pytest.raises(ReadError, match=r"^junk\.doc: LibreOffice could not convert the file \(Error: source file could not be loaded\)$"):
+    with pytest.raises(
+        ReadError,
+        match=r"^junk\.doc: LibreOffice could not convert the file \(Error: source file could not be loaded\)$",
+    ):
         doc_reader.read_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 600, "junk.doc")
 
 

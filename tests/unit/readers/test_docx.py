@@ -1,4 +1,5 @@
 """DOCX reader: document order, merged cells as a full grid, split runs, zip bombs."""
+
 from __future__ import annotations
 
 import io
@@ -22,7 +23,17 @@ def build_docx() -> bytes:
     t.cell(0, 3).text = "总计"
     t.cell(1, 0).merge(t.cell(2, 0)).text = "（三）不予公开"  # rowspan 2
     t.cell(3, 0).text = "（七）总计"
-    vals = {(1, 1): "12", (1, 2): "0", (1, 3): "345", (2, 1): "6", (2, 2): "1", (2, 3): "7", (3, 1): "18", (3, 2): "1", (3, 3): "352"}
+    vals = {
+        (1, 1): "12",
+        (1, 2): "0",
+        (1, 3): "345",
+        (2, 1): "6",
+        (2, 2): "1",
+        (2, 3): "7",
+        (3, 1): "18",
+        (3, 2): "1",
+        (3, 3): "352",
+    }
     for (r, c), v in vals.items():
         p = t.cell(r, c).paragraphs[0]
         for ch in v:  # one run per digit: Word splits runs anywhere
@@ -64,18 +75,24 @@ def test_docx_grid_before_and_vmerge_under_colspan():
     w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
     body = (
         "<w:tbl>"
-        "<w:tr><w:tc><w:tcPr><w:gridSpan w:val=\"2\"/><w:vMerge w:val=\"restart\"/></w:tcPr><w:p><w:r><w:t>A</w:t></w:r></w:p></w:tc>"
+        '<w:tr><w:tc><w:tcPr><w:gridSpan w:val="2"/><w:vMerge w:val="restart"/></w:tcPr><w:p><w:r><w:t>A</w:t></w:r></w:p></w:tc>'
         "<w:tc><w:p><w:r><w:t>1</w:t></w:r><w:r><w:t>0</w:t></w:r></w:p></w:tc></w:tr>"
-        "<w:tr><w:tc><w:tcPr><w:gridSpan w:val=\"2\"/><w:vMerge/></w:tcPr><w:p/></w:tc>"
+        '<w:tr><w:tc><w:tcPr><w:gridSpan w:val="2"/><w:vMerge/></w:tcPr><w:p/></w:tc>'
         "<w:tc><w:p><w:r><w:t>2</w:t></w:r></w:p></w:tc></w:tr>"
-        "<w:tr><w:trPr><w:gridBefore w:val=\"1\"/></w:trPr><w:tc><w:p><w:r><w:t>B</w:t></w:r></w:p></w:tc>"
+        '<w:tr><w:trPr><w:gridBefore w:val="1"/></w:trPr><w:tc><w:p><w:r><w:t>B</w:t></w:r></w:p></w:tc>'
         "<w:tc><w:p><w:r><w:t>3</w:t></w:r></w:p></w:tc></w:tr>"
         "</w:tbl>"
     )
-    doc = docx_reader.read_bytes(_zip({"word/document.xml": f"<w:document {w}><w:body>{body}</w:body></w:document>".encode()}), "g.docx")
+    doc = docx_reader.read_bytes(
+        _zip({"word/document.xml": f"<w:document {w}><w:body>{body}</w:body></w:document>".encode()}), "g.docx"
+    )
     (t,) = doc.blocks
     assert t.texts() == [["A", "A", "10"], ["A", "A", "2"], ["", "B", "3"]]
-    assert [[c.span_copy for c in r] for r in t.rows] == [[False, True, False], [True, True, False], [False, False, False]]
+    assert [[c.span_copy for c in r] for r in t.rows] == [
+        [False, True, False],
+        [True, True, False],
+        [False, False, False],
+    ]
 
 
 def _zip(files: dict[str, bytes], method=zipfile.ZIP_DEFLATED) -> bytes:
@@ -93,7 +110,7 @@ def _set_declared_size(data: bytes, name: bytes, size: int) -> bytes:
         i = b.find(sig)
         while i >= 0:
             n = struct.unpack_from("<H", b, i + (26 if sig == b"PK\x03\x04" else 28))[0]
-            if bytes(b[i + name_off:i + name_off + n]) == name:
+            if bytes(b[i + name_off : i + name_off + n]) == name:
                 struct.pack_into("<I", b, i + off, size)
             i = b.find(sig, i + 4)
     return bytes(b)

@@ -1,4 +1,5 @@
 """Fuzz read_bytes: whatever the bytes, the result is a Document or a ReadError naming the file."""
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -6,12 +7,55 @@ from pipelines.document import Document, ReadError, Table, TextBlock
 from pipelines.readers import read_bytes
 
 TOKENS = [
-    "<html>", "</html>", "<body>", "<table>", "</table>", "<tr>", "</tr>", "<td>", "</td>", "<th>",
-    "<td rowspan='2'>", "<td colspan='3'>", "<td rowspan='0' colspan='-1'>", "<td colspan='99999999'>",
-    "<p>", "</p>", "<div>", "</div>", "<br>", "<span>", "</span>", "<o:p>", "</o:p>", "&nbsp;",
-    "<script>", "</script>", "<style>", "<!--", "-->", "<title>", "</title>", "<?xml version='1.0'?>",
-    "<meta charset='gbk'>", "| a | b |", "|---|---|", "\n", "# ", "\\|", "一、", "１２３", "（一）",
-    "\u200b", "\u3000", "\x00", "\ufeff", "%PDF-", "<caption>", "<thead>", "<table><tr><td>",
+    "<html>",
+    "</html>",
+    "<body>",
+    "<table>",
+    "</table>",
+    "<tr>",
+    "</tr>",
+    "<td>",
+    "</td>",
+    "<th>",
+    "<td rowspan='2'>",
+    "<td colspan='3'>",
+    "<td rowspan='0' colspan='-1'>",
+    "<td colspan='99999999'>",
+    "<p>",
+    "</p>",
+    "<div>",
+    "</div>",
+    "<br>",
+    "<span>",
+    "</span>",
+    "<o:p>",
+    "</o:p>",
+    "&nbsp;",
+    "<script>",
+    "</script>",
+    "<style>",
+    "<!--",
+    "-->",
+    "<title>",
+    "</title>",
+    "<?xml version='1.0'?>",
+    "<meta charset='gbk'>",
+    "| a | b |",
+    "|---|---|",
+    "\n",
+    "# ",
+    "\\|",
+    "一、",
+    "１２３",
+    "（一）",
+    "\u200b",
+    "\u3000",
+    "\x00",
+    "\ufeff",
+    "%PDF-",
+    "<caption>",
+    "<thead>",
+    "<table><tr><td>",
 ]
 
 html_ish = st.lists(st.one_of(st.sampled_from(TOKENS), st.text(max_size=8)), max_size=60).map("".join)

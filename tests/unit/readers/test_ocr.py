@@ -1,4 +1,5 @@
 """OCR reader: a rendered report-like table read back with Tesseract. Skips without it."""
+
 from __future__ import annotations
 
 import io
@@ -19,7 +20,9 @@ ROWS = [
     ("(七)总计", [2932, 53, 0, 0, 61, 4, 3050]),
 ]
 
-needs_ocr = pytest.mark.skipif(not ocr.available(), reason="tesseract-ocr with chi_sim not installed: apt-get install tesseract-ocr-chi-sim")
+needs_ocr = pytest.mark.skipif(
+    not ocr.available(), reason="tesseract-ocr with chi_sim not installed: apt-get install tesseract-ocr-chi-sim"
+)
 
 
 def render(scale: float = 1.0, blur: float = 0.0):
@@ -94,7 +97,15 @@ def test_scanned_pdf_goes_to_ocr():
 
 def test_fix_digits_only_in_number_tokens():
     assert ocr.fix_digits(["l2O", "3O0l", "〇", "Ol", "Oct", "1.属于国家秘密", "”53", "-1"]) == [
-        "120", "3001", "0", "Ol", "Oct", "1.属于国家秘密", "53", "-1"]
+        "120",
+        "3001",
+        "0",
+        "Ol",
+        "Oct",
+        "1.属于国家秘密",
+        "53",
+        "-1",
+    ]
     assert ocr.fix_digits(["12", "O", "7"]) == ["12", "0", "7"]  # a lone O among numbers
     assert ocr.fix_digits(["Ol"]) == ["Ol"]  # no real digit: not a number
     assert ocr.fix_digits(["I", "O"]) == ["I", "O"]  # no numbers around: letters stay letters
@@ -118,9 +129,9 @@ def _grid_image():
 
     a = np.full((400, 1600), 255, np.uint8)
     for y in (50, 150, 250, 350):
-        a[y - 1: y + 2, 100:1501] = 0
+        a[y - 1 : y + 2, 100:1501] = 0
     for x in (100, 600, 1000, 1500):
-        a[49:352, x - 1: x + 2] = 0
+        a[49:352, x - 1 : x + 2] = 0
     a[151:250, 599:602] = 255  # merge (row 1, cols 0-1)
     return a
 

@@ -1,4 +1,5 @@
 """PDF reader: real reports (table rows rebuilt from character boxes) and generated PDFs."""
+
 from __future__ import annotations
 
 import io
@@ -41,7 +42,9 @@ def test_real_pdf_table3_rows_in_order(real_doc):
     for key, row in truth["table3"].items():
         want = [float(v) for v in row if v is not None]
         hit = next((i for i in range(pos + 1, len(lines)) if numbers(lines[i]) == want), None)
-        assert hit is not None, f"{doc.source}: no line after #{pos} ({lines[pos] if pos >= 0 else ''!r}) with {key} = {want}"
+        assert hit is not None, (
+            f"{doc.source}: no line after #{pos} ({lines[pos] if pos >= 0 else ''!r}) with {key} = {want}"
+        )
         pos = hit
 
 

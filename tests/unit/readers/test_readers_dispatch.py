@@ -1,4 +1,5 @@
 """Choosing the reader by sniffing bytes, and turning every failure into a one-line ReadError."""
+
 import io
 import random
 import sys
@@ -107,9 +108,7 @@ def test_plain_zip_is_refused():
         read_bytes(_zip_bytes(), "a.docx")
 
 
-@pytest.mark.parametrize(
-    "exc", [ValueError("boom\nsecond line"), RecursionError("deep"), MemoryError(), KeyError("x")]
-)
+@pytest.mark.parametrize("exc", [ValueError("boom\nsecond line"), RecursionError("deep"), MemoryError(), KeyError("x")])
 def test_any_reader_exception_becomes_one_line_read_error(monkeypatch, exc):
     def read(data, source):
         raise exc

@@ -1,4 +1,5 @@
 """Encoding detection: every common Chinese encoding decodes to the same text."""
+
 import codecs
 
 import pytest
@@ -108,7 +109,11 @@ from hypothesis import strategies as st  # noqa: E402
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from([chr(c) for c in range(0, 0xA1)] + list("中文报告，（）\u3000\ufeff")), max_size=80))
+@given(
+    st.text(
+        alphabet=st.sampled_from([chr(c) for c in range(0, 0xA1)] + list("中文报告，（）\u3000\ufeff")), max_size=80
+    )
+)
 def test_control_count_on_bytes_equals_the_character_class(s):
     from pipelines.readers.encoding import _CONTROL, _count_controls
 

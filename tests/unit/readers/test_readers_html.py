@@ -1,4 +1,5 @@
 """HTML reader: grids, Word-exported markup, reading order, hostile input."""
+
 import pytest
 
 from pipelines.document import ReadError, Table, TextBlock
@@ -35,10 +36,7 @@ def test_rowspan_colspan_resolved_into_rectangular_grid():
 
 
 def test_short_rows_padded_blank_and_bad_spans_tolerated():
-    doc = read(
-        "<table><tr><td colspan='x'>a</td><td rowspan='99'>b</td><td>c</td></tr>"
-        "<tr><td>d</td></tr></table>"
-    )
+    doc = read("<table><tr><td colspan='x'>a</td><td rowspan='99'>b</td><td>c</td></tr><tr><td>d</td></tr></table>")
     (table,) = doc.blocks
     assert table.texts() == [["a", "b", "c"], ["d", "b", ""]]
     assert [[c.span_copy for c in r] for r in table.rows] == [[False, False, False], [False, True, False]]

@@ -3,6 +3,7 @@
 The reader writes the page out in one XSLT pass with noncharacters as separators, finds hidden
 elements from the page source, and parses UTF-8 pages from their bytes. Each shortcut has a way
 out (the element walk, decode()); these tests hold both ways to the same result."""
+
 import codecs
 
 from pipelines.document import Table, TextBlock
@@ -51,22 +52,25 @@ def test_page_holding_a_separator_is_walked_and_keeps_it():
 def test_hidden_elements_dropped_in_text_and_cells_tails_kept():
     page = (
         "<html><body><p>a<span style='display:none'>X</span>b</p>"
-        "<DIV STYLE=\"DISPLAY : NONE\">gone</DIV><p hidden>gone too</p><p>c</p>"
+        '<DIV STYLE="DISPLAY : NONE">gone</DIV><p hidden>gone too</p><p>c</p>'
         "<table><tr><td>1</td><td style='color:red;Display: none'>9</td><td>2</td></tr>"
         "<tr hidden><td>8</td></tr><tr><td>3<span hidden=''>7</span>4</td></tr></table>"
         "<style>.x{display:none}</style><p class='x'>styled by a rule: kept</p></body></html>"
     )
     doc = read_bytes(page.encode("utf-8"), "p.html")
     assert kinds(doc) == [
-        ("T", "ab"), ("T", "c"),
+        ("T", "ab"),
+        ("T", "c"),
         ("TABLE", [["1", "2"], ["34", ""]]),
         ("T", "styled by a rule: kept"),
     ]
 
 
 def test_display_none_in_prose_or_scripts_hides_nothing():
-    page = ("<html><body><p>write display:none to hide</p><script>x='<p style=\"display:none\">'</script>"
-            "<p>kept</p></body></html>")
+    page = (
+        "<html><body><p>write display:none to hide</p><script>x='<p style=\"display:none\">'</script>"
+        "<p>kept</p></body></html>"
+    )
     assert kinds(read_bytes(page.encode("utf-8"), "p.html")) == [("T", "write display:none to hide"), ("T", "kept")]
 
 
@@ -81,8 +85,10 @@ def test_invalid_utf8_after_the_head_falls_back_to_decoding():
     # 70 KB of ASCII, then GBK: the head reads as UTF-8, libxml2 meets the GBK bytes and the
     # page is decoded as GB18030 instead, with its Chinese intact.
     filler = "<p>" + "x" * 70_000 + "</p>"
-    page = ("<html><head><meta charset='gbk'></head><body>" + filler + "<p>一、总体情况</p>"
-            "<table><tr><td>新收</td><td>7</td></tr></table></body></html>")
+    page = (
+        "<html><head><meta charset='gbk'></head><body>" + filler + "<p>一、总体情况</p>"
+        "<table><tr><td>新收</td><td>7</td></tr></table></body></html>"
+    )
     data = page.encode("gbk")
     assert html.read_utf8(data, "g.html") is None
     doc = read_bytes(data, "g.html")
@@ -109,6 +115,5 @@ def test_tables_are_grids_of_cells():
 
 
 def test_hidden_in_any_mix_of_cases():
-    page = ("<html><body><p>a</p><Div StYlE='DiSpLaY :NoNe'>gone</Div><p HiDdEn>gone too</p><p>b</p>"
-            "</body></html>")
+    page = "<html><body><p>a</p><Div StYlE='DiSpLaY :NoNe'>gone</Div><p HiDdEn>gone too</p><p>b</p></body></html>"
     assert kinds(read_bytes(page.encode("utf-8"), "p.html")) == [("T", "a"), ("T", "b")]

@@ -1,4 +1,5 @@
 """The readers over real published reports in ../shared/real-reports (skipped when absent)."""
+
 import json
 from pathlib import Path
 

@@ -1,4 +1,5 @@
 """Plain-text and Markdown readers."""
+
 from pipelines.document import Table, TextBlock
 from pipelines.readers import read_bytes
 
@@ -54,15 +55,7 @@ def test_ragged_rows_and_repeated_separators_kept_as_written():
 
 
 def test_table_interrupted_by_text_or_blank_line_starts_a_new_table():
-    doc = read(
-        "| a | 1 |\n|---|---|\n| b | 2 |\n"
-        "(四)无\n"
-        "| c | 3 |\n"
-        "\n"
-        "| d | 4 |\n|---|---|\n"
-        "## 表三\n"
-        "| e | 5 |\n"
-    )
+    doc = read("| a | 1 |\n|---|---|\n| b | 2 |\n(四)无\n| c | 3 |\n\n| d | 4 |\n|---|---|\n## 表三\n| e | 5 |\n")
     assert kinds(doc) == [
         ("TABLE", [["a", "1"], ["b", "2"]]),
         ("T", "(四)无"),
@@ -74,14 +67,7 @@ def test_table_interrupted_by_text_or_blank_line_starts_a_new_table():
 
 
 def test_pipes_optional_escaped_pipe_and_dash_data_cells():
-    doc = read(
-        "项目 | 数量\n"
-        "---|---\n"
-        "a \\| b | 1\n"
-        "| (数据项目) | 数量 |\n"
-        "|---|---|\n"
-        "| - | - |\n"
-    )
+    doc = read("项目 | 数量\n---|---\na \\| b | 1\n| (数据项目) | 数量 |\n|---|---|\n| - | - |\n")
     (table,) = doc.blocks
     assert table.texts() == [["项目", "数量"], ["a | b", "1"], ["(数据项目)", "数量"], ["-", "-"]]
 

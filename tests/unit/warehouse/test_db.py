@@ -1,4 +1,5 @@
 """open_writer / connect_read / snapshot_token: the replace-never-write-in-place design."""
+
 from __future__ import annotations
 
 import threading

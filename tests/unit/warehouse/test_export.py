@@ -1,4 +1,5 @@
 """xxgk export --parquet: a Hive-partitioned dataset that DuckDB reads back elsewhere."""
+
 from __future__ import annotations
 
 import duckdb
@@ -12,14 +13,27 @@ from .test_load import make_report
 
 def build(w, monkeypatch):
     import pipelines.warehouse.load as load_mod
+
     monkeypatch.setattr(load_mod, "_resolver", lambda: None)
     with open_writer(w) as wr:
         for i, (year, base) in enumerate([(2019, 1), (2020, 2), (2020, 3), (2021, 4)]):
-            r = make_report(f"{i:064d}", agency=f"局{i}", year=year, base=base,
-                            template="2021" if year == 2021 else "2019",
-                            findings=[("x", "warning", "table3", "m")] * (i + 1))
-            load_report(wr.con, r, dataset="demo" if i < 3 else "user", source_path=r.source,
-                        sha256=r.sha256, fmt="txt", run_id=1)
+            r = make_report(
+                f"{i:064d}",
+                agency=f"局{i}",
+                year=year,
+                base=base,
+                template="2021" if year == 2021 else "2019",
+                findings=[("x", "warning", "table3", "m")] * (i + 1),
+            )
+            load_report(
+                wr.con,
+                r,
+                dataset="demo" if i < 3 else "user",
+                source_path=r.source,
+                sha256=r.sha256,
+                fmt="txt",
+                run_id=1,
+            )
 
 
 def test_export_round_trip(tmp_path, monkeypatch, capsys):
@@ -37,11 +51,18 @@ def test_export_round_trip(tmp_path, monkeypatch, capsys):
     src = duckdb.connect(str(w), read_only=True)
     n_cells, sum_cells = src.execute("SELECT count(*), sum(value) FROM cells").fetchone()
     src.close()
-    got = con.execute("SELECT count(*), sum(value) FROM read_parquet(?, hive_partitioning=true)",
-                      [str(out / "cells" / "**" / "*.parquet")]).fetchone()
+    got = con.execute(
+        "SELECT count(*), sum(value) FROM read_parquet(?, hive_partitioning=true)",
+        [str(out / "cells" / "**" / "*.parquet")],
+    ).fetchone()
     assert got == (n_cells, sum_cells)
-    assert con.execute("SELECT count(*) FROM read_parquet(?, hive_partitioning=true) WHERE year = 2020",
-                       [str(out / "findings" / "**" / "*.parquet")]).fetchone()[0] == 2 + 3
+    assert (
+        con.execute(
+            "SELECT count(*) FROM read_parquet(?, hive_partitioning=true) WHERE year = 2020",
+            [str(out / "findings" / "**" / "*.parquet")],
+        ).fetchone()[0]
+        == 2 + 3
+    )
 
 
 def test_export_one_dataset_and_rerun_replaces(tmp_path, monkeypatch):
@@ -51,8 +72,9 @@ def test_export_one_dataset_and_rerun_replaces(tmp_path, monkeypatch):
     assert main(["export", "--parquet", str(out), "--db", str(w)]) == 0
     assert main(["export", "--parquet", str(out), "--db", str(w), "--dataset", "user"]) == 0
     con = duckdb.connect()
-    rows = con.execute("SELECT dataset, year FROM read_parquet(?, hive_partitioning=true)",
-                       [str(out / "reports" / "**" / "*.parquet")]).fetchall()
+    rows = con.execute(
+        "SELECT dataset, year FROM read_parquet(?, hive_partitioning=true)", [str(out / "reports" / "**" / "*.parquet")]
+    ).fetchall()
     assert rows == [("user", 2021)]
 
 

@@ -1,4 +1,5 @@
 """load_report and the views, on Reports built by hand with known values."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,8 +23,15 @@ def make_report(sha: str, *, agency="西工区商务局", year=2020, template="2
     for i, k in enumerate(keys):
         vals = [base * 100 + i * 10 + j for j in range(6)]
         t3[k] = [CellValue(v, str(v), NUMBER) for v in vals] + [CellValue(sum(vals), str(sum(vals)), NUMBER)]
-    r = Report(source=f"{sha}.txt", sha256=sha, format="txt", agency=agency, year=year, template=template,
-               region={"province": "河南省", "city": "洛阳市", "county": "西工区"})
+    r = Report(
+        source=f"{sha}.txt",
+        sha256=sha,
+        format="txt",
+        agency=agency,
+        year=year,
+        template=template,
+        region={"province": "河南省", "city": "洛阳市", "county": "西工区"},
+    )
     r.table3 = t3
     r.table2 = {"rules_made": CellValue(3, "3", NUMBER), "rules_published": CellValue(None, "", BLANK)}
     r.table4 = [CellValue(k + base, str(k + base), NUMBER) for k in range(15)]
@@ -38,6 +46,7 @@ def no_entities(monkeypatch):
     """These tests pin agency ids, so they use the fallback (printed name without white space);
     test_entities_resolver_fields_are_stored covers the resolver path."""
     import pipelines.warehouse.load as load_mod
+
     monkeypatch.setattr(load_mod, "_resolver", lambda: None)
 
 
@@ -54,27 +63,42 @@ def load(con, r: Report, dataset="test"):
 
 
 def counts(con) -> dict[str, int]:
-    return {t: con.execute("SELECT count(*) FROM " + t).fetchone()[0]
-            for t in ("reports", "cells", "report_facts", "findings", "report_texts", "replacements")}
+    return {
+        t: con.execute("SELECT count(*) FROM " + t).fetchone()[0]
+        for t in ("reports", "cells", "report_facts", "findings", "report_texts", "replacements")
+    }
 
 
 def test_load_writes_every_table_with_the_report_values(con):
     r = make_report("a" * 64, findings=[("row_cells_missing", "warning", "table3.granted", "2 cells missing")])
     assert load(con, r) == LOADED
-    assert counts(con) == {"reports": 1, "cells": 23 * 7 + 2 + 15, "report_facts": 1, "findings": 1,
-                           "report_texts": 1, "replacements": 0}
+    assert counts(con) == {
+        "reports": 1,
+        "cells": 23 * 7 + 2 + 15,
+        "report_facts": 1,
+        "findings": 1,
+        "report_texts": 1,
+        "replacements": 0,
+    }
     row = con.execute("SELECT agency_id, year, template, status, n_findings, province FROM reports").fetchone()
     assert row == ("西工区商务局", 2020, "2019", "warnings", 1, "河南省")
     # new_received is row 0: columns 100..105, total 615; granted is row 2: total = 6*120 + 15 = 735
-    f = con.execute("SELECT new_received, new_natural_person, new_other_org, granted, other_total,"
-                    " review_upheld, suit_after_review_total FROM report_facts").fetchone()
+    f = con.execute(
+        "SELECT new_received, new_natural_person, new_other_org, granted, other_total,"
+        " review_upheld, suit_after_review_total FROM report_facts"
+    ).fetchone()
     other_i = T2019.index("other")
     assert f == (615.0, 100.0, 105.0, 735.0, 6 * (100 + other_i * 10) + 15, 1.0, 15.0)
-    cell = con.execute("SELECT value, raw, state FROM cells WHERE table_no = 2 AND row_key = 'rules_published'"
-                       " AND col_key = ''").fetchone()
+    cell = con.execute(
+        "SELECT value, raw, state FROM cells WHERE table_no = 2 AND row_key = 'rules_published' AND col_key = ''"
+    ).fetchone()
     assert cell == (None, "", "blank")
-    assert con.execute("SELECT value FROM cells WHERE table_no = 4 AND row_key = 'table4'"
-                       " AND col_key = 'review_total'").fetchone()[0] == 5.0
+    assert (
+        con.execute(
+            "SELECT value FROM cells WHERE table_no = 4 AND row_key = 'table4' AND col_key = 'review_total'"
+        ).fetchone()[0]
+        == 5.0
+    )
 
 
 def test_same_file_twice_is_unchanged_and_writes_nothing(con):
@@ -141,17 +165,26 @@ def test_2021_other_rows_sum_into_other_total_and_the_other_group(con):
 def test_2019_other_maps_to_the_other_group(con):
     load(con, make_report("7" * 64))
     i = T2019.index("other")
-    assert con.execute("SELECT count FROM v_outcomes WHERE outcome_group = '其他处理'").fetchall() == \
-        [(6 * (100 + i * 10) + 15,)]
+    assert con.execute("SELECT count FROM v_outcomes WHERE outcome_group = '其他处理'").fetchall() == [
+        (6 * (100 + i * 10) + 15,)
+    ]
     assert con.execute("SELECT count(*) FROM v_outcomes").fetchone()[0] == 19
 
 
 def test_applications_and_reviews_views(con):
     load(con, make_report("8" * 64))
     apps = con.execute("SELECT applicant_type, applications FROM v_applications ORDER BY applications").fetchall()
-    assert apps == [("natural_person", 100.0), ("commercial", 101.0), ("research", 102.0),
-                    ("social_org", 103.0), ("legal_service", 104.0), ("other_org", 105.0)]
-    rl = dict(((k, res), c) for k, res, c in con.execute("SELECT kind, result, count FROM v_reviews_lawsuits").fetchall())
+    assert apps == [
+        ("natural_person", 100.0),
+        ("commercial", 101.0),
+        ("research", 102.0),
+        ("social_org", 103.0),
+        ("legal_service", 104.0),
+        ("other_org", 105.0),
+    ]
+    rl = dict(
+        ((k, res), c) for k, res, c in con.execute("SELECT kind, result, count FROM v_reviews_lawsuits").fetchall()
+    )
     assert len(rl) == 15
     assert rl[("review", "upheld")] == 1 and rl[("suit_direct", "total")] == 10
     assert rl[("suit_after_review", "pending")] == 14
@@ -159,8 +192,10 @@ def test_applications_and_reviews_views(con):
 
 def test_report_summary_measures(con):
     load(con, make_report("a1" * 32))
-    s = con.execute("SELECT review_total, review_pending, review_corrected, review_correction_rate,"
-                    " suit_total, denied_total, has_facts FROM v_report_summary").fetchone()
+    s = con.execute(
+        "SELECT review_total, review_pending, review_corrected, review_correction_rate,"
+        " suit_total, denied_total, has_facts FROM v_report_summary"
+    ).fetchone()
     # review: corrected 2, total 5, pending 4 -> 2 / (5 - 4)
     assert s[:4] == (5.0, 4.0, 2.0, 2.0)
     assert s[4] == 10 + 15
@@ -172,12 +207,15 @@ def test_v_cells_applies_latest_correction_not_undone_and_refresh_facts(con):
     load(con, make_report("b1" * 32))
     rid = "b1" * 32
     t = datetime(2026, 1, 1)
-    ins = ("INSERT INTO corrections VALUES (?, ?, 3, 'new_received', 'total', 615, ?, 'typo', 'me', ?, ?)")
+    ins = "INSERT INTO corrections VALUES (?, ?, 3, 'new_received', 'total', 615, ?, 'typo', 'me', ?, ?)"
     con.execute(ins, [1, rid, 600, t, None])
     con.execute(ins, [2, rid, 610, t.replace(day=2), None])
     con.execute(ins, [3, rid, 999, t.replace(day=3), t.replace(day=4)])  # undone: ignored
-    v = con.execute("SELECT value, original_value, corrected FROM v_cells WHERE report_id = ? AND table_no = 3"
-                    " AND row_key = 'new_received' AND col_key = 'total'", [rid]).fetchone()
+    v = con.execute(
+        "SELECT value, original_value, corrected FROM v_cells WHERE report_id = ? AND table_no = 3"
+        " AND row_key = 'new_received' AND col_key = 'total'",
+        [rid],
+    ).fetchone()
     assert v == (610.0, 615.0, True)
     assert con.execute("SELECT count(*) FROM v_cells WHERE corrected").fetchone()[0] == 1
     refresh_facts(con, rid)
@@ -195,12 +233,20 @@ def test_entities_resolver_fields_are_stored(con, monkeypatch):
     import types
 
     import pipelines.warehouse.load as load_mod
+
     seen = []
 
     def fake_resolve(name, region, text=None):
         seen.append((name, region["county"]))
-        return types.SimpleNamespace(agency_id="410303-商务局", name="洛阳市西工区商务局", agency_type="department",
-                                     province="河南省", city="洛阳市", county="西工区", region_code="410303")
+        return types.SimpleNamespace(
+            agency_id="410303-商务局",
+            name="洛阳市西工区商务局",
+            agency_type="department",
+            province="河南省",
+            city="洛阳市",
+            county="西工区",
+            region_code="410303",
+        )
 
     monkeypatch.setattr(load_mod, "_resolver", lambda: fake_resolve)
     load(con, make_report("d1" * 32))

@@ -1,4 +1,5 @@
 """load_reports (a batch in one transaction) gives what load_report gives one report at a time."""
+
 from __future__ import annotations
 
 import random
@@ -13,8 +14,11 @@ from .test_load import make_report, no_entities  # noqa: F401  (fixture)
 
 TABLES = {  # every table load writes, with its columns minus the load time
     "reports": "report_id, dataset, agency, agency_id, year, template, source_path, sha256, format, ocr,"
-               " fees_collected_yuan, status, n_findings, run_id",
-    "cells": "*", "report_facts": "*", "findings": "*", "report_texts": "*",
+    " fees_collected_yuan, status, n_findings, run_id",
+    "cells": "*",
+    "report_facts": "*",
+    "findings": "*",
+    "report_texts": "*",
     "replacements": "run_id, old_report_id, new_report_id, agency_id, year, old_source_path, new_source_path",
 }
 
@@ -33,28 +37,35 @@ def items(spec) -> list[LoadItem]:
     """spec: (sha, agency, year, dataset-less); paths name the position so replacements show order."""
     out = []
     for n, (sha, agency, year) in enumerate(spec):
-        r = make_report(sha, agency=agency, year=year, base=n % 7,
-                        findings=[("C301 x", "error", "table3", f"f{n}")] if n % 3 == 0 else ())
+        r = make_report(
+            sha,
+            agency=agency,
+            year=year,
+            base=n % 7,
+            findings=[("C301 x", "error", "table3", f"f{n}")] if n % 3 == 0 else (),
+        )
         out.append(LoadItem(r, f"p{n}/{sha}.txt", sha, "txt"))
     return out
 
 
 def one_by_one(con, its, dataset):
-    return [load_report(con, it.report, dataset=dataset, source_path=it.source_path, sha256=it.sha256,
-                        fmt=it.fmt, run_id=7) for it in its]
+    return [
+        load_report(con, it.report, dataset=dataset, source_path=it.source_path, sha256=it.sha256, fmt=it.fmt, run_id=7)
+        for it in its
+    ]
 
 
 SPEC_BEFORE = [("a1", "西工区商务局", 2020), ("b1", "西工区财政局", 2020), ("c1", "老城区商务局", 2021)]
 SPEC_BATCH = [
-    ("a2", "西工区商务局", 2020),   # replaces a1 (in the warehouse)
-    ("d1", "涧西区商务局", 2020),   # new
-    ("d2", "涧西区商务局", 2020),   # replaces d1, written earlier in this batch
-    ("b1", "西工区财政局", 2020),   # the same bytes as in the warehouse: unchanged
-    ("d2", "涧西区商务局", 2020),   # the same bytes twice in the batch: unchanged
-    ("e1", None, 2020),             # no agency: never replaces, never replaced
+    ("a2", "西工区商务局", 2020),  # replaces a1 (in the warehouse)
+    ("d1", "涧西区商务局", 2020),  # new
+    ("d2", "涧西区商务局", 2020),  # replaces d1, written earlier in this batch
+    ("b1", "西工区财政局", 2020),  # the same bytes as in the warehouse: unchanged
+    ("d2", "涧西区商务局", 2020),  # the same bytes twice in the batch: unchanged
+    ("e1", None, 2020),  # no agency: never replaces, never replaced
     ("e2", None, 2020),
-    ("f1", "西工区商务局", None),   # no year likewise
-    ("a1", "西工区商务局", 2020),   # a1 again after a2 replaced it: loaded anew, replacing a2
+    ("f1", "西工区商务局", None),  # no year likewise
+    ("a1", "西工区商务局", 2020),  # a1 again after a2 replaced it: loaded anew, replacing a2
 ]
 
 
@@ -73,8 +84,11 @@ def test_other_dataset_same_bytes_is_unchanged_and_never_replaced():
     for c in (seq, bat):
         one_by_one(c, items([("x1", "西工区商务局", 2020)]), "other")
     spec = [("x1", "西工区商务局", 2020), ("x2", "西工区商务局", 2020)]
-    assert load_reports(bat, items(spec), dataset="test", run_id=7) == one_by_one(seq, items(spec), "test") \
+    assert (
+        load_reports(bat, items(spec), dataset="test", run_id=7)
+        == one_by_one(seq, items(spec), "test")
         == [UNCHANGED, LOADED]
+    )
     assert dump(bat) == dump(seq)
 
 
@@ -89,8 +103,8 @@ def test_random_sequences_agree(seed):
     seq, bat = fresh(), fresh()
     exp, got = [], []
     for i in range(0, len(spec), 9):
-        exp += one_by_one(seq, items(spec[i:i + 9]), "test")
-        got += load_reports(bat, items(spec[i:i + 9]), dataset="test", run_id=7)
+        exp += one_by_one(seq, items(spec[i : i + 9]), "test")
+        got += load_reports(bat, items(spec[i : i + 9]), dataset="test", run_id=7)
     assert got == exp
     assert dump(bat) == dump(seq)
 
