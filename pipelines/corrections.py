@@ -143,9 +143,9 @@ LIST_SQL = (
 
 def list_corrections(db_path: str | Path) -> list[dict[str, Any]]:
     """Every correction, oldest first, with the report's agency and year."""
-    from pipelines.quality import connect
+    from pipelines.warehouse.db import connect_read
 
-    con = connect(db_path)
+    con = connect_read(db_path)
     try:
         cur = con.execute(LIST_SQL)
         names = [d[0] for d in cur.description]

@@ -1,8 +1,8 @@
 """Pre-aggregated dashboard tables, rebuilt by ``refresh_aggregates(con)`` after every load.
 
-- ``report_dash``        one row per report: filter columns + facts + report-list rank columns (read.build_dash)
+- ``report_dash``        one row per report: filter columns + facts + report-list rank columns (dash.py)
 - ``report_agg``         one row per (dataset, province, city, county, agency_type, template, year) — the grain
-                         of every filter but agency — with, for every measure of read.MEASURES: a count's sum
+                         of every filter but agency — with, for every measure of measures.MEASURES: a count's sum
                          and its null count (z), a rate's Σnum / Σden over reports where both are known and the count of the
                          others (z), and the report counts (n_all = all reports, n_reports = reports with facts).
                          So a rate is Σnum/Σden and n_null = Σz, exactly as over the reports themselves.
@@ -15,7 +15,7 @@
 - ``report_agencies``    one row per agency × name × region × type × dataset with its report count and o_name
                          (rank by name, id): the sidebar's agency search is a top-N on o_name.
 - ``report_findings_dash`` (a view) findings with their report's filter columns, agency name and year.
-- ``report_agg_meta``    the warehouse fingerprint they were built from; read.py uses them only while it
+- ``report_agg_meta``    the warehouse fingerprint they were built from; pipelines.read uses them only while it
                          matches (otherwise report_dash, otherwise the join: same results, slower).
 
 All in one transaction: a reader sees the old set or the new set, never a mix.
@@ -27,19 +27,20 @@ import time
 
 import duckdb
 
-from pipelines import read as R
 from pipelines.sqlq import Sql, ident, run
+from pipelines.warehouse import measures as M
+from pipelines.warehouse.dash import build_dash, fingerprint
 
-GRAIN = R.AGG_GRAIN
+GRAIN = M.AGG_GRAIN
 
 # The statements below do not vary at run time: they are composed once, here, from constant fragments and
-# identifiers checked against read's allow-lists (grain columns ⊂ REPORT_COLUMNS, measure formulas from
-# read.measure_sql, report_agg columns from read.agg_ident); ValueError at import for anything else.
+# identifiers checked against the allow-lists of pipelines.warehouse.measures (grain columns ⊂ REPORT_COLUMNS,
+# measure formulas from measure_sql, report_agg columns from agg_ident); ValueError at import for anything else.
 
 
 def _cols(alias: Sql, names: tuple[str, ...]) -> Sql:
     """``alias.c1, alias.c2, …`` for allow-listed report columns."""
-    return Sql(", ").join(Sql("{a}.{c}").format(a=alias, c=ident(c, R.REPORT_COLUMNS, "grain column")) for c in names)
+    return Sql(", ").join(Sql("{a}.{c}").format(a=alias, c=ident(c, M.REPORT_COLUMNS, "grain column")) for c in names)
 
 
 def _measure_columns() -> list[tuple[str, Sql]]:
@@ -47,12 +48,12 @@ def _measure_columns() -> list[tuple[str, Sql]]:
     z = reports with facts whose value is unknown (n_null), so a query needs one sum per part."""
     out: list[tuple[str, Sql]] = []
     facts = Sql("count(*) FILTER (WHERE r.has_facts)")
-    for m in R.MEASURES.values():
-        parts = R.agg_parts(m)
+    for m in M.MEASURES.values():
+        parts = M.agg_parts(m)
         if not parts:
             continue
-        num, den = R.measure_sql(m.key, dash=True)
-        c = {part: R.agg_ident(m.key, part) for part in parts}
+        num, den = M.measure_sql(m.key, dash=True)
+        c = {part: M.agg_ident(m.key, part) for part in parts}
         if m.kind == "count":
             items = {
                 "s": Sql("sum({num}) AS {c}").format(num=num, c=c["s"]),
@@ -65,14 +66,14 @@ def _measure_columns() -> list[tuple[str, Sql]]:
                 "d": Sql("sum({den}) FILTER (WHERE {ok}) AS {c}").format(den=den, ok=ok, c=c["d"]),
                 "z": Sql("{facts} - count(*) FILTER (WHERE {ok}) AS {c}").format(facts=facts, ok=ok, c=c["z"]),
             }
-        out += [(R.agg_col(m.key, part), items[part]) for part in parts]
+        out += [(M.agg_col(m.key, part), items[part]) for part in parts]
     return out
 
 
 _MEASURE_COLUMNS = _measure_columns()
 # report_agg's columns after the grain, in order (report_agg_region sums each of them)
 AGG_SUMS = ("n_all", "n_reports", *(c for c, _ in _MEASURE_COLUMNS), "n_agencies_1")
-_SUM_COLUMNS = R.AGG_COLUMNS | {"n_all", "n_reports", "n_agencies_1"}
+_SUM_COLUMNS = M.AGG_COLUMNS | {"n_all", "n_reports", "n_agencies_1"}
 _G = _cols(Sql("r"), GRAIN)
 
 # distinct (cell, agency) of reports with facts; dup = the agency has another cell in the same year
@@ -95,12 +96,12 @@ _AGG = Sql(
     g=_G,
     measures=Sql(", ").join(item for _, item in _MEASURE_COLUMNS),
     on=Sql(" AND ").join(
-        Sql("a.{c} IS NOT DISTINCT FROM s.{c}").format(c=ident(c, R.REPORT_COLUMNS, "grain column")) for c in GRAIN
+        Sql("a.{c} IS NOT DISTINCT FROM s.{c}").format(c=ident(c, M.REPORT_COLUMNS, "grain column")) for c in GRAIN
     ),
     order=_cols(Sql("a"), GRAIN),
 )
 # the same sums rolled up without agency_type / template (most page queries filter neither): 3× fewer rows
-_CG = _cols(Sql("r"), R.AGG_COARSE)
+_CG = _cols(Sql("r"), M.AGG_COARSE)
 _AGG_REGION = Sql(
     "CREATE OR REPLACE TABLE report_agg_region AS SELECT {cg}, {sums} FROM report_agg r GROUP BY {cg} ORDER BY {cg}"
 ).format(
@@ -164,8 +165,8 @@ def refresh_aggregates(con, verbose: bool = False) -> dict:
     if own:
         con.execute("BEGIN TRANSACTION")
     try:
-        fp = R.fingerprint(con, own=True)
-        n_dash = R.build_dash(con, fp)
+        fp = fingerprint(con, own=True)
+        n_dash = build_dash(con, fp)
         lap("report_dash")
         run(con, _AGG_AGENCY)
         lap("report_agg_agency")

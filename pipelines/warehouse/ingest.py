@@ -443,7 +443,7 @@ def _run_crossyear(con, run_id: int) -> None:
 def _refresh_aggregates(con) -> bool:
     """Rebuild the dashboard's pre-aggregated tables (pipelines.warehouse.aggregates, when present)
     inside W.next, so every published W has them consistent with its reports. A failure there must
-    not lose the loaded reports: warn, and publish without (read.py checks their fingerprint)."""
+    not lose the loaded reports: warn, and publish without (pipelines.read checks their fingerprint)."""
     try:
         from pipelines.warehouse.aggregates import refresh_aggregates
     except ImportError:

@@ -1,0 +1,156 @@
+"""The data-quality queries: checks failing per report, the agency × year matrix, findings, corrections
+(polars frames, bound parameters only)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import duckdb
+import polars as pl
+
+from pipelines import settings
+from pipelines.warehouse.db import connect_read
+
+DEFAULT_DB = str(settings.DEFAULT_DB)
+SEVERITIES = ("error", "warning", "info")
+MISSING, OK = "—", "✓"
+
+
+def db_path() -> str:
+    return str(settings.db_path())
+
+
+def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the published warehouse (``XXGK_DB`` when no path is given)."""
+    return connect_read(path or db_path())
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence | None = None) -> pl.DataFrame:
+    cur = con.execute(sql, list(params or []))
+    names = [d[0] for d in cur.description]
+    rows = cur.fetchall()
+    return (
+        pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
+        if rows
+        else pl.DataFrame({n: [] for n in names})
+    )
+
+
+def check_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every check that produced a finding in the warehouse, sorted."""
+    return [r[0] for r in con.execute("SELECT DISTINCT check_id FROM findings ORDER BY check_id").fetchall()]
+
+
+def datasets(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in con.execute("SELECT DISTINCT dataset FROM reports ORDER BY dataset").fetchall()]
+
+
+def report_checks(
+    con: duckdb.DuckDBPyConnection,
+    checks: Sequence[str] | None = None,
+    severities: Sequence[str] = ("error", "warning"),
+    dataset: str | None = None,
+) -> pl.DataFrame:
+    """One row per report: agency, year, report_id, n_failing (distinct checks failing, among the
+    chosen checks and severities), n_findings, n_error, n_warning, failing (those check ids)."""
+    sql = """
+        SELECT r.report_id, r.dataset, coalesce(r.agency_id, r.agency) AS agency_id,
+               coalesce(r.agency_name, r.agency) AS agency_name, r.province, r.city, r.county, r.year,
+               count(DISTINCT f.check_id) AS n_failing, count(f.check_id) AS n_findings,
+               count(f.check_id) FILTER (WHERE f.severity = 'error') AS n_error,
+               count(f.check_id) FILTER (WHERE f.severity = 'warning') AS n_warning,
+               string_agg(DISTINCT f.check_id, '; ' ORDER BY f.check_id) AS failing
+        FROM reports r
+        LEFT JOIN findings f ON f.report_id = r.report_id
+             AND list_contains(?, f.severity)
+             AND (? IS NULL OR list_contains(?, f.check_id))
+        WHERE (? IS NULL OR r.dataset = ?)
+        GROUP BY ALL
+        ORDER BY agency_name, r.year
+    """
+    sev = list(severities)
+    chk = list(checks) if checks else None
+    return _frame(con, sql, [sev, chk, chk, dataset, dataset])
+
+
+def matrix(frame: pl.DataFrame, years: Sequence[int] | None = None) -> pl.DataFrame:
+    """Agency × year from report_checks(): a cell is ✓ (no failing check), the number of failing
+    checks, or — (no report that year). Sorted by agency name."""
+    if frame.is_empty():
+        return pl.DataFrame({"agency_id": [], "agency_name": []}, schema={"agency_id": pl.Utf8, "agency_name": pl.Utf8})
+    present = [int(y) for y in frame["year"].drop_nulls().to_list()]
+    yrs = sorted(years) if years else (list(range(min(present), max(present) + 1)) if present else [])
+    f = frame.filter(pl.col("year").is_not_null()).with_columns(
+        pl.when(pl.col("n_failing") == 0).then(pl.lit(OK)).otherwise(pl.col("n_failing").cast(pl.Utf8)).alias("cell"),
+        pl.col("year").cast(pl.Int64),
+    )
+    # several reports for one agency-year (different datasets): keep the worst
+    f = f.sort("n_failing", descending=True).unique(subset=["agency_id", "year"], keep="first")
+    agencies = f.select("agency_id", "agency_name", "province", "city", "county").unique("agency_id")
+    out = agencies
+    for y in yrs:
+        col = f.filter(pl.col("year") == y).select(
+            "agency_id", pl.col("cell").alias(str(y)), pl.col("report_id").alias(f"report_{y}")
+        )
+        out = out.join(col, on="agency_id", how="left")
+        out = out.with_columns(pl.col(str(y)).fill_null(MISSING))
+    totals = f.group_by("agency_id").agg(pl.col("n_failing").sum().alias("total_failing"))
+    return out.join(totals, on="agency_id", how="left").sort("agency_name")
+
+
+def matrix_years(m: pl.DataFrame) -> list[int]:
+    return [int(c) for c in m.columns if c.isdigit()]
+
+
+def findings_of(con: duckdb.DuckDBPyConnection, report_id: str) -> pl.DataFrame:
+    return _frame(
+        con,
+        "SELECT seq, check_id, severity, location, message FROM findings WHERE report_id = ? ORDER BY seq",
+        [report_id],
+    )
+
+
+def corrections(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    from pipelines.corrections import LIST_SQL
+
+    return _frame(con, LIST_SQL)
+
+
+def catalogue_frame() -> pl.DataFrame:
+    """The check catalogue as a table (both languages)."""
+    from pipelines.checks import catalogue
+
+    return pl.DataFrame(
+        [
+            {
+                "id": r.id,
+                "name": r.name,
+                "scope": r.scope,
+                "severity": r.severity,
+                "title_zh": r.title_zh,
+                "title_en": r.title_en,
+                "formula": r.formula,
+                "tolerance": r.tolerance,
+                "not_assessable_zh": r.not_assessable_zh,
+                "not_assessable_en": r.not_assessable_en,
+            }
+            for r in catalogue()
+        ]
+    )
+
+
+def failing_by_check(
+    con: duckdb.DuckDBPyConnection, severities: Sequence[str] = ("error", "warning"), dataset: str | None = None
+) -> pl.DataFrame:
+    """Per check: how many reports fail it and how many findings it made."""
+    return _frame(
+        con,
+        """
+        SELECT f.check_id, count(DISTINCT f.report_id) AS n_reports, count(*) AS n_findings
+        FROM findings f JOIN reports r USING (report_id)
+        WHERE list_contains(?, f.severity) AND (? IS NULL OR r.dataset = ?)
+        GROUP BY f.check_id ORDER BY n_reports DESC, f.check_id
+    """,
+        [list(severities), dataset, dataset],
+    )
