@@ -13,40 +13,10 @@ from pipelines.templates import TABLE3_COLUMN_LABELS, TABLE3_COLUMNS
 f, L = filters(), lang()
 ss = st.session_state
 
-ROW_LABELS = {
-    "new_received": "一、本年新收政府信息公开申请数量",
-    "carried_over": "二、上年结转政府信息公开申请数量",
-    "granted": "（一）予以公开",
-    "partial": "（二）部分公开",
-    "denied_state_secret": "（三）不予公开 1.属于国家秘密",
-    "denied_law_forbidden": "2.其他法律行政法规禁止公开",
-    "denied_three_safety": "3.危及“三安全一稳定”",
-    "denied_third_party": "4.保护第三方合法权益",
-    "denied_internal_affairs": "5.属于三类内部事务信息",
-    "denied_process_info": "6.属于四类过程性信息",
-    "denied_enforcement_file": "7.属于行政执法案卷",
-    "denied_admin_query": "8.属于行政查询事项",
-    "unable_not_held": "（四）无法提供 1.本机关不掌握相关政府信息",
-    "unable_need_create": "2.没有现成信息需要另行制作",
-    "unable_unclear": "3.补正后申请内容仍不明确",
-    "rejected_petition": "（五）不予处理 1.信访举报投诉类申请",
-    "rejected_duplicate": "2.重复申请",
-    "rejected_publication": "3.要求提供公开出版物",
-    "rejected_excessive": "4.无正当理由大量反复申请",
-    "rejected_confirm": "5.要求行政机关确认或重新出具已获取信息",
-    "other": "（六）其他处理",
-    "other_overdue_correction": "（六）其他处理 1.申请人逾期不补正",
-    "other_overdue_fee": "2.申请人逾期未缴纳费用",
-    "other_misc": "3.其他",
-    "total_handled": "（七）总计",
-    "carried_forward": "四、结转下年度继续办理",
-}
-T4_GROUPS = {
-    "review": "行政复议",
-    "suit_direct": "行政诉讼·未经复议直接起诉",
-    "suit_after_review": "行政诉讼·复议后起诉",
-}
-T4_OUT = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结", "total": "总计"}
+# labels from the template vocabulary: a row's group label before its first row, then its number and label
+ROW_LABELS = {k: T.page_label(k) for k in T.ROW_KEYS}
+T4_GROUPS = {g: T.TABLE4_GROUP[g].page for g in T.TABLE4_GROUPS}
+T4_OUT = dict(T.TABLE4_OUTCOME_ZH)
 
 
 def highlight(df: pl.DataFrame, flagged: set[tuple[str, str]], row_col: str, col_map: dict[str, str]):
@@ -105,7 +75,7 @@ def detail(rid: str) -> None:
     with left:
         st.subheader(t("table3"))
         c3 = cells.filter(pl.col("table_no") == 3)
-        version = r["template"] if r["template"] in T.templates() else "2021"
+        version = r["template"] if r["template"] in T.templates() else T.versions()[-1]
         rows = list(T.get(version).table3_keys)
         rows += [k for k in c3["row_key"].unique().to_list() if k not in rows]
         grid = {ROW_LABELS.get(k, k): {c: None for c in TABLE3_COLUMNS} for k in rows}
@@ -177,8 +147,8 @@ def report_list() -> None:
                 "template",
                 "status",
                 "n_findings",
-                "new_received",
-                "total_handled",
+                T.FIRST_ROW,  # 本年新收
+                T.TOTAL_ROW,  # 办理总计
                 "open_rate_A",
                 "dataset",
             )

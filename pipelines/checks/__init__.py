@@ -14,34 +14,20 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
+from pipelines import templates
 from pipelines.checks.evaluator import compile_formula, evaluate, parse_formula
 from pipelines.report import Report
 
 HERE = Path(__file__).parent
 
-TABLE3_COLUMNS = ("natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total")
-APPLICANT_COLUMNS = TABLE3_COLUMNS[:6]
-COLUMN_LABELS = {
-    "natural_person": "自然人",
-    "commercial": "商业企业",
-    "research": "科研机构",
-    "social_org": "社会公益组织",
-    "legal_service": "法律服务机构",
-    "other_org": "其他",
-    "total": "总计",
-}
-BALANCE_ROWS = ("new_received", "carried_over", "total_handled", "carried_forward")
-TABLE4_KEYS = tuple(
-    f"{g}_{k}"
-    for g in ("review", "suit_direct", "suit_after_review")
-    for k in ("upheld", "corrected", "other", "pending", "total")
-)
-TABLE4_GROUPS = ("review", "suit_direct", "suit_after_review")
-GROUP_LABELS = {
-    "review": "行政复议",
-    "suit_direct": "行政诉讼（未经复议直接起诉）",
-    "suit_after_review": "行政诉讼（复议后起诉）",
-}
+# the template vocabulary (pipelines/templates): columns, the balance's rows, table 4's groups and their labels
+TABLE3_COLUMNS = templates.TABLE3_COLUMNS
+APPLICANT_COLUMNS = templates.APPLICANT_COLUMNS
+COLUMN_LABELS = templates.TABLE3_COLUMN_LABELS
+BALANCE_ROWS = templates.FLOW_ROWS
+TABLE4_KEYS = templates.TABLE4_KEYS
+TABLE4_GROUPS = templates.TABLE4_GROUPS
+GROUP_LABELS = {g: templates.TABLE4_GROUP[g].long for g in TABLE4_GROUPS}
 DOCUMENT_ROWS = ("rules", "normative")
 SEVERITIES = ("error", "warning", "info")
 

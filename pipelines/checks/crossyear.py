@@ -13,10 +13,11 @@ from typing import Any, Iterable
 
 import duckdb
 
+from pipelines import templates
 from pipelines.checks import CheckResult, Rule, _fmt, evaluate_rule, rules, TABLE3_COLUMNS
 
 PREFIX = "C4"
-_T3_ROWS = ("carried_over", "carried_forward")
+_T3_ROWS = (templates.CARRIED_OVER_ROW, templates.CARRIED_FORWARD_ROW)  # C401: this year's vs last year's
 _T2_SUFFIXES = ("_in_force", "_issued", "_repealed")
 
 
@@ -112,7 +113,7 @@ def compute(con: duckdb.DuckDBPyConnection, agency_ids: Iterable[str] | None = N
                         if rule_id == "C402" and not (template == "2021" and ptemplate == "2021"):
                             continue  # 现行有效 exists only in the 2021 table 2
                         if rule_id == "C401" and not (
-                            vals[rid]["table3"].get("carried_over") and vals[prid]["table3"].get("carried_forward")
+                            vals[rid]["table3"].get(_T3_ROWS[0]) and vals[prid]["table3"].get(_T3_ROWS[1])
                         ):
                             continue
                         out[rid].extend(_na_info(rule, evaluate_rule(rule, tables, sets)))

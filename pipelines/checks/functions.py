@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-from pipelines.checks import CheckResult, Rule, _fmt, _v, TABLE4_KEYS
+from pipelines import templates
+from pipelines.checks import TABLE4_KEYS, CheckResult, Rule, _fmt, _v
 from pipelines.report import Report
 
 
@@ -71,12 +72,13 @@ def _na(rule: Rule, where: str, fields: dict) -> list[CheckResult]:
 
 
 def prose_applications(rule: Rule, report: Report) -> list[CheckResult]:
-    row = report.table3.get("new_received")
-    new = _v(row[6]) if row and len(row) > 6 else None
-    co_row = report.table3.get("carried_over")
-    carried = _v(co_row[6]) if co_row and len(co_row) > 6 else None
+    new_key, carried_key = templates.FLOW_IN  # 本年新收, 上年结转
+    row = report.table3.get(new_key)
+    new = _v(row[templates.TOTAL_COL]) if row and len(row) > templates.TOTAL_COL else None
+    co_row = report.table3.get(carried_key)
+    carried = _v(co_row[templates.TOTAL_COL]) if co_row and len(co_row) > templates.TOTAL_COL else None
     stated = _statements(_APPLICATIONS, report.text)
-    fields = {"new_received": new, "carried_over": carried}
+    fields = {new_key: new, carried_key: carried}
     if not stated or new is None:
         return []  # nothing stated, or nothing to compare with: silently not assessable
     accepted = {new} | ({new + carried} if carried is not None else set())
@@ -90,14 +92,18 @@ def prose_applications(rule: Rule, report: Report) -> list[CheckResult]:
     return out
 
 
+# table 4's first group (行政复议) total: what the prose's 行政复议N件 states
+_REVIEW_TOTAL = templates.table4_key(templates.TABLE4_GROUPS[0], templates.TABLE4_TOTAL)
+
+
 def prose_review(rule: Rule, report: Report) -> list[CheckResult]:
-    total = _v(report.table4[TABLE4_KEYS.index("review_total")]) if len(report.table4) == 15 else None
+    total = _v(report.table4[TABLE4_KEYS.index(_REVIEW_TOTAL)]) if len(report.table4) == len(TABLE4_KEYS) else None
     stated = _statements((_REVIEW,), report.text)
     if not stated or total is None:
         return []
     out = []
     for n, quote in stated:
-        f = {"review_total": total, "stated": n, "quote": quote}
+        f = {_REVIEW_TOTAL: total, "stated": n, "quote": quote}
         if abs(n - total) < 1e-9:
             out.append(CheckResult(rule, "pass", rule.where, "", f))
         else:

@@ -22,7 +22,6 @@ import polars as pl
 from pipelines.demo.generate import (
     FAULT_FINDING,
     RI,
-    ROWS,
     T2_KEYS,
     T3_KEYS,
     T3_IDX,
@@ -30,43 +29,16 @@ from pipelines.demo.generate import (
     YEARS,
     Batch,
     city_agencies,
-    report_id,
     rng_for,
     scale_pool,
     simulate,
 )
+from pipelines import templates
 from pipelines.templates import TABLE3_COLUMNS
 
 SCHEMA = Path(__file__).resolve().parent.parent / "warehouse" / "schema.sql"
 CELLS_LIMIT = 50_000  # above this many reports, long-form cells are off by default (≈200 cells each)
 _SEVERITY_RANK = {"error": 2, "warning": 1}
-
-# report_facts column → table-3 row whose 总计 column it holds
-_FACT_ROWS = [
-    "new_received",
-    "carried_over",
-    "granted",
-    "partial",
-    "denied_state_secret",
-    "denied_law_forbidden",
-    "denied_three_safety",
-    "denied_third_party",
-    "denied_internal_affairs",
-    "denied_process_info",
-    "denied_enforcement_file",
-    "denied_admin_query",
-    "unable_not_held",
-    "unable_need_create",
-    "unable_unclear",
-    "rejected_petition",
-    "rejected_duplicate",
-    "rejected_publication",
-    "rejected_excessive",
-    "rejected_confirm",
-    "total_handled",
-    "carried_forward",
-]
-_OTHER21 = [RI["other_overdue_correction"], RI["other_overdue_fee"], RI["other_misc"]]
 
 
 def build_direct(
@@ -225,23 +197,27 @@ def _col(x: np.ndarray, null: np.ndarray | None = None) -> pl.Series:
 
 
 def facts_frame(b: Batch, ids: list[str]) -> pl.DataFrame:
-    """report_facts rows: 总计 column of each table-3 row, applicant mix of new, table 4; null stays null."""
-    cols: dict[str, pl.Series] = {"report_id": pl.Series(ids, dtype=pl.Utf8)}
-    for key in _FACT_ROWS[:2]:
-        cols[key] = _col(b.t3[:, RI[key], 6], b.t3_null[:, RI[key], 6])
-    for c, name in enumerate(TABLE3_COLUMNS[:6]):
-        cols[f"new_{name}"] = _col(b.t3[:, RI["new_received"], c], b.t3_null[:, RI["new_received"], c])
-    for key in _FACT_ROWS[2:20]:
-        cols[key] = _col(b.t3[:, RI[key], 6], b.t3_null[:, RI[key], 6])
-    is19 = b.template == "2019"
-    other = np.where(is19, b.t3[:, RI["other"], 6], b.t3[:, _OTHER21, 6].sum(axis=1))
-    other_null = np.where(is19, b.t3_null[:, RI["other"], 6], b.t3_null[:, _OTHER21, 6].any(axis=1))
-    cols["other_total"] = _col(other, other_null)
-    for key in _FACT_ROWS[20:]:
-        cols[key] = _col(b.t3[:, RI[key], 6], b.t3_null[:, RI[key], 6])
+    """report_facts rows, with the loader's meanings (pipelines.warehouse.load.facts_from_values): 总计 column
+    of each table-3 row, applicant mix of the first row, a merged row's fact (2019 其他处理, or the sum of the
+    known parts' totals: null only when every part is unknown), table 4; null stays null."""
+    total = templates.TOTAL_COL
+    vals: dict[str, pl.Series] = {}
+    for key in templates.FACT_ROWS:
+        vals[key] = _col(b.t3[:, RI[key], total], b.t3_null[:, RI[key], total])
+    first = RI[templates.FIRST_ROW]
+    for c, fact in enumerate(templates.APPLICANT_FACTS):
+        vals[fact] = _col(b.t3[:, first, c], b.t3_null[:, first, c])
+    for m in templates.MERGED:
+        has_row = np.isin(b.template, [v for v in templates.versions() if m.row in T3_KEYS[v]])
+        parts = [RI[k] for k in m.parts]
+        known = ~b.t3_null[:, parts, total]
+        part_sum = np.where(known, b.t3[:, parts, total], 0).sum(axis=1)
+        value = np.where(has_row, b.t3[:, RI[m.row], total], part_sum)
+        null = np.where(has_row, b.t3_null[:, RI[m.row], total], ~known.any(axis=1))
+        vals[m.fact] = _col(value, null)
     for c, key in enumerate(T4_KEYS):
-        cols[key] = _col(b.t4[:, c], b.t4_null[:, c])
-    return pl.DataFrame(cols)
+        vals[key] = _col(b.t4[:, c], b.t4_null[:, c])
+    return pl.DataFrame({"report_id": pl.Series(ids, dtype=pl.Utf8), **{k: vals[k] for k in templates.FACT_COLUMNS}})
 
 
 def _reports_frame(b: Batch, ids: list[str], dataset: str, now: datetime, run_id: int) -> pl.DataFrame:
@@ -334,7 +310,7 @@ def _cells_frames(b: Batch, ids: list[str]):
                 _, key, col = f["where"].split(".")
                 lost[r, RI[key], TABLE3_COLUMNS.index(col)] = True
     idarr = np.array(ids, dtype=object)
-    for v in ("2019", "2021"):
+    for v in templates.versions():
         sel = np.nonzero(b.template == v)[0]
         if not len(sel):
             continue

@@ -20,49 +20,29 @@ from typing import Iterator
 import numpy as np
 import yaml
 
+from pipelines import templates
 from pipelines.templates import TABLE3_COLUMNS, get as get_template
 
 HERE = Path(__file__).parent
 YEARS = tuple(range(2019, 2026))
 
-# Canonical table-3 rows: the 2021 rows plus the 2019 `other` row before the 2021 other_* rows.
-_T21 = get_template("2021").table3_keys
-_T19 = get_template("2019").table3_keys
-ROWS: tuple[str, ...] = (
-    _T21[: _T21.index("other_overdue_correction")] + ("other",) + _T21[_T21.index("other_overdue_correction") :]
-)
+# Canonical table-3 rows: every version's rows in print order (2019 `other` before the 2021 other_* rows).
+ROWS: tuple[str, ...] = templates.ROW_KEYS
 RI = {k: i for i, k in enumerate(ROWS)}
-T3_KEYS = {"2019": _T19, "2021": _T21}
+T3_KEYS = {v: get_template(v).table3_keys for v in templates.versions()}
 T3_IDX = {v: np.array([RI[k] for k in keys]) for v, keys in T3_KEYS.items()}
-T4_KEYS = get_template("2021").table4_keys
-T2_KEYS = {v: get_template(v).table2_keys for v in ("2019", "2021")}
-# Outcome rows, at the 2021 granularity (2019 `other` = sum of the three other_* rows).
-OUTCOMES = tuple(k for k in _T21 if k not in ("new_received", "carried_over", "total_handled", "carried_forward"))
-_OUT_P = dict(
-    granted=0.42,
-    partial=0.08,
-    denied_state_secret=0.003,
-    denied_law_forbidden=0.005,
-    denied_three_safety=0.004,
-    denied_third_party=0.012,
-    denied_internal_affairs=0.01,
-    denied_process_info=0.012,
-    denied_enforcement_file=0.006,
-    denied_admin_query=0.008,
-    unable_not_held=0.20,
-    unable_need_create=0.04,
-    unable_unclear=0.03,
-    rejected_petition=0.05,
-    rejected_duplicate=0.025,
-    rejected_publication=0.004,
-    rejected_excessive=0.006,
-    rejected_confirm=0.012,
-    other_overdue_correction=0.03,
-    other_overdue_fee=0.002,
-    other_misc=0.04,
-)
-OUT_P = np.array([_OUT_P[k] for k in OUTCOMES])
+T4_KEYS = templates.TABLE4_KEYS
+T2_KEYS = {v: get_template(v).table2_keys for v in templates.versions()}
+# Outcome rows at the finest granularity (a merged row, 2019 `other`, is the sum of its parts).
+_MERGED_ROWS = {m.row for m in templates.MERGED}
+OUTCOMES = tuple(k for k in templates.outcome_rows(ROWS) if k not in _MERGED_ROWS)
+# each outcome row's share (vocabulary.yaml), normalised
+OUT_P = np.array([templates.ROW[k].share for k in OUTCOMES])
 OUT_P = OUT_P / OUT_P.sum()
+# the balance's rows: new + carried over = handled + carried forward
+NEW, CARRIED_OVER = templates.FIRST_ROW, templates.CARRIED_OVER_ROW
+HANDLED, CARRIED_FORWARD = templates.TOTAL_ROW, templates.CARRIED_FORWARD_ROW
+FIRST_OUTCOME = OUTCOMES[0]  # 予以公开
 # Applicant mix of new applications: natural persons dominate.
 MIX_P = np.array([0.86, 0.07, 0.004, 0.012, 0.02, 0.034])
 FAULT_RATE = 0.05
@@ -390,15 +370,14 @@ def simulate(agencies: list[Agency], rng: np.random.Generator, years: tuple[int,
         fwd = rng.binomial(avail, p_fwd[:, None])
         handled = avail - fwd
         outc = rng.multinomial(handled, out_p[:, None, :])  # (nA, 6, n_outcomes)
-        t3[:, y, RI["new_received"], :6] = new[:, y]
-        t3[:, y, RI["carried_over"], :6] = co
+        t3[:, y, RI[NEW], :6] = new[:, y]
+        t3[:, y, RI[CARRIED_OVER], :6] = co
         t3[:, y, out_rows, :6] = outc.transpose(0, 2, 1)
-        t3[:, y, RI["total_handled"], :6] = handled
-        t3[:, y, RI["carried_forward"], :6] = fwd
+        t3[:, y, RI[HANDLED], :6] = handled
+        t3[:, y, RI[CARRIED_FORWARD], :6] = fwd
         prev_fwd = fwd
-    t3[:, :, RI["other"], :] = t3[
-        :, :, [RI["other_overdue_correction"], RI["other_overdue_fee"], RI["other_misc"]], :
-    ].sum(axis=2)
+    for m in templates.MERGED:
+        t3[:, :, RI[m.row], :] = t3[:, :, [RI[k] for k in m.parts], :].sum(axis=2)
     t3[..., 6] = t3[..., :6].sum(axis=-1)
 
     # Table 4: reviews and lawsuits, concentrated where applications are many.
@@ -556,15 +535,15 @@ def _apply_faults(b: Batch, rng: np.random.Generator) -> None:
             ]
         elif kind == "carry_mismatch":
             c, d = int(rng.integers(6)), int(rng.integers(1, 6))
-            old = int(t3[RI["carried_over"], c])
+            old = int(t3[RI[CARRIED_OVER], c])
             # the extra carried-over applications were granted: identities inside the report still hold
-            for key in ("carried_over", "granted", "total_handled"):
+            for key in (CARRIED_OVER, FIRST_OUTCOME, HANDLED):
                 t3[RI[key], c] += d
                 t3[RI[key], 6] += d
             b.faults[r] = [
                 {
                     "kind": "carry_mismatch",
-                    "where": f"table3.carried_over.{cols[c]}",
+                    "where": f"table3.{CARRIED_OVER}.{cols[c]}",
                     "detail": f"carried over {old + d}, but last year's carried forward was {old}",
                 }
             ]

@@ -15,47 +15,15 @@ import random
 import zipfile
 from dataclasses import dataclass
 
+from pipelines import templates
 from pipelines.templates import TABLE3_COLUMNS, get as get_template
 
 SYNTHETIC_NOTE = "本报告为xxgk演示用合成数据，所有数字均为随机生成，不代表任何机关的真实情况。"
 
-# Printed labels. Row order always comes from the template YAML; these only name the keys.
-T3_LABELS = {
-    "new_received": "一、本年新收政府信息公开申请数量",
-    "carried_over": "二、上年结转政府信息公开申请数量",
-    "granted": "（一）予以公开",
-    "partial": "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
-    "denied_state_secret": "1.属于国家秘密",
-    "denied_law_forbidden": "2.其他法律行政法规禁止公开",
-    "denied_three_safety": "3.危及“三安全一稳定”",
-    "denied_third_party": "4.保护第三方合法权益",
-    "denied_internal_affairs": "5.属于三类内部事务信息",
-    "denied_process_info": "6.属于四类过程性信息",
-    "denied_enforcement_file": "7.属于行政执法案卷",
-    "denied_admin_query": "8.属于行政查询事项",
-    "unable_not_held": "1.本机关不掌握相关政府信息",
-    "unable_need_create": "2.没有现成信息需要另行制作",
-    "unable_unclear": "3.补正后申请内容仍不明确",
-    "rejected_petition": "1.信访举报投诉类申请",
-    "rejected_duplicate": "2.重复申请",
-    "rejected_publication": "3.要求提供公开出版物",
-    "rejected_excessive": "4.无正当理由大量反复申请",
-    "rejected_confirm": "5.要求行政机关确认或重新出具已获取信息",
-    "other": "（六）其他处理",
-    "other_overdue_correction": "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-    "other_overdue_fee": "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
-    "other_misc": "3.其他",
-    "total_handled": "（七）总计",
-    "carried_forward": "四、结转下年度继续办理",
-}
-# Group labels (a rowspan over their sub-rows), keyed by the row-key prefix.
-T3_GROUPS = {
-    "denied_": "（三）不予公开",
-    "unable_": "（四）无法提供",
-    "rejected_": "（五）不予处理",
-    "other_": "（六）其他处理",
-}
-T3_COL_HEAD = ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
+# Printed labels, from the template vocabulary (pipelines/templates/vocabulary.yaml): a row's number + label,
+# a group's label (a rowspan over its sub-rows), the applicant columns after 自然人, table 4's headings.
+T3_LABELS = {r.key: r.label for r in templates.ROWS}
+T3_COL_HEAD = [templates.TABLE3_COLUMN_LABELS[c] for c in templates.APPLICANT_COLUMNS[1:]]
 T2_ROW_LABELS = {
     "2019": {
         "rules": "规章",
@@ -95,7 +63,7 @@ T2_COL_LABELS = {
         "amount_wan": "本年收费金额（单位：万元）",
     },
 }
-T4_HEAD = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+T4_HEAD = [templates.TABLE4_OUTCOME_ZH[o] for o in templates.TABLE4_OUTCOMES]
 SECTIONS = [
     "一、总体情况",
     "二、主动公开政府信息情况",
@@ -151,24 +119,28 @@ def table2_grid(t: dict) -> Grid:
 
 def table3_grid(t: dict, lost: set[tuple[str, int]]) -> Grid:
     keys = list(t["table3"])
+    cols = templates.TABLE3_COLUMN_LABELS
+    first, total = templates.APPLICANT_COLUMNS[0], templates.TOTAL_COLUMN
     g: Grid = [
         [C("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", rs=3, cs=3), C("申请人情况", cs=7)],
-        [C("自然人", rs=2), C("法人或其他组织", cs=5), C("总计", rs=2)],
+        [C(cols[first], rs=2), C(templates.ORGANISATION_HEADER, cs=5), C(cols[total], rs=2)],
         [C(h) for h in T3_COL_HEAD],
     ]
-    outcome = keys[keys.index("granted") : keys.index("total_handled") + 1]
+    outcomes = templates.outcome_rows(keys)
     seen_groups: set[str] = set()
     for key in keys:
         row: list[C] = []
-        if key == "granted":
-            row.append(C("三、本年度办理结果", rs=len(outcome)))
-        prefix = next((p for p in T3_GROUPS if key.startswith(p)), None)
-        if key in ("new_received", "carried_over", "carried_forward"):
+        if key == outcomes[0]:
+            row.append(C(templates.OUTCOMES_HEADING, rs=len(outcomes) + 1))  # the outcomes and their 总计
+        spec = templates.ROW[key]
+        if spec.flow and not spec.total:
             row.append(C(T3_LABELS[key], cs=3))
-        elif prefix:
-            if prefix not in seen_groups:
-                seen_groups.add(prefix)
-                row.append(C(T3_GROUPS[prefix], rs=sum(k.startswith(prefix) for k in keys)))
+        elif spec.group:
+            if spec.group not in seen_groups:
+                seen_groups.add(spec.group)
+                row.append(
+                    C(templates.GROUPS[spec.group].label, rs=sum(templates.ROW[k].group == spec.group for k in keys))
+                )
             row.append(C(T3_LABELS[key]))
         else:
             row.append(C(T3_LABELS[key], cs=2))
@@ -182,8 +154,8 @@ def table3_grid(t: dict, lost: set[tuple[str, int]]) -> Grid:
 
 def table4_grid(t: dict) -> Grid:
     return [
-        [C("行政复议", cs=5), C("行政诉讼", cs=10)],
-        [C(h, rs=2) for h in T4_HEAD] + [C("未经复议直接起诉", cs=5), C("复议后起诉", cs=5)],
+        [C(templates.TABLE4_HEADING[0], cs=5), C(templates.TABLE4_HEADING[1], cs=10)],
+        [C(h, rs=2) for h in T4_HEAD] + [C(templates.TABLE4_GROUP[g].zh, cs=5) for g in templates.TABLE4_GROUPS[1:]],
         [C(h) for h in T4_HEAD * 2],
         [C(fmt(x), value=True) for x in t["table4"]],
     ]
@@ -205,7 +177,7 @@ def title(t: dict) -> str:
 def prose(t: dict) -> dict[int, list[str]]:
     """Short synthetic prose per section (0-based index)."""
     a, y = t["agency"], t["year"]
-    nr = t["table3"]["new_received"][6]
+    nr = t["table3"][templates.FIRST_ROW][templates.TOTAL_COL]
     applied = f"本年度共收到政府信息公开申请{nr}件。" if nr is not None else ""
     six = ["无其他需要报告的事项。"]
     if t.get("fees_collected_yuan") is not None:

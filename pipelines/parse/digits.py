@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from itertools import product
 from typing import Iterator, Sequence
 
+from pipelines import templates
+
 # A "sum group": cells[total] == sum(cells[i] for i in parts)
 SumGroup = tuple[tuple[int, ...], int]
 
-TABLE3_GROUPS: tuple[SumGroup, ...] = (((0, 1, 2, 3, 4, 5), 6),)
-TABLE4_GROUPS: tuple[SumGroup, ...] = (
-    ((0, 1, 2, 3), 4),
-    ((5, 6, 7, 8), 9),
-    ((10, 11, 12, 13), 14),
-)
+# the row shapes, from the template vocabulary: a table-3 row's total is the sum of its applicant columns;
+# each table-4 group's total is the sum of its four results
+TABLE3_GROUPS: tuple[SumGroup, ...] = (templates.TABLE3_ROW_SUM,)
+TABLE4_GROUPS: tuple[SumGroup, ...] = templates.TABLE4_SUMS
 
 MAX_CANDIDATES = 20000
 

@@ -11,9 +11,13 @@ reported against its cells, so nothing uncertain passes silently.
 from __future__ import annotations
 
 from pipelines.report import INFERRED, CellValue, Report
+from pipelines import templates
 from pipelines.templates import TABLE3_COLUMNS
 
-FLOW = ("new_received", "carried_over", "total_handled", "carried_forward")
+# the balance's rows in print order: new + carried over (in) = handled + carried forward (out); handled is the
+# outcomes' total
+FLOW = templates.FLOW_IN + templates.FLOW_OUT
+assert FLOW == templates.FLOW_ROWS and len(FLOW) == 4 and FLOW[2] == templates.TOTAL_ROW
 OCR_CONFIDENCE = 0.8  # ceiling for any OCR-read cell: lower than any typed text
 
 

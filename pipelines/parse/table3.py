@@ -25,9 +25,9 @@ from pipelines.parse.digits import TABLE3_GROUPS, Segmentation, Token, segment
 from pipelines.parse.tokens import Chunk, Stream, label_key
 from pipelines.report import BLANK, DASH, INFERRED, MISSING, NUMBER, CellValue, Report
 
-N_COLS = 7
-FLOW_ROWS = ("new_received", "carried_over", "total_handled", "carried_forward")
-OTHER_2021 = ("other_overdue_correction", "other_overdue_fee", "other_misc")
+N_COLS = len(templates.TABLE3_COLUMNS)
+FLOW_ROWS = templates.FLOW_ROWS  # the balance's rows; every other row is an outcome
+FIRST_ROW = templates.FIRST_ROW  # table 3 starts at 本年新收
 MAX_COMBOS = 50000
 
 
@@ -107,15 +107,15 @@ def parse_table3(st: Stream, report: Report, hint_version: str | None) -> str | 
             k = match_row(it.text)
             if k:
                 labels_seen.append(k)
-                if k == "new_received":
+                if k == FIRST_ROW:
                     started = True
             continue
         ch = it.chunk
         assert ch is not None
         anchor = match_row(ch.label_before) if ch.label_before else None
-        if anchor == "new_received":
+        if anchor == FIRST_ROW:
             started = True
-        if not started and "new_received" in labels_seen + [anchor]:
+        if not started and FIRST_ROW in labels_seen + [anchor]:
             continue
         if not started:
             # before the first row: header junk (dash-filled header cells, stray numbers)
@@ -127,17 +127,8 @@ def parse_table3(st: Stream, report: Report, hint_version: str | None) -> str | 
     if not chunks and not labels_seen:
         return None
 
-    has_2021 = any(k in OTHER_2021 for k in labels_seen)
-    lay = layouts()
-    if has_2021:
-        version = "2021"
-    elif len(chunks) == len(lay["2021"]):
-        version = "2021"
-    elif len(chunks) == len(lay["2019"]) or "other" in labels_seen:
-        version = "2019"
-    else:
-        version = hint_version if hint_version in lay else "2019"
-    rows = lay[version]
+    version = _layout_version(labels_seen, len(chunks), hint_version)
+    rows = layouts()[version]
 
     placed = _place_by_order(chunks, rows, version)
     mode = "order"
@@ -223,10 +214,20 @@ def parse_table3(st: Stream, report: Report, hint_version: str | None) -> str | 
     return version
 
 
+def _layout_version(labels_seen: list[str], n_chunks: int, hint: str | None) -> str:
+    """The layout of table 3, newest version first: one whose own rows' labels were seen (2021's （六） 1–3,
+    2019's one-row 其他处理) or whose row count equals the number of chunks; else the hint, else the oldest."""
+    lay = layouts()
+    for v in reversed(templates.versions()):
+        if len(lay[v]) == n_chunks or any(k in labels_seen for k in templates.version_only_rows(v)):
+            return v
+    return hint if hint in lay else templates.versions()[0]
+
+
 def _note_zero_totals(report: Report, rows: tuple[str, ...]) -> None:
     """Where （七）总计 is 0 in a column, every outcome cell of that column must be 0 (counts are
     never negative). The cells stay null — the source left them blank — but the finding says so."""
-    th = report.table3.get("total_handled")
+    th = report.table3.get(templates.TOTAL_ROW)
     if not th:
         return
     zero_cols = [c for c in range(N_COLS) if th[c].value == 0]
@@ -260,8 +261,8 @@ def _place_by_order(chunks, rows, version) -> dict[str, Chunk] | None:
     for (ch, anchor), key in zip(chunks, rows):
         if anchor is None or anchor == key:
             continue
-        if version == "2021" and anchor == "other" and key in OTHER_2021:
-            continue  # （六）其他处理 is a group label in 2021
+        if key in templates.merged_parts(anchor):
+            continue  # a row of another version that is a group label here (2019 其他处理 in 2021)
         return None
     return {key: ch for (ch, _), key in zip(chunks, rows)}
 
@@ -271,8 +272,8 @@ def _place_by_label(chunks, rows, version) -> tuple[dict[str, Chunk], list[Chunk
     placed: dict[str, Chunk] = {}
     slots: list[tuple[int | None, Chunk]] = []  # (row index or None, chunk) in document order
     for ch, anchor in chunks:
-        if anchor == "other" and version == "2021":
-            anchor = None
+        if anchor not in pos and set(templates.merged_parts(anchor)) & set(pos):
+            anchor = None  # another version's row, a group label here (2019 其他处理 in 2021)
         if anchor in pos and anchor not in placed:
             placed[anchor] = ch
             slots.append((pos[anchor], ch))
@@ -376,11 +377,12 @@ def _column_failures(vals: dict[str, tuple], rows: tuple[str, ...]) -> int:
             row = vals.get(k)
             return None if row is None else row[c]
 
-        a = [v("new_received"), v("carried_over"), v("total_handled"), v("carried_forward")]
-        if None not in a and a[0] + a[1] != a[2] + a[3]:
+        ins, outs_ = [v(k) for k in templates.FLOW_IN], [v(k) for k in templates.FLOW_OUT]
+        if None not in ins and None not in outs_ and sum(ins) != sum(outs_):
             fails += 1
+        total = v(templates.TOTAL_ROW)
         outs = [v(k) for k in outcome]
-        if a[2] is not None and None not in outs and sum(outs) != a[2]:
+        if total is not None and None not in outs and sum(outs) != total:
             fails += 1
     return fails
 

@@ -1,6 +1,14 @@
-"""Template versions as data: one YAML file per version (see spec/template.md).
+"""The template vocabulary, as data: the one module that reads pipelines/templates/*.yaml.
 
-Adding a version (the day the format is revised) is a new YAML file here, not new parser code.
+- ``2019.yaml``, ``2021.yaml``: one file per version (its table-2 blocks, its table-3 rows with how their
+  labels are matched, its table-4 keys). Adding a version (the day the format is revised) is a new YAML
+  file here, not new parser code.
+- ``vocabulary.yaml``: what the versions share: table 3's columns, rows (numbering, printed and short
+  labels, zh/en names, outcome group, balance flow, the demo's share), the rows of one version that are a
+  sum of rows of another (2019 其他处理 = the three 2021 rows), table 4's groups and outcomes.
+- ``measures.yaml``: the dashboard's measures over those rows.
+
+Every other module (parser, checks, loader, read API, pages, demo) asks here; none spells a row key.
 """
 
 from __future__ import annotations
@@ -14,16 +22,183 @@ import yaml
 
 HERE = Path(__file__).parent
 
-TABLE3_COLUMNS = ("natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total")
-TABLE3_COLUMN_LABELS = {
-    "natural_person": "自然人",
-    "commercial": "商业企业",
-    "research": "科研机构",
-    "social_org": "社会公益组织",
-    "legal_service": "法律服务机构",
-    "other_org": "其他",
-    "total": "总计",
+
+@cache
+def _vocabulary() -> dict:
+    return yaml.safe_load((HERE / "vocabulary.yaml").read_text(encoding="utf-8"))
+
+
+_V = _vocabulary()
+_T3 = _V["table3"]
+_T4 = _V["table4"]
+
+# ---------------------------------------------------------------------------------------------
+# Table 3: columns
+
+TABLE3_COLUMNS: tuple[str, ...] = tuple(c["key"] for c in _T3["columns"])
+TABLE3_COLUMN_LABELS: dict[str, str] = {c["key"]: c["zh"] for c in _T3["columns"]}
+TABLE3_COLUMN_EN: dict[str, str] = {c["key"]: c["en"] for c in _T3["columns"]}
+APPLICANT_COLUMNS: tuple[str, ...] = tuple(c["key"] for c in _T3["columns"] if c.get("applicant"))
+TOTAL_COLUMN: str = next(c["key"] for c in _T3["columns"] if not c.get("applicant"))
+TOTAL_COL = TABLE3_COLUMNS.index(TOTAL_COLUMN)  # index of 总计 among the seven cells
+ORGANISATION_HEADER: str = _T3["organisation_header"]
+OUTCOMES_HEADING: str = _T3["outcomes_heading"]
+# row shape for digit-run splitting: (applicant column indexes, index of their total)
+TABLE3_ROW_SUM: tuple[tuple[int, ...], int] = (tuple(TABLE3_COLUMNS.index(c) for c in APPLICANT_COLUMNS), TOTAL_COL)
+
+
+# ---------------------------------------------------------------------------------------------
+# Table 3: rows
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    number: str  # 一、 / （一） / 1.
+    printed: str  # the label as the template prints it, after its number
+    zh: str
+    en: str
+    short: str  # what the report page shows after the number
+    group: str | None = None  # outcome group (denied / unable / rejected / other)
+    flow: str | None = None  # in / out: the balance's rows
+    total: bool = False  # the outcomes' total (（七）总计)
+    share: float | None = None  # the demo's share of the outcomes
+
+    @property
+    def label(self) -> str:
+        """Number + printed label (1.属于国家秘密)."""
+        return self.number + self.printed
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    number: str
+    zh: str
+    en: str
+
+    @property
+    def label(self) -> str:
+        return self.number + self.zh
+
+
+ROWS: tuple[Row, ...] = tuple(
+    Row(
+        key=r["key"],
+        number=r["number"],
+        printed=r["printed"],
+        zh=r["zh"],
+        en=r["en"],
+        short=r.get("short", r["printed"]),
+        group=r.get("group"),
+        flow=r.get("flow"),
+        total=bool(r.get("total")),
+        share=r.get("share"),
+    )
+    for r in _T3["rows"]
+)
+ROW: dict[str, Row] = {r.key: r for r in ROWS}
+ROW_KEYS: tuple[str, ...] = tuple(ROW)  # every version's rows in print order (2019 其他处理 before the 2021 three)
+GROUPS: dict[str, Group] = {k: Group(k, g["number"], g["zh"], g["en"]) for k, g in _T3["groups"].items()}
+FLOW_IN: tuple[str, ...] = tuple(r.key for r in ROWS if r.flow == "in")
+FLOW_OUT: tuple[str, ...] = tuple(r.key for r in ROWS if r.flow == "out")
+FLOW_ROWS: tuple[str, ...] = tuple(r.key for r in ROWS if r.flow)  # the balance's four rows
+FIRST_ROW: str = ROWS[0].key  # table 3 starts here (本年新收)
+TOTAL_ROW: str = next(r.key for r in ROWS if r.total)  # （七）总计 = sum of the outcome rows
+CARRIED_OVER_ROW: str = FLOW_IN[-1]  # 上年结转: last year's 结转下年度继续办理
+CARRIED_FORWARD_ROW: str = next(k for k in FLOW_OUT if k != TOTAL_ROW)  # 结转下年度继续办理
+
+
+def group_rows(group: str) -> tuple[str, ...]:
+    """The rows of an outcome group (denied → the eight 不予公开 rows), in print order."""
+    if group not in GROUPS:
+        raise KeyError(group)
+    return tuple(r.key for r in ROWS if r.group == group)
+
+
+def outcome_rows(keys: tuple[str, ...] | list[str]) -> list[str]:
+    """Of ``keys``, the outcome rows (every row but the balance's four)."""
+    return [k for k in keys if k not in FLOW_ROWS]
+
+
+@dataclass(frozen=True)
+class Merged:
+    """A row of one version equal to the sum of rows of another (2019 其他处理 = 2021 （六） 1–3)."""
+
+    row: str
+    parts: tuple[str, ...]
+    fact: str  # its report_facts column
+
+
+MERGED: tuple[Merged, ...] = tuple(Merged(m["row"], tuple(m["parts"]), m["fact"]) for m in _T3["merged"])
+
+
+def merged_parts(row: str | None) -> tuple[str, ...]:
+    """The rows another version splits ``row`` into (() if none)."""
+    return next((m.parts for m in MERGED if m.row == row), ())
+
+
+def page_label(key: str) -> str:
+    """The report page's label of a row: the group's label before its first row, then number + short label."""
+    r = ROW.get(key)
+    if r is None:
+        return key
+    text = r.number + r.short
+    if r.group and group_rows(r.group)[0] == key:
+        return f"{GROUPS[r.group].label} {text}"
+    return text
+
+
+# ---------------------------------------------------------------------------------------------
+# Table 4
+
+
+@dataclass(frozen=True)
+class T4Group:
+    key: str
+    zh: str  # 未经复议直接起诉
+    long: str  # 行政诉讼（未经复议直接起诉）
+    page: str  # 行政诉讼·未经复议直接起诉
+    en: str
+
+
+TABLE4_GROUPS: tuple[str, ...] = tuple(g["key"] for g in _T4["groups"])
+TABLE4_GROUP: dict[str, T4Group] = {
+    g["key"]: T4Group(g["key"], g["zh"], g["long"], g["page"], g["en"]) for g in _T4["groups"]
 }
+TABLE4_OUTCOMES: tuple[str, ...] = tuple(o["key"] for o in _T4["outcomes"])
+TABLE4_OUTCOME_ZH: dict[str, str] = {o["key"]: o["zh"] for o in _T4["outcomes"]}
+TABLE4_OUTCOME_EN: dict[str, str] = {o["key"]: o["en"] for o in _T4["outcomes"]}
+TABLE4_TOTAL: str = next(o["key"] for o in _T4["outcomes"] if o.get("total"))
+TABLE4_HEADING: tuple[str, ...] = tuple(_T4["heading_zh"])
+TABLE4_KEYS: tuple[str, ...] = tuple(f"{g}_{o}" for g in TABLE4_GROUPS for o in TABLE4_OUTCOMES)
+
+
+def table4_key(group: str, outcome: str) -> str:
+    return f"{group}_{outcome}"
+
+
+# each group's cells sum to its total: (indexes of the parts, index of the total) among the 15 values
+TABLE4_SUMS: tuple[tuple[tuple[int, ...], int], ...] = tuple(
+    (
+        tuple(TABLE4_KEYS.index(table4_key(g, o)) for o in TABLE4_OUTCOMES if o != TABLE4_TOTAL),
+        TABLE4_KEYS.index(table4_key(g, TABLE4_TOTAL)),
+    )
+    for g in TABLE4_GROUPS
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# report_facts: one wide row per report (the 总计 column of table-3 rows, the applicant mix of the first
+# row, the merged rows' facts, table 4)
+
+APPLICANT_FACTS: tuple[str, ...] = tuple(f"new_{c}" for c in APPLICANT_COLUMNS)  # FIRST_ROW's applicant columns
+
+
+def _fact_rows() -> tuple[str, ...]:
+    """Table-3 rows every version has (their 总计 is a fact column of the same name), in print order."""
+    vs = list(templates().values())
+    return tuple(k for k in ROW_KEYS if all(k in t.table3_keys for t in vs))
 
 
 @dataclass(frozen=True)
@@ -69,9 +244,11 @@ def _load(path: Path) -> Template:
 
 @cache
 def templates() -> dict[str, Template]:
-    """Every known version, oldest first."""
+    """Every known version, oldest first (the YAML files with a ``version``; the others are shared vocabulary)."""
     out = {}
     for p in sorted(HERE.glob("*.yaml")):
+        if p.stem in ("vocabulary", "measures"):
+            continue
         t = _load(p)
         out[t.version] = t
     return out
@@ -79,6 +256,85 @@ def templates() -> dict[str, Template]:
 
 def get(version: str) -> Template:
     return templates()[version]
+
+
+def versions() -> tuple[str, ...]:
+    """Every known version, oldest first."""
+    return tuple(templates())
+
+
+def version_only_rows(version: str) -> tuple[str, ...]:
+    """Rows no other version has (their label alone tells the version: 2019 其他处理 row, 2021 （六） 1–3)."""
+    others = {k for v, t in templates().items() if v != version for k in t.table3_keys}
+    return tuple(k for k in get(version).table3_keys if k not in others)
+
+
+FACT_ROWS: tuple[str, ...] = _fact_rows()
+# report_facts columns in schema order: balance-in rows, applicant mix, outcome rows, merged facts, balance-out
+# rows, table 4
+FACT_COLUMNS: tuple[str, ...] = (
+    tuple(k for k in FACT_ROWS if k in FLOW_IN)
+    + APPLICANT_FACTS
+    + tuple(k for k in FACT_ROWS if k not in FLOW_ROWS)
+    + tuple(m.fact for m in MERGED)
+    + tuple(k for k in FACT_ROWS if k in FLOW_OUT)
+    + TABLE4_KEYS
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Measures (measures.yaml)
+
+
+@cache
+def measure_specs() -> tuple[dict, ...]:
+    """The dashboard's measures as dicts (key, zh, en, kind, num, den, scale, group, basis_zh, basis_en), the
+    detail measures last; ``{GROUP}`` in a formula expanded to the sum of that outcome group's rows."""
+    d = yaml.safe_load((HERE / "measures.yaml").read_text(encoding="utf-8"))
+    sums = {g: "(" + " + ".join(f"x.{k}" for k in group_rows(g)) + ")" for g in GROUPS}
+
+    def expand(f: str | None) -> str | None:
+        return None if f is None else f.format(**sums)
+
+    out = [{**m, "num": expand(m["num"]), "den": expand(m.get("den"))} for m in d["measures"]]
+    det = d["detail"]
+    rows: list[tuple[str, str, str, str]] = []  # (fact column, zh, en, table)
+    a = det["applicants"]
+    rows += [
+        (f"new_{c}", f"{a['zh']}·{TABLE3_COLUMN_LABELS[c]}", f"{a['en']} · {TABLE3_COLUMN_EN[c]}", "3")
+        for c in APPLICANT_COLUMNS
+    ]
+    for g in det["groups"]:
+        gr = GROUPS[g]
+        rows += [(k, f"{gr.zh}·{ROW[k].zh}", f"{gr.en} · {ROW[k].en}", "3") for k in group_rows(g)]
+    rows += [(k, ROW[k].zh, ROW[k].en, "3") for k in det["rows"]]
+    if det.get("table4"):
+        for g in TABLE4_GROUPS:
+            gz, ge = TABLE4_GROUP[g].zh, TABLE4_GROUP[g].en
+            for o in TABLE4_OUTCOMES:
+                rows.append((table4_key(g, o), f"{gz}·{TABLE4_OUTCOME_ZH[o]}", f"{ge} · {TABLE4_OUTCOME_EN[o]}", "4"))
+    taken = {m["num"] for m in out if not m.get("den")}
+    for col, zh, en, table in rows:
+        if f"x.{col}" in taken:
+            continue  # already a measure (review total = reviews)
+        if table == "3":
+            basis_zh, basis_en = f"表三 {zh}", f"table 3, {en}"
+        else:
+            basis_zh, basis_en = f"表四 {zh.replace('·', ' ')}", f"table 4, {en.replace(' · ', ', ')}"
+        out.append(
+            {
+                "key": col,
+                "zh": zh,
+                "en": en,
+                "kind": "count",
+                "num": f"x.{col}",
+                "den": None,
+                "group": "detail",
+                "basis_zh": basis_zh,
+                "basis_en": basis_en,
+            }
+        )
+    return tuple(out)
 
 
 def expected_version(year: int | None) -> str | None:

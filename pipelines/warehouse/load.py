@@ -17,64 +17,21 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.report import Report
+from pipelines import templates
 from pipelines.templates import TABLE3_COLUMNS
 
 LOADED, UNCHANGED, REPLACED = "loaded", "unchanged", "replaced"
 
-TABLE4_KEYS = (
-    "review_upheld",
-    "review_corrected",
-    "review_other",
-    "review_pending",
-    "review_total",
-    "suit_direct_upheld",
-    "suit_direct_corrected",
-    "suit_direct_other",
-    "suit_direct_pending",
-    "suit_direct_total",
-    "suit_after_review_upheld",
-    "suit_after_review_corrected",
-    "suit_after_review_other",
-    "suit_after_review_pending",
-    "suit_after_review_total",
-)
-# Table 3 rows whose 总计 column is a report_facts column of the same name.
-FACT_ROWS = (
-    "new_received",
-    "carried_over",
-    "granted",
-    "partial",
-    "denied_state_secret",
-    "denied_law_forbidden",
-    "denied_three_safety",
-    "denied_third_party",
-    "denied_internal_affairs",
-    "denied_process_info",
-    "denied_enforcement_file",
-    "denied_admin_query",
-    "unable_not_held",
-    "unable_need_create",
-    "unable_unclear",
-    "rejected_petition",
-    "rejected_duplicate",
-    "rejected_publication",
-    "rejected_excessive",
-    "rejected_confirm",
-    "total_handled",
-    "carried_forward",
-)
-OTHER_2021 = ("other_overdue_correction", "other_overdue_fee", "other_misc")
-APPLICANT_COLUMNS = TABLE3_COLUMNS[:6]  # the six applicant types; index 6 is 总计
-TOTAL_COL = TABLE3_COLUMNS.index("total")
+# from the template vocabulary: table 4's keys, the table-3 rows whose 总计 column is a report_facts column of
+# the same name, the rows another version merges (2019 其他处理 = the three 2021 rows), report_facts' columns
+TABLE4_KEYS = templates.TABLE4_KEYS
+FACT_ROWS = templates.FACT_ROWS
+MERGED = templates.MERGED
+APPLICANT_COLUMNS = templates.APPLICANT_COLUMNS  # the six applicant types; index 6 is 总计
+TOTAL_COL = templates.TOTAL_COL
 
 # Fixed column order of report_facts (the allow-list for its INSERT).
-FACT_COLUMNS = (
-    ("report_id", "new_received", "carried_over")
-    + tuple(f"new_{c}" for c in APPLICANT_COLUMNS)
-    + FACT_ROWS[2:20]
-    + ("other_total", "total_handled", "carried_forward")
-    + TABLE4_KEYS
-)
+FACT_COLUMNS = ("report_id",) + templates.FACT_COLUMNS
 
 _CELLS_SCHEMA = pa.schema(
     [
@@ -160,13 +117,11 @@ def facts_from_values(t3: dict[str, list[float | None]], t4: list[float | None])
         return _num(vals[TOTAL_COL]) if vals and len(vals) > TOTAL_COL else None
 
     f: dict[str, float | None] = {row: total(row) for row in FACT_ROWS}
-    new = t3.get("new_received") or []
-    for i, col in enumerate(APPLICANT_COLUMNS):
-        f[f"new_{col}"] = _num(new[i]) if i < len(new) else None
-    if "other" in t3:
-        f["other_total"] = total("other")
-    else:
-        f["other_total"] = _sum_known([total(k) for k in OTHER_2021])
+    first = t3.get(templates.FIRST_ROW) or []
+    for i, fact in enumerate(templates.APPLICANT_FACTS):
+        f[fact] = _num(first[i]) if i < len(first) else None
+    for m in MERGED:  # the row itself, or the sum of the known parts (NULL only when every part is unknown)
+        f[m.fact] = total(m.row) if m.row in t3 else _sum_known([total(k) for k in m.parts])
     for i, key in enumerate(TABLE4_KEYS):
         f[key] = _num(t4[i]) if i < len(t4) else None
     return f

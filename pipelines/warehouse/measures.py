@@ -9,36 +9,20 @@ column allow-lists (ValueError before any SQL runs).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
 
+from pipelines import templates
 from pipelines.sqlq import Sql, expr, ident, pick
 
-DENIED = (
-    "denied_state_secret",
-    "denied_law_forbidden",
-    "denied_three_safety",
-    "denied_third_party",
-    "denied_internal_affairs",
-    "denied_process_info",
-    "denied_enforcement_file",
-    "denied_admin_query",
-)
-UNABLE = ("unable_not_held", "unable_need_create", "unable_unclear")
-REJECTED = ("rejected_petition", "rejected_duplicate", "rejected_publication", "rejected_excessive", "rejected_confirm")
-APPLICANTS = (
-    "new_natural_person",
-    "new_commercial",
-    "new_research",
-    "new_social_org",
-    "new_legal_service",
-    "new_other_org",
-)
-PROCEEDINGS = ("review", "suit_direct", "suit_after_review")
-OUTCOMES = ("upheld", "corrected", "other", "pending", "total")
-
-
-def _plus(cols: Iterable[str]) -> str:
-    return "(" + " + ".join(f"x.{c}" for c in cols) + ")"
+DENIED = templates.group_rows("denied")
+UNABLE = templates.group_rows("unable")
+REJECTED = templates.group_rows("rejected")
+APPLICANTS = templates.APPLICANT_FACTS
+PROCEEDINGS = templates.TABLE4_GROUPS
+OUTCOMES = templates.TABLE4_OUTCOMES
+PROC_ZH = {g: templates.TABLE4_GROUP[g].zh for g in PROCEEDINGS}
+PROC_EN = {g: templates.TABLE4_GROUP[g].en for g in PROCEEDINGS}
+OUT_ZH = templates.TABLE4_OUTCOME_ZH
+OUT_EN = templates.TABLE4_OUTCOME_EN
 
 
 @dataclass(frozen=True)
@@ -61,271 +45,22 @@ class Measure:
         return self.basis_zh if lang == "zh" else self.basis_en
 
 
+# the catalogue, from pipelines/templates/measures.yaml (every table-3/4 fact column is a count measure too)
 _M: list[Measure] = [
     Measure(
-        "reports",
-        "报告数",
-        "Reports",
-        "count",
-        "1",
-        group="coverage",
-        basis_zh="所选范围内的报告份数",
-        basis_en="number of reports in the selection",
-    ),
-    Measure(
-        "agencies",
-        "机关数",
-        "Agencies",
-        "count",
-        "1",
-        group="coverage",
-        basis_zh="所选范围内不同机关数",
-        basis_en="distinct agencies in the selection",
-    ),
-    Measure(
-        "applications",
-        "本年新收申请数",
-        "New applications",
-        "count",
-        "x.new_received",
-        basis_zh="表三 一、本年新收政府信息公开申请数量（总计列）",
-        basis_en="table 3, new applications received (total column)",
-    ),
-    Measure(
-        "carried_over",
-        "上年结转申请数",
-        "Carried over",
-        "count",
-        "x.carried_over",
-        basis_zh="表三 二、上年结转政府信息公开申请数量",
-        basis_en="table 3, carried over from last year",
-    ),
-    Measure(
-        "total_handled",
-        "办理总计",
-        "Total handled",
-        "count",
-        "x.total_handled",
-        basis_zh="表三 （七）总计",
-        basis_en="table 3, total handled",
-    ),
-    Measure(
-        "granted",
-        "予以公开",
-        "Granted",
-        "count",
-        "x.granted",
-        group="outcomes",
-        basis_zh="表三 （一）予以公开",
-        basis_en="table 3, granted",
-    ),
-    Measure(
-        "partial",
-        "部分公开",
-        "Partly granted",
-        "count",
-        "x.partial",
-        group="outcomes",
-        basis_zh="表三 （二）部分公开",
-        basis_en="table 3, partly granted",
-    ),
-    Measure(
-        "denied",
-        "不予公开",
-        "Withheld (legal exemptions)",
-        "count",
-        _plus(DENIED),
-        group="outcomes",
-        basis_zh="表三 （三）不予公开 1–8 之和",
-        basis_en="table 3, withheld, sum of exemptions 1–8",
-    ),
-    Measure(
-        "unable",
-        "无法提供",
-        "Unable to provide",
-        "count",
-        _plus(UNABLE),
-        group="outcomes",
-        basis_zh="表三 （四）无法提供 1–3 之和",
-        basis_en="table 3, unable to provide, sum of 1–3",
-    ),
-    Measure(
-        "rejected",
-        "不予处理",
-        "Not processed",
-        "count",
-        _plus(REJECTED),
-        group="outcomes",
-        basis_zh="表三 （五）不予处理 1–5 之和",
-        basis_en="table 3, not processed, sum of 1–5",
-    ),
-    Measure(
-        "other_total",
-        "其他处理",
-        "Other handling",
-        "count",
-        "x.other_total",
-        group="outcomes",
-        basis_zh="表三 （六）其他处理（2021 版三项之和）",
-        basis_en="table 3, other handling (2021: sum of three rows)",
-    ),
-    Measure(
-        "open_rate_A",
-        "公开率（口径A）",
-        "Disclosure rate (basis A)",
-        "rate",
-        "(x.granted + x.partial)",
-        "x.total_handled",
-        basis_zh="口径A：（予以公开＋部分公开）÷ 办理总计",
-        basis_en="basis A: (granted + partly granted) ÷ total handled",
-        group="outcomes",
-    ),
-    Measure(
-        "open_rate_B",
-        "公开率（口径B）",
-        "Disclosure rate (basis B)",
-        "rate",
-        "x.granted",
-        "x.total_handled",
-        basis_zh="口径B：予以公开 ÷ 办理总计",
-        basis_en="basis B: granted ÷ total handled",
-        group="outcomes",
-    ),
-    Measure(
-        "open_rate_C",
-        "公开率（口径C）",
-        "Disclosure rate (basis C)",
-        "rate",
-        "(x.granted + x.partial)",
-        "(x.new_received + x.carried_over)",
-        basis_zh="口径C：（予以公开＋部分公开）÷ 受理合计（本年新收＋上年结转）",
-        basis_en="basis C: (granted + partly granted) ÷ received (new + carried over)",
-        group="outcomes",
-    ),
-    Measure(
-        "reviews",
-        "行政复议数",
-        "Administrative reviews",
-        "count",
-        "x.review_total",
-        group="disputes",
-        basis_zh="表四 行政复议 总计",
-        basis_en="table 4, administrative reviews, total",
-    ),
-    Measure(
-        "lawsuits",
-        "行政诉讼数",
-        "Lawsuits",
-        "count",
-        "(x.suit_direct_total + x.suit_after_review_total)",
-        group="disputes",
-        basis_zh="表四 未经复议直接起诉 总计＋复议后起诉 总计",
-        basis_en="table 4, direct suits + suits after review, totals",
-    ),
-    Measure(
-        "review_correction_rate",
-        "复议纠错率",
-        "Review correction rate",
-        "rate",
-        "x.review_corrected",
-        "(x.review_total - x.review_pending)",
-        group="disputes",
-        basis_zh="行政复议 结果纠正 ÷（总计 − 尚未审结）",
-        basis_en="reviews corrected ÷ (total − pending)",
-    ),
-    Measure(
-        "suit_correction_rate",
-        "诉讼纠错率",
-        "Lawsuit correction rate",
-        "rate",
-        "(x.suit_direct_corrected + x.suit_after_review_corrected)",
-        "(x.suit_direct_total - x.suit_direct_pending + x.suit_after_review_total - x.suit_after_review_pending)",
-        group="disputes",
-        basis_zh="行政诉讼（直接起诉＋复议后起诉）结果纠正 ÷（总计 − 尚未审结）",
-        basis_en="lawsuits (direct + after review) corrected ÷ (total − pending)",
-    ),
-    Measure(
-        "correction_rate",
-        "纠错率",
-        "Correction rate",
-        "rate",
-        "(x.review_corrected + x.suit_direct_corrected + x.suit_after_review_corrected)",
-        "(x.review_total - x.review_pending + x.suit_direct_total - x.suit_direct_pending"
-        " + x.suit_after_review_total - x.suit_after_review_pending)",
-        group="disputes",
-        basis_zh="复议与诉讼 结果纠正 ÷（总计 − 尚未审结）",
-        basis_en="reviews and lawsuits corrected ÷ (total − pending)",
-    ),
-    Measure(
-        "lawsuits_per_100",
-        "每百件申请诉讼数",
-        "Lawsuits per 100 applications",
-        "rate",
-        "(x.suit_direct_total + x.suit_after_review_total)",
-        "x.new_received",
-        scale=100.0,
-        group="disputes",
-        basis_zh="行政诉讼总数 ÷ 本年新收申请数 × 100",
-        basis_en="lawsuits ÷ new applications × 100",
-    ),
-]
-# Every table-3/4 column of report_facts as a plain count measure too (for the compare page).
-_LABELS_T3 = {
-    "new_natural_person": ("新收·自然人", "New · natural persons"),
-    "new_commercial": ("新收·商业企业", "New · businesses"),
-    "new_research": ("新收·科研机构", "New · research bodies"),
-    "new_social_org": ("新收·社会公益组织", "New · social organisations"),
-    "new_legal_service": ("新收·法律服务机构", "New · legal services"),
-    "new_other_org": ("新收·其他", "New · other bodies"),
-    "denied_state_secret": ("不予公开·国家秘密", "Withheld · state secret"),
-    "denied_law_forbidden": ("不予公开·法律行政法规禁止", "Withheld · forbidden by law"),
-    "denied_three_safety": ("不予公开·危及三安全一稳定", "Withheld · security and stability"),
-    "denied_third_party": ("不予公开·保护第三方合法权益", "Withheld · third-party rights"),
-    "denied_internal_affairs": ("不予公开·三类内部事务信息", "Withheld · internal affairs"),
-    "denied_process_info": ("不予公开·四类过程性信息", "Withheld · process information"),
-    "denied_enforcement_file": ("不予公开·行政执法案卷", "Withheld · enforcement files"),
-    "denied_admin_query": ("不予公开·行政查询事项", "Withheld · administrative queries"),
-    "unable_not_held": ("无法提供·本机关不掌握", "Unable · not held"),
-    "unable_need_create": ("无法提供·需另行制作", "Unable · would need creating"),
-    "unable_unclear": ("无法提供·补正后仍不明确", "Unable · still unclear"),
-    "rejected_petition": ("不予处理·信访举报投诉类", "Not processed · petitions/complaints"),
-    "rejected_duplicate": ("不予处理·重复申请", "Not processed · duplicate"),
-    "rejected_publication": ("不予处理·要求提供公开出版物", "Not processed · publications"),
-    "rejected_excessive": ("不予处理·无正当理由大量反复申请", "Not processed · excessive"),
-    "rejected_confirm": ("不予处理·要求确认或重新出具", "Not processed · confirm/reissue"),
-    "carried_forward": ("结转下年度继续办理", "Carried forward"),
-}
-PROC_ZH = {"review": "行政复议", "suit_direct": "未经复议直接起诉", "suit_after_review": "复议后起诉"}
-PROC_EN = {"review": "Review", "suit_direct": "Direct suit", "suit_after_review": "Suit after review"}
-OUT_ZH = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结", "total": "总计"}
-OUT_EN = {
-    "upheld": "upheld",
-    "corrected": "corrected",
-    "other": "other result",
-    "pending": "pending",
-    "total": "total",
-}
-for _c, (_zh, _en) in _LABELS_T3.items():
-    _M.append(
-        Measure(_c, _zh, _en, "count", f"x.{_c}", group="detail", basis_zh=f"表三 {_zh}", basis_en=f"table 3, {_en}")
+        m["key"],
+        m["zh"],
+        m["en"],
+        m["kind"],
+        m["num"],
+        m.get("den"),
+        float(m.get("scale", 1.0)),
+        m.get("basis_zh", ""),
+        m.get("basis_en", ""),
+        m.get("group", "applications"),
     )
-for _p in PROCEEDINGS:
-    for _o in OUTCOMES:
-        if _p == "review" and _o == "total":
-            continue  # = 'reviews'
-        _M.append(
-            Measure(
-                f"{_p}_{_o}",
-                f"{PROC_ZH[_p]}·{OUT_ZH[_o]}",
-                f"{PROC_EN[_p]} · {OUT_EN[_o]}",
-                "count",
-                f"x.{_p}_{_o}",
-                group="detail",
-                basis_zh=f"表四 {PROC_ZH[_p]} {OUT_ZH[_o]}",
-                basis_en=f"table 4, {PROC_EN[_p]}, {OUT_EN[_o]}",
-            )
-        )
-
+    for m in templates.measure_specs()
+]
 MEASURES: dict[str, Measure] = {m.key: m for m in _M}
 OPEN_RATE = {"A": "open_rate_A", "B": "open_rate_B", "C": "open_rate_C"}
 
@@ -357,16 +92,7 @@ REPORT_COLUMNS = (
     "ingested_at",
     "run_id",
 )
-FACT_COLUMNS = (
-    ("new_received", "carried_over")
-    + APPLICANTS
-    + ("granted", "partial")
-    + DENIED
-    + UNABLE
-    + REJECTED
-    + ("other_total", "total_handled", "carried_forward")
-    + tuple(f"{p}_{o}" for p in PROCEEDINGS for o in OUTCOMES)
-)
+FACT_COLUMNS = templates.FACT_COLUMNS  # report_facts, after report_id
 # qualified names an expression may use: r = reports (or report_dash, which also holds the facts), x = report_facts
 EXPR_COLUMNS = frozenset([f"r.{c}" for c in REPORT_COLUMNS + FACT_COLUMNS] + [f"x.{c}" for c in FACT_COLUMNS])
 
