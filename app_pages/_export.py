@@ -6,10 +6,12 @@ import io
 
 import polars as pl
 
+from pipelines import csvsafe
+
 
 def csv_bytes(table: pl.DataFrame) -> bytes:
-    # UTF-8 with a BOM so that spreadsheet programs read the Chinese labels correctly
-    return b"\xef\xbb\xbf" + table.write_csv().encode("utf-8")
+    # UTF-8 with a BOM (spreadsheet programs then read the Chinese labels), formulas neutralised
+    return csvsafe.csv_bytes(table)
 
 
 def parquet_bytes(table: pl.DataFrame) -> bytes:

@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from app_pages._common import lang
-from pipelines import quality
+from pipelines import csvsafe, quality
 
 EN = lang() == "en"
 st.title("Checks" if EN else "检查规则")
@@ -43,7 +43,7 @@ st.dataframe(
 )
 st.download_button(
     "Export CSV" if EN else "导出 CSV",
-    view.write_csv().encode("utf-8-sig"),
+    csvsafe.csv_bytes(view),
     file_name="xxgk_checks.csv",
     mime="text/csv",
     key="checks_csv",

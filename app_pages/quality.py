@@ -8,7 +8,7 @@ import polars as pl
 import streamlit as st
 
 from app_pages._common import db_path, lang, token
-from pipelines import quality
+from pipelines import csvsafe, quality
 
 S = {
     "title": ("数据质量", "Data quality"),
@@ -114,17 +114,19 @@ st.dataframe(
     column_config={str(y): st.column_config.LinkColumn(str(y), display_text=r"#(.*)$", width="small") for y in years},
 )
 
-csv = m.select(
-    "agency_id",
-    "agency_name",
-    "province",
-    "city",
-    "county",
-    *[str(y) for y in years],
-    *[f"report_{y}" for y in years],
-    "total_failing",
-).write_csv()
-st.download_button(tr("csv"), csv.encode("utf-8-sig"), file_name="xxgk_quality.csv", mime="text/csv", key="q_csv")
+csv = csvsafe.csv_bytes(
+    m.select(
+        "agency_id",
+        "agency_name",
+        "province",
+        "city",
+        "county",
+        *[str(y) for y in years],
+        *[f"report_{y}" for y in years],
+        "total_failing",
+    )
+)
+st.download_button(tr("csv"), csv, file_name="xxgk_quality.csv", mime="text/csv", key="q_csv")
 
 st.subheader(tr("by_check"))
 by_check = quality.failing_by_check(c, list(sel_sev or ["error", "warning"]), ds)
