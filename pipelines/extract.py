@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from pipelines.document import ReadError
 from pipelines.report import Report
 
 
@@ -30,9 +29,8 @@ def extract_bytes(data: bytes, source: str) -> Report:
 
 
 def extract_file(path: str | Path) -> Report:
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except OSError as e:
-        raise ReadError(str(path), f"cannot read file: {e.strerror or e}") from None
-    return extract_bytes(data, str(path))
+    """Extract the regular file at path. Anything else (a FIFO, a device, a directory) and a file over
+    settings.MAX_FILE_BYTES are refused at once with a ReadError naming it."""
+    from pipelines.readers import read_path_bytes
+
+    return extract_bytes(read_path_bytes(path), str(path))

@@ -10,6 +10,9 @@ and the dashboard). Values are read when asked for, so a test can set the enviro
 | ``XXGK_AUTHOR`` | the login name | default author of hand corrections |
 | ``XXGK_UPLOADS`` | ``<warehouse folder>/uploads`` | where the 导入 page stores uploaded files |
 | ``XXGK_UPLOAD_MB`` | ``50`` | the 导入 page's per-file upload limit |
+
+Limits on input (what one hostile or broken file may cost; the README lists them) are constants below:
+every reader, `xxgk extract` and `xxgk ingest` take them from here.
 """
 
 from __future__ import annotations
@@ -41,3 +44,21 @@ def upload_max_mb() -> int:
         return max(1, int(os.environ.get("XXGK_UPLOAD_MB") or 50))
     except ValueError:
         return 50
+
+
+# --- limits on input -----------------------------------------------------------------------------
+# Checked while a file is read, so that a file over a limit is refused before it is whole in memory;
+# together they keep one extraction under ~0.5 GB and an ingest under 1 GB (bench/hostile.py).
+MB = 1024 * 1024
+MAX_FILE_BYTES = 200 * MB  # any input file: refused by its size, and reading stops there if it grows
+MAX_TEXT_BYTES = 50 * MB  # text, HTML and Markdown files
+MAX_BINARY_BYTES = 200 * MB  # PDF, Word and image files
+MAX_PAGES = 200  # pages of a PDF
+DOCX_MAX_DECOMPRESSED = 200 * MB  # uncompressed size of a DOCX's zip members, and of its document.xml as read
+DOCX_MAX_RATIO = 200  # a zip member expanding more than this (and over 10 MB) is a zip bomb
+DOCX_MAX_PART_BYTES = 32 * MB  # XML of one top-level paragraph or table of a DOCX (held in memory at once)
+MAX_TABLE_CELLS = 200_000  # table cells of one HTML page or DOCX (a report has a few hundred)
+MAX_HTML_TAGS = 1_000_000  # markup tags of one HTML page: bounds its parsed tree (a report page has ~5,000)
+MAX_DOCUMENT_CHARS = 10_000_000  # text read out of one DOCX (a report has ~20,000 characters)
+EXTRACT_TIMEOUT_S = 300.0  # one file's extraction time in `xxgk ingest`
+INGEST_INFLIGHT_BYTES = 64 * MB  # input bytes being extracted at once by an ingest's workers (a larger file runs alone)

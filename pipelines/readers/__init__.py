@@ -11,25 +11,34 @@ import codecs
 import importlib
 import inspect
 import io
+import os
 import re
+import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines import settings
 from pipelines.document import Document, ReadError, Table, TextBlock, normalize_text
 from pipelines.readers.encoding import decode, utf8_head
 
-__all__ = ["Limits", "read_bytes", "read_file", "sniff"]
+__all__ = ["Limits", "read_bytes", "read_file", "read_path_bytes", "sniff"]
 
 _MB = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    max_bytes: int = 50 * _MB  # text, HTML, Markdown
-    max_binary_bytes: int = 200 * _MB  # PDF, Word, images
-    max_pages: int = 200
-    max_decompressed: int = 200 * _MB  # total uncompressed size of a DOCX's zip members
+    """Per-file limits (defaults from pipelines.settings, where each is explained)."""
+
+    max_bytes: int = settings.MAX_TEXT_BYTES  # text, HTML, Markdown
+    max_binary_bytes: int = settings.MAX_BINARY_BYTES  # PDF, Word, images
+    max_pages: int = settings.MAX_PAGES
+    max_decompressed: int = settings.DOCX_MAX_DECOMPRESSED  # total uncompressed size of a DOCX's zip members
+    max_part_bytes: int = settings.DOCX_MAX_PART_BYTES  # XML of one top-level DOCX paragraph or table
+    max_cells: int = settings.MAX_TABLE_CELLS  # table cells of one page or document
+    max_tags: int = settings.MAX_HTML_TAGS  # markup tags of one HTML page
+    max_chars: int = settings.MAX_DOCUMENT_CHARS  # text read out of one DOCX
 
 
 DEFAULT_LIMITS = Limits()
@@ -77,7 +86,7 @@ def _is_docx(data: bytes) -> bool:
 
 
 def _size(n: int) -> str:
-    return f"{n / _MB:.1f} MB"
+    return f"{n / _MB:.1f} MB" if n >= _MB // 10 else f"{n} bytes"
 
 
 def _binary_reader(fmt: str, source: str):
@@ -193,16 +202,48 @@ def read_bytes(data: bytes, source: str, *, limits: Limits | None = None) -> Doc
         raise ReadError(source, f"cannot read: {_one_line(e)}") from None
 
 
-def read_file(path: str | Path, *, limits: Limits | None = None) -> Document:
-    p = Path(path)
-    lim = limits or DEFAULT_LIMITS
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def read_path_bytes(path: str | Path, max_bytes: int | None = None) -> bytes:
+    """The bytes of the regular file at path: the one way a report file is read from disk.
+
+    Anything else (a FIFO, a device, a directory, a socket) is refused at once, without waiting for
+    a writer; a file over max_bytes (default settings.MAX_FILE_BYTES) is refused by its size, and
+    reading stops at the limit if the file grows meanwhile. Raises ReadError naming the file."""
+    limit = settings.MAX_FILE_BYTES if max_bytes is None else max_bytes
     try:
-        size = p.stat().st_size
-        if size > max(lim.max_bytes, lim.max_binary_bytes):
-            raise ReadError(
-                str(path), f"file is {_size(size)}, over the {_size(max(lim.max_bytes, lim.max_binary_bytes))} limit"
-            )
-        data = p.read_bytes()
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused right after.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as e:
         raise ReadError(str(path), f"cannot read file: {e.strerror or e}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            kind = next((name for test, name in _KINDS if test(st.st_mode)), "not a regular file")
+            raise ReadError(str(path), f"cannot read: {kind}, not a regular file")
+        if st.st_size > limit:
+            raise ReadError(str(path), f"file is {_size(st.st_size)}, over the {_size(limit)} limit")
+        chunks, n = [], 0
+        while chunk := os.read(fd, min(1 << 20, limit + 1 - n)):
+            chunks.append(chunk)
+            n += len(chunk)
+            if n > limit:
+                raise ReadError(str(path), f"file grew past the {_size(limit)} limit while being read")
+        return b"".join(chunks)
+    except OSError as e:
+        raise ReadError(str(path), f"cannot read file: {e.strerror or e}") from None
+    finally:
+        os.close(fd)
+
+
+def read_file(path: str | Path, *, limits: Limits | None = None) -> Document:
+    lim = limits or DEFAULT_LIMITS
+    data = read_path_bytes(path, max(lim.max_bytes, lim.max_binary_bytes))
     return read_bytes(data, str(path), limits=lim)

@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import signal
-import stat
 import sys
 import threading
 import time
@@ -30,6 +29,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from pipelines import settings
+from pipelines.document import ReadError
+from pipelines.readers import read_path_bytes
 from pipelines.warehouse import db as dbm
 from pipelines.report import Report
 from pipelines.warehouse.load import LOADED, REPLACED, UNCHANGED, LoadItem, load_reports, resolve_agency
@@ -41,8 +43,8 @@ LOAD_BATCH = 64  # reports written to the warehouse together (one transaction)
 
 @dataclass
 class Limits:
-    max_bytes: int = 200 * 1024 * 1024  # a larger file is refused, not read into memory
-    timeout_s: float | None = 300.0  # per-file extraction time limit (SIGALRM in the extracting process)
+    max_bytes: int = settings.MAX_FILE_BYTES  # a larger file is refused, not read into memory
+    timeout_s: float | None = settings.EXTRACT_TIMEOUT_S  # per-file extraction time (SIGALRM where it runs)
 
 
 @dataclass
@@ -116,24 +118,6 @@ def walk(paths: Iterable[str | Path], skip: set[str] = frozenset()) -> Iterator[
 
 def count_files(paths: Iterable[str | Path], skip: set[str] = frozenset()) -> int:
     return sum(1 for _ in walk(paths, skip))
-
-
-def read_file(path: str, limits: Limits) -> bytes:
-    """The bytes of a regular file. Raises OSError/ValueError with a reason (no path in it)."""
-    # O_NONBLOCK: opening a FIFO must not wait for a writer; we refuse it right after.
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise ValueError("not a regular file")
-        if st.st_size > limits.max_bytes:
-            raise ValueError(f"file too large ({st.st_size} bytes > {limits.max_bytes})")
-        chunks = []
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
 
 
 # --- extraction (runs in the main process or a pool worker) ------------------------------------
@@ -371,10 +355,9 @@ def ingest(
                 record(path, None, FAILED, _oneline(err))
                 return None
             try:
-                data = read_file(path, limits)
-            except (OSError, ValueError) as e:
-                reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
-                record(path, None, FAILED, _oneline(f"{path}: cannot read: {reason}"))
+                data = read_path_bytes(path, limits.max_bytes)
+            except ReadError as e:
+                record(path, None, FAILED, _oneline(str(e)))
                 return None
             sha = hashlib.sha256(data).hexdigest()
             if sha in waiting:  # the same bytes as a report waiting to be loaded: its outcome follows from that one's

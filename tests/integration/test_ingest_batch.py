@@ -237,4 +237,4 @@ def test_a_parser_crash_or_an_oversized_file_fails_that_file_only(tmp_path, monk
     assert sorted(res.loaded) == [str(files[0]), str(files[2])]
     errors = dict(res.failed)
     assert "ZeroDivisionError: bug in the parser" in errors[str(files[1])] and str(files[1]) in errors[str(files[1])]
-    assert "file too large (50000 bytes > 20000)" in errors[str(big)]
+    assert f"{big}: file is 50000 bytes, over the 20000 bytes limit" == errors[str(big)]

@@ -92,7 +92,7 @@ def test_limits_are_passed_to_readers_that_accept_them(monkeypatch):
 
 def test_binary_size_limit(monkeypatch):
     _recording_reader(monkeypatch, "pdf")
-    with pytest.raises(ReadError, match="over the 0.0 MB limit for PDF files"):
+    with pytest.raises(ReadError, match="over the 10 bytes limit for PDF files"):
         read_bytes(MAGIC["pdf"], "big.pdf", limits=Limits(max_binary_bytes=10))
 
 
