@@ -9,8 +9,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages import _filters
+from app_pages import _common, _filters
 from app_pages._common import db_path, t
+from pipelines import settings
 
 HERE = Path(__file__).parent
 
@@ -51,24 +52,35 @@ for key, file, title, icon in PAGES:
 pg = st.navigation(list(pages.values()))
 page_key = next((k for k, p in pages.items() if p is pg or p.url_path == pg.url_path), "")
 
-if have_db:
-    _filters.sidebar()
-    # ?report=<id> on a fresh link: show that report whatever page the path names
-    if first_run and st.session_state.get("report") and page_key != "report" and "report" in pages:
-        st.switch_page(pages["report"])
-    if st.session_state.get("_demo"):
-        st.badge(t("demo_badge"), icon=":material/science:", color="orange")
-else:
-    st.warning(t("no_db", path=str(db_path())))
-    st.sidebar.radio(
-        t("language"),
-        ["zh", "en"],
-        key="lang",
-        horizontal=True,
-        format_func=lambda x: {"zh": "中文", "en": "English"}[x],
-    )
+
+@st.fragment(run_every=settings.live_refresh_s())
+def watch_warehouse(pinned: tuple) -> None:
+    """Live data: when an ingest or a correction publishes a new warehouse, rerun the page on it."""
+    if _common.published_token() != pinned:
+        st.rerun(scope="app")
+
 
 try:
+    if have_db:
+        _common.begin_run()  # every query of this run reads this one published snapshot
+        _filters.sidebar()
+        # ?report=<id> on a fresh link: show that report whatever page the path names
+        if first_run and st.session_state.get("report") and page_key != "report" and "report" in pages:
+            st.switch_page(pages["report"])
+        if st.session_state.get("_demo"):
+            st.badge(t("demo_badge"), icon=":material/science:", color="orange")
+    else:
+        st.warning(t("no_db", path=str(db_path())))
+        st.sidebar.radio(
+            t("language"),
+            ["zh", "en"],
+            key="lang",
+            horizontal=True,
+            format_func=lambda x: {"zh": "中文", "en": "English"}[x],
+        )
+    with st.sidebar:
+        watch_warehouse(_common.token() if have_db else ())
     pg.run()
 finally:
     _filters.sync_url(page_key)
+    _common.end_run()

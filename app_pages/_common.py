@@ -5,7 +5,6 @@ The pages read like a description of the UI; every number comes from pipelines.r
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -13,10 +12,10 @@ from urllib.parse import urlencode
 import polars as pl
 import streamlit as st
 
-from pipelines import read
+from pipelines import read, settings
 from pipelines.i18n import t as _t
+from pipelines.warehouse import snapshots
 
-DEFAULT_DB = "data/xxgk.duckdb"
 # read-API functions the pages may call through q() (an allow-list: q never calls anything else)
 QUERIES = {
     "datasets",
@@ -46,38 +45,69 @@ QUERIES = {
 
 
 def db_path() -> Path:
-    return Path(os.environ.get("XXGK_DB", DEFAULT_DB))
+    return settings.db_path()
+
+
+# --- live data: one snapshot of the warehouse per script run ------------------------------------
+# A run pins the newest published snapshot when it starts (begin_run) and releases it when it ends
+# (end_run): every query of the run reads the same file, and the next run reads whatever was published
+# since. See pipelines/warehouse/snapshots.py for why each published file is opened under its own path.
+
+
+def _pool() -> snapshots.SnapshotPool:
+    return snapshots.pool(db_path())
+
+
+def begin_run() -> snapshots.Snapshot:
+    """Pin the newest published snapshot for this run (app.py, before the page runs)."""
+    end_run()
+    snap = _pool().acquire()
+    st.session_state["_snap"] = snap
+    return snap
+
+
+def end_run() -> None:
+    snap = st.session_state.pop("_snap", None)
+    if snap is not None:
+        _pool().release(snap)
+
+
+def snapshot() -> snapshots.Snapshot:
+    """This run's snapshot (pinned by begin_run; pinned here when a page runs without app.py)."""
+    snap = st.session_state.get("_snap")
+    if snap is None or snap.closed:
+        snap = begin_run()
+    return snap
 
 
 def token() -> tuple:
-    from pipelines.warehouse.db import snapshot_token
-
-    return tuple(snapshot_token(db_path()))
+    return snapshot().token
 
 
-def _close(con) -> None:
-    try:
-        con.close()
-    except Exception:  # noqa: BLE001 - closing an already-closed connection
-        pass
+def published_token() -> tuple:
+    """The token of the file published now (one stat): differs from token() once a newer file is in."""
+    return _pool().token()
 
 
-@st.cache_resource(max_entries=4, on_release=_close, show_spinner=False)
-def _conn(path: str, tok: tuple):
-    """One read-only connection per (warehouse path, snapshot): a swapped-in file gets a new one."""
-    from pipelines.warehouse.db import connect_read
-
-    return connect_read(path)
+def _snapshot_of(tok: tuple) -> snapshots.Snapshot:
+    snap = st.session_state.get("_snap")
+    if snap is not None and snap.token == tok and not snap.closed:
+        return snap
+    found = _pool().get(tok)
+    if found is None:  # not pinned by this run (cannot happen through q): read the newest instead
+        raise RuntimeError("warehouse snapshot no longer open")
+    return found
 
 
 @st.cache_data(max_entries=4000, show_spinner=False)
 def _q(path: str, tok: tuple, name: str, args: tuple, kwargs: tuple) -> Any:
     fn = getattr(read, name)
-    return fn(_conn(path, tok), *args, **dict(kwargs))
+    return fn(_snapshot_of(tok), *args, **dict(kwargs))
 
 
 def q(name: str, *args: Any, **kwargs: Any) -> Any:
-    """Call pipelines.read.<name>(con, *args, **kwargs), cached by the arguments and the snapshot token."""
+    """Call pipelines.read.<name>(snapshot, *args, **kwargs) on this run's snapshot, cached by the arguments
+    and the snapshot's token (a new publish is a new token: nothing stale is served)."""
     if name not in QUERIES:
         raise ValueError(name)
     norm = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items()))
@@ -198,6 +228,7 @@ def png_download(chart, name: str, key: str) -> None:
 @st.cache_data(max_entries=64, show_spinner=False)
 def _png(spec: str) -> bytes:
     import vl_convert as vlc
+
     from pipelines.charts import register_cjk_fonts
 
     register_cjk_fonts()

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 import polars as pl
 import streamlit as st
 
-from app_pages._common import db_path, lang, token
+from app_pages._common import db_path, lang, snapshot, token
 from pipelines import csvsafe, quality
 
 S = {
@@ -46,18 +46,14 @@ def tr(key: str) -> str:
     return en if lang() == "en" else zh
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _con(path: str, tok: tuple):
-    return quality.connect(path)
-
-
 def con():
-    return _con(str(db_path()), tuple(token()))
+    """This run's snapshot: every statement on it gets its own cursor (sessions never share one)."""
+    return snapshot()
 
 
 @st.cache_data(max_entries=200, show_spinner=False)
 def _report_checks(path: str, tok: tuple, checks: tuple, sev: tuple, dataset: str | None) -> pl.DataFrame:
-    return quality.report_checks(_con(path, tok), list(checks) or None, list(sev), dataset)
+    return quality.report_checks(snapshot(), list(checks) or None, list(sev), dataset)
 
 
 st.title(tr("title"))

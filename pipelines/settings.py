@@ -10,6 +10,7 @@ and the dashboard). Values are read when asked for, so a test can set the enviro
 | ``XXGK_AUTHOR`` | the login name | default author of hand corrections |
 | ``XXGK_UPLOADS`` | ``<warehouse folder>/uploads`` | where the 导入 page stores uploaded files |
 | ``XXGK_UPLOAD_MB`` | ``50`` | the 导入 page's per-file upload limit |
+| ``XXGK_LIVE_S`` | ``3`` | how often (seconds) a dashboard page checks for a newly published warehouse |
 
 Limits on input (what one hostile or broken file may cost; the README lists them) are constants below:
 every reader, `xxgk extract` and `xxgk ingest` take them from here.
@@ -62,3 +63,11 @@ MAX_HTML_TAGS = 1_000_000  # markup tags of one HTML page: bounds its parsed tre
 MAX_DOCUMENT_CHARS = 10_000_000  # text read out of one DOCX (a report has ~20,000 characters)
 EXTRACT_TIMEOUT_S = 300.0  # one file's extraction time in `xxgk ingest`
 INGEST_INFLIGHT_BYTES = 64 * MB  # input bytes being extracted at once by an ingest's workers (a larger file runs alone)
+
+
+def live_refresh_s() -> float:
+    """Seconds between a page's checks for a newly published warehouse (it then reruns on the new data)."""
+    try:
+        return max(0.5, float(os.environ.get("XXGK_LIVE_S") or 3))
+    except ValueError:
+        return 3.0
