@@ -12,7 +12,8 @@ def register(sub) -> None:
         "ingest",
         help="extract report files and folders into the warehouse",
         description="Extract every report file under PATH (recursive) into the DuckDB warehouse. "
-        "Exit 0 when every file loaded or was unchanged, 1 when some failed.",
+        "Files that are not candidate reports (hidden files, NAME.truth.json, README/SOURCES notes) are "
+        "skipped, not failed. Exit 0 when every report loaded or was unchanged, 1 when some failed.",
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="report files or folders")
     p.add_argument("--db", default="data/xxgk.duckdb", help="warehouse file (default: %(default)s)")
@@ -57,9 +58,22 @@ def run(args) -> int:
         n_new = len(result.loaded) - len(result.replaced)
         print(
             f"{args.db}: loaded {n_new}, replaced {len(result.replaced)}, unchanged {len(result.unchanged)}, "
-            f"failed {len(result.failed)}"
+            f"failed {len(result.failed)}, skipped {len(result.skipped)}"
         )
         for _, err in result.failed:
             print(f"  failed: {err}")
+        _print_skipped(result.skipped)
     sys.stdout.flush()
     return 1 if result.failed else 0
+
+
+def _print_skipped(skipped: list[tuple[str, str]]) -> None:
+    """One line per reason (files that are not reports are expected beside reports: no line per file)."""
+    from pathlib import Path
+
+    by: dict[str, list[str]] = {}
+    for path, why in skipped:
+        by.setdefault(why.split(" (", 1)[0], []).append(Path(path).name)
+    for why, names in by.items():
+        more = f", … (+{len(names) - 3})" if len(names) > 3 else ""
+        print(f"  skipped {len(names)}: {why}: {', '.join(names[:3])}{more}")

@@ -37,6 +37,7 @@ from pipelines.report import Report
 from pipelines.warehouse.load import LOADED, REPLACED, UNCHANGED, LoadItem, load_reports, resolve_agency
 
 FAILED = "failed"
+SKIPPED = "skipped"  # a file that is not a candidate report (companion notes, truth JSON): not a failure
 DEFAULT_COMMIT_EVERY = 500
 LOAD_BATCH = 64  # reports written to the warehouse together (one transaction)
 
@@ -53,6 +54,7 @@ class IngestResult:
     unchanged: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)  # subset of `loaded` that replaced an older report
     failed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why it is not a candidate report)
     run_id: int | None = None
 
     def to_json(self) -> dict:
@@ -61,6 +63,7 @@ class IngestResult:
             "unchanged": self.unchanged,
             "replaced": self.replaced,
             "failed": [{"path": p, "error": e} for p, e in self.failed],
+            "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
         }
 
 
@@ -75,11 +78,37 @@ def _oneline(s: str) -> str:
 # --- walking -----------------------------------------------------------------------------------
 
 
+class Skipped(str):
+    """walk's verdict on a file that is not a candidate report: the reason (recorded as 'skipped')."""
+
+
+# Companions that sit beside reports in a folder (hand-checked truth, notes on sources) and no reader takes.
+_NOTE_STEMS = ("readme", "sources", "license", "licence", "changelog", "notes")
+
+
+def companion_reason(path: str | Path) -> Skipped | None:
+    """Why a file is not a candidate report (hidden file, truth JSON, JSON, README/SOURCES-style note), or None."""
+    name = os.path.basename(str(path))
+    low = name.lower()
+    if name.startswith("."):
+        return Skipped("hidden file")
+    if low.endswith(".truth.json"):
+        return Skipped("hand-checked truth of a report (NAME.truth.json)")
+    if low.endswith(".json"):
+        return Skipped("JSON data, not a report")
+    stem = low.split(".", 1)[0]
+    if stem in _NOTE_STEMS:
+        return Skipped(f"a note ({name}), not a report")
+    return None
+
+
 def walk(paths: Iterable[str | Path], skip: set[str] = frozenset()) -> Iterator[tuple[str, str | None]]:
     """Yield (path, None) for each file to read, or (path, error) for a path that cannot be walked.
 
-    Recursive, sorted by name, hidden entries skipped, `skip` (real paths) skipped. A directory
-    symlink that points back at a directory being walked is a loop: one error, not a hang.
+    Recursive, sorted by name, hidden folders skipped, `skip` (real paths) skipped. A file that is not a
+    candidate report (hidden, truth JSON, README/SOURCES notes: companion_reason) comes with a Skipped
+    reason instead of None. A directory symlink that points back at a directory being walked is a loop:
+    one error, not a hang.
     """
     visited: set[str] = set()
 
@@ -93,7 +122,7 @@ def walk(paths: Iterable[str | Path], skip: set[str] = frozenset()) -> Iterator[
         visited.add(real)
         try:
             with os.scandir(d) as it:
-                entries = sorted((e.name for e in it if not e.name.startswith(".")))
+                entries = sorted(e.name for e in it)
         except OSError as e:
             yield d, f"{d}: cannot list directory: {e.strerror or e}"
             return
@@ -104,16 +133,17 @@ def walk(paths: Iterable[str | Path], skip: set[str] = frozenset()) -> Iterator[
             except OSError:
                 is_dir = False
             if is_dir:
-                yield from walk_dir(p, ancestors + (real,))
+                if not name.startswith("."):
+                    yield from walk_dir(p, ancestors + (real,))
             elif os.path.realpath(p) not in skip:
-                yield p, None
+                yield p, companion_reason(p)
 
     for raw in paths:
         p = str(raw)
         if os.path.isdir(p):
             yield from walk_dir(p, ())
         elif os.path.realpath(p) not in skip:
-            yield p, None  # a missing or dangling path fails at read, with the reason
+            yield p, companion_reason(p)  # a missing or dangling path fails at read, with the reason
 
 
 def count_files(paths: Iterable[str | Path], skip: set[str] = frozenset()) -> int:
@@ -170,7 +200,7 @@ class Progress:
         self.total = total
         self.t0 = time.monotonic()
         self.last = 0.0
-        self.counts = {LOADED: 0, UNCHANGED: 0, FAILED: 0}
+        self.counts = {LOADED: 0, UNCHANGED: 0, FAILED: 0, SKIPPED: 0}
         self.done = 0
 
     def update(self, outcome: str) -> None:
@@ -184,7 +214,9 @@ class Progress:
     def _draw(self, now: float) -> None:
         rate = self.done / max(now - self.t0, 1e-9)
         c = self.counts
-        tail = f" loaded {c[LOADED]} unchanged {c[UNCHANGED]} failed {c[FAILED]}  {rate:.1f} files/s"
+        tail = (
+            f" loaded {c[LOADED]} unchanged {c[UNCHANGED]} failed {c[FAILED]} skipped {c[SKIPPED]}  {rate:.1f} files/s"
+        )
         if self.total:
             width = 24
             filled = int(width * self.done / self.total)
@@ -304,6 +336,8 @@ def ingest(
                 flush_files()
             if outcome == FAILED:
                 result.failed.append((path, error))
+            elif outcome == SKIPPED:
+                result.skipped.append((path, error))
             elif outcome == UNCHANGED:
                 result.unchanged.append(path)
             else:
@@ -351,6 +385,9 @@ def ingest(
             settle_unchanged=False (files still in flight before this one, whose reports might
             replace the one with these bytes): a file already in the warehouse is not settled yet
             but returned as Deferred, to be prepared again once those are in."""
+            if isinstance(err, Skipped):
+                record(path, None, SKIPPED, str(err))
+                return None
             if err is not None:
                 record(path, None, FAILED, _oneline(err))
                 return None

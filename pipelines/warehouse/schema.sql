@@ -72,7 +72,7 @@ CREATE TABLE IF NOT EXISTS ingest_files (
     run_id        BIGINT NOT NULL,
     path          VARCHAR NOT NULL,
     sha256        VARCHAR,
-    outcome       VARCHAR NOT NULL,    -- loaded | unchanged | replaced | failed
+    outcome       VARCHAR NOT NULL,    -- loaded | unchanged | replaced | failed | skipped
     error         VARCHAR,
     report_id     VARCHAR,
     "at"          TIMESTAMP NOT NULL  -- quoted: AT is a keyword in DuckDB 2.0

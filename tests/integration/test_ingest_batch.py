@@ -55,7 +55,7 @@ def batch(tmp_path):
     os.symlink(d / "sub", bads["loop"])
     os.symlink(d / "nowhere.html", bads["dangling"])
     os.mkfifo(bads["fifo"])
-    (d / ".hidden.txt").write_text("ignored")
+    (d / ".hidden.txt").write_text("skipped")  # not a candidate report: 'skipped', never a failure
     goods.append(d / "sub" / "0000.txt")
     return d, goods, bads
 
@@ -73,10 +73,12 @@ def test_every_bad_file_is_one_failure_and_every_good_file_loads(batch, tmp_path
         assert path in err and "\n" not in err
     assert "symlink loop" in failed[str(bads["loop"])]
     assert "not a regular file" in failed[str(bads["fifo"])]
+    assert res.skipped == [(str(d / ".hidden.txt"), "hidden file")]
     assert q(db, "SELECT count(*), count(DISTINCT source_path) FROM reports") == [(4, 4)]
     assert q(db, "SELECT outcome, count(*) FROM ingest_files GROUP BY ALL ORDER BY ALL") == [
         ("failed", 5),
         ("loaded", 4),
+        ("skipped", 1),
         ("unchanged", 1),
     ]
     assert q(db, "SELECT n_loaded, n_unchanged, n_failed, finished_at IS NOT NULL FROM ingest_runs") == [
@@ -153,7 +155,7 @@ def test_cli_json_is_the_last_line_and_exit_codes(batch, tmp_path, capsys):
     db = tmp_path / "wh.duckdb"
     assert main(["ingest", str(goods[1]), "--db", str(db), "--json"]) == 0
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert out == {"loaded": [str(goods[1])], "unchanged": [], "replaced": [], "failed": []}
+    assert out == {"loaded": [str(goods[1])], "unchanged": [], "replaced": [], "failed": [], "skipped": []}
 
     missing = tmp_path / "no-such-file.pdf"
     assert main(["ingest", str(goods[1]), str(missing), str(bads["empty"]), "--db", str(db), "--json"]) == 1
@@ -168,7 +170,7 @@ def test_cli_json_is_the_last_line_and_exit_codes(batch, tmp_path, capsys):
     capsys.readouterr()
 
     assert main(["ingest", str(goods[2]), "--db", str(db)]) == 0  # human summary
-    assert "loaded 1, replaced 0, unchanged 0, failed 0" in capsys.readouterr().out
+    assert "loaded 1, replaced 0, unchanged 0, failed 0, skipped 0" in capsys.readouterr().out
 
 
 def test_cli_subprocess_json_contract(batch, tmp_path):
