@@ -1,77 +1,179 @@
-"""导入 Import: upload report files (size-limited) or name a folder on the server, then ingest them with a
-progress bar through the warehouse's ingest function; show what was loaded and what failed, with reasons."""
+"""导入 Import: upload report files (count and size limits) or, when the operator allowed one server folder
+(XXGK_IMPORT_ROOT), a folder inside it; ingest them through the warehouse's ingest with each file's live
+status; end with the summary. The new reports are on every page as soon as the ingest publishes them."""
 
-import os
+from __future__ import annotations
+
 import re
-import unicodedata
+import time
 import uuid
-from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import polars as pl
 import streamlit as st
 
-from app_pages._common import db_path, t
+from app_pages._common import db_path, report_link, t
+from pipelines import imports, settings
 
-MAX_MB = int(os.environ.get("XXGK_UPLOAD_MB", "50"))
-EXTS = ["html", "htm", "txt", "md", "pdf", "docx", "doc"]
-BATCHES = 20
+ss = st.session_state
+MAX_MB, MAX_N, TOTAL_MB = settings.upload_max_mb(), settings.upload_max_count(), settings.upload_total_mb()
+ROOT = settings.import_root()
+STATUS = {  # ingest's live states and outcomes → the label shown
+    "queued": "imp_queued",
+    "extracting": "imp_extracting",
+    "extracted": "imp_extracted",
+    "loaded": "imp_loaded",
+    "replaced": "imp_replaced",
+    "unchanged": "imp_unchanged",
+    "failed": "imp_failed",
+    "skipped": "imp_skipped",
+    "refused": "imp_refused",
+}
+DONE = {"loaded", "replaced", "unchanged", "failed", "skipped", "refused"}
+SKIP_REASONS = {  # ingest's reasons (pipelines.warehouse.ingest.companion_reason) → the label shown
+    "hidden file": "skip_hidden",
+    "hand-checked truth": "skip_truth",
+    "JSON data": "skip_json",
+    "a note": "skip_note",
+}
 
 st.title(t("page_import"))
 
 
-def safe_name(client_name: str) -> str:
-    """The client's file name reduced to a safe basename (never a path): letters, digits, CJK, . _ -"""
-    base = PureWindowsPath(PurePosixPath(client_name or "").name).name
-    base = unicodedata.normalize("NFKC", base)
-    base = re.sub(r"[^\w.\-]", "_", base).lstrip(".")[:120]
-    stem, _, ext = base.rpartition(".")
-    if not stem or ext.lower() not in EXTS:
-        base = (base or "upload")[:100] + ".bin"
-    return base or "upload.bin"
-
-
-def uploads_root() -> Path:
-    return Path(os.environ.get("XXGK_UPLOADS", str(db_path().parent / "uploads")))
-
-
-def run_ingest(paths: list[str], dataset: str) -> None:
-    try:
-        from pipelines.warehouse.ingest import ingest, walk
-    except ImportError as e:
-        st.error(t("import_unavailable", e=e))
-        return
-    files = [p for p, err in walk(paths)]
-    if not files:
-        st.warning(t("import_none"))
-        return
-    bar = st.progress(0.0, text=t("importing", i=0, n=len(files)))
-    loaded, unchanged, replaced, failed = [], [], [], []
-    size = max(1, -(-len(files) // BATCHES))  # ceil: at most BATCHES swaps of the warehouse file
-    for i in range(0, len(files), size):
-        chunk = files[i : i + size]
-        try:
-            r = ingest(chunk, db_path(), dataset=dataset, workers=1, progress=False)
-        except Exception as e:  # noqa: BLE001 - the whole chunk failed: say why, per file
-            failed += [(p, f"{type(e).__name__}: {e}") for p in chunk]
-        else:
-            loaded += r.loaded
-            unchanged += r.unchanged
-            replaced += r.replaced
-            failed += list(r.failed)
-        done = min(i + size, len(files))
-        bar.progress(done / len(files), text=t("importing", i=done, n=len(files)))
-    st.success(
-        t("import_done", loaded=len(loaded), unchanged=len(unchanged), replaced=len(replaced), failed=len(failed))
+def _table(rows: dict[str, dict]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            t("imp_file"): [r["name"] for r in rows.values()],
+            t("status"): [t(STATUS[r["status"]]) for r in rows.values()],
+            t("imp_detail"): [r.get("detail") or "" for r in rows.values()],
+            t("link"): [
+                report_link(r["sha"]) if r["status"] in ("loaded", "replaced", "unchanged") else None
+                for r in rows.values()
+            ],
+        },
+        schema={t("imp_file"): pl.Utf8, t("status"): pl.Utf8, t("imp_detail"): pl.Utf8, t("link"): pl.Utf8},
     )
-    if loaded:
-        st.dataframe(pl.DataFrame({"loaded": [str(p) for p in loaded]}), hide_index=True, width="stretch")
-    if failed:
-        st.subheader(t("import_failed"))
-        st.dataframe(
-            pl.DataFrame({"path": [str(p) for p, _ in failed], "error": [str(e) for _, e in failed]}),
-            hide_index=True,
-            width="stretch",
-        )
+
+
+def _show(rows: dict[str, dict], where) -> None:
+    where.dataframe(
+        _table(rows),
+        hide_index=True,
+        width="stretch",
+        column_config={t("link"): st.column_config.LinkColumn(display_text=t("open"))},
+    )
+
+
+def _counts(rows: dict[str, dict]) -> dict[str, int]:
+    out = {k: 0 for k in STATUS}
+    for r in rows.values():
+        out[r["status"]] += 1
+    return out
+
+
+def _summary(rows: dict[str, dict]) -> str:
+    c = _counts(rows)
+    return t(
+        "import_done",
+        loaded=c["loaded"],
+        unchanged=c["unchanged"],
+        replaced=c["replaced"],
+        failed=c["failed"] + c["refused"],
+        skipped=c["skipped"],
+    )
+
+
+def run_ingest(rows: dict[str, dict], dataset: str) -> None:
+    """Ingest the queued files of ``rows`` (path → row), updating each row's status as the ingest reports it."""
+    from pipelines.warehouse.ingest import ingest
+
+    todo = [p for p, r in rows.items() if r["status"] == "queued"]
+    bar = st.progress(0.0, text=t("importing", i=0, n=len(rows)))
+    live = st.empty()
+    last = [0.0]
+
+    def redraw(force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - last[0] < 0.3:
+            return
+        last[0] = now
+        done = sum(r["status"] in DONE for r in rows.values())
+        bar.progress(done / max(1, len(rows)), text=t("importing", i=done, n=len(rows)))
+        _show(rows, live)
+
+    def on_file(path: str, status: str, detail: str | None, sha: str | None) -> None:
+        r = rows.get(path)
+        if r is None:  # a file found inside a folder
+            r = rows[path] = {"name": path, "status": "queued"}
+        if status == "skipped" and detail:
+            detail = next((t(k) for prefix, k in SKIP_REASONS.items() if detail.startswith(prefix)), detail)
+        r["status"], r["detail"] = status, detail
+        if sha:
+            r["sha"] = sha
+        redraw()
+
+    redraw(force=True)
+    if todo:
+        try:
+            ingest(
+                todo,
+                db_path(),
+                dataset=dataset,
+                workers=1,
+                progress=False,
+                commit_every=max(10, len(todo) // 10),  # new reports show up while a long import runs
+                args={"source": "dashboard import", "files": len(todo), "dataset": dataset},
+                on_file=on_file,
+            )
+        except Exception as e:  # noqa: BLE001 - the writer failed as a whole: every unfinished file says so
+            for r in rows.values():
+                if r["status"] not in DONE:
+                    r["status"], r["detail"] = "failed", f"{type(e).__name__}: {e}"
+    redraw(force=True)
+    live.empty()
+    bar.empty()
+
+
+def queue_uploads(files, rows: dict[str, dict]) -> bool:
+    """Save the uploads under safe names in a fresh folder; False (with a message) when over the limits."""
+    if len(files) > MAX_N:
+        st.error(t("import_too_many", n=len(files), max=MAX_N))
+        return False
+    total = sum(f.size for f in files)
+    if total > TOTAL_MB * 1024 * 1024:
+        st.error(t("import_too_large", mb=f"{total / 1024 / 1024:,.1f}", max=TOTAL_MB))
+        return False
+    dest = settings.uploads_root() / uuid.uuid4().hex
+    dest.mkdir(parents=True, exist_ok=True)
+    used: set[str] = set()
+    for uf in files:
+        name = imports.safe_name(uf.name)
+        while name in used:
+            name = "_" + name
+        used.add(name)
+        target = dest / name
+        if uf.size > MAX_MB * 1024 * 1024:
+            rows[str(target)] = {"name": uf.name, "status": "refused", "detail": t("import_toobig", mb=MAX_MB)}
+            continue
+        target.write_bytes(uf.getbuffer())
+        rows[str(target)] = {"name": uf.name, "status": "queued"}
+    return True
+
+
+def queue_folder(text: str, rows: dict[str, dict]) -> bool:
+    """The files of a folder inside the allowed root (symlinks leading outside it refused, one line each)."""
+    from pipelines.warehouse.ingest import walk
+
+    try:
+        folder = imports.resolve_folder(text, ROOT)
+    except imports.Refused as e:
+        st.error(t("import_refused", why=t(f"refused_{e.kind}", **e.args_)))
+        return False
+    found, outside = imports.files_within(list(walk([folder])), ROOT)
+    for p, _ in found:
+        rows[p] = {"name": p, "status": "queued"}
+    for p in outside:
+        rows[p] = {"name": p, "status": "refused", "detail": t("import_outside_root")}
+    return True
 
 
 dataset = st.text_input(t("import_dataset"), value="user", key="imp_ds", max_chars=40)
@@ -81,38 +183,37 @@ if dataset == "demo":
 
 files = st.file_uploader(
     t("upload"),
-    type=EXTS,
+    type=list(imports.UPLOAD_TYPES),
     accept_multiple_files=True,
     max_upload_size=MAX_MB,
-    help=t("upload_help", mb=MAX_MB),
     key="imp_files",
 )
-folder = st.text_input(t("server_folder"), key="imp_folder")
+st.caption(t("upload_help", mb=MAX_MB, n=MAX_N, total=TOTAL_MB))
+if ROOT is not None:
+    folder = st.text_input(t("server_folder"), key="imp_folder")
+    st.caption(t("server_folder_help", root=str(ROOT)))
+else:
+    folder = ""
+    st.caption(t("folder_off"))
 
 if st.button(t("import_go"), type="primary", key="imp_go"):
-    paths: list[str] = []
+    rows: dict[str, dict] = {}
+    ok = True
     if files:
-        dest = uploads_root() / uuid.uuid4().hex
-        dest.mkdir(parents=True, exist_ok=True)
-        used: set[str] = set()
-        for uf in files:
-            if uf.size > MAX_MB * 1024 * 1024:
-                st.warning(t("import_toobig", name=uf.name, mb=MAX_MB))
-                continue
-            name = safe_name(uf.name)
-            while name in used:
-                name = "_" + name
-            used.add(name)
-            target = dest / name
-            target.write_bytes(uf.getbuffer())
-            paths.append(str(target))
-    if folder.strip():
-        p = Path(folder.strip()).expanduser()
-        if p.is_dir():
-            paths.append(str(p.resolve()))
-        else:
-            st.error(t("import_bad_folder", p=str(p)))
-    if paths:
-        run_ingest(paths, dataset)
-    else:
+        ok = queue_uploads(files, rows)
+    if ok and folder.strip():
+        ok = queue_folder(folder, rows)
+    if ok and not rows:
         st.warning(t("import_none"))
+    elif ok:
+        run_ingest(rows, dataset)
+        ss["_import_last"] = {"rows": rows, "dataset": dataset, "at": time.strftime("%Y-%m-%d %H:%M:%S")}
+
+last = ss.get("_import_last")
+if last:  # kept in the session: the page reruns when the new warehouse is published
+    rows = last["rows"]
+    c = _counts(rows)
+    (st.warning if c["failed"] or c["refused"] else st.success)(
+        _summary(rows) + f" · {t('dataset')}: {last['dataset']}"
+    )
+    _show(rows, st)

@@ -10,6 +10,9 @@ and the dashboard). Values are read when asked for, so a test can set the enviro
 | ``XXGK_AUTHOR`` | the login name | default author of hand corrections |
 | ``XXGK_UPLOADS`` | ``<warehouse folder>/uploads`` | where the 导入 page stores uploaded files |
 | ``XXGK_UPLOAD_MB`` | ``50`` | the 导入 page's per-file upload limit |
+| ``XXGK_UPLOAD_COUNT`` | ``200`` | the 导入 page's limit on files per import |
+| ``XXGK_UPLOAD_TOTAL_MB`` | ``500`` | the 导入 page's limit on the bytes of one import |
+| ``XXGK_IMPORT_ROOT`` | unset | the one server folder (and its subfolders) the 导入 page may ingest from; unset: no folder ingest from the dashboard |
 | ``XXGK_LIVE_S`` | ``3`` | how often (seconds) a dashboard page checks for a newly published warehouse |
 
 Limits on input (what one hostile or broken file may cost; the README lists them) are constants below:
@@ -71,3 +74,30 @@ def live_refresh_s() -> float:
         return max(0.5, float(os.environ.get("XXGK_LIVE_S") or 3))
     except ValueError:
         return 3.0
+
+
+def _int_env(name: str, default: int) -> int:
+    try:
+        return max(1, int(os.environ.get(name) or default))
+    except ValueError:
+        return default
+
+
+def upload_max_count() -> int:
+    """Files per import on the 导入 page."""
+    return _int_env("XXGK_UPLOAD_COUNT", 200)
+
+
+def upload_total_mb() -> int:
+    """Megabytes per import on the 导入 page (all files together)."""
+    return _int_env("XXGK_UPLOAD_TOTAL_MB", 500)
+
+
+def import_root() -> Path | None:
+    """The server folder the 导入 page may ingest from (resolved: symlinks and .. followed), or None: the
+    dashboard then offers uploads only, so no dashboard user can make the server read a path of their choosing."""
+    raw = os.environ.get("XXGK_IMPORT_ROOT")
+    if not raw:
+        return None
+    root = Path(os.path.realpath(os.path.expanduser(raw)))
+    return root if root.is_dir() else None

@@ -27,7 +27,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from pipelines import settings
 from pipelines.document import ReadError
@@ -38,6 +38,7 @@ from pipelines.warehouse.load import LOADED, REPLACED, UNCHANGED, LoadItem, load
 
 FAILED = "failed"
 SKIPPED = "skipped"  # a file that is not a candidate report (companion notes, truth JSON): not a failure
+EXTRACTING, EXTRACTED = "extracting", "extracted"  # live states of a file (ingest's on_file), before its outcome
 DEFAULT_COMMIT_EVERY = 500
 LOAD_BATCH = 64  # reports written to the warehouse together (one transaction)
 
@@ -245,8 +246,15 @@ def ingest(
     limits: Limits | dict | None = None,
     commit_every: int = DEFAULT_COMMIT_EVERY,
     args: dict | None = None,
+    on_file: Callable[[str, str, str | None, str | None], None] | None = None,
 ) -> IngestResult:
-    """Ingest files and folders into the warehouse at `db`. See the module docstring."""
+    """Ingest files and folders into the warehouse at `db`. See the module docstring.
+
+    ``on_file(path, status, detail, sha256)``, when given, follows each file live (the 导入 page):
+    EXTRACTING when its extraction starts, EXTRACTED when it waits to be written, then its outcome
+    (loaded / replaced / unchanged / failed / skipped, detail = the error or reason). An outcome is
+    written to the warehouse at the next publish (every ``commit_every`` files and at the end)."""
+    notify = on_file or (lambda path, status, detail, sha: None)
     paths = [str(p) for p in paths]
     limits = Limits(**limits) if isinstance(limits, dict) else (limits or Limits())
     workers = max(1, int(workers))
@@ -345,6 +353,7 @@ def ingest(
                 if outcome == REPLACED:
                     result.replaced.append(path)
             bar.update(outcome)
+            notify(path, outcome, error, sha)
             since_publish += 1
             if outcome in (LOADED, REPLACED):
                 dirty = True
@@ -378,6 +387,7 @@ def ingest(
                 ag = resolve_agency(payload)
             except Exception:  # load_reports meets it again and fails this report alone
                 ag = None
+            notify(path, EXTRACTED, None, sha)
             queue(("load", LoadItem(payload, path, sha, payload.format, ag)))
 
         def prepare(path: str, err: str | None, settle_unchanged: bool = True):
@@ -420,6 +430,7 @@ def ingest(
                     return Deferred(sha)
                 record(path, sha, UNCHANGED)
                 return None
+            notify(path, EXTRACTING, None, sha)
             return path, sha, data
 
         try:
