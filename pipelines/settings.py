@@ -14,6 +14,7 @@ and the dashboard). Values are read when asked for, so a test can set the enviro
 | ``XXGK_UPLOAD_TOTAL_MB`` | ``500`` | the 导入 page's limit on the bytes of one import |
 | ``XXGK_IMPORT_ROOT`` | unset | the one server folder (and its subfolders) the 导入 page may ingest from; unset: no folder ingest from the dashboard |
 | ``XXGK_LIVE_S`` | ``3`` | how often (seconds) a dashboard page checks for a newly published warehouse |
+| ``XXGK_FETCH_CONTACT`` | none | an e-mail or URL appended to ``xxgk fetch``'s User-Agent |
 
 Limits on input (what one hostile or broken file may cost; the README lists them) are constants below:
 every reader, `xxgk extract` and `xxgk ingest` take them from here.
@@ -101,3 +102,29 @@ def import_root() -> Path | None:
         return None
     root = Path(os.path.realpath(os.path.expanduser(raw)))
     return root if root.is_dir() else None
+
+
+# --- xxgk fetch: politeness defaults ------------------------------------------------------------
+# One request at a time per host, at least FETCH_DELAY_S between the end of one request and the start
+# of the next; `--delay` below FETCH_DELAY_FLOOR_S is refused unless `--no-delay-floor` is given (for a
+# server you own, e.g. the test suite's fixture portals). robots.txt's Crawl-delay raises the delay.
+FETCH_DELAY_S = 1.0
+FETCH_DELAY_FLOOR_S = 1.0
+FETCH_RETRIES = 3  # retries after the first try for network errors, 429 and 5xx
+FETCH_BACKOFF_S = 2.0  # first backoff; doubles at each retry (a Retry-After up to FETCH_RETRY_AFTER_MAX_S wins)
+FETCH_RETRY_AFTER_MAX_S = 120.0
+FETCH_TIMEOUT_S = 30.0
+FETCH_MAX_BYTES = MAX_FILE_BYTES  # a larger download is abandoned: ingest would refuse it
+FETCH_MAX_PAGES = 500  # list pages per column, against a pager that never ends
+
+
+def fetch_user_agent() -> str:
+    """The User-Agent of `xxgk fetch`: names the project so a site's operator can see who is asking.
+
+    ``XXGK_FETCH_CONTACT`` (an e-mail or URL) is appended when set, as polite crawlers do.
+    """
+    from pipelines import __version__
+
+    contact = os.environ.get("XXGK_FETCH_CONTACT")
+    extra = f"; +{contact}" if contact else ""
+    return f"xxgk-fetch/{__version__} (xxgk government information-disclosure annual report collector{extra})"
