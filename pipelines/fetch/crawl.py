@@ -201,6 +201,7 @@ class Crawler:
             self.state.reopen(self.col_ids, self.opts.retry_failed)
             self._rescope()
         self._recover_spool()
+        self._refetch_missing()
 
     def _rescope(self) -> None:
         """Items skipped as off-site get their task when the host is now allowed (--allow-host)."""
@@ -232,6 +233,17 @@ class Crawler:
         for meta in self.spool.glob("*.json"):
             if not meta.with_suffix(".body").exists():
                 meta.unlink(missing_ok=True)
+
+    def _refetch_missing(self) -> None:
+        """A saved file deleted by hand since is due again (the only case a saved file is asked twice)."""
+        rows = self.state.all("SELECT sha256, path, task_id FROM files")
+        gone = [r for r in rows if not (self.out / r["path"]).exists()]
+        if not gone:
+            return
+        with self.state.tx() as c:
+            for r in gone:
+                c.execute("DELETE FROM files WHERE sha256=?", (r["sha256"],))
+                c.execute("UPDATE tasks SET state='pending', reason=NULL, saved_path=NULL WHERE id=?", (r["task_id"],))
 
     def _drop_spool(self, tid: int) -> None:
         for suffix in (".body", ".json", ".body.part"):
@@ -293,7 +305,7 @@ class Crawler:
             left = self.state.pending_count(host) - 1
             self.on_event(
                 "stop",
-                f"{host}: {ans.error}. Stopped this host ({left} requests left pending); "
+                f"{host}: {ans.error}. Stopped this host ({left} request(s) left pending); "
                 "re-run later, or save its reports from a browser by hand",
             )
             self._done(t, "failed", ans, reason=ans.error, retry=1)

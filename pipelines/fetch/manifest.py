@@ -160,7 +160,7 @@ def failed_rows(state: State, column_ids: list[int], run: int) -> tuple[list[tup
     for row in rows(state, column_ids):
         if row["status"] != "failed":
             continue
-        url = row.get("file_url") or row["article_url"]
+        url = row.get("file_url") or row.get("article_url") or row["list_page"]
         if row.get("_run") == run:
             if url not in seen:
                 seen.add(url)

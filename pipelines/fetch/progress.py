@@ -8,14 +8,14 @@ import sys
 import time
 
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, SpinnerColumn, TextColumn
 
 from pipelines.fetch.manifest import column_stats
 
 
 def _fields(s) -> dict:
     return {
-        "stats": f"pages {s.pages}  items {s.items} ({s.new} new)  saved {s.saved}  skipped {s.skipped}  "
+        "stats": f"pages {s.pages}  items {s.items} (+{s.new})  saved {s.saved}  skipped {s.skipped}  "
         f"failed {s.failed}" + (f"  pending {s.pending}" if s.pending else "")
     }
 
@@ -29,6 +29,7 @@ class FetchProgress:
         self.bar: Progress | None = None
         self.ids: dict[int, int] = {}
         self.last = 0.0
+        self.interval = 0.3
 
     def attach(self, crawler) -> None:
         self.crawler = crawler
@@ -36,13 +37,12 @@ class FetchProgress:
             return
         self.bar = Progress(
             SpinnerColumn(),
-            TextColumn("{task.description}"),
-            TextColumn("{task.fields[stats]}"),
-            TimeElapsedColumn(),
+            TextColumn("{task.description}  {task.fields[stats]}"),  # one column: cut at its end only
             console=self.console,
         )
         for cid, url in zip(crawler.col_ids, crawler.urls):
-            short = url if len(url) <= 60 else url[:28] + "…" + url[-31:]
+            short = url.split("://", 1)[-1]
+            short = (short if len(short) <= 24 else "…" + short[-23:]).ljust(24)  # the tail tells columns apart
             self.ids[cid] = self.bar.add_task(short, total=None, stats="")
         self.bar.start()
 
@@ -56,12 +56,14 @@ class FetchProgress:
         if self.bar is None or self.crawler is None:
             return
         now = time.monotonic()
-        if not force and now - self.last < 0.3:
+        if not force and now - self.last < self.interval:
             return
-        self.last = now
         c = self.crawler
         for s, cid in zip(column_stats(c.state, c.col_ids, c.run_id), c.col_ids):
             self.bar.update(self.ids[cid], **_fields(s))
+        self.last = time.monotonic()
+        # the counts come from the state database: with a large one, redraw less often
+        self.interval = max(0.3, 10 * (self.last - now))
 
     def close(self) -> None:
         if self.bar is not None:

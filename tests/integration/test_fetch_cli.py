@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+from pathlib import Path
 
 from pipelines.cli import main
 from tests import fetch_sites
@@ -72,3 +73,28 @@ def test_exit_1_with_the_reason_and_a_safe_manifest(tmp_path, capsys):
 def test_usage_errors_exit_2(tmp_path, capsys):
     assert main(["fetch", "ftp://x/y", "--out", str(tmp_path)]) == 2
     assert "not an http(s) URL: ftp://x/y" in capsys.readouterr().err
+
+
+def test_allow_host_then_a_deleted_file_fetched_again(tmp_path, capsys):
+    """An off-site item is skipped until its host is allowed; a saved file deleted by hand is the one
+    thing a later run asks for again."""
+    with Portal() as p, Portal() as other:
+        other.add("/robots.txt", "User-agent: *\nAllow: /\n", content_type="text/plain")
+        other.add("/nb/t20240301_9.html", fetch_sites.inline_report("丙局2023年政府信息公开工作年度报告"))
+        p.add("/robots.txt", "User-agent: *\nAllow: /\n", content_type="text/plain")
+        items = [(other.url("/nb/t20240301_9.html"), "丙局2023年政府信息公开工作年度报告")]
+        url = p.add("/nb/index.html", fetch_sites.list_page(items))
+        out = str(tmp_path / "o")
+        assert main(["fetch", url, "--out", out, *FAST]) == 0
+        assert "skipped 1" in capsys.readouterr().out and other.log == []
+        assert main(["fetch", url, "--out", out, *FAST, "--allow-host", other.host, "--json"]) == 0
+        res = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        assert res["columns"][0]["saved"] == 1 and [h.path for h in other.log] == [
+            "/robots.txt",
+            "/nb/t20240301_9.html",
+        ]
+        Path(res["saved"][0]).unlink()
+        assert main(["fetch", url, "--out", out, *FAST, "--allow-host", other.host, "--json"]) == 0
+        res = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        assert Path(res["saved"][0]).exists()
+        assert [h.path for h in other.log].count("/nb/t20240301_9.html") == 2
