@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from pipelines import settings
 from pipelines.fetch import dom
 from pipelines.fetch.classify import DOC_EXTS, REPORT, name_ext, title_kind
 from pipelines.fetch.dom import Link
@@ -57,7 +58,7 @@ _PAGE_COUNT = re.compile(r"(?:pageCount|totalPages?|countPage|pageTotal|pagecoun
 _PER_PAGE = re.compile(r"(?:perPage|perpage|pageSize|pagesize)\s*[=:]\s*['\"]?(\d+)")
 _TOTAL_RECORD = re.compile(r"(?:totalRecord|totalrecord|recordCount|totalCount)\s*[=:]\s*['\"]?(\d+)")
 _API_PATH = re.compile(r"(search|/api/|\.do\b|\.action\b|dataproxy|list\.json|\.jsp)", re.IGNORECASE)
-MAX_PAGES = 500
+MAX_PAGES = settings.FETCH_MAX_PAGES  # per column, against a pager that never ends
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,13 @@ at, and after ``--ingest`` the ingest outcome and the check of the guesses again
 
 from __future__ import annotations
 
-import csv
 import os
 from collections import defaultdict
 from pathlib import Path
 
+import polars as pl
+
+from pipelines import csvsafe
 from pipelines.fetch.state import State
 
 COLUMNS = (
@@ -34,13 +36,7 @@ COLUMNS = (
     "check",
 )
 _STATUS = {"done": "saved", "skipped": "skipped", "failed": "failed", "pending": "pending"}
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value) -> str:
-    s = "" if value is None else str(value)
-    return "'" + s if s.startswith(_FORMULA_START) else s
+_INT_COLUMNS = ("year", "size")
 
 
 def _task_row(t, ing) -> dict:
@@ -114,13 +110,18 @@ def rows(state: State, column_ids: list[int] | None = None) -> list[dict]:
 
 
 def write_manifest(state: State, out: Path) -> Path:
+    """DIR/manifest.csv through the one CSV writer (pipelines.csvsafe: formulas neutralised, BOM so a
+    spreadsheet reads the Chinese), replaced atomically."""
+    data = {c: [r.get(c) for r in rows(state)] for c in COLUMNS}
+    for c in COLUMNS:
+        if c not in _INT_COLUMNS:
+            data[c] = [None if v is None or v == "" else str(v) for v in data[c]]
+        else:
+            data[c] = [None if v is None or v == "" else int(v) for v in data[c]]
+    schema = {c: (pl.Int64 if c in _INT_COLUMNS else pl.Utf8) for c in COLUMNS}
     path = out / "manifest.csv"
     tmp = path.with_suffix(".csv.tmp")
-    with open(tmp, "w", newline="", encoding="utf-8-sig") as f:  # BOM: Excel opens the Chinese right
-        w = csv.writer(f)
-        w.writerow(COLUMNS)
-        for r in rows(state):
-            w.writerow([neutralise(r.get(c, "")) for c in COLUMNS])
+    tmp.write_bytes(csvsafe.csv_bytes(pl.DataFrame(data, schema=schema)))
     os.replace(tmp, path)
     return path
 

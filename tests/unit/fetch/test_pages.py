@@ -12,7 +12,6 @@ from pipelines.fetch.article import choose, parse_article
 from pipelines.fetch.crawl import _disposition_name
 from pipelines.fetch.dom import Link
 from pipelines.fetch.lists import Req, parse_list
-from pipelines.fetch.manifest import neutralise
 
 BASE = "http://www.example.gov.cn/zwgk/nb/index.html"
 
@@ -158,9 +157,3 @@ def test_challenge_page_recognised():
     waf = b"<html><script>document.cookie='x=1';location.reload()</script></html>"
     assert dom.is_challenge_page(waf, BASE)
     assert not dom.is_challenge_page(b"<html><body><a href='/'>home</a><script>x()</script></body></html>", BASE)
-
-
-def test_manifest_cells_neutralised():
-    assert neutralise("=HYPERLINK(1)") == "'=HYPERLINK(1)"
-    assert neutralise("@SUM") == "'@SUM" and neutralise("-1") == "'-1" and neutralise("平潭") == "平潭"
-    assert neutralise(None) == ""
