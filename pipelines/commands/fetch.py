@@ -62,6 +62,11 @@ def register(sub) -> None:
     )
     p.add_argument("--any-path", action="store_true", help="follow pager links outside the column's folder")
     p.add_argument("--retry-failed", action="store_true", help="also retry what failed for good before (4xx, stubs)")
+    p.add_argument(
+        "--insecure",
+        action="store_true",
+        help="accept a TLS certificate that does not verify (portals often serve an incomplete chain)",
+    )
     p.add_argument("--ingest", action="store_true", help="then load the saved reports into the warehouse")
     p.add_argument("--db", default=None, help="warehouse for --ingest (default: XXGK_DB or data/xxgk.duckdb)")
     p.add_argument("--dataset", default="user", help="dataset name for --ingest (default: %(default)s)")
@@ -105,6 +110,7 @@ def run(args) -> int:
             allow_hosts=tuple(h.strip().lower() for h in args.allow_host if h.strip()),
             any_path=args.any_path,
             retry_failed=args.retry_failed,
+            verify_tls=not args.insecure,
         )
         opts.check()
         res = fetch(args.urls, args.out, opts, progress=not args.json)

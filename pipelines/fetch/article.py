@@ -39,7 +39,7 @@ def parse_article(body: bytes, url: str) -> Article:
         return Article(title, refresh_to=refresh, text_chars=len(text))
     normalized = unicodedata.normalize("NFKC", text)
     inline = all(w in normalized for w in _REPORT_TEXT_WORDS)
-    return Article(title, inline, choose(_attachments(root, url)), None, len(text))
+    return Article(title, inline, choose(_attachments(root, dom.base_url(root, url))), None, len(text))
 
 
 def _title(root) -> str | None:

@@ -33,6 +33,7 @@ ROBOTS = "robots"
 OFFSITE = "offsite"
 BLOCKED = "blocked"  # the host was stopped earlier in this run
 TOO_BIG = "too_big"
+TLS = "tls"  # the certificate is not trusted: final until --insecure
 
 
 @dataclass
@@ -45,6 +46,7 @@ class Options:
     max_bytes: int
     retry_after_max_s: float = 120.0
     obey_robots: bool = True
+    verify_tls: bool = True
 
 
 @dataclass
@@ -63,7 +65,7 @@ class Answer:
     @property
     def transient(self) -> bool:
         """Worth trying again on the next run (a 4xx or a robots rule is not)."""
-        return self.kind in (NETWORK, CHALLENGE, BLOCKED) or (self.kind == HTTP_ERROR and _retryable(self.status))
+        return self.kind in (NETWORK, CHALLENGE, BLOCKED, TLS) or (self.kind == HTTP_ERROR and _retryable(self.status))
 
 
 def _retryable(status: int | None) -> bool:
@@ -91,6 +93,7 @@ class Client:
             headers={"User-Agent": opts.user_agent, "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"},
             timeout=opts.timeout_s,
             follow_redirects=False,
+            verify=opts.verify_tls,
         )
         self.sleep = sleep
         self.log = log or (lambda msg: None)
@@ -219,6 +222,9 @@ class Client:
             with self.http.stream(method, url, data=data, headers=cond) as r:
                 return self._answer(r, url, spool)
         except httpx.HTTPError as e:
+            if "CERTIFICATE_VERIFY_FAILED" in str(e):  # not worth a retry: the same certificate comes back
+                why = "TLS certificate not trusted (an incomplete chain?); --insecure fetches it anyway"
+                return Answer(TLS, url, error=why)
             return Answer(NETWORK, url, error=f"network error: {type(e).__name__}: {e}".strip().rstrip(":"))
         finally:
             self._done(host)

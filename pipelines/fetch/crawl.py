@@ -50,6 +50,7 @@ class FetchOptions:
     retry_failed: bool = False  # also retry final failures (4xx, stubs) of earlier runs
     user_agent: str = field(default_factory=settings.fetch_user_agent)
     obey_robots: bool = True
+    verify_tls: bool = True  # --insecure: many portals serve an incomplete certificate chain
 
     def check(self) -> None:
         if self.delay_s < settings.FETCH_DELAY_FLOOR_S and not self.allow_below_floor:
@@ -134,7 +135,7 @@ def _utf8(raw: bytes) -> bool:
 class Crawler:
     def __init__(self, urls: Sequence[str], out: str | Path, opts: FetchOptions, on_event: Callable | None = None):
         opts.check()
-        self.urls = [u.strip() for u in urls if u.strip()]
+        self.urls = list(dict.fromkeys(u.strip() for u in urls if u.strip()))
         if not self.urls:
             raise FetchError("no column URL given")
         bad = [u for u in self.urls if not lists.start_request(u).url]
@@ -164,6 +165,7 @@ class Crawler:
                 max_bytes=opts.max_bytes,
                 retry_after_max_s=settings.FETCH_RETRY_AFTER_MAX_S,
                 obey_robots=opts.obey_robots,
+                verify_tls=opts.verify_tls,
             ),
             log=lambda m: self.on_event("note", m),
         )
@@ -623,6 +625,9 @@ def fetch(
         show.attach(crawler)
         try:
             crawler.run()
+        except KeyboardInterrupt:  # Ctrl-C: the manifest shows what was done; a re-run continues
+            write_manifest(crawler.state, crawler.out)
+            raise
         finally:
             show.close()
         crawler.finish()

@@ -39,6 +39,15 @@ def parse_html(body: bytes, source: str) -> lxml.html.HtmlElement:
     return lxml.html.document_fromstring(text)
 
 
+def base_url(root, url: str) -> str:
+    """The URL relative links resolve against: the page's <base href> when it has one."""
+    for b in root.iter("base"):
+        target = resolve(url, b.get("href"))
+        if target:
+            return target
+    return url
+
+
 def parse_fragment(text: str) -> lxml.html.HtmlElement:
     return lxml.html.fragment_fromstring(text or "<div></div>", create_parent="div")
 

@@ -132,7 +132,7 @@ def parse_list(body: bytes, url: str, content_type: str | None, req: Req) -> Lis
     if head.startswith((b"<?xml", b"<datastore")):
         return _parse_datastore_answer(body, url, req)
     root = dom.parse_html(body, url)
-    page = _parse_html(root, url)
+    page = _parse_html(root, dom.base_url(root, url))
     if req.pager:  # a page of a search API answered in HTML: its pager continues the walk
         page.shape = "search-api"
         if page.items:

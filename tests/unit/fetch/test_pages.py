@@ -157,3 +157,13 @@ def test_challenge_page_recognised():
     waf = b"<html><script>document.cookie='x=1';location.reload()</script></html>"
     assert dom.is_challenge_page(waf, BASE)
     assert not dom.is_challenge_page(b"<html><body><a href='/'>home</a><script>x()</script></body></html>", BASE)
+
+
+def test_links_resolve_against_the_page_base():
+    html = '<html><head><base href="http://www.example.gov.cn/xxgk/"></head><body><ul><li><a href="202401/t20240101_1.html">某局2023年政府信息公开工作年度报告</a></li></ul></body></html>'
+    page = parse_list(html.encode(), BASE, "text/html", Req(BASE))
+    assert [ln.url for ln in page.items] == ["http://www.example.gov.cn/xxgk/202401/t20240101_1.html"]
+    art = '<html><head><base href="/files/"></head><body><h1>x</h1><a href="nb2023.pdf">附件</a></body></html>'
+    assert [ln.url for ln in parse_article(art.encode(), BASE).attachments] == [
+        "http://www.example.gov.cn/files/nb2023.pdf"
+    ]
