@@ -58,20 +58,16 @@ def _now() -> datetime:
 
 
 def _writer(db_path):
-    from pipelines.warehouse.db import open_writer
+    from pipelines.warehouse.writer import open_warehouse
 
-    return open_writer(db_path)
+    return open_warehouse(db_path)
 
 
 def _after_change(con, report_id: str) -> None:
-    from pipelines.warehouse.load import refresh_facts
+    """Facts, cross-year findings and the dashboard tables follow the corrected cells (one write path)."""
+    from pipelines.warehouse.writer import after_cells_changed
 
-    refresh_facts(con, report_id)
-    row = con.execute("SELECT agency_id FROM reports WHERE report_id = ?", [report_id]).fetchone()
-    if row and row[0]:
-        from pipelines.checks.crossyear import run_crossyear
-
-        run_crossyear(con, [row[0]])
+    after_cells_changed(con, report_id)
 
 
 def add_correction(

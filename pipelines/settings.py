@@ -14,7 +14,8 @@ and the dashboard). Values are read when asked for, so a test can set the enviro
 | ``XXGK_UPLOAD_TOTAL_MB`` | ``500`` | the 导入 page's limit on the bytes of one import |
 | ``XXGK_IMPORT_ROOT`` | unset | the one server folder (and its subfolders) the 导入 page may ingest from; unset: no folder ingest from the dashboard |
 | ``XXGK_LIVE_S`` | ``3`` | how often (seconds) a dashboard page checks for a newly published warehouse |
-| ``XXGK_FETCH_CONTACT`` | none | an e-mail or URL appended to ``xxgk fetch``'s User-Agent |
+| ``XXGK_ALIASES`` | ``data/aliases.yaml`` | the user's agency aliases (entities) |
+| ``XXGK_ADCODES`` | the shipped table | a GB/T 2260 region-code CSV to use instead (entities) |
 
 Limits on input (what one hostile or broken file may cost; the README lists them) are constants below:
 every reader, `xxgk extract` and `xxgk ingest` take them from here.
@@ -104,27 +105,20 @@ def import_root() -> Path | None:
     return root if root.is_dir() else None
 
 
-# --- xxgk fetch: politeness defaults ------------------------------------------------------------
-# One request at a time per host, at least FETCH_DELAY_S between the end of one request and the start
-# of the next; `--delay` below FETCH_DELAY_FLOOR_S is refused unless `--no-delay-floor` is given (for a
-# server you own, e.g. the test suite's fixture portals). robots.txt's Crawl-delay raises the delay.
-FETCH_DELAY_S = 1.0
-FETCH_DELAY_FLOOR_S = 1.0
-FETCH_RETRIES = 3  # retries after the first try for network errors, 429 and 5xx
-FETCH_BACKOFF_S = 2.0  # first backoff; doubles at each retry (a Retry-After up to FETCH_RETRY_AFTER_MAX_S wins)
-FETCH_RETRY_AFTER_MAX_S = 120.0
-FETCH_TIMEOUT_S = 30.0
-FETCH_MAX_BYTES = MAX_FILE_BYTES  # a larger download is abandoned: ingest would refuse it
-FETCH_MAX_PAGES = 500  # list pages per column, against a pager that never ends
+def aliases_path() -> Path | None:
+    """``XXGK_ALIASES``: the user's agency alias file, when set (else the entities module's default)."""
+    v = os.environ.get("XXGK_ALIASES")
+    return Path(v) if v else None
 
 
-def fetch_user_agent() -> str:
-    """The User-Agent of `xxgk fetch`: names the project so a site's operator can see who is asking.
+def adcodes_path() -> str | None:
+    """``XXGK_ADCODES``: a region-code table to use instead of the shipped one, when set."""
+    return os.environ.get("XXGK_ADCODES") or None
 
-    ``XXGK_FETCH_CONTACT`` (an e-mail or URL) is appended when set, as polite crawlers do.
-    """
-    from pipelines import __version__
 
-    contact = os.environ.get("XXGK_FETCH_CONTACT")
-    extra = f"; +{contact}" if contact else ""
-    return f"xxgk-fetch/{__version__} (xxgk government information-disclosure annual report collector{extra})"
+# --- limits and thresholds (one place; the modules that apply them import these) ----------------------------
+
+INGEST_COMMIT_EVERY = 500  # files between two publishes of an ingest
+INGEST_LOAD_BATCH = 64  # reports written to the warehouse together (one transaction)
+WRITER_MEMORY = "256MB"  # DuckDB buffer pool of the warehouse writer; it spills to disk beyond this
+CROSSYEAR_CHUNK = 500  # agencies per pass of the cross-year checks

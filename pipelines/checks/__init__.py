@@ -102,6 +102,18 @@ def catalogue() -> tuple[Rule, ...]:
     return _load_rules(HERE / "catalogue.yaml")
 
 
+@cache
+def parser_codes() -> dict[str, str]:
+    """The parser's finding ids (parser_codes.yaml): "P302 row_cells_missing" → its severity."""
+    d = yaml.safe_load((HERE / "parser_codes.yaml").read_text(encoding="utf-8"))
+    return {f"{c['id']} {c['name']}": c["severity"] for c in d["codes"]}
+
+
+def known_check_ids() -> frozenset[str]:
+    """Every finding id a warehouse may hold: the catalogue's rules and the parser's codes."""
+    return frozenset({r.check for r in catalogue()} | set(parser_codes()))
+
+
 def rules(scope: str | None = None) -> tuple[Rule, ...]:
     return tuple(r for r in catalogue() if scope is None or r.scope == scope)
 

@@ -132,56 +132,17 @@ def compute(con: duckdb.DuckDBPyConnection, agency_ids: Iterable[str] | None = N
     return {rid: items for rid, items in out.items() if items}
 
 
-def run_crossyear(con: duckdb.DuckDBPyConnection, agency_ids: Iterable[str] | None = None) -> int:
-    """Replace the cross-year findings (of `agency_ids`, default all) in the warehouse. Returns how
-    many findings were written. Runs in one transaction on a writable connection."""
-    agency_ids = None if agency_ids is None else list(agency_ids)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        if agency_ids is None:
-            touched = [
-                r[0]
-                for r in con.execute(
-                    "SELECT DISTINCT report_id FROM findings WHERE check_id LIKE ?", [PREFIX + "%"]
-                ).fetchall()
-            ]
-        else:
-            touched = (
-                [
-                    r[0]
-                    for r in con.execute(
-                        "SELECT DISTINCT f.report_id FROM findings f JOIN reports r USING (report_id)"
-                        " WHERE f.check_id LIKE ? AND r.agency_id IN (" + ", ".join("?" for _ in agency_ids) + ")",
-                        [PREFIX + "%", *agency_ids],
-                    ).fetchall()
-                ]
-                if agency_ids
-                else []
-            )
-        for rid in touched:
-            con.execute("DELETE FROM findings WHERE report_id = ? AND check_id LIKE ?", [rid, PREFIX + "%"])
-        new = compute(con, agency_ids)
-        n = 0
-        for rid, items in new.items():
-            start = con.execute("SELECT coalesce(max(seq) + 1, 0) FROM findings WHERE report_id = ?", [rid]).fetchone()[
-                0
-            ]
-            con.executemany(
-                "INSERT INTO findings (report_id, seq, check_id, severity, location, message) VALUES (?, ?, ?, ?, ?, ?)",
-                [[rid, start + i, *item] for i, item in enumerate(items)],
-            )
-            n += len(items)
-        for rid in set(touched) | set(new):
-            con.execute(
-                "UPDATE reports SET n_findings = (SELECT count(*) FROM findings f WHERE f.report_id = ?),"
-                " status = (SELECT CASE WHEN bool_or(severity = 'error') THEN 'errors'"
-                "                       WHEN bool_or(severity = 'warning') THEN 'warnings' ELSE 'ok' END"
-                "           FROM findings f WHERE f.report_id = ?)"
-                " WHERE report_id = ?",
-                [rid, rid, rid],
-            )
-        con.execute("COMMIT")
-        return n
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+def reports_with_findings(con: duckdb.DuckDBPyConnection, agency_ids: list[str] | None) -> list[str]:
+    """Reports holding cross-year findings now (of ``agency_ids``, default all): the ones a rerun replaces.
+    The findings are written by pipelines.warehouse.writer.write_crossyear; nothing here writes."""
+    if agency_ids is None:
+        sql, params = "SELECT DISTINCT report_id FROM findings WHERE check_id LIKE ?", [PREFIX + "%"]
+    elif not agency_ids:
+        return []
+    else:
+        sql = (
+            "SELECT DISTINCT f.report_id FROM findings f JOIN reports r USING (report_id)"
+            " WHERE f.check_id LIKE ? AND r.agency_id = ANY(?::VARCHAR[])"
+        )
+        params = [PREFIX + "%", list(agency_ids)]
+    return [r[0] for r in con.execute(sql, params).fetchall()]

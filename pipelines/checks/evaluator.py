@@ -100,89 +100,23 @@ class Instance:
 
 
 class _Eval:
+    """The state of one instance being evaluated: its tables, sets, loop bindings and the operands it read."""
+
+    __slots__ = ("tables", "sets", "bindings", "operands")
+
     def __init__(self, tables: Mapping[str, Any], sets: Mapping[str, Iterable[str]], bindings: dict[str, str]):
         self.tables = tables
         self.sets = sets
         self.bindings = bindings
         self.operands: dict[str, Any] = {}
 
-    def key(self, node: ast.expr) -> str:
-        if isinstance(node, ast.Name):
-            return self.bindings.get(node.id, node.id)
-        if isinstance(node, ast.Constant) and isinstance(node.value, (str, int)):
-            return str(node.value)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            return self.key(node.left) + self.key(node.right)
-        raise FormulaError(f"bad key: {ast.dump(node)}")
 
-    def value(self, node: ast.expr) -> float | None:
-        if isinstance(node, ast.Constant):
-            if isinstance(node.value, (int, float)):
-                return node.value
-            raise FormulaError("a string is not a number")
-        if isinstance(node, ast.BinOp):
-            a, b = self.value(node.left), self.value(node.right)
-            if a is None or b is None:
-                return None
-            return a + b if isinstance(node.op, ast.Add) else a - b
-        if isinstance(node, ast.Subscript):
-            return self.lookup(node)
-        if isinstance(node, ast.Call):
-            (gen,) = node.args
-            if not isinstance(gen, ast.GeneratorExp) or len(gen.generators) != 1:
-                raise FormulaError("sum() takes one generator")
-            comp = gen.generators[0]
-            var, set_name = comp.target.id, comp.iter.id  # type: ignore[attr-defined]
-            total: float | None = 0
-            saved = self.bindings.get(var)
-            for item in self.sets[set_name]:
-                self.bindings[var] = item
-                v = self.value(gen.elt)
-                total = None if (v is None or total is None) else total + v
-            if saved is None:
-                self.bindings.pop(var, None)
-            else:
-                self.bindings[var] = saved
-            return total
-        raise FormulaError(f"cannot evaluate {type(node).__name__}")
-
-    def lookup(self, node: ast.Subscript) -> float | None:
-        keys: list[str] = []
-        cur: ast.expr = node
-        while isinstance(cur, ast.Subscript):
-            keys.insert(0, self.key(cur.slice))
-            cur = cur.value
-        if not isinstance(cur, ast.Name):
-            raise FormulaError("operand must be TABLE[key]…")
-        table = cur.id
-        if table not in self.tables:
-            raise FormulaError(f"unknown table {table!r}")
-        v: Any = self.tables[table]
-        for k in keys:
-            if v is None:
-                break
-            v = v.get(k) if isinstance(v, dict) else None
-        v = v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
-        self._record(table, keys, v)
-        return v
-
-    def _record(self, table: str, keys: list[str], v: float | None) -> None:
-        prefix = "prev_" if table.startswith("prev_") else ""
-        row = keys[0]
-        names = {row}
-        for b in self.bindings.values():  # table4[g + '_total'] is also {total}
-            if row.startswith(b + "_"):
-                names.add(row[len(b) + 1 :])
-        for n in names:
-            self.operands[prefix + n] = v
-
-
-# --- compiled form -----------------------------------------------------------------------------
-# Each formula side is turned, once, into a tree of Python closures taking the _Eval of one
-# instance: the interpretive dispatch on node types (the cost of running the catalogue) is paid
-# once per formula instead of once per node per instance. Semantics are _Eval's exactly: the
-# same operands recorded in the same order, None propagated the same way; any node outside the
-# well-formed shapes is handed to _Eval itself, so malformed formulas fail as they always did.
+# --- the evaluator ------------------------------------------------------------------------------
+# Each formula side is turned, once, into a tree of Python closures taking the _Eval of one instance: the
+# dispatch on node types is paid once per formula, not once per node per instance. A node outside the
+# grammar's shapes is refused here, when the formula is compiled (the catalogue compiles every rule as it
+# loads, so a bad rule fails at once). The planned form below is this evaluator's precomputed path for
+# integer operands (same instances, same operands; a test holds them equal).
 
 _Fn = Callable[[_Eval], Any]
 
@@ -209,11 +143,11 @@ def _compile_lookup(node: ast.Subscript) -> _Fn:
     while isinstance(cur, ast.Subscript):
         k = _compile_key(cur.slice)
         if k is None:
-            return lambda ev: ev.lookup(node)
+            raise FormulaError(f"bad key: {ast.dump(cur.slice)}")
         key_fns.insert(0, k)
         cur = cur.value
     if not isinstance(cur, ast.Name):
-        return lambda ev: ev.lookup(node)
+        raise FormulaError("operand must be TABLE[key]…")
     table = cur.id
     prefix = "prev_" if table.startswith("prev_") else ""
     unknown = f"unknown table {table!r}"
@@ -236,7 +170,8 @@ def _compile_lookup(node: ast.Subscript) -> _Fn:
                 break
             v = v.get(k) if isinstance(v, dict) else None
         v = v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
-        # _Eval._record, inline
+        # the operands the instance read: by row key, and by the part after a bound prefix
+        # (table4[g + '_total'] is also {total})
         row = keys[0]
         names = {row}
         for b in bindings.values():
@@ -299,7 +234,11 @@ def _compile_value(node: ast.expr) -> _Fn:
             return total
 
         return total_of
-    return lambda ev: ev.value(node)  # anything else: _Eval raises as it always did
+    if isinstance(node, ast.Constant):
+        raise FormulaError("a string is not a number")
+    if isinstance(node, ast.Call):
+        raise FormulaError("sum() takes one generator")
+    raise FormulaError(f"cannot evaluate {type(node).__name__}")
 
 
 # Keyed by id (hashing a Formula hashes its AST fields); the Formula is kept in the entry, so

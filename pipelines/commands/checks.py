@@ -6,6 +6,8 @@ import json
 import os
 import sys
 
+from pipelines.commands import add_db, db_of
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -15,9 +17,7 @@ def register(sub) -> None:
         "checks (C4xx) on the warehouse, replacing their previous findings.",
     )
     p.add_argument("--crossyear", action="store_true", help="run the cross-year checks on --db")
-    p.add_argument(
-        "--db", default=os.environ.get("XXGK_DB", "data/xxgk.duckdb"), help="warehouse (default: %(default)s)"
-    )
+    add_db(p)
     p.add_argument("--json", action="store_true", help="catalogue as JSON")
     p.set_defaults(func=run)
 
@@ -26,15 +26,15 @@ def run(args) -> int:
     from pipelines.checks import catalogue
 
     if args.crossyear:
-        from pipelines.checks.crossyear import run_crossyear
-        from pipelines.warehouse.db import open_writer
+        from pipelines.warehouse.writer import open_warehouse, refresh, write_crossyear
 
-        if not os.path.isfile(args.db):
-            print(f"xxgk checks: {args.db}: no warehouse here", file=sys.stderr)
+        if not os.path.isfile(db_of(args)):
+            print(f"xxgk checks: {db_of(args)}: no warehouse here", file=sys.stderr)
             return 1
-        with open_writer(args.db) as w:
-            n = run_crossyear(w.con)
-        print(f"{args.db}: {n} cross-year findings")
+        with open_warehouse(db_of(args)) as w:
+            n = write_crossyear(w.con)
+            refresh(w.con)  # findings counts and statuses changed: the dashboard tables follow
+        print(f"{db_of(args)}: {n} cross-year findings")
         return 0
     rules = catalogue()
     if args.json:

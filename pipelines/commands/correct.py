@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import getpass
-import os
 import sys
+
+from pipelines import settings
+from pipelines.commands import add_db, db_of
 
 
 def register(sub) -> None:
@@ -21,9 +23,7 @@ def register(sub) -> None:
     p.add_argument("--author", default=None, help="who (default: $XXGK_AUTHOR or the login name)")
     p.add_argument("--list", action="store_true", help="list every correction")
     p.add_argument("--undo", type=int, metavar="ID", help="undo correction ID")
-    p.add_argument(
-        "--db", default=os.environ.get("XXGK_DB", "data/xxgk.duckdb"), help="warehouse (default: %(default)s)"
-    )
+    add_db(p)
     p.set_defaults(func=run)
 
 
@@ -45,7 +45,7 @@ def run(args) -> int:
 
     try:
         if args.list:
-            rows = C.list_corrections(args.db)
+            rows = C.list_corrections(db_of(args))
             if not rows:
                 print("no corrections")
             for r in rows:
@@ -58,7 +58,7 @@ def run(args) -> int:
                 )
             return 0
         if args.undo is not None:
-            rid = C.undo_correction(args.db, args.undo)
+            rid = C.undo_correction(db_of(args), args.undo)
             print(f"undone correction #{args.undo} of report {rid}")
             return 0
         if not (args.report_id and args.location and args.value is not None):
@@ -68,9 +68,9 @@ def run(args) -> int:
             print("xxgk correct: --reason is required", file=sys.stderr)
             return 2
         ref = C.parse_location(args.location)
-        author = args.author or os.environ.get("XXGK_AUTHOR") or getpass.getuser()
+        author = args.author or settings.author_default() or getpass.getuser()
         cid = C.add_correction(
-            args.db, args.report_id, ref.table_no, ref.row_key, ref.col_key, _value(args.value), args.reason, author
+            db_of(args), args.report_id, ref.table_no, ref.row_key, ref.col_key, _value(args.value), args.reason, author
         )
         print(f"correction #{cid}: {args.report_id[:12]} {ref.where} = {args.value} by {author}")
         return 0

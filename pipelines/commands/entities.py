@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import sys
+
+from pipelines.commands import add_db, db_of
 
 
 def register(sub) -> None:
@@ -16,9 +17,7 @@ def register(sub) -> None:
     p.add_argument("name", nargs="?", help="an agency name to resolve")
     p.add_argument("--province"), p.add_argument("--city"), p.add_argument("--county")
     p.add_argument("--unresolved", action="store_true", help="list unresolved agencies of --db")
-    p.add_argument(
-        "--db", default=os.environ.get("XXGK_DB", "data/xxgk.duckdb"), help="warehouse (default: %(default)s)"
-    )
+    add_db(p)
     p.set_defaults(func=run)
 
 
@@ -54,7 +53,7 @@ def unresolved(db: str) -> list[dict]:
 def run(args) -> int:
     if args.unresolved:
         try:
-            rows = unresolved(args.db)
+            rows = unresolved(db_of(args))
         except FileNotFoundError as e:
             print(f"xxgk entities: {e}", file=sys.stderr)
             return 1

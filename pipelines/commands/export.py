@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from pipelines.commands import add_db, db_of
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -13,7 +15,7 @@ def register(sub) -> None:
         "partitioned by year (DIR/reports/year=2020/...).",
     )
     p.add_argument("--parquet", required=True, metavar="DIR", help="output folder")
-    p.add_argument("--db", default="data/xxgk.duckdb", help="warehouse file (default: %(default)s)")
+    add_db(p)
     p.add_argument("--dataset", default=None, help="only this dataset (default: all)")
     p.set_defaults(func=run)
 
@@ -22,7 +24,7 @@ def run(args) -> int:
     from pipelines.warehouse.export import export_parquet
 
     try:
-        res = export_parquet(args.db, args.parquet, dataset=args.dataset)
+        res = export_parquet(db_of(args), args.parquet, dataset=args.dataset)
     except FileNotFoundError as e:
         print(f"xxgk export: {e}", file=sys.stderr)
         return 1

@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from pipelines.commands import add_db, db_of
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -16,7 +18,7 @@ def register(sub) -> None:
         "skipped, not failed. Exit 0 when every report loaded or was unchanged, 1 when some failed.",
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="report files or folders")
-    p.add_argument("--db", default="data/xxgk.duckdb", help="warehouse file (default: %(default)s)")
+    add_db(p)
     p.add_argument("--dataset", default="user", help="dataset name for these reports (default: %(default)s)")
     p.add_argument("--workers", type=_positive, default=1, help="extraction processes (default: 1)")
     p.add_argument(
@@ -45,19 +47,19 @@ def run(args) -> int:
 
     result = ingest(
         args.paths,
-        db=args.db,
+        db=db_of(args),
         dataset=args.dataset,
         workers=args.workers,
         progress=not args.json,
         commit_every=args.commit_every,
-        args={"paths": args.paths, "db": args.db, "dataset": args.dataset, "workers": args.workers},
+        args={"paths": args.paths, "db": db_of(args), "dataset": args.dataset, "workers": args.workers},
     )
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
     else:
         n_new = len(result.loaded) - len(result.replaced)
         print(
-            f"{args.db}: loaded {n_new}, replaced {len(result.replaced)}, unchanged {len(result.unchanged)}, "
+            f"{db_of(args)}: loaded {n_new}, replaced {len(result.replaced)}, unchanged {len(result.unchanged)}, "
             f"failed {len(result.failed)}, skipped {len(result.skipped)}"
         )
         for _, err in result.failed:

@@ -9,18 +9,16 @@ via Arrow in chunks, so memory stays bounded whatever n is.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from datetime import datetime
-from pathlib import Path
 
 import duckdb
 import numpy as np
 import polars as pl
 
 from pipelines.demo.generate import (
-    FAULT_FINDING,
+    fault_finding,
     RI,
     T2_KEYS,
     T3_KEYS,
@@ -34,9 +32,9 @@ from pipelines.demo.generate import (
     simulate,
 )
 from pipelines import templates
+from pipelines.warehouse import writer
 from pipelines.templates import TABLE3_COLUMNS
 
-SCHEMA = Path(__file__).resolve().parent.parent / "warehouse" / "schema.sql"
 CELLS_LIMIT = 50_000  # above this many reports, long-form cells are off by default (≈200 cells each)
 _SEVERITY_RANK = {"error": 2, "warning": 1}
 
@@ -59,24 +57,13 @@ def build_direct(
     t0 = time.perf_counter()
     if with_cells is None:
         with_cells = n_reports <= CELLS_LIMIT
-    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db_path))
-    try:
-        con.execute(SCHEMA.read_text(encoding="utf-8"))
-        _delete_dataset(con, dataset)
-        run_id = con.execute("SELECT nextval('seq_run_id')").fetchone()[0]
+    args = {"command": "demo --direct", "n_reports": n_reports, "seed": seed, "city": city, "size": size}
+    # the one write path: the same schema, views, dashboard tables and atomic publish as an ingest
+    with writer.open_warehouse(db_path) as w:
+        con = w.con
+        writer.delete_dataset(con, dataset)
+        run_id = writer.start_run(con, dataset, args)
         now = datetime.now()
-        con.execute(
-            "INSERT INTO ingest_runs (run_id, started_at, dataset, args) VALUES (?, ?, ?, ?)",
-            [
-                run_id,
-                now,
-                dataset,
-                json.dumps(
-                    {"command": "demo --direct", "n_reports": n_reports, "seed": seed, "city": city, "size": size}
-                ),
-            ],
-        )
         done = n_cells = n_find = 0
         for b in batches(n_reports, seed, chunk_reports, city, size, years):
             ids = [b.report_id(r, dataset, seed) for r in range(len(b))]
@@ -91,15 +78,8 @@ def build_direct(
                     _insert(con, "cells", cf)
                     n_cells += len(cf)
             done += len(b)
-        con.execute(
-            "UPDATE ingest_runs SET finished_at = ?, n_loaded = ? WHERE run_id = ?", [datetime.now(), done, run_id]
-        )
-        from pipelines.warehouse.aggregates import refresh_aggregates
-
-        refresh_aggregates(con)  # the dashboard's pre-aggregated tables, consistent with the rows
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
+        writer.end_run(con, run_id, loaded=done)
+        writer.refresh(con)  # the dashboard's pre-aggregated tables, consistent with the rows
     secs = time.perf_counter() - t0
     return {
         "db_path": str(db_path),
@@ -161,32 +141,8 @@ def take(b: Batch, n: int) -> Batch:
     )
 
 
-def _delete_dataset(con: duckdb.DuckDBPyConnection, dataset: str) -> None:
-    for stmt in _DELETE_DATASET:  # the dataset is a bound parameter
-        con.execute(stmt, [dataset])
-
-
-# Literal statements only: no identifier is ever spliced into SQL here.
-_DELETE_DATASET = tuple(
-    "DELETE FROM " + t + " WHERE report_id IN (SELECT report_id FROM reports WHERE dataset = ?)"
-    for t in ("report_facts", "findings", "cells", "report_texts")
-) + ("DELETE FROM reports WHERE dataset = ?",)
-# Columns are matched by name (INSERT … BY NAME): the frame's column names never enter the SQL.
-_INSERT_CHUNK = {
-    t: "INSERT INTO " + t + " BY NAME SELECT * FROM _xxgk_chunk"
-    for t in ("reports", "report_facts", "findings", "cells", "report_texts")
-}
-
-
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    stmt = _INSERT_CHUNK.get(table)
-    if stmt is None:
-        raise ValueError(f"not an allowed table: {table}")
-    con.register("_xxgk_chunk", frame.to_arrow())
-    try:
-        con.execute(stmt)
-    finally:
-        con.unregister("_xxgk_chunk")
+    writer.insert_frame(con, table, frame.to_arrow())
 
 
 def _col(x: np.ndarray, null: np.ndarray | None = None) -> pl.Series:
@@ -198,8 +154,8 @@ def _col(x: np.ndarray, null: np.ndarray | None = None) -> pl.Series:
 
 def facts_frame(b: Batch, ids: list[str]) -> pl.DataFrame:
     """report_facts rows, with the loader's meanings (pipelines.warehouse.load.facts_from_values): 总计 column
-    of each table-3 row, applicant mix of the first row, a merged row's fact (2019 其他处理, or the sum of the
-    known parts' totals: null only when every part is unknown), table 4; null stays null."""
+    of each table-3 row, applicant mix of the first row, a merged row's fact (2019 其他处理, or the sum of its
+    parts: null when any part is unknown), table 4; null stays null."""
     total = templates.TOTAL_COL
     vals: dict[str, pl.Series] = {}
     for key in templates.FACT_ROWS:
@@ -210,10 +166,8 @@ def facts_frame(b: Batch, ids: list[str]) -> pl.DataFrame:
     for m in templates.MERGED:
         has_row = np.isin(b.template, [v for v in templates.versions() if m.row in T3_KEYS[v]])
         parts = [RI[k] for k in m.parts]
-        known = ~b.t3_null[:, parts, total]
-        part_sum = np.where(known, b.t3[:, parts, total], 0).sum(axis=1)
-        value = np.where(has_row, b.t3[:, RI[m.row], total], part_sum)
-        null = np.where(has_row, b.t3_null[:, RI[m.row], total], ~known.any(axis=1))
+        value = np.where(has_row, b.t3[:, RI[m.row], total], b.t3[:, parts, total].sum(axis=1))
+        null = np.where(has_row, b.t3_null[:, RI[m.row], total], b.t3_null[:, parts, total].any(axis=1))
         vals[m.fact] = _col(value, null)
     for c, key in enumerate(T4_KEYS):
         vals[key] = _col(b.t4[:, c], b.t4_null[:, c])
@@ -227,7 +181,7 @@ def _reports_frame(b: Batch, ids: list[str], dataset: str, now: datetime, run_id
     status = ["ok"] * len(b)
     n_find = [0] * len(b)
     for r, faults in b.faults.items():
-        worst = max(_SEVERITY_RANK[FAULT_FINDING[f["kind"]][1]] for f in faults)
+        worst = max(_SEVERITY_RANK[fault_finding(f)[1]] for f in faults)
         status[r] = "errors" if worst == 2 else "warnings"
         n_find[r] = len(faults)
     return pl.DataFrame(
@@ -262,7 +216,7 @@ def _findings_frame(b: Batch, ids: list[str]) -> pl.DataFrame:
     recs = []
     for r in sorted(b.faults):
         for seq, f in enumerate(b.faults[r]):
-            check, sev = FAULT_FINDING[f["kind"]]
+            check, sev = fault_finding(f)
             recs.append((ids[r], seq, check, sev, f["where"], f["detail"]))
     return pl.DataFrame(
         recs,

@@ -48,13 +48,24 @@ MIX_P = np.array([0.86, 0.07, 0.004, 0.012, 0.02, 0.034])
 FAULT_RATE = 0.05
 FAULT_KINDS = ("identity", "blank", "lost_cell", "carry_mismatch")
 FAULT_P = (0.35, 0.30, 0.15, 0.20)
-# Finding each fault kind should produce (check id, severity); used by direct mode and the truth.
+# The finding each fault kind makes when the report is read and checked (an id of the check catalogue or of the
+# parser's codes, checks.known_check_ids()), with its severity; used by direct mode and the truth.
 FAULT_FINDING = {
-    "identity": ("identity_failed", "error"),
-    "blank": ("blank_cells", "warning"),
-    "lost_cell": ("row_cells_missing", "warning"),
-    "carry_mismatch": ("carry_over_mismatch", "warning"),
+    "identity": ("C303 table3_row_total", "error"),  # a printed cell off: its row no longer adds up
+    "blank": ("P302 row_cells_missing", "warning"),  # blank where 0 is meant: the cells are null
+    "lost_cell": ("P302 row_cells_missing", "warning"),
+    "carry_mismatch": ("C401 carry_over_match", "warning"),
 }
+_TABLE4_IDENTITY = ("C311 table4_group_total", "error")  # a table-4 cell off: its group's total breaks
+
+
+def fault_finding(fault: dict) -> tuple[str, str]:
+    """(check id, severity) of the finding a fault makes."""
+    if fault["kind"] == "identity" and fault["where"].startswith("table4"):
+        return _TABLE4_IDENTITY
+    return FAULT_FINDING[fault["kind"]]
+
+
 # Departments whose table-2 enforcement numbers (处罚/强制) are large.
 ENFORCEMENT = {
     "police",
@@ -581,8 +592,8 @@ def truth(b: Batch, r: int, dataset: str = "demo", seed: int = 0) -> dict:
         "fees_collected_yuan": None if np.isnan(fees) else _num(fees),
         "findings": [
             {
-                "check": FAULT_FINDING[f["kind"]][0],
-                "severity": FAULT_FINDING[f["kind"]][1],
+                "check": fault_finding(f)[0],
+                "severity": fault_finding(f)[1],
                 "where": f["where"],
                 "message": f["detail"],
             }

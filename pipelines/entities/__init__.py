@@ -19,7 +19,6 @@ Unknown or ambiguous agencies get ids of their own ('unknown-â€¦', 'ambiguous-â€
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, asdict
 from functools import lru_cache
@@ -29,6 +28,7 @@ from typing import Any, Mapping
 import yaml
 
 from pipelines.entities.regions import Region, RegionTable, table
+from pipelines import settings
 
 HERE = Path(__file__).parent
 USER_ALIASES = Path("data/aliases.yaml")
@@ -110,7 +110,7 @@ class Aliases:
 
 
 def _user_alias_path() -> Path:
-    return Path(os.environ.get("XXGK_ALIASES") or USER_ALIASES)
+    return settings.aliases_path() or Path(USER_ALIASES)
 
 
 def aliases() -> Aliases:

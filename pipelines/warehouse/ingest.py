@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import signal
 import sys
@@ -27,20 +26,21 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from pipelines import settings
 from pipelines.document import ReadError
 from pipelines.readers import read_path_bytes
-from pipelines.warehouse import db as dbm
 from pipelines.report import Report
-from pipelines.warehouse.load import LOADED, REPLACED, UNCHANGED, LoadItem, load_reports, resolve_agency
+from pipelines.warehouse import db as dbm
+from pipelines.warehouse import writer
+from pipelines.warehouse.load import LOADED, REPLACED, UNCHANGED, LoadItem, resolve_agency
 
 FAILED = "failed"
 SKIPPED = "skipped"  # a file that is not a candidate report (companion notes, truth JSON): not a failure
 EXTRACTING, EXTRACTED = "extracting", "extracted"  # live states of a file (ingest's on_file), before its outcome
-DEFAULT_COMMIT_EVERY = 500
-LOAD_BATCH = 64  # reports written to the warehouse together (one transaction)
+DEFAULT_COMMIT_EVERY = settings.INGEST_COMMIT_EVERY
+LOAD_BATCH = settings.INGEST_LOAD_BATCH  # reports written to the warehouse together (one transaction)
 
 
 @dataclass
@@ -234,253 +234,293 @@ class Progress:
             self.stream.flush()
 
 
-# --- the run -----------------------------------------------------------------------------------
+# --- the run: a file source → an extraction executor → the warehouse sink --------------------------
+#
+# source:   walk(paths, skip) yields (path, None) per file to read, or (path, error);
+# executor: runs prepare(path, err) (the sink's: read, hash, settle what needs no extraction) and
+#           extract_job on the rest, and hands every result to finish(path, sha, status, payload) in
+#           the order of the walk. SerialExecutor (in process) and LocalPoolExecutor (a process pool)
+#           today; another executor (e.g. a cluster's) only has to keep that contract;
+# sink:     WarehouseSink: batches the reports into the one writer (pipelines.warehouse.writer),
+#           records every file's outcome, publishes.
+
+
+class Executor(Protocol):
+    def run(
+        self,
+        items: Iterable[tuple[str, str | None]],
+        prepare: Callable[..., Any],
+        finish: Callable[[str, str, str, Any], None],
+    ) -> None: ...
+
+
+@dataclass
+class SerialExecutor:
+    """Extraction in this process, one file at a time."""
+
+    limits: Limits
+
+    def run(self, items, prepare, finish) -> None:
+        for path, err in items:
+            job = prepare(path, err)
+            if job is not None:
+                status, payload = extract_job(job[2], job[0], self.limits.timeout_s)
+                finish(job[0], job[1], status, payload)
+
+
+@dataclass
+class LocalPoolExecutor:
+    """Extraction in a local process pool, at most 2*workers files in flight, results in walk order."""
+
+    workers: int
+    limits: Limits
+
+    def run(self, items, prepare, finish) -> None:
+        _run_pool(items, self.workers, self.limits, prepare, finish)
+
+
+def make_executor(workers: int, limits: Limits) -> Executor:
+    return SerialExecutor(limits) if workers <= 1 else LocalPoolExecutor(workers, limits)
+
+
+class WarehouseSink:
+    """One ingest run's writes: extracted reports wait here and go into the warehouse LOAD_BATCH at a time
+    (writer.load: one statement per table, one commit, each outcome as if loaded alone). Every other outcome
+    waits with them, so outcomes are recorded in the order of the walk. W.next is swapped into W every
+    ``commit_every`` files (spaced out so swaps cost at most ~10% of the run) and at the end."""
+
+    def __init__(
+        self,
+        w: dbm.Writer,
+        run_id: int,
+        dataset: str,
+        limits: Limits,
+        commit_every: int,
+        bar: Progress,
+        on_file: Callable[[str, str, str | None, str | None], None] | None = None,
+    ):
+        self.w, self.run_id, self.dataset, self.limits = w, run_id, dataset, limits
+        self.notify = on_file or (lambda path, status, detail, sha: None)
+        self.commit_every, self.bar = commit_every, bar
+        self.result = IngestResult(run_id=run_id)
+        self.since_publish, self.dirty, self.last_publish_at = 0, False, time.monotonic()
+        self.publish_cost, self.refreshed = 0.0, False  # what a swap costs, aggregates included
+        self.files_buf: list[list] = []  # ingest_files rows; W.next is invisible until publish anyway
+        # entries: ("load", LoadItem) and ("rec", path, sha, outcome, error)
+        self.pending: list[tuple] = []
+        self.waiting: dict[str, Report] = {}  # sha → extracted report, for files waiting to be loaded
+        self.waiting_keys: set[tuple] = set()  # (agency_id, year) of those: what they may replace
+        self.n_pending_loads = 0
+
+    # -- outcomes
+
+    def record(self, path: str, sha: str | None, outcome: str, error: str | None = None) -> None:
+        if self.pending:
+            self.queue(("rec", path, sha, outcome, error))
+        else:
+            self.emit(path, sha, outcome, error)
+            self.maybe_publish()
+
+    def queue(self, entry: tuple) -> None:
+        self.pending.append(entry)
+        if entry[0] == "load":
+            item = entry[1]
+            self.waiting[item.sha256] = item.report
+            if item.agency is not None and item.agency.agency_id is not None:
+                self.waiting_keys.add((item.agency.agency_id, item.report.year))
+            self.n_pending_loads += 1
+        # A full batch goes in; so does a long run of other outcomes (memory stays bounded).
+        if self.n_pending_loads >= LOAD_BATCH or len(self.pending) >= 4 * LOAD_BATCH:
+            self.flush_pending()
+            self.maybe_publish()
+
+    def flush_pending(self) -> None:
+        if not self.pending:
+            return
+        entries = list(self.pending)
+        self.pending.clear()
+        self.waiting.clear()
+        self.waiting_keys.clear()
+        self.n_pending_loads = 0
+        items = [e[1] for e in entries if e[0] == "load"]
+        outs = iter(writer.load(self.w.con, items, dataset=self.dataset, run_id=self.run_id))
+        for e in entries:
+            if e[0] == "rec":
+                self.emit(*e[1:])
+                continue
+            item, out = e[1], next(outs)
+            if isinstance(out, Exception):
+                err = _oneline(f"{item.source_path}: cannot load: {type(out).__name__}: {out}")
+                self.emit(item.source_path, item.sha256, FAILED, err)
+            else:
+                self.emit(item.source_path, item.sha256, out)
+
+    def emit(self, path: str, sha: str | None, outcome: str, error: str | None = None) -> None:
+        self.files_buf.append([self.run_id, path, sha, outcome, error, sha if outcome != FAILED else None, _now()])
+        if len(self.files_buf) >= 1000:
+            self.flush_files()
+        r = self.result
+        if outcome == FAILED:
+            r.failed.append((path, error or ""))
+        elif outcome == SKIPPED:
+            r.skipped.append((path, error or ""))
+        elif outcome == UNCHANGED:
+            r.unchanged.append(path)
+        else:
+            r.loaded.append(path)
+            if outcome == REPLACED:
+                r.replaced.append(path)
+        self.bar.update(outcome)
+        self.notify(path, outcome, error, sha)
+        self.since_publish += 1
+        if outcome in (LOADED, REPLACED):
+            self.dirty = True
+
+    def flush_files(self) -> None:
+        buf = self.files_buf
+        for i in range(0, len(buf), 100):
+            chunk = buf[i : i + 100]
+            self.w.con.execute(_INSERT_FILES + ", ".join([_FILE_ROW] * len(chunk)), [v for r in chunk for v in r])
+        buf.clear()
+
+    # -- publishing
+
+    def maybe_publish(self) -> None:
+        # No swap just for bookkeeping rows; and as W grows (each swap copies it back to W.next), space
+        # swaps out so they take at most ~10% of the run.
+        due = self.since_publish >= self.commit_every and self.dirty
+        if due and time.monotonic() - self.last_publish_at >= 9 * self.publish_cost:
+            self.publish(final=False)
+
+    def publish(self, final: bool) -> None:
+        t0 = time.monotonic()
+        self.flush_pending()
+        self.flush_files()
+        r = self.result
+        writer.end_run(
+            self.w.con,
+            self.run_id,
+            loaded=len(r.loaded) - len(r.replaced),
+            unchanged=len(r.unchanged),
+            replaced=len(r.replaced),
+            failed=len(r.failed),
+            finished=final,
+        )
+        if final and (r.loaded or r.replaced):
+            _run_crossyear(self.w.con, self.run_id)  # carry-over etc. need the whole batch in place
+        if self.dirty or (final and not self.refreshed and (r.loaded or r.unchanged)):
+            self.refreshed = _refresh_aggregates(self.w.con) or self.refreshed
+        if not final:  # the final swap is open_writer's, on leaving its block
+            self.w.publish()  # a kill after this keeps everything up to here
+        self.since_publish, self.dirty, self.last_publish_at = 0, False, time.monotonic()
+        self.publish_cost = self.last_publish_at - t0
+
+    # -- the executor's two callbacks
+
+    def finish(self, path: str, sha: str, status: str, payload) -> None:
+        if status == "err":
+            self.record(path, sha, FAILED, payload)
+            return
+        try:
+            ag = resolve_agency(payload)
+        except Exception:  # the loader meets it again and fails this report alone
+            ag = None
+        self.notify(path, EXTRACTED, None, sha)
+        self.queue(("load", LoadItem(payload, path, sha, payload.format, ag)))
+
+    def prepare(self, path: str, err: str | None, settle_unchanged: bool = True):
+        """(path, sha, data) for a file to extract, or None when it was settled here.
+        settle_unchanged=False (files still in flight before this one, whose reports might replace the one
+        with these bytes): a file already in the warehouse is not settled yet but returned as Deferred, to
+        be prepared again once those are in."""
+        if isinstance(err, Skipped):
+            self.record(path, None, SKIPPED, str(err))
+            return None
+        if err is not None:
+            self.record(path, None, FAILED, _oneline(err))
+            return None
+        try:
+            data = read_path_bytes(path, self.limits.max_bytes)
+        except ReadError as e:
+            self.record(path, None, FAILED, _oneline(str(e)))
+            return None
+        sha = hashlib.sha256(data).hexdigest()
+        if sha in self.waiting:  # the same bytes as a report waiting to be loaded: its outcome follows
+            self._queue_copy(path, sha)
+            return None
+        if self._settled_unchanged(sha):
+            if not settle_unchanged:
+                return Deferred(sha)
+            self.record(path, sha, UNCHANGED)
+            return None
+        self.notify(path, EXTRACTING, None, sha)
+        return path, sha, data
+
+    def _queue_copy(self, path: str, sha: str) -> None:
+        rep = self.waiting[sha]
+        agency = next((e[1].agency for e in self.pending if e[0] == "load" and e[1].sha256 == sha), None)
+        self.queue(("load", LoadItem(rep, path, sha, rep.format, agency)))
+
+    def _settled_unchanged(self, sha: str) -> bool:
+        """Same bytes already in the warehouse: nothing to extract, unless a waiting report for the same
+        agency and year is about to replace that one (then this file loads anew)."""
+        row = self.w.con.execute("SELECT dataset, agency_id, year FROM reports WHERE report_id = ?", [sha]).fetchone()
+        return bool(row) and not (row[0] == self.dataset and (row[1], row[2]) in self.waiting_keys)
 
 
 def ingest(
     paths: Iterable[str | Path],
-    db: str | Path = dbm.DEFAULT_DB,
+    db: str | Path | None = None,
     dataset: str = "user",
     workers: int = 1,
     progress: bool = True,
     limits: Limits | dict | None = None,
     commit_every: int = DEFAULT_COMMIT_EVERY,
     args: dict | None = None,
+    executor: Executor | None = None,
     on_file: Callable[[str, str, str | None, str | None], None] | None = None,
 ) -> IngestResult:
-    """Ingest files and folders into the warehouse at `db`. See the module docstring.
+    """Ingest files and folders into the warehouse at ``db`` (default: settings.db_path(), i.e. XXGK_DB).
+    See the module docstring.
 
     ``on_file(path, status, detail, sha256)``, when given, follows each file live (the 导入 page):
     EXTRACTING when its extraction starts, EXTRACTED when it waits to be written, then its outcome
     (loaded / replaced / unchanged / failed / skipped, detail = the error or reason). An outcome is
-    written to the warehouse at the next publish (every ``commit_every`` files and at the end)."""
-    notify = on_file or (lambda path, status, detail, sha: None)
+    written to the warehouse at the next publish (every ``commit_every`` files and at the end).
+    ``executor``: how files are extracted (default: in process, or a local pool with ``workers`` > 1)."""
     paths = [str(p) for p in paths]
+    db = db if db is not None else settings.db_path()
     limits = Limits(**limits) if isinstance(limits, dict) else (limits or Limits())
-    workers = max(1, int(workers))
     commit_every = max(1, int(commit_every))
     skip = {os.path.realpath(p) for p in dbm.warehouse_files(db)}
     show = bool(progress) and sys.stderr.isatty()
     bar = Progress(count_files(paths, skip) if show else None, show)
-    result = IngestResult()
-
-    with dbm.open_writer(db) as w:
-        run_id = w.con.execute("SELECT nextval('seq_run_id')").fetchone()[0]
-        result.run_id = run_id
-        w.con.execute(
-            "INSERT INTO ingest_runs (run_id, started_at, dataset, args) VALUES (?, ?, ?, ?)",
-            [run_id, _now(), dataset, json.dumps(args if args is not None else {"paths": paths}, ensure_ascii=False)],
-        )
-        since_publish, dirty, last_publish_at = 0, False, time.monotonic()
-        publish_cost, refreshed = 0.0, False  # what a swap costs, aggregates included
-
-        files_buf: list[list] = []  # ingest_files rows; W.next is invisible until publish anyway
-
-        def flush_files() -> None:
-            for i in range(0, len(files_buf), 100):
-                chunk = files_buf[i : i + 100]
-                w.con.execute(_INSERT_FILES + ", ".join([_FILE_ROW] * len(chunk)), [v for r in chunk for v in r])
-            files_buf.clear()
-
-        # Extracted reports wait here and go into the warehouse LOAD_BATCH at a time (load_reports:
-        # one statement per table, one commit, each outcome as if loaded alone). Every other
-        # outcome waits with them, so outcomes are still recorded in the order of the walk.
-        # Entries: ("load", LoadItem) and ("rec", path, sha, outcome, error).
-        pending: list[tuple] = []
-        waiting: dict[str, Report] = {}  # sha → extracted report, for files waiting to be loaded
-        waiting_keys: set[tuple] = set()  # (agency_id, year) of those: what they may replace
-        n_pending_loads = 0
-
-        def record(path: str, sha: str | None, outcome: str, error: str | None = None) -> None:
-            if pending:
-                queue(("rec", path, sha, outcome, error))
-            else:
-                emit(path, sha, outcome, error)
-                maybe_publish()
-
-        def queue(entry: tuple) -> None:
-            nonlocal n_pending_loads
-            pending.append(entry)
-            if entry[0] == "load":
-                item = entry[1]
-                waiting[item.sha256] = item.report
-                if item.agency is not None and item.agency.agency_id is not None:
-                    waiting_keys.add((item.agency.agency_id, item.report.year))
-                n_pending_loads += 1
-            # A full batch goes in; so does a long run of other outcomes (memory stays bounded).
-            if n_pending_loads >= LOAD_BATCH or len(pending) >= 4 * LOAD_BATCH:
-                flush_pending()
-                maybe_publish()
-
-        def flush_pending() -> None:
-            nonlocal n_pending_loads
-            if not pending:
-                return
-            entries = list(pending)
-            pending.clear()
-            waiting.clear()
-            waiting_keys.clear()
-            n_pending_loads = 0
-            outs = iter(load_reports(w.con, [e[1] for e in entries if e[0] == "load"], dataset=dataset, run_id=run_id))
-            for e in entries:
-                if e[0] == "rec":
-                    emit(*e[1:])
-                    continue
-                item, out = e[1], next(outs)
-                if isinstance(out, Exception):
-                    emit(
-                        item.source_path,
-                        item.sha256,
-                        FAILED,
-                        _oneline(f"{item.source_path}: cannot load: {type(out).__name__}: {out}"),
-                    )
-                else:
-                    emit(item.source_path, item.sha256, out)
-
-        def emit(path: str, sha: str | None, outcome: str, error: str | None = None) -> None:
-            nonlocal since_publish, dirty
-            files_buf.append([run_id, path, sha, outcome, error, sha if outcome != FAILED else None, _now()])
-            if len(files_buf) >= 1000:
-                flush_files()
-            if outcome == FAILED:
-                result.failed.append((path, error))
-            elif outcome == SKIPPED:
-                result.skipped.append((path, error))
-            elif outcome == UNCHANGED:
-                result.unchanged.append(path)
-            else:
-                result.loaded.append(path)
-                if outcome == REPLACED:
-                    result.replaced.append(path)
-            bar.update(outcome)
-            notify(path, outcome, error, sha)
-            since_publish += 1
-            if outcome in (LOADED, REPLACED):
-                dirty = True
-
-        def maybe_publish() -> None:
-            # No swap just for bookkeeping rows; and as W grows (each swap copies it back to
-            # W.next), space swaps out so they take at most ~10% of the run.
-            if since_publish >= commit_every and dirty and time.monotonic() - last_publish_at >= 9 * publish_cost:
-                publish(final=False)
-
-        def publish(final: bool) -> None:
-            nonlocal since_publish, dirty, last_publish_at, publish_cost, refreshed
-            t0 = time.monotonic()
-            flush_pending()
-            flush_files()
-            _update_run(w.con, run_id, result, finished=final)
-            if final and (result.loaded or result.replaced):
-                _run_crossyear(w.con, run_id)  # carry-over etc. need the whole batch in place
-            if dirty or (final and not refreshed and (result.loaded or result.unchanged)):
-                refreshed = _refresh_aggregates(w.con) or refreshed
-            if not final:  # the final swap is open_writer's, on leaving its block
-                w.publish()  # a kill after this keeps everything up to here
-            since_publish, dirty, last_publish_at = 0, False, time.monotonic()
-            publish_cost = last_publish_at - t0
-
-        def finish(path: str, sha: str, status: str, payload) -> None:
-            if status == "err":
-                record(path, sha, FAILED, payload)
-                return
-            try:
-                ag = resolve_agency(payload)
-            except Exception:  # load_reports meets it again and fails this report alone
-                ag = None
-            notify(path, EXTRACTED, None, sha)
-            queue(("load", LoadItem(payload, path, sha, payload.format, ag)))
-
-        def prepare(path: str, err: str | None, settle_unchanged: bool = True):
-            """(path, sha, data) for a file to extract, or None when it was settled here.
-            settle_unchanged=False (files still in flight before this one, whose reports might
-            replace the one with these bytes): a file already in the warehouse is not settled yet
-            but returned as Deferred, to be prepared again once those are in."""
-            if isinstance(err, Skipped):
-                record(path, None, SKIPPED, str(err))
-                return None
-            if err is not None:
-                record(path, None, FAILED, _oneline(err))
-                return None
-            try:
-                data = read_path_bytes(path, limits.max_bytes)
-            except ReadError as e:
-                record(path, None, FAILED, _oneline(str(e)))
-                return None
-            sha = hashlib.sha256(data).hexdigest()
-            if sha in waiting:  # the same bytes as a report waiting to be loaded: its outcome follows from that one's
-                rep = waiting[sha]
-                queue(
-                    (
-                        "load",
-                        LoadItem(
-                            rep,
-                            path,
-                            sha,
-                            rep.format,
-                            next((e[1].agency for e in pending if e[0] == "load" and e[1].sha256 == sha), None),
-                        ),
-                    )
-                )
-                return None
-            # Same bytes already in the warehouse: nothing to extract, unless a waiting report
-            # for the same agency and year is about to replace that one (then this file loads anew).
-            row = w.con.execute("SELECT dataset, agency_id, year FROM reports WHERE report_id = ?", [sha]).fetchone()
-            if row and not (row[0] == dataset and (row[1], row[2]) in waiting_keys):
-                if not settle_unchanged:
-                    return Deferred(sha)
-                record(path, sha, UNCHANGED)
-                return None
-            notify(path, EXTRACTING, None, sha)
-            return path, sha, data
-
+    executor = executor or make_executor(max(1, int(workers)), limits)
+    with writer.open_warehouse(db) as w:
+        run_id = writer.start_run(w.con, dataset, args if args is not None else {"paths": paths})
+        sink = WarehouseSink(w, run_id, dataset, limits, commit_every, bar, on_file)
         try:
-            if workers == 1:
-                for path, err in walk(paths, skip):
-                    job = prepare(path, err)
-                    if job is not None:
-                        status, payload = extract_job(job[2], job[0], limits.timeout_s)
-                        finish(job[0], job[1], status, payload)
-            else:
-                _run_pool(walk(paths, skip), workers, limits, prepare, finish)
+            executor.run(walk(paths, skip), sink.prepare, sink.finish)
         finally:
             bar.close()
-        publish(final=True)
-    return result
-
-
-CROSSYEAR_CHUNK = 500  # agencies per pass: memory stays flat however large the batch
+        sink.publish(final=True)
+    return sink.result
 
 
 def _run_crossyear(con, run_id: int) -> None:
-    """The cross-year checks (C4xx) for the agencies this run loaded, replacing their earlier
-    findings; a few hundred agencies at a time, so memory does not grow with the batch."""
+    """The cross-year checks (C4xx) for the agencies this run loaded, replacing their earlier findings."""
     try:
-        from pipelines.checks.crossyear import run_crossyear
-    except ImportError:
-        return
-    try:
-        ids = [
-            r[0]
-            for r in con.execute(
-                "SELECT DISTINCT agency_id FROM reports WHERE run_id = ? AND agency_id IS NOT NULL ORDER BY 1", [run_id]
-            ).fetchall()
-        ]
-        for i in range(0, len(ids), CROSSYEAR_CHUNK):
-            run_crossyear(con, ids[i : i + CROSSYEAR_CHUNK])
+        writer.crossyear_for_run(con, run_id)
     except Exception as e:  # the loaded reports matter more than a check
         print(f"xxgk ingest: warning: cross-year checks not run: {_oneline(str(e))}", file=sys.stderr)
 
 
 def _refresh_aggregates(con) -> bool:
-    """Rebuild the dashboard's pre-aggregated tables (pipelines.warehouse.aggregates, when present)
-    inside W.next, so every published W has them consistent with its reports. A failure there must
-    not lose the loaded reports: warn, and publish without (pipelines.read checks their fingerprint)."""
+    """Rebuild the dashboard's pre-aggregated tables inside W.next, so every published W has them consistent
+    with its reports. A failure there must not lose the loaded reports: warn, and publish without
+    (pipelines.read checks their fingerprint)."""
     try:
-        from pipelines.warehouse.aggregates import refresh_aggregates
-    except ImportError:
-        return False
-    try:
-        refresh_aggregates(con)
+        writer.refresh(con)
         return True
     except Exception as e:
         print(f"xxgk ingest: warning: dashboard aggregates not refreshed: {_oneline(str(e))}", file=sys.stderr)
@@ -489,21 +529,6 @@ def _refresh_aggregates(con) -> bool:
 
 _INSERT_FILES = 'INSERT INTO ingest_files (run_id, path, sha256, outcome, error, report_id, "at") VALUES '
 _FILE_ROW = "(?, ?, ?, ?, ?, ?, ?)"
-
-
-def _update_run(con, run_id: int, r: IngestResult, finished: bool) -> None:
-    con.execute(
-        "UPDATE ingest_runs SET finished_at = ?, n_loaded = ?, n_unchanged = ?, n_replaced = ?, n_failed = ?"
-        " WHERE run_id = ?",
-        [
-            _now() if finished else None,
-            len(r.loaded) - len(r.replaced),
-            len(r.unchanged),
-            len(r.replaced),
-            len(r.failed),
-            run_id,
-        ],
-    )
 
 
 @dataclass(frozen=True)

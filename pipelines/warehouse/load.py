@@ -103,10 +103,9 @@ def _num(v: Any) -> float | None:
     return None if v is None else float(v)
 
 
-def _sum_known(values: list[float | None]) -> float | None:
-    """Sum of the known parts; NULL only when every part is unknown (blank cells are NULL)."""
-    known = [v for v in values if v is not None]
-    return sum(known) if known else None
+def _sum_all(values: list[float | None]) -> float | None:
+    """The sum, or NULL when any part is unknown: a blank or dash cell is not a 0 (never invent a number)."""
+    return None if any(v is None for v in values) else sum(v for v in values if v is not None)
 
 
 def facts_from_values(t3: dict[str, list[float | None]], t4: list[float | None]) -> dict[str, float | None]:
@@ -120,8 +119,8 @@ def facts_from_values(t3: dict[str, list[float | None]], t4: list[float | None])
     first = t3.get(templates.FIRST_ROW) or []
     for i, fact in enumerate(templates.APPLICANT_FACTS):
         f[fact] = _num(first[i]) if i < len(first) else None
-    for m in MERGED:  # the row itself, or the sum of the known parts (NULL only when every part is unknown)
-        f[m.fact] = total(m.row) if m.row in t3 else _sum_known([total(k) for k in m.parts])
+    for m in MERGED:  # the row itself, or the sum of its parts: NULL when any part is unknown (never a partial sum)
+        f[m.fact] = total(m.row) if m.row in t3 else _sum_all([total(k) for k in m.parts])
     for i, key in enumerate(TABLE4_KEYS):
         f[key] = _num(t4[i]) if i < len(t4) else None
     return f
@@ -150,17 +149,6 @@ def _cells_table(report_id: str, report: Report) -> pa.Table:
     return pa.table(cols, schema=_CELLS_SCHEMA)
 
 
-_DELETE_REPORT = (  # every table keyed by report_id that belongs to a report (not history)
-    "DELETE FROM cells WHERE report_id = ?",
-    "DELETE FROM findings WHERE report_id = ?",
-    "DELETE FROM report_texts WHERE report_id = ?",
-    "DELETE FROM report_facts WHERE report_id = ?",
-    "DELETE FROM reports WHERE report_id = ?",
-)
-
-_INSERT_FINDINGS = "INSERT INTO findings (report_id, seq, check_id, severity, location, message) VALUES "
-_FINDING_ROW = "(?, ?, ?, ?, ?, ?)"
-
 _INSERT_FACTS = (
     "INSERT INTO report_facts (" + ", ".join(FACT_COLUMNS) + ") VALUES (" + ", ".join("?" for _ in FACT_COLUMNS) + ")"
 )
@@ -176,89 +164,12 @@ def load_report(
     fmt: str | None = None,
     run_id: int | None = None,
 ) -> str:
-    """Load one report in one transaction. Returns 'loaded' | 'unchanged' | 'replaced'."""
-    report_id = sha256
-    con.execute("BEGIN TRANSACTION")
-    try:
-        ag = resolve_agency(report)
-        # One statement for both rules: the same bytes (unchanged) and the same agency and year.
-        # UNION ALL, not OR: measured at 1M reports, OR scans the table (18 ms), this takes 2.5 ms.
-        # (An unknown agency or year matches no identity: NULL = NULL is not true.)
-        found = con.execute(
-            "SELECT report_id, source_path FROM reports WHERE report_id = ?"
-            " UNION ALL SELECT report_id, source_path FROM reports WHERE dataset = ? AND agency_id = ? AND year = ?",
-            [report_id, dataset, ag.agency_id, report.year],
-        ).fetchall()
-        found = list(dict(found).items())  # the same report can match both branches
-        if any(rid == report_id for rid, _ in found):
-            con.execute("ROLLBACK")
-            return UNCHANGED
-        now = datetime.now(timezone.utc).replace(tzinfo=None)
-        outcome = LOADED
-        if found:
-            for old_id, old_path in found:
-                for stmt in _DELETE_REPORT:
-                    con.execute(stmt, [old_id])
-                con.execute(
-                    "INSERT INTO replacements (run_id, old_report_id, new_report_id, agency_id, year,"
-                    ' old_source_path, new_source_path, "at") VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-                    [run_id, old_id, report_id, ag.agency_id, report.year, old_path, source_path, now],
-                )
-                outcome = REPLACED
-        con.execute(
-            "INSERT INTO reports (report_id, dataset, agency, agency_id, agency_name, agency_type, province,"
-            " city, county, region_code, year, template, source_path, sha256, format, ocr,"
-            " fees_collected_yuan, status, n_findings, ingested_at, run_id)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                report_id,
-                dataset,
-                report.agency,
-                ag.agency_id,
-                ag.name,
-                ag.agency_type,
-                ag.province,
-                ag.city,
-                ag.county,
-                ag.region_code,
-                report.year,
-                report.template,
-                source_path,
-                sha256,
-                fmt or report.format,
-                bool(report.ocr),
-                _num(report.fees_collected_yuan),
-                status_of(report.findings),
-                len(report.findings),
-                now,
-                run_id,
-            ],
-        )
-        cells = _cells_table(report_id, report)
-        if cells.num_rows:
-            con.register("_xxgk_cells_in", cells)
-            try:
-                con.execute("INSERT INTO cells SELECT * FROM _xxgk_cells_in")
-            finally:
-                con.unregister("_xxgk_cells_in")
-        facts = facts_from_values(
-            {k: [c.value for c in row] for k, row in report.table3.items()}, [c.value for c in report.table4]
-        )
-        con.execute(_INSERT_FACTS, [report_id] + [facts[c] for c in FACT_COLUMNS[1:]])
-        if report.findings:
-            # One statement for all rows: DuckDB's per-statement cost dominates executemany.
-            params = [
-                v
-                for i, f in enumerate(report.findings)
-                for v in (report_id, i, f.check, f.severity, f.where, f.message)
-            ]
-            con.execute(_INSERT_FINDINGS + ", ".join([_FINDING_ROW] * len(report.findings)), params)
-        con.execute("INSERT INTO report_texts (report_id, text) VALUES (?, ?)", [report_id, report.text or ""])
-        con.execute("COMMIT")
-        return outcome
-    except BaseException:
-        _rollback(con)
-        raise
+    """Load one report in one transaction (the one loader, load_reports, with a batch of one).
+    Returns 'loaded' | 'unchanged' | 'replaced'; raises what stopped it."""
+    (out,) = load_reports(con, [LoadItem(report, source_path, sha256, fmt)], dataset=dataset, run_id=run_id)
+    if isinstance(out, Exception):
+        raise out
+    return out
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:
@@ -388,17 +299,7 @@ def load_reports(
     out: list[str | Exception] = []
     for it in items:
         try:
-            out.append(
-                load_report(
-                    con,
-                    it.report,
-                    dataset=dataset,
-                    source_path=it.source_path,
-                    sha256=it.sha256,
-                    fmt=it.fmt,
-                    run_id=run_id,
-                )
-            )
+            out.append(_load_batch(con, [it], dataset, run_id)[0])
         except Exception as e:
             out.append(e)
     return out

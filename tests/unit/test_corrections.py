@@ -46,7 +46,7 @@ def db(tmp_path):
     with open_writer(p) as w:
         for r in (a, b):
             load_report(w.con, r, dataset="test", source_path=r.sha256[:4], sha256=r.sha256)
-        from pipelines.checks.crossyear import run_crossyear
+        from pipelines.warehouse.writer import write_crossyear as run_crossyear
 
         run_crossyear(w.con)
     return p

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pipelines.checks.crossyear import run_crossyear
+from pipelines.warehouse.writer import write_crossyear as run_crossyear
 from pipelines.report import CellValue
 from pipelines.warehouse.db import open_writer
 from pipelines.warehouse.load import load_report

@@ -7,7 +7,7 @@ import duckdb
 import pytest
 
 from pipelines import checks
-from pipelines.checks.crossyear import run_crossyear
+from pipelines.warehouse.writer import write_crossyear as run_crossyear
 from pipelines.report import CellValue, Report
 
 generate = pytest.importorskip("pipelines.demo.generate")

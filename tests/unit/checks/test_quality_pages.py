@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pipelines.checks import run
-from pipelines.checks.crossyear import run_crossyear
+from pipelines.warehouse.writer import write_crossyear as run_crossyear
 from pipelines.warehouse.db import open_writer
 from pipelines.warehouse.load import load_report
 from xxgk_checks_helpers import make_report, row

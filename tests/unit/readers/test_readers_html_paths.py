@@ -117,3 +117,28 @@ def test_tables_are_grids_of_cells():
 def test_hidden_in_any_mix_of_cases():
     page = "<html><body><p>a</p><Div StYlE='DiSpLaY :NoNe'>gone</Div><p HiDdEn>gone too</p><p>b</p></body></html>"
     assert kinds(read_bytes(page.encode("utf-8"), "p.html")) == [("T", "a"), ("T", "b")]
+
+
+# Issue 16: one HTML path. A page decoded from GBK used to be searched for hidden content as text, in two
+# spellings only (display / DISPLAY), so `dIsPlAy:none` content showed in the GBK form and not in the UTF-8 one.
+HIDDEN_PAGE = (
+    "<html><head><meta charset='{cs}'><title>某县2022年政府信息公开工作年度报告</title></head><body>"
+    "<p>一、总体情况</p><div style='dIsPlAy : NoNe'>隐藏的旧数字 999</div><p hIdDeN>也是隐藏 888</p>"
+    "<span STYLE='Display:None'>隐藏</span>"
+    "<table><tr><td>新收</td><td>12</td><td style='DISPLAY:none'>7</td></tr></table>"
+    "<p>本年收到申请12件。</p></body></html>"
+)
+
+
+def test_gbk_and_utf8_forms_of_a_page_give_the_same_document():
+    utf8 = read_bytes(HIDDEN_PAGE.format(cs="utf-8").encode("utf-8"), "p.html")
+    gbk = read_bytes(HIDDEN_PAGE.format(cs="gbk").encode("gbk"), "p.html")
+    assert gbk.encoding != "utf-8"  # really the decoded path
+    assert kinds(gbk) == kinds(utf8)
+    assert kinds(utf8) == [
+        ("T", "某县2022年政府信息公开工作年度报告"),
+        ("T", "一、总体情况"),
+        ("TABLE", [["新收", "12"]]),
+        ("T", "本年收到申请12件。"),
+    ]
+    assert gbk.meta == utf8.meta and gbk.plain_text() == utf8.plain_text()

@@ -1,0 +1,186 @@
+"""The one write path into the warehouse: every writer (file ingest, the demo's direct mode, corrections,
+cross-year checks, the dashboard tables' refresh) goes through here.
+
+- ``open_warehouse(path)``: the exclusive writer (db.open_writer: lock, W.next, atomic publish) on a warehouse
+  whose schema and views (schema.sql, views/*.sql) are in place, whoever built it;
+- ``load(con, items, …)``: the one loader (load.load_reports: a batch per transaction, each report's outcome
+  as if loaded alone);
+- ``start_run`` / ``end_run``: the ingest_runs row of a writer's run;
+- ``write_crossyear(con, agency_ids)``: the cross-year checks' findings (computed by checks.crossyear) written;
+- ``after_cells_changed(con, report_id)``: a hand correction's consequences (facts, cross-year findings,
+  dashboard tables);
+- ``refresh(con)``: the dashboard tables (aggregates.refresh_aggregates), so every published warehouse has
+  them consistent with its rows.
+
+So every warehouse, however built, has the same schema, views and catalogue ids.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipelines import settings
+from pipelines.checks import crossyear
+from pipelines.warehouse import db as dbm
+from pipelines.warehouse.aggregates import refresh_aggregates
+from pipelines.warehouse.load import LoadItem, load_reports, refresh_facts
+
+CROSSYEAR_CHUNK = settings.CROSSYEAR_CHUNK  # agencies per pass: memory stays flat however large the batch
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@contextmanager
+def open_warehouse(path: str | Path) -> Iterator[dbm.Writer]:
+    """The exclusive writer on the warehouse at ``path`` (created if missing), schema and views applied.
+    Published atomically on a normal exit; discarded on an exception (the warehouse stays as it was)."""
+    with dbm.open_writer(path) as w:
+        yield w
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """schema.sql and every view: idempotent."""
+    dbm.ensure_schema(con)
+
+
+def load(
+    con: duckdb.DuckDBPyConnection, items: list[LoadItem], *, dataset: str, run_id: int | None = None
+) -> list[str | Exception]:
+    """Load extracted reports (see load.load_reports)."""
+    return load_reports(con, items, dataset=dataset, run_id=run_id)
+
+
+def start_run(con: duckdb.DuckDBPyConnection, dataset: str, args: dict[str, Any]) -> int:
+    """A new ingest_runs row; returns its run_id."""
+    run_id = int(con.execute("SELECT nextval('seq_run_id')").fetchone()[0])
+    con.execute(
+        "INSERT INTO ingest_runs (run_id, started_at, dataset, args) VALUES (?, ?, ?, ?)",
+        [run_id, _now(), dataset, json.dumps(args, ensure_ascii=False)],
+    )
+    return run_id
+
+
+def end_run(
+    con: duckdb.DuckDBPyConnection,
+    run_id: int,
+    *,
+    loaded: int,
+    unchanged: int = 0,
+    replaced: int = 0,
+    failed: int = 0,
+    finished: bool = True,
+) -> None:
+    """The run's counts (and its end, when ``finished``)."""
+    con.execute(
+        "UPDATE ingest_runs SET finished_at = ?, n_loaded = ?, n_unchanged = ?, n_replaced = ?, n_failed = ?"
+        " WHERE run_id = ?",
+        [_now() if finished else None, loaded, unchanged, replaced, failed, run_id],
+    )
+
+
+def run_agencies(con: duckdb.DuckDBPyConnection, run_id: int) -> list[str]:
+    """The agencies a run loaded reports for."""
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT agency_id FROM reports WHERE run_id = ? AND agency_id IS NOT NULL ORDER BY 1", [run_id]
+        ).fetchall()
+    ]
+
+
+# Literal statements only: no identifier is ever spliced into SQL here (the dataset is a bound parameter).
+_DELETE_DATASET = tuple(
+    "DELETE FROM " + t + " WHERE report_id IN (SELECT report_id FROM reports WHERE dataset = ?)"
+    for t in ("report_facts", "findings", "cells", "report_texts")
+) + ("DELETE FROM reports WHERE dataset = ?",)
+# Columns are matched by name (INSERT … BY NAME): the frame's column names never enter the SQL.
+_INSERT_FRAME = {
+    t: "INSERT INTO " + t + " BY NAME SELECT * FROM _xxgk_chunk"
+    for t in ("reports", "report_facts", "findings", "cells")
+}
+
+
+def delete_dataset(con: duckdb.DuckDBPyConnection, dataset: str) -> None:
+    """Every row of a dataset (a rebuilt synthetic dataset replaces the old one)."""
+    for stmt in _DELETE_DATASET:
+        con.execute(stmt, [dataset])
+
+
+def insert_frame(con: duckdb.DuckDBPyConnection, table: str, rows: Any) -> None:
+    """Rows of a generator (an Arrow table whose columns are named as the table's) into an allow-listed table."""
+    stmt = _INSERT_FRAME.get(table)
+    if stmt is None:
+        raise ValueError(f"not an allowed table: {table}")
+    con.register("_xxgk_chunk", rows)
+    try:
+        con.execute(stmt)
+    finally:
+        con.unregister("_xxgk_chunk")
+
+
+_DELETE_CROSSYEAR = "DELETE FROM findings WHERE report_id = ? AND check_id LIKE ?"
+_INSERT_FINDING = (
+    "INSERT INTO findings (report_id, seq, check_id, severity, location, message) VALUES (?, ?, ?, ?, ?, ?)"
+)
+_NEXT_SEQ = "SELECT coalesce(max(seq) + 1, 0) FROM findings WHERE report_id = ?"
+_REPORT_STATUS = (
+    "UPDATE reports SET n_findings = (SELECT count(*) FROM findings f WHERE f.report_id = ?),"
+    " status = (SELECT CASE WHEN bool_or(severity = 'error') THEN 'errors'"
+    "                       WHEN bool_or(severity = 'warning') THEN 'warnings' ELSE 'ok' END"
+    "           FROM findings f WHERE f.report_id = ?)"
+    " WHERE report_id = ?"
+)
+
+
+def write_crossyear(con: duckdb.DuckDBPyConnection, agency_ids: Iterable[str] | None = None) -> int:
+    """Replace the cross-year findings (of ``agency_ids``, default all) in the warehouse, in one transaction.
+    Returns how many findings were written."""
+    ids = None if agency_ids is None else list(agency_ids)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        touched = crossyear.reports_with_findings(con, ids)
+        for rid in touched:
+            con.execute(_DELETE_CROSSYEAR, [rid, crossyear.PREFIX + "%"])
+        new = crossyear.compute(con, ids)
+        n = 0
+        for rid, items in new.items():
+            start = con.execute(_NEXT_SEQ, [rid]).fetchone()[0]
+            con.executemany(_INSERT_FINDING, [[rid, start + i, *item] for i, item in enumerate(items)])
+            n += len(items)
+        for rid in set(touched) | set(new):
+            con.execute(_REPORT_STATUS, [rid, rid, rid])
+        con.execute("COMMIT")
+        return n
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def crossyear_for_run(con: duckdb.DuckDBPyConnection, run_id: int) -> int:
+    """The cross-year checks of the agencies a run loaded, a few hundred agencies at a time."""
+    ids = run_agencies(con, run_id)
+    return sum(write_crossyear(con, ids[i : i + CROSSYEAR_CHUNK]) for i in range(0, len(ids), CROSSYEAR_CHUNK))
+
+
+def refresh(con: duckdb.DuckDBPyConnection, verbose: bool = False) -> dict:
+    """Rebuild the dashboard tables from the rows as they are now (in the caller's transaction if open)."""
+    return refresh_aggregates(con, verbose=verbose)
+
+
+def after_cells_changed(con: duckdb.DuckDBPyConnection, report_id: str) -> None:
+    """After a hand correction (or its undo) of one report: its facts from the corrected cells, its agency's
+    cross-year findings, and the dashboard tables — so every page shows the corrected value."""
+    refresh_facts(con, report_id)
+    row = con.execute("SELECT agency_id FROM reports WHERE report_id = ?", [report_id]).fetchone()
+    if row and row[0]:
+        write_crossyear(con, [row[0]])
+    refresh(con)
