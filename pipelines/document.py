@@ -39,6 +39,10 @@ class TextBlock:
     text: str
     page: int | None = None
     confidence: float = 1.0
+    # Line breaks between this line and the previous non-empty one in the source (plain-text
+    # reader only; 0 where unknown): a table copied one cell per line shows its blank cells and
+    # row ends only in these runs.
+    breaks: int = 0
 
 
 Block = TextBlock | Table

@@ -11,8 +11,8 @@ import re
 
 from pipelines import templates
 from pipelines.document import Document, ReadError
-from pipelines.parse import meta
-from pipelines.parse.segments import segments, split_sections
+from pipelines.parse import cellines, meta
+from pipelines.parse.segments import ORDINALS, segments, split_sections
 from pipelines.parse.table2 import detect_version, parse_table2
 from pipelines.parse.table3 import parse_table3
 from pipelines.parse.table4 import parse_table4
@@ -53,9 +53,26 @@ def _place_agency(report: Report) -> None:
         )
 
 
+def _note_rebuilt_rows(report: Report, segs: list, rebuilt: cellines.Rebuilt) -> None:
+    """Say how a table printed one cell per line was read: the blank cells told by the breaks (info),
+    the rows whose breaks fit no reading (a warning: their missing cells were treated as lost)."""
+    where = {2: "table2", 3: "table3", 4: "table4"}
+    for seg in segs:
+        if seg.kind != "row" or not seg.note or seg.section not in where:
+            continue
+        doubt = seg.note.startswith("breaks")
+        report.add(
+            "P311 cells_one_per_line",
+            "warning" if doubt else "info",
+            where[seg.section],
+            f"table printed one cell per line; row {' '.join(c for c in seg.cells if c)[:60]}: {seg.note}",
+        )
+
+
 def parse(doc: Document) -> Report:
     report = Report(source=doc.source, sha256=doc.sha256 or "", format=doc.format, ocr=doc.ocr)
-    segs, starts = split_sections(segments(doc))
+    rebuilt = cellines.rebuild(doc)
+    segs, starts, misnumbered = split_sections(rebuilt.segs if rebuilt is not None else segments(doc))
     report.text = "\n".join(s.flat for s in segs)
 
     def region(sec: int) -> tuple[int, int] | None:
@@ -71,6 +88,13 @@ def parse(doc: Document) -> Report:
             "not an annual report: no section 三 (收到和处理政府信息公开申请情况) or 四 (行政复议、行政诉讼) found",
         )
 
+    for sec, printed in misnumbered.items():
+        report.add(
+            "P107 section_misnumbered",
+            "info",
+            f"table{sec}" if sec in (2, 3, 4) else "sections",
+            f"section {ORDINALS[sec]} printed under another number ({printed}…); found by its own words",
+        )
     report.agency, report.year = meta.agency_and_year(segs, doc.meta.get("title"))
     if report.year is None:
         report.year = meta.period_year(report.text)
@@ -127,6 +151,9 @@ def parse(doc: Document) -> Report:
             )
         for k in templates.get(t3_version).table2_keys:
             report.table2.setdefault(k, __import__("pipelines.report", fromlist=["CellValue"]).CellValue.missing())
+
+    if rebuilt is not None:
+        _note_rebuilt_rows(report, segs, rebuilt)
 
     r6 = region(6)
     if r6 is not None:

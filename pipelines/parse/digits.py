@@ -9,9 +9,9 @@ those that satisfy the identities; the caller decides what to do when more than 
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import product
-from typing import Iterator, Sequence
+from itertools import combinations
 
 from pipelines import templates
 
@@ -85,6 +85,7 @@ class Segmentation:
     overflow: bool = False  # more values than cells
     exhausted: bool = False  # too many possible splits to enumerate: treated as ambiguous
     inconsistent: int = 0  # number of possible splits when none satisfies the identities
+    lost: int = 0  # cells lost without a trace, placed (and derived where certain) by the identities
 
 
 def _token_value(t: Token) -> int | float | None:
@@ -109,16 +110,7 @@ def segment(tokens: Sequence[Token], n: int, groups: Sequence[SumGroup] = ()) ->
     if len(tokens) > n:
         return Segmentation([], False, False, 0, overflow=True)
 
-    # Text whose tokens are all set apart by white space, none with a leading zero, shows its cell
-    # boundaries: a short row there has lost cells, and its numbers are not cut further.
-    if (
-        len(tokens) >= 3
-        and all(t.gap_before for t in tokens[1:])
-        and not any(len(t.text) > 1 and t.text[0] == "0" for t in tokens if t.kind == "num")
-    ):
-        from dataclasses import replace
-
-        tokens = [replace(t, splittable=False) if t.kind == "num" else t for t in tokens]
+    tokens = set_apart(tokens)
 
     # How many cells each token may stand for.
     ranges: list[range] = []
@@ -175,6 +167,20 @@ def segment(tokens: Sequence[Token], n: int, groups: Sequence[SumGroup] = ()) ->
     return Segmentation(
         [tuple(cells)], False, any(len(t.text) > 1 and t.kind == "num" and t.splittable for t in tokens), missing
     )
+
+
+def set_apart(tokens: Sequence[Token]) -> Sequence[Token]:
+    """Text whose tokens are all set apart by white space, none with a leading zero, shows its cell
+    boundaries: a short row there has lost cells, and its numbers are not cut further."""
+    if (
+        len(tokens) >= 3
+        and all(t.gap_before for t in tokens[1:])
+        and not any(len(t.text) > 1 and t.text[0] == "0" for t in tokens if t.kind == "num")
+    ):
+        from dataclasses import replace
+
+        return [replace(t, splittable=False) if t.kind == "num" else t for t in tokens]
+    return tokens
 
 
 def _explode(tokens: Sequence[Token]) -> Iterator[int | float | None]:
@@ -453,3 +459,59 @@ def _dedupe(cands: list[tuple]) -> list[tuple]:
             seen.add(c)
             out.append(c)
     return out
+
+
+MAX_PLACEMENTS = 20000
+
+
+def fill_lost(tokens: Sequence[Token], n: int, groups: Sequence[SumGroup]) -> Segmentation | None:
+    """Readings of a row that lost cells without a trace: fewer values than cells and no gap in the
+    text to show where the blanks were.
+
+    Every placement of the lost cells among the printed ones (printed order kept) is tried; in each,
+    a lost cell is derived where a sum group makes it certain (the group's other cells known, or its
+    total already reached: counts are never negative), and a placement under which a group cannot
+    hold is dropped. The distinct readings left are the candidates, lost cells not derived left None;
+    one candidate means every placement that fits the identities reads the same numbers. None when
+    a token may stand for several cells (a digit run): then nothing is certain enough to try.
+    """
+    tokens = set_apart(tokens)
+    if not tokens or any(t.kind == "num" and t.splittable and len(t.text) > 1 for t in tokens):
+        return None
+    k = n - len(tokens)
+    if k <= 0:
+        return None
+    vals = [_token_value(t) for t in tokens]
+    seen: dict[tuple, None] = {}
+    for i, lost in enumerate(combinations(range(n), k)):
+        if i >= MAX_PLACEMENTS:
+            return Segmentation([], False, False, 0, exhausted=True, lost=k)
+        lost_set = set(lost)
+        printed = iter(vals)
+        cells = [None if j in lost_set else next(printed) for j in range(n)]
+        if _derive(cells, lost_set, groups):
+            seen.setdefault(tuple(cells), None)
+    return Segmentation(list(seen), True, False, 0, lost=k)
+
+
+def _derive(cells: list, lost: set[int], groups: Sequence[SumGroup]) -> bool:
+    """Fill the lost cells each sum group makes certain, in place; False when a group cannot hold."""
+    for parts, total in groups:
+        idx = (*parts, total)
+        unknown = [j for j in idx if j in lost]
+        if any(cells[j] is None and j not in lost for j in idx):
+            continue  # a printed blank in the group: nothing to assess or derive
+        known = sum(cells[j] for j in parts if j not in lost)
+        if not unknown:
+            if known != cells[total]:
+                return False
+        elif unknown == [total]:
+            cells[total] = known
+        elif total not in lost:
+            rest = cells[total] - known
+            if rest < 0:
+                return False
+            if len(unknown) == 1 or rest == 0:
+                for j in unknown:
+                    cells[j] = rest if len(unknown) == 1 else 0
+    return True

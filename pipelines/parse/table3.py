@@ -18,10 +18,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from itertools import product
+from itertools import pairwise, product
 
 from pipelines import templates
-from pipelines.parse.digits import TABLE3_GROUPS, Segmentation, Token, segment
+from pipelines.parse.digits import TABLE3_GROUPS, Segmentation, Token, fill_lost, segment, set_apart
 from pipelines.parse.tokens import Chunk, Stream, label_key
 from pipelines.report import BLANK, DASH, INFERRED, MISSING, NUMBER, CellValue, Report
 
@@ -97,33 +97,17 @@ def _match_fuzzy(text: str) -> str | None:
 
 def parse_table3(st: Stream, report: Report, hint_version: str | None) -> str | None:
     """Fill report.table3; return the layout version found ('2019' / '2021') or None."""
-    items = st.items
-    # Anchor: the data-row label right before each chunk (same segment).
-    labels_seen: list[str] = []
-    chunks: list[tuple[Chunk, str | None]] = []
-    started = False
-    for it in items:
-        if it.kind == "label":
-            k = match_row(it.text)
-            if k:
-                labels_seen.append(k)
-                if k == FIRST_ROW:
-                    started = True
-            continue
-        ch = it.chunk
-        assert ch is not None
-        anchor = match_row(ch.label_before) if ch.label_before else None
-        if anchor == FIRST_ROW:
-            started = True
-        if not started and FIRST_ROW in labels_seen + [anchor]:
-            continue
-        if not started:
-            # before the first row: header junk (dash-filled header cells, stray numbers)
-            continue
-        if ch.all_blank() and anchor is None:
-            continue  # a group label's empty row (（三）不予公开 …)
-        chunks.append((ch, anchor))
-
+    labels_seen, entries = _collect(st)
+    chunks = [(e.chunk, e.anchor) for e in entries]
+    n_split = sum(1 for a, b in pairwise(entries) if b.split and not a.split)
+    if n_split:
+        report.add(
+            "P313 rows_on_one_line",
+            "info",
+            "table3",
+            f"{n_split} line(s) held the numbers of two or more rows; each was cut into rows of 7 cells, "
+            "every one of which keeps its 总计 = the six applicant columns",
+        )
     if not chunks and not labels_seen:
         return None
 
@@ -135,6 +119,8 @@ def parse_table3(st: Stream, report: Report, hint_version: str | None) -> str | 
     if placed is None:
         placed, unplaced = _place_by_label(chunks, rows, version)
         mode = "label"
+        if unplaced:
+            placed, unplaced, mode = _place_detached(entries, rows, version, report, (placed, unplaced))
         if unplaced:
             report.add(
                 "P310 numbers_unplaced",
@@ -148,7 +134,10 @@ def parse_table3(st: Stream, report: Report, hint_version: str | None) -> str | 
     segs: dict[str, Segmentation] = {}
     for key, ch in placed.items():
         ch.tokens = trim_blanks(ch.tokens, N_COLS)
-        segs[key] = segment(ch.tokens, N_COLS, TABLE3_GROUPS)
+        sg = segment(ch.tokens, N_COLS, TABLE3_GROUPS)
+        if not sg.candidates and sg.gap_nulls and not sg.overflow:
+            sg = fill_lost(ch.tokens, N_COLS, TABLE3_GROUPS) or sg
+        segs[key] = sg
 
     chosen = _resolve(segs, rows, report)
 
@@ -202,6 +191,14 @@ def parse_table3(st: Stream, report: Report, hint_version: str | None) -> str | 
                 )
             continue
         report.table3[key] = _cells(vals, ch, state, sg)
+        if sg.lost and len(sg.candidates) == 1:
+            report.add(
+                "P307 lost_cells_inferred",
+                "info",
+                f"table3.{key}",
+                f"row has {N_COLS - sg.lost} of 7 cells ({ch.raw}) and no gap shows where the lost one(s) stood; "
+                f"every placement that keeps 总计 = the six applicant columns (counts never negative) reads {_fmt(vals)}",
+            )
         if sg.gap_nulls:
             report.add(
                 "P302 row_cells_missing",
@@ -214,6 +211,70 @@ def parse_table3(st: Stream, report: Report, hint_version: str | None) -> str | 
     return version
 
 
+@dataclass
+class _Entry:
+    """A chunk of numbers with the data-row labels around it: its own (same segment, `anchor`), and
+    the labels printed on the lines between it and the previous / next chunk."""
+
+    chunk: Chunk
+    anchor: str | None
+    before: list[str]
+    after: list[str]
+    split: bool = False  # cut from a line that held several rows' numbers
+
+
+def _collect(st: Stream) -> tuple[list[str], list[_Entry]]:
+    """The data-row labels seen, and the chunks from the first row on with the labels around them."""
+    labels_seen: list[str] = []
+    entries: list[_Entry] = []
+    pending: list[str] = []  # data-row labels since the last chunk
+    started = False
+    for it in st.items:
+        if it.kind == "label":
+            k = match_row(it.text)
+            if k:
+                labels_seen.append(k)
+                pending.append(k)
+                started = started or k == FIRST_ROW
+            continue
+        ch = it.chunk
+        assert ch is not None
+        anchor = match_row(ch.label_before) if ch.label_before else None
+        started = started or anchor == FIRST_ROW
+        if not started:
+            continue  # before the first row: header junk (dash-filled header cells, stray numbers)
+        if ch.all_blank() and anchor is None:
+            continue  # a group label's empty row (（三）不予公开 …)
+        for n, part in enumerate(_split_rows(ch)):
+            if entries and (n or not pending):
+                before: list[str] = []
+            else:
+                before = pending
+                if entries:
+                    entries[-1].after = pending
+            entries.append(_Entry(part, anchor if n == 0 else None, before, [], split=n > 0))
+        pending = []
+    if entries:
+        entries[-1].after = pending
+    return labels_seen, entries
+
+
+def _split_rows(ch: Chunk) -> list[Chunk]:
+    """Several rows' numbers on one line (two labels, then both rows' numbers): a chunk of k × 7
+    cells, each token one cell, is k rows when every row of 7 keeps its 总计 = the six applicant
+    columns; otherwise it stays one chunk (and is placed, or reported, as it is)."""
+    toks = set_apart(ch.tokens)
+    k, rem = divmod(len(toks), N_COLS)
+    if k < 2 or rem or any(t.kind == "num" and t.splittable and len(t.text) > 1 for t in toks):
+        return [ch]
+    parts = [toks[i * N_COLS : (i + 1) * N_COLS] for i in range(k)]
+    for p in parts:
+        vals = [None if t.kind in ("blank", "dash") else float(t.text) for t in p]
+        if None in vals or sum(vals[:6]) != vals[6]:
+            return [ch]
+    return [Chunk(list(p), ch.seg_index, ch.label_before if i == 0 else "", ch.grid) for i, p in enumerate(parts)]
+
+
 def _layout_version(labels_seen: list[str], n_chunks: int, hint: str | None) -> str:
     """The layout of table 3, newest version first: one whose own rows' labels were seen (2021's （六） 1–3,
     2019's one-row 其他处理) or whose row count equals the number of chunks; else the hint, else the oldest."""
@@ -222,6 +283,86 @@ def _layout_version(labels_seen: list[str], n_chunks: int, hint: str | None) -> 
         if len(lay[v]) == n_chunks or any(k in labels_seen for k in templates.version_only_rows(v)):
             return v
     return hint if hint in lay else templates.versions()[0]
+
+
+def _detached_anchors(entries: list[_Entry], side: str, rows: tuple[str, ...]) -> list[str | None]:
+    """Anchors where labels stand on lines of their own: a run of k chunks without a label of their
+    own or between them takes, in order, the k labels printed right before it (side 'before') or
+    right after it ('after'), when there are exactly k; a chunk's own label always wins."""
+    out: list[str | None] = [e.anchor for e in entries]
+    i = 0
+    while i < len(entries):
+        if entries[i].anchor is not None:
+            i += 1
+            continue
+        j = i + 1
+        while j < len(entries) and not entries[j].before and entries[j].anchor is None:
+            j += 1  # entries[i:j]: a run of chunks with no label of their own or between them
+        if side == "before":
+            labels = list(entries[i].before)
+        else:
+            labels = list(entries[j - 1].after)
+            if j < len(entries) and labels and labels[-1] == entries[j].anchor:
+                labels.pop()  # the next chunk's own label, printed on its line
+        # another version's row that is a group label here (2019 其他处理 in 2021)
+        labels = [k for k in labels if k in rows or not set(templates.merged_parts(k)) & set(rows)]
+        if len(labels) == j - i:
+            out[i:j] = labels
+        i = j
+    return out
+
+
+def _place_detached(entries, rows, version, report, base):
+    """Labels printed on lines of their own, away from their numbers (PDF → Markdown): place the
+    numbers by the labels right before them, or right after them, when that places more rows and
+    the table's column identities can be checked and all hold; when both readings pass and
+    disagree, neither is taken."""
+    trials = []
+    for side in ("before", "after"):
+        anchors = _detached_anchors(entries, side, rows)
+        placed, unplaced = _place_by_label([(e.chunk, a) for e, a in zip(entries, anchors)], rows, version)
+        fails, holds = _placement_checks(placed, rows)
+        if len(unplaced) < len(base[1]) and fails == 0 and holds > 0:
+            trials.append((side, placed, unplaced))
+    if not trials:
+        return (*base, "label")
+    readings = {tuple((k, ch.raw) for k, ch in sorted(p.items())) for _, p, _ in trials}
+    if len(readings) > 1:
+        report.add(
+            "P312 labels_detached",
+            "warning",
+            "table3",
+            "row labels stand apart from their numbers, and reading each label with the numbers after it "
+            "and with the numbers before it both keep the table's identities; neither was taken",
+        )
+        return (*base, "label")
+    side, placed, unplaced = trials[0]
+    report.add(
+        "P312 labels_detached",
+        "info",
+        "table3",
+        f"row labels stand on lines of their own; each was read with the numbers printed {'after' if side == 'before' else 'before'} "
+        "it, the only reading that places them and keeps every identity of the table",
+    )
+    return placed, unplaced, f"label-{side}"
+
+
+def _placement_checks(placed: dict[str, Chunk], rows: tuple[str, ...]) -> tuple[int, int]:
+    """(failing, holding) identities when the placed chunks are read as they stand: each row's
+    总计 and the table's column identities (a row whose reading is not unique counts as unknown)."""
+    vals: dict[str, tuple] = {}
+    fails = 0
+    for key, ch in placed.items():
+        sg = segment(trim_blanks(ch.tokens, N_COLS), N_COLS, TABLE3_GROUPS)
+        if len(sg.candidates) != 1:
+            fails += bool(sg.inconsistent)
+            continue
+        row = sg.candidates[0]
+        vals[key] = row
+        if None not in row and sum(row[:6]) != row[6]:
+            fails += 1
+    col_fails, holds = _column_checks(vals, rows)
+    return fails + col_fails, holds
 
 
 def _note_zero_totals(report: Report, rows: tuple[str, ...]) -> None:
@@ -303,52 +444,33 @@ def _place_by_label(chunks, rows, version) -> tuple[dict[str, Chunk], list[Chunk
 
 
 def _resolve(segs: dict[str, Segmentation], rows: tuple[str, ...], report: Report):
-    """Pick one split per row; where the row identity leaves several, use the column identities."""
+    """Pick one reading per row; where the row identity leaves several, use the column identities.
+
+    A digit run goes to the reading with the fewest failing column identities when that reading is
+    unique; a row that lost cells only to a reading under which every column identity holds.
+    """
     chosen: dict[str, tuple[tuple | None, str]] = {}
     ambiguous: list[str] = []
     for key, sg in segs.items():
         if len(sg.candidates) == 1:
             chosen[key] = (sg.candidates[0], INFERRED if sg.used_identity else NUMBER)
+        elif sg.lost and any(None in c for c in sg.candidates):
+            # a placement that leaves a lost cell open cannot be ruled out by any identity
+            _note_ambiguous(report, key, sg, set(sg.candidates), False)
+            chosen[key] = (None, MISSING)
         elif len(sg.candidates) > 1:
             ambiguous.append(key)
     if ambiguous:
-        options = [segs[k].candidates for k in ambiguous]
-        n_combos = 1
-        for o in options:
-            n_combos *= len(o)
-        best: list[tuple] = []
-        best_fail = None
-        if n_combos <= MAX_COMBOS:
-            fixed = {k: v[0] for k, v in chosen.items() if v[0] is not None}
-            for combo in product(*options):
-                trial = dict(fixed)
-                trial.update(zip(ambiguous, combo))
-                fails = _column_failures(trial, rows)
-                if best_fail is None or fails < best_fail:
-                    best, best_fail = [combo], fails
-                elif fails == best_fail:
-                    best.append(combo)
+        best, best_fail = _best_combos(segs, ambiguous, chosen, rows)
         for idx, key in enumerate(ambiguous):
+            sg = segs[key]
             picks = {c[idx] for c in best}
-            if len(picks) == 1:
+            if len(picks) == 1 and not (sg.lost and best_fail):
                 vals = next(iter(picks))
                 chosen[key] = (vals, INFERRED)
-                report.add(
-                    "P304 digits_split",
-                    "info",
-                    f"table3.{key}",
-                    f"cells run together ({segs[key].candidates and _fmt_run(segs[key])}); the split "
-                    f"{list(vals)} is the only one consistent with the table's identities",
-                )
+                _note_pick(report, key, sg, vals)
             else:
-                opts = sorted(picks) if picks else segs[key].candidates[:6]
-                report.add(
-                    "P305 digits_ambiguous",
-                    "warning",
-                    f"table3.{key}",
-                    f"cells run together and can be split {len(opts)} ways consistent with the identities "
-                    f"(e.g. {', '.join(str(list(o)) for o in list(opts)[:3])}); cells left null",
-                )
+                _note_ambiguous(report, key, sg, picks, bool(best_fail))
                 chosen[key] = (None, MISSING)
     glued = [
         k for k, sg in segs.items() if sg.glued and k in chosen and chosen[k][0] is not None and k not in ambiguous
@@ -364,27 +486,108 @@ def _resolve(segs: dict[str, Segmentation], rows: tuple[str, ...], report: Repor
     return chosen
 
 
+def _best_combos(segs, ambiguous, chosen, rows) -> tuple[list[tuple], int | None]:
+    """The combinations of the ambiguous rows' readings with the fewest failing column identities."""
+    options = [segs[k].candidates for k in ambiguous]
+    n_combos = 1
+    for o in options:
+        n_combos *= len(o)
+    best: list[tuple] = []
+    best_fail = None
+    if n_combos > MAX_COMBOS:
+        return best, best_fail
+    fixed = {k: v[0] for k, v in chosen.items() if v[0] is not None}
+    for combo in product(*options):
+        trial = dict(fixed)
+        trial.update(zip(ambiguous, combo))
+        fails = _column_failures(trial, rows)
+        if best_fail is None or fails < best_fail:
+            best, best_fail = [combo], fails
+        elif fails == best_fail:
+            best.append(combo)
+    return best, best_fail
+
+
+def _note_pick(report: Report, key: str, sg: Segmentation, vals: tuple) -> None:
+    if sg.lost:
+        report.add(
+            "P307 lost_cells_inferred",
+            "info",
+            f"table3.{key}",
+            f"row lost {sg.lost} cell(s) without a trace; of the {len(sg.candidates)} readings that keep the "
+            f"row's 总计, only {_fmt(vals)} keeps every column identity of the table",
+        )
+    else:
+        report.add(
+            "P304 digits_split",
+            "info",
+            f"table3.{key}",
+            f"cells run together ({_fmt_run(sg)}); the split {list(vals)} is the only one consistent with the "
+            "table's identities",
+        )
+
+
+def _note_ambiguous(report: Report, key: str, sg: Segmentation, picks: set, failing: bool) -> None:
+    opts = sorted(picks, key=lambda o: tuple(-1 if v is None else v for v in o)) if picks else sg.candidates[:6]
+    examples = ", ".join(_fmt(o) for o in list(opts)[:3])
+    if sg.lost:
+        if not picks:
+            why = "too many combinations with other rows' readings to weigh"
+        elif failing and len(picks) == 1:
+            why = "none of them keeps every column identity"
+        else:
+            why = f"{len(opts)} of them fit the column identities equally"
+
+        report.add(
+            "P302 row_cells_missing",
+            "warning",
+            f"table3.{key}",
+            f"row has {N_COLS - sg.lost} of 7 cells and no gap shows where the lost one(s) stood: "
+            f"{len(sg.candidates)} readings keep the row's 总计 and {why} (e.g. {examples}); cells left null",
+        )
+        return
+    report.add(
+        "P305 digits_ambiguous",
+        "warning",
+        f"table3.{key}",
+        f"cells run together and can be split {len(opts)} ways consistent with the identities (e.g. {examples}); "
+        "cells left null",
+    )
+
+
+def _fmt(vals: tuple) -> str:
+    return "[" + ", ".join("∅" if v is None else str(v) for v in vals) + "]"
+
+
 def _fmt_run(sg: Segmentation) -> str:
     return f"{len(sg.candidates)} splits fit the row total"
 
 
 def _column_failures(vals: dict[str, tuple], rows: tuple[str, ...]) -> int:
+    return _column_checks(vals, rows)[0]
+
+
+def _column_checks(vals: dict[str, tuple], rows: tuple[str, ...]) -> tuple[int, int]:
+    """(failing, holding) column identities of table 3 (C301 balance, C302 outcomes sum, per
+    column) that the values let us assess."""
     outcome = [k for k in rows if k not in FLOW_ROWS]
-    fails = 0
+    fails = holds = 0
     for c in range(N_COLS):
 
-        def v(k):
+        def v(k: str, c: int = c) -> int | float | None:
             row = vals.get(k)
             return None if row is None else row[c]
 
         ins, outs_ = [v(k) for k in templates.FLOW_IN], [v(k) for k in templates.FLOW_OUT]
-        if None not in ins and None not in outs_ and sum(ins) != sum(outs_):
-            fails += 1
+        if None not in ins and None not in outs_:
+            ok = sum(ins) == sum(outs_)
+            fails, holds = fails + (not ok), holds + ok
         total = v(templates.TOTAL_ROW)
         outs = [v(k) for k in outcome]
-        if total is not None and None not in outs and sum(outs) != total:
-            fails += 1
-    return fails
+        if total is not None and None not in outs:
+            ok = sum(outs) == total
+            fails, holds = fails + (not ok), holds + ok
+    return fails, holds
 
 
 def _cells(vals: tuple, ch: Chunk, state: str, sg: Segmentation) -> list[CellValue]:
@@ -403,7 +606,9 @@ def _cells_raw(vals: tuple, ch: Chunk, state: str, sg: Segmentation) -> list[Cel
         tok: Token | None = ch.tokens[i] if one_to_one else None
         raw = tok.text if tok is not None else ch.raw
         if v is None:
-            if tok is not None and tok.kind == "dash":
+            if sg.lost:
+                out.append(CellValue(None, None, MISSING))
+            elif tok is not None and tok.kind == "dash":
                 out.append(CellValue(None, raw, DASH))
             else:
                 out.append(CellValue(None, raw if tok is not None else None, BLANK))

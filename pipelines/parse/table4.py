@@ -8,12 +8,20 @@ to split runs of digits.
 
 from __future__ import annotations
 
-from pipelines.parse.digits import TABLE4_GROUPS, Token, segment
-from pipelines.parse.tokens import Stream
-from pipelines.report import DASH, INFERRED, NUMBER, BLANK, CellValue, Report
+from pipelines.parse.digits import TABLE4_GROUPS, Token, fill_lost, segment
+from pipelines.parse.tokens import Chunk, Stream
+from pipelines.report import BLANK, DASH, INFERRED, MISSING, NUMBER, CellValue, Report
 
 N = 15
-_PROSE = ("。", "，", ",")
+_CLAUSE = ("，", ",", "；", ";")
+_SENTENCE_END = ("。", "，", ",", "；", ";")
+
+
+def _in_sentence(ch: Chunk) -> bool:
+    """Numbers inside a sentence (本年度，收到行政复议申请2件。), not table cells: a clause of the same
+    sentence before them, or punctuation right after them."""
+    clause = ch.label_before.rsplit("。", 1)[-1]
+    return any(p in clause for p in _CLAUSE) or ch.after.startswith(_SENTENCE_END)
 
 
 def parse_table4(st: Stream, report: Report, keys: tuple[str, ...]) -> bool:
@@ -24,7 +32,7 @@ def parse_table4(st: Stream, report: Report, keys: tuple[str, ...]) -> bool:
             continue
         ch = it.chunk
         assert ch is not None
-        if not ch.grid and any(p in ch.label_before for p in _PROSE):
+        if not ch.grid and _in_sentence(ch):
             continue  # numbers in a sentence, not in the table
         toks = [t for t in ch.tokens if not (t.unit and t.unit not in ("件",))]
         if not ch.grid:
@@ -40,6 +48,8 @@ def parse_table4(st: Stream, report: Report, keys: tuple[str, ...]) -> bool:
         report.add("P401 table4_missing", "warning", "table4", "table 4 has no numbers; its 15 cells were left null")
         return False
     sg = segment(tokens, N, TABLE4_GROUPS)
+    if not sg.candidates and sg.gap_nulls and not sg.overflow:
+        sg = fill_lost(tokens, N, TABLE4_GROUPS) or sg
     src = " ".join(raw)
     if sg.overflow:
         report.add(
@@ -57,6 +67,15 @@ def parse_table4(st: Stream, report: Report, keys: tuple[str, ...]) -> bool:
         )
         report.add(
             "P405 digits_ambiguous", "warning", "table4", f"table 4 digits ({src}) can be split {why}; cells left null"
+        )
+        return False
+    if sg.lost and len(sg.candidates) != 1:
+        report.add(
+            "P402 table4_cells_missing",
+            "warning",
+            "table4",
+            f"table 4 has {N - sg.lost} numbers for 15 cells ({src}) and no gap shows where the lost ones stood: "
+            f"{len(sg.candidates)} placements keep every group's 总计; cells left null",
         )
         return False
     if not sg.candidates:
@@ -81,7 +100,9 @@ def parse_table4(st: Stream, report: Report, keys: tuple[str, ...]) -> bool:
     cells = []
     for i, v in enumerate(vals):
         tok = tokens[i] if one_to_one else None
-        if v is None:
+        if v is None and sg.lost:
+            cells.append(CellValue(None, None, MISSING))
+        elif v is None:
             cells.append(CellValue(None, tok.text if tok else None, DASH if tok and tok.kind == "dash" else BLANK))
         else:
             state = NUMBER if (one_to_one or not sg.used_identity) else INFERRED
@@ -91,6 +112,17 @@ def parse_table4(st: Stream, report: Report, keys: tuple[str, ...]) -> bool:
         for c in cells:
             c.confidence = conf
     report.table4 = cells
+    _note_zero_groups(report, keys)
+    if sg.lost:
+        shown = ", ".join("∅" if v is None else str(v) for v in vals)
+        report.add(
+            "P406 table4_lost_cells_inferred",
+            "info",
+            "table4",
+            f"table 4 has {N - sg.lost} numbers for 15 cells ({src}) and no gap shows where the lost ones stood; "
+            f"every placement that keeps each group's 总计 = 维持 + 纠正 + 其他 + 尚未审结 (counts never negative) "
+            f"reads [{shown}]",
+        )
     if sg.glued and sg.used_identity:
         report.add(
             "P404 digits_split",
@@ -100,3 +132,19 @@ def parse_table4(st: Stream, report: Report, keys: tuple[str, ...]) -> bool:
             "every group's 总计 equals the sum of its results",
         )
     return True
+
+
+def _note_zero_groups(report: Report, keys: tuple[str, ...]) -> None:
+    """A group printed with its 总计 0 and some results blank: the blanks can only be 0 (counts are
+    never negative), but they stay blank as printed; the finding says so."""
+    for parts, total in TABLE4_GROUPS:
+        if report.table4[total].value != 0:
+            continue
+        blank = [keys[i] for i in parts if report.table4[i].value is None]
+        if blank:
+            report.add(
+                "P407 table4_blank_under_zero_total",
+                "info",
+                f"table4.{keys[total]}",
+                f"{keys[total]} is 0, so the blank {', '.join(blank)} can only be 0; left blank as printed",
+            )

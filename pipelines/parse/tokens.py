@@ -20,8 +20,10 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 # value cells and labels alike; the template's own bracketed labels carry no digits.
 NOTE = re.compile(r"\((?=[^()]*[\u4e00-\u9fff])(?=[^()]*\d)[^()]*\)")
 UNIT = r"(?:万元|元|件|个|条|项|次)"
+# A number followed by one of these is a date ("2023年，本机关…"), never a table cell.
+DATE_UNITS = ("年", "月", "日")
 SCAN = re.compile(
-    r"(?P<num>[+-]?\d+(?:\.\d+)?)(?P<unit>" + UNIT + r")?(?P<ord>[.、](?![\d.]))?"
+    r"(?P<num>[+-]?\d+(?:\.\d+)?)(?P<unit>" + UNIT + r"|年|月|日)?(?P<ord>[.、](?![\d.]))?"
     r"|(?P<dash>(?<!\S)(?:-|—|–|/|无|\\)(?!\S))"
     r"|(?P<space>\s+)"
     r"|(?P<text>[^\d\s+-]+|[+-])"
@@ -35,6 +37,7 @@ class Chunk:
     tokens: list[Token]
     seg_index: int
     label_before: str = ""  # label text directly before the chunk in the same segment
+    after: str = ""  # the first characters of the text right after the chunk in the same segment
     grid: bool = False
 
     @property
@@ -99,6 +102,10 @@ def scan_text(text: str) -> list[tuple[str, object]]:
         if m.group("num") is not None:
             num, ordmark = m.group("num"), m.group("ord")
             unit = m.group("unit") or ""
+            if unit in DATE_UNITS:
+                _add_text(out, m.group(0))
+                gap = False
+                continue
             if ordmark and not unit and "." not in num:
                 # the last digit is a row ordinal glued to the cells before it: "00000002.其他"
                 digits, ordinal = num[:-1], num[-1]
@@ -115,13 +122,16 @@ def scan_text(text: str) -> list[tuple[str, object]]:
             out.append(("tok", Token(m.group("dash"), "dash", False, gap, "")))
             gap = False
             continue
-        t = m.group("text")
-        if out and out[-1][0] == "text":
-            out[-1] = ("text", out[-1][1] + t)
-        else:
-            out.append(("text", t))
+        _add_text(out, m.group("text"))
         gap = False
     return out
+
+
+def _add_text(out: list[tuple[str, object]], t: str) -> None:
+    if out and out[-1][0] == "text":
+        out[-1] = ("text", str(out[-1][1]) + t)
+    else:
+        out.append(("text", t))
 
 
 def stream(segs: list[Seg], start: int = 0, end: int | None = None) -> Stream:
@@ -177,7 +187,7 @@ def _text_items(st: Stream, text: str, si: int, confidence: float = 1.0) -> None
         else:
             s = str(val)
             if cur:
-                st.items.append(Item("chunk", si, chunk=Chunk(cur, si, label.strip())))
+                st.items.append(Item("chunk", si, chunk=Chunk(cur, si, label.strip(), after=s.lstrip()[:2])))
                 cur = []
                 label = ""
             if s.strip():

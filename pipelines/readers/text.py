@@ -34,10 +34,13 @@ def _lines(text: str) -> list[str]:
 
 def read_plain(text: str, source: str, *, encoding: str | None = None) -> Document:
     doc = Document(source=source, format="txt", encoding=encoding)
+    breaks = 0
     for line in _lines(text):
+        breaks += 1
         t = _clean(line)
         if t:
-            doc.blocks.append(TextBlock(t))
+            doc.blocks.append(TextBlock(t, breaks=breaks))
+            breaks = 0
     return doc
 
 

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from pipelines.extract import extract_file
-from tests.conftest import REAL_REPORTS, REPO
+from tests.conftest import REAL_REPORTS, REPO, SHARED
+
+SHARED_SAMPLES = SHARED / "samples"
 
 FORMS = (".txt", ".md", ".html", ".pdf")
 
@@ -74,3 +76,17 @@ def test_shipped_sample_is_the_shared_sample() -> None:
     if not src.exists():
         pytest.skip("../shared is absent")
     assert SAMPLE.read_bytes() == src.read_bytes()
+
+
+def test_one_cell_per_line_sample_matches_its_truth() -> None:
+    """The shared synthetic sample of layout 1 (every cell on its own line, CR-only breaks, blank
+    cells only as longer runs of empty lines)."""
+    src = SHARED_SAMPLES / "one-cell-per-line.txt"
+    if not src.exists():
+        pytest.skip(f"../shared is absent ({src})")
+    want = json.loads(src.with_suffix(".truth.json").read_text(encoding="utf-8"))
+    got = extract_file(src).to_json()
+    for f in ("agency", "year", "template", "table3", "table4"):
+        assert got[f] == want[f], f
+    told = [f for f in got["findings"] if f["check"].startswith("P311")]
+    assert {(f["where"], f["severity"]) for f in told} == {("table3", "info"), ("table4", "info")}
