@@ -225,9 +225,9 @@ class _Index:
         return None
 
     def fuzzy_at(self, s: str, i: int, parent: Region | None) -> _Match | None:
-        """A garbled region name at s[i:]: the region names at edit distance 1 with the same suffix.
-        Several candidates are narrowed to those whose differing characters are a known OCR
-        confusion (aliases.yaml `ocr_confusables`, e.g. 沐/沭); the rest is left to the caller."""
+        """A garbled region name at s[i:]: the region names at edit distance 1 with the same suffix,
+        a replaced character only where the pair is a known OCR confusion (aliases.yaml
+        `ocr_confusables`, e.g. 沐/沭); several candidates are left to the caller."""
         m = _FUZZY_TOKEN.match(s[i:])
         if not m:
             return None
@@ -241,6 +241,9 @@ class _Index:
                     cands.append(n)
         if len(cands) > 1:
             cands = [n for n in cands if _confusable(tok, n, self.al.ocr_confusables)] or cands
+        # One character replaced by another is a misreading only where that pair is a known OCR
+        # confusion (沐/沭); otherwise it is another name (东川省 is no misprint of 四川省).
+        cands = [n for n in cands if len(n) != len(tok) or _confusable(tok, n, self.al.ocr_confusables)]
         if not cands:
             return None
         rs = [r for n in cands for r in self._under(self.names[n], parent)]

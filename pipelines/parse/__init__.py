@@ -11,7 +11,7 @@ import re
 
 from pipelines import templates
 from pipelines.document import Document, ReadError
-from pipelines.parse import cellines, meta
+from pipelines.parse import agency, cellines, meta
 from pipelines.parse.segments import ORDINALS, segments, split_sections
 from pipelines.parse.table2 import detect_version, parse_table2
 from pipelines.parse.table3 import parse_table3
@@ -95,14 +95,13 @@ def parse(doc: Document) -> Report:
             f"table{sec}" if sec in (2, 3, 4) else "sections",
             f"section {ORDINALS[sec]} printed under another number ({printed}…); found by its own words",
         )
-    report.agency, report.year = meta.agency_and_year(segs, doc.meta.get("title"))
+    _, report.year = meta.agency_and_year(segs, doc.meta.get("title"))
+    report.agency = agency.choose(report, agency.candidates(segs, doc.meta.get("title")))
     if report.year is None:
         report.year = meta.period_year(report.text)
         if report.year is not None:
             report.add("P101 year_from_text", "info", "year", "no year in the title; taken from the statistics period")
     _place_agency(report)
-    if report.agency is None:
-        report.add("P102 agency_missing", "warning", "agency", "no agency name found in the title")
     if report.year is None:
         report.add("P103 year_missing", "warning", "year", "no report year found")
 

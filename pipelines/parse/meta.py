@@ -15,26 +15,40 @@ _CHROME = re.compile(r"^.*(?:当前位置|首页|年报|栏目|正文|标题)[:]
 _PERIOD = re.compile(r"统计期限[^。]{0,6}?(20\d\d)年|(20\d\d)年1月1日[^。]{0,6}?(?:至|到|起)")
 
 
-def title_candidates(segs: list[Seg], doc_title: str | None) -> list[str]:
+def title_candidates(segs: list[Seg], doc_title: str | None) -> list[tuple[str, str]]:
+    """(origin, text) where a title may stand: 'title' for the report's own lines, 'page' for the
+    HTML page's <title>."""
     out = []
     for s in segs[:40]:
         if s.kind == "text" and s.text.startswith("标题"):
-            out.append(s.text.split(":", 1)[-1])
+            out.append(("title", s.text.split(":", 1)[-1]))
     if doc_title:
-        out.append(doc_title)
+        out.append(("page", doc_title))
     head = "".join(re.sub(r"\s+", "", s.flat) for s in segs[:8])
-    out.append(head)
+    out.append(("title", head))
+    return out
+
+
+def title_matches(segs: list[Seg], doc_title: str | None) -> list[tuple[str, int, str]]:
+    """(agency as printed, year, origin) of the first title in each place a title may stand."""
+    out = []
+    for origin, cand in title_candidates(segs, doc_title):
+        text = re.sub(r"\s+", "", cand)
+        found = [
+            (m.start(), _clean(m.group("agency")), int(m.group("year")))
+            for pat in (TITLE_A, TITLE_B)
+            for m in pat.finditer(text)
+        ]
+        found = [f for f in found if f[1] and f[1] not in ("政府", "人民政府", "本机关")]
+        if found:
+            out.append((found[0][1], found[0][2], origin))
     return out
 
 
 def agency_and_year(segs: list[Seg], doc_title: str | None) -> tuple[str | None, int | None]:
-    for cand in title_candidates(segs, doc_title):
-        text = re.sub(r"\s+", "", cand)
-        for pat in (TITLE_A, TITLE_B):
-            for m in pat.finditer(text):
-                agency = _clean(m.group("agency"))
-                if agency and agency not in ("政府", "人民政府", "本机关"):
-                    return agency, int(m.group("year"))
+    """The first title's agency (as printed) and year."""
+    for agency, year, _origin in title_matches(segs, doc_title):
+        return agency, year
     return None, None
 
 
