@@ -62,7 +62,7 @@ def _note_rebuilt_rows(report: Report, segs: list, rebuilt: cellines.Rebuilt) ->
             continue
         doubt = seg.note.startswith("breaks")
         report.add(
-            "P311 cells_one_per_line",
+            "P314 cells_one_per_line_doubt" if doubt else "P311 cells_one_per_line",
             "warning" if doubt else "info",
             where[seg.section],
             f"table printed one cell per line; row {' '.join(c for c in seg.cells if c)[:60]}: {seg.note}",

@@ -8,7 +8,9 @@ pronouns (我厅, 本机关), verbs (编写, 发布, 关于) — are stripped (p
 The choice: the strongest full name; a partial one (省工业和信息化厅, no region) only when nothing
 fuller exists, and then with a warning; a fuller form of it from another source, with a note. Where
 the name came from anywhere but the title, an info finding says so; where candidates disagree, or
-the chosen one had to be cleaned and nothing confirms it, a warning.
+the chosen one had to be cleaned and nothing confirms it, a warning. Each code has one severity
+(P108 partial kept, P109 disagreement, P113 cleaned and unconfirmed: warnings; P110 cleaned and
+confirmed, P111 another source, P112 a fuller name found: info).
 """
 
 from __future__ import annotations
@@ -229,7 +231,7 @@ def choose(report: Report, cands: list[Candidate]) -> str | None:
         )
     elif cands[0].partial and pick.name.endswith(cands[0].name):
         report.add(
-            "P108 agency_partial",
+            "P112 agency_fuller",
             "info",
             "agency",
             f"the {cands[0].source} names the agency as {cands[0].name}; the {pick.source} names it in full: {pick.name}",
@@ -248,13 +250,13 @@ def choose(report: Report, cands: list[Candidate]) -> str | None:
         )
     if not pick.clean:
         confirmed = any(c is not pick and c.clean and _agrees(c.name, pick.name) for c in cands)
-        report.add(
-            "P110 agency_cleaned",
-            "info" if confirmed else "warning",
-            "agency",
-            f"agency printed as {pick.printed} ({pick.source}); read as {pick.name}"
-            + (", as another part of the report names it" if confirmed else "; nothing else in the report confirms it"),
-        )
+        what = f"agency printed as {pick.printed} ({pick.source}); read as {pick.name}"
+        if confirmed:
+            report.add("P110 agency_cleaned", "info", "agency", what + ", as another part of the report names it")
+        else:
+            report.add(
+                "P113 agency_unconfirmed", "warning", "agency", what + "; nothing else in the report confirms it"
+            )
     return pick.name
 
 

@@ -329,7 +329,7 @@ def _place_detached(entries, rows, version, report, base):
     readings = {tuple((k, ch.raw) for k, ch in sorted(p.items())) for _, p, _ in trials}
     if len(readings) > 1:
         report.add(
-            "P312 labels_detached",
+            "P315 labels_detached_ambiguous",
             "warning",
             "table3",
             "row labels stand apart from their numbers, and reading each label with the numbers after it "

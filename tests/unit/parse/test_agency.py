@@ -95,7 +95,7 @@ def test_from_the_html_page_title() -> None:
 def test_title_outranks_the_other_sources_and_agreeing_ones_raise_nothing() -> None:
     r = parse(doc([TITLE, *with_first_sentence("2023年，东川省商务厅认真贯彻落实。"), "东川省商务厅", "2024年1月22日"]))
     assert r.agency == "东川省商务厅"
-    assert not {"P109", "P110", "P111", "P108"} & set(agency_findings(r))
+    assert not {"P108", "P109", "P110", "P111", "P112", "P113"} & set(agency_findings(r))
 
 
 # --- traps ------------------------------------------------------------------------------------------
@@ -136,7 +136,7 @@ def test_verb_stripped_from_the_title_confirmed_elsewhere_is_info() -> None:
 def test_verb_stripped_from_the_title_and_nothing_confirms_it_is_a_warning() -> None:
     r = parse(doc(["发布东川省商务厅2023年政府信息公开工作年度报告", *BODY]))
     assert r.agency == "东川省商务厅"
-    assert agency_findings(r)["P110"] == "warning"
+    assert agency_findings(r)["P113"] == "warning" and "P110" not in agency_findings(r)
 
 
 def test_partial_name_is_kept_with_a_warning_when_nothing_fuller_exists() -> None:
@@ -150,7 +150,7 @@ def test_partial_name_in_the_title_takes_the_fuller_one_from_the_signature() -> 
     r = parse(doc(lines))
     assert r.agency == "江苏省工业和信息化厅"
     assert r.region["province"] == "江苏省"
-    assert agency_findings(r)["P108"] == "info"
+    assert agency_findings(r)["P112"] == "info" and "P108" not in agency_findings(r)
 
 
 def test_current_name_preferred_over_the_former_one_in_the_signature() -> None:
