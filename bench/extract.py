@@ -2,13 +2,13 @@
 
     .venv/bin/python bench/extract.py [--min-seconds 1.0] [--rounds 3] [--cpu] [--breakdown] [--formats html,pdf]
 
-PDF and HTML use the real reports in ../shared/real-reports; DOCX, DOC and OCR use fixtures
+PDF, HTML and text (.txt/.md) use the real reports in ../shared/real-reports; DOCX, DOC and OCR use fixtures
 generated into a temp dir (DOCX by python-docx, DOC by LibreOffice from that DOCX, OCR from a
 rendered image), plus `doc-demo` / `ocr-demo` rows on a demo-generator report (seed 1, the
 busiest 2021 one: DOC via pipelines.demo.render_extra.render_doc, OCR on its 200-dpi page scan,
 two A4 pages, ruled tables). Floors: bare pypdfium2 text of every page (PDF), lxml.html.fromstring (HTML),
 zip open + read of word/document.xml (DOCX), the soffice conversion alone (DOC), the
-tesseract run alone (OCR). "read ms" is the reader alone (bytes → Document, no parser).
+tesseract run alone (OCR), the bytes decoded and cut into lines (text). "read ms" is the reader alone (bytes → Document, no parser).
 --breakdown adds the phases of an HTML extraction, each against the floor (see html_breakdown).
 Writes bench/results/extract.json.
 """
@@ -176,6 +176,11 @@ def floor_html(p: Path) -> None:
     floor_html_bytes(p.read_bytes())
 
 
+def floor_text(p: Path) -> None:
+    """Text and Markdown: the bytes decoded and cut into lines, nothing more."""
+    p.read_bytes().decode("utf-8", errors="replace").splitlines()
+
+
 def floor_html_bytes(data: bytes) -> None:
     import lxml.html
 
@@ -284,7 +289,9 @@ def main() -> int:
         "not wall time: steadier on a shared machine; DOC and OCR (subprocesses) stay on wall time",
     )
     ap.add_argument(
-        "--formats", default="", help="comma-separated subset of pdf,html,docx,doc,ocr,doc-demo,ocr-demo (default: all)"
+        "--formats",
+        default="",
+        help="comma-separated subset of pdf,html,text,docx,doc,ocr,doc-demo,ocr-demo (default: all)",
     )
     args = ap.parse_args()
     only = {f.strip() for f in args.formats.split(",") if f.strip()}
@@ -299,6 +306,9 @@ def main() -> int:
         htmls = sorted(REAL.glob("*.html"))
         sets.append(("pdf", pdfs, floor_pdf, None if pdfs else f"no PDFs in {REAL}"))
         sets.append(("html", htmls, floor_html, None if htmls else f"no HTML in {REAL}"))
+        texts = sorted([*REAL.glob("*.txt"), *REAL.glob("*.md")])
+        texts = [p for p in texts if p.name != "SOURCES.md"]
+        sets.append(("text", texts, floor_text, None if texts else f"no text or Markdown in {REAL}"))
 
         def wanted(*fmts: str) -> bool:  # fixtures are made only for the formats measured
             return not only or bool(only & set(fmts))
@@ -355,7 +365,7 @@ def main() -> int:
                 extract_file(f)
             full = base = read = 0.0
             n_full = n_base = 0
-            in_process = fmt in ("pdf", "html", "docx")
+            in_process = fmt in ("pdf", "html", "docx", "text")
             clock = time.process_time if args.cpu and in_process else time.perf_counter
             if in_process:
                 # Interleaved, file by file: extraction, floor and reader alone see the same machine.

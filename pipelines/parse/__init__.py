@@ -95,8 +95,9 @@ def parse(doc: Document) -> Report:
             f"table{sec}" if sec in (2, 3, 4) else "sections",
             f"section {ORDINALS[sec]} printed under another number ({printed}…); found by its own words",
         )
-    _, report.year = meta.agency_and_year(segs, doc.meta.get("title"))
-    report.agency = agency.choose(report, agency.candidates(segs, doc.meta.get("title")))
+    titles = meta.title_matches(segs, doc.meta.get("title"))
+    report.year = titles[0][1] if titles else None
+    report.agency = agency.choose(report, agency.candidates(segs, titles))
     if report.year is None:
         report.year = meta.period_year(report.text)
         if report.year is not None:

@@ -36,9 +36,12 @@ TITLE, SIGNATURE, ATTACHMENT, FIRST_SENTENCE, PAGE_TITLE = (
 )
 _DATE = r"[（(]?\s*20\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*[）)]?"
 _DATE_LINE = re.compile(r"^" + _DATE + r"$")
+_DATE_ENDS = ("日", "日)", "日）")  # a line that does not end so holds no date line or signature
 _ATTACHMENT = re.compile(r"附件\s*\d*\s*[:：]\s*(.+)")
 _SIGNATURE_TAIL = 12  # segments at the end of a report where a signature block may stand
 _SIGNATURE_HEAD = 6  # … and right under the title
+_INLINE_TAIL = 80  # a name and date closing a long line stand in its last characters
+_SENTENCE_HEAD = 160  # the subject of the first sentence stands in its first characters
 
 
 @dataclass(frozen=True)
@@ -135,10 +138,10 @@ def _partial(name: str) -> bool:
     return not chain
 
 
-def candidates(segs: list[Seg], doc_title: str | None) -> list[Candidate]:
-    """Every name the report gives itself, strongest source first."""
+def candidates(segs: list[Seg], titles: list[tuple[str, int, str]]) -> list[Candidate]:
+    """Every name the report gives itself, strongest source first; `titles` are meta.title_matches."""
     out: list[Candidate] = []
-    for printed, _year, origin in meta.title_matches(segs, doc_title):
+    for printed, _year, origin in titles:
         c = _candidate(printed, PAGE_TITLE if origin == "page" else TITLE)
         if c is not None:
             out.append(c)
@@ -154,8 +157,11 @@ def candidates(segs: list[Seg], doc_title: str | None) -> list[Candidate]:
 def _signatures(segs: list[Seg]) -> list[Candidate]:
     """A name line followed by a date line (or both on one line), at the end or under the title."""
     out: list[Candidate] = []
-    texts = [s.flat.strip() for s in segs]
-    n = len(texts)
+    n = len(segs)
+    texts = {
+        i: segs[i].flat.strip()
+        for i in (*range(max(0, n - _SIGNATURE_TAIL - 2), n), *range(min(_SIGNATURE_HEAD + 2, n)))
+    }
     spots = list(range(max(0, n - _SIGNATURE_TAIL), n)) + list(range(min(_SIGNATURE_HEAD, n)))
     seen: set[int] = set()
     for i in spots:
@@ -163,6 +169,8 @@ def _signatures(segs: list[Seg]) -> list[Candidate]:
             continue
         seen.add(i)
         t = texts[i]
+        if not t.endswith(_DATE_ENDS):
+            continue
         if _DATE_LINE.match(t):
             for j in (i - 1, i - 2):  # the name, or a former name under it, above the date
                 if j < 0 or texts[j].lstrip("（(").startswith(words().former):
@@ -172,7 +180,7 @@ def _signatures(segs: list[Seg]) -> list[Candidate]:
                     out.append(c)
                     break
             continue
-        m = words().inline_signature.search(t)
+        m = words().inline_signature.search(t[-_INLINE_TAIL:])
         if m:
             c = _candidate(m.group("name"), SIGNATURE)
             if c is not None:
@@ -183,9 +191,9 @@ def _signatures(segs: list[Seg]) -> list[Candidate]:
 def _attachments(segs: list[Seg]) -> list[Candidate]:
     out: list[Candidate] = []
     for s in segs:
-        if "附件" not in s.flat:
+        if s.kind != "text" or "附件" not in s.text:
             continue
-        m = _ATTACHMENT.search(s.flat)
+        m = _ATTACHMENT.search(s.text)
         if not m:
             continue
         for printed, _year, _origin in meta.title_matches([Seg("text", text=m.group(1))], None):
@@ -203,7 +211,7 @@ def _first_sentence(segs: list[Seg]) -> Candidate | None:
             head = re.match(r"^一\s*[、.,，:：]\s*[^。\d]{0,6}?总体情况\s*", text)
             if head:
                 text = text[head.end() :] or (segs[i + 1].flat if i + 1 < len(segs) else "")
-            m = words().first_sentence.match(re.sub(r"\s+", "", text))
+            m = words().first_sentence.match(re.sub(r"\s+", "", text[:_SENTENCE_HEAD]))
             return _candidate(m.group("name"), FIRST_SENTENCE) if m else None
         if s.section > 1:
             break

@@ -59,9 +59,16 @@ class Rebuilt:
     row_breaks: int | None  # r
 
 
+def _is_value(text: str) -> bool:
+    """One value cell on its own ("1 0 0" is a row of cells, not one)."""
+    if " " in text:
+        return False
+    tok = cell_token(text)
+    return tok is not None and tok.kind != "blank"
+
+
 def _kind(text: str) -> str:
-    tok = cell_token(text) if " " not in text else None  # "1 0 0" is a row of cells, not one
-    if tok is not None and tok.kind != "blank":
+    if _is_value(text):
         return VALUE
     if len(text) > MAX_CELL_CHARS or "。" in text or FOOTER.match(text):
         return STOP
@@ -80,14 +87,13 @@ def rebuild(doc: Document) -> Rebuilt | None:
     """The Document's lines as segments with table rows rebuilt, or None when the layout is not this one."""
     if doc.format != "txt" or not doc.blocks:
         return None
-    lines: list[tuple[str, int, str]] = []
-    for b in doc.blocks:
-        if not isinstance(b, TextBlock) or b.breaks < 1:
-            return None  # only the plain-text reader counts line breaks
-        lines.append((b.text, b.breaks, _kind(b.text)))
-    n_values = sum(1 for _, _, k in lines if k == VALUE)
-    if n_values < MIN_VALUES or n_values < MIN_SHARE * len(lines):
+    blocks = doc.blocks
+    if not all(isinstance(b, TextBlock) and b.breaks >= 1 for b in blocks):
+        return None  # only the plain-text reader counts line breaks
+    n_values = sum(1 for b in blocks if _is_value(b.text))  # type: ignore[union-attr]
+    if n_values < MIN_VALUES or n_values < MIN_SHARE * len(blocks):
         return None
+    lines = [(b.text, b.breaks, _kind(b.text)) for b in blocks]  # type: ignore[union-attr]
     pairs = list(pairwise(lines))
     s = _mode([b[1] for (a, b) in pairs if a[2] == VALUE and b[2] == VALUE])
     if s is None:

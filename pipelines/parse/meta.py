@@ -33,23 +33,19 @@ def title_matches(segs: list[Seg], doc_title: str | None) -> list[tuple[str, int
     """(agency as printed, year, origin) of the first title in each place a title may stand."""
     out = []
     for origin, cand in title_candidates(segs, doc_title):
-        text = re.sub(r"\s+", "", cand)
-        found = [
-            (m.start(), _clean(m.group("agency")), int(m.group("year")))
-            for pat in (TITLE_A, TITLE_B)
-            for m in pat.finditer(text)
-        ]
-        found = [f for f in found if f[1] and f[1] not in ("政府", "人民政府", "本机关")]
-        if found:
-            out.append((found[0][1], found[0][2], origin))
+        found = _first_title(re.sub(r"\s+", "", cand))
+        if found is not None:
+            out.append((*found, origin))
     return out
 
 
-def agency_and_year(segs: list[Seg], doc_title: str | None) -> tuple[str | None, int | None]:
-    """The first title's agency (as printed) and year."""
-    for agency, year, _origin in title_matches(segs, doc_title):
-        return agency, year
-    return None, None
+def _first_title(text: str) -> tuple[str, int] | None:
+    for pat in (TITLE_A, TITLE_B):
+        for m in pat.finditer(text):
+            agency = _clean(m.group("agency"))
+            if agency and agency not in ("政府", "人民政府", "本机关"):
+                return agency, int(m.group("year"))
+    return None
 
 
 def _clean(name: str) -> str:

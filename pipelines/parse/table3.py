@@ -263,9 +263,11 @@ def _split_rows(ch: Chunk) -> list[Chunk]:
     """Several rows' numbers on one line (two labels, then both rows' numbers): a chunk of k × 7
     cells, each token one cell, is k rows when every row of 7 keeps its 总计 = the six applicant
     columns; otherwise it stays one chunk (and is placed, or reported, as it is)."""
+    k, rem = divmod(len(ch.tokens), N_COLS)
+    if k < 2 or rem:
+        return [ch]
     toks = set_apart(ch.tokens)
-    k, rem = divmod(len(toks), N_COLS)
-    if k < 2 or rem or any(t.kind == "num" and t.splittable and len(t.text) > 1 for t in toks):
+    if any(t.kind == "num" and t.splittable and len(t.text) > 1 for t in toks):
         return [ch]
     parts = [toks[i * N_COLS : (i + 1) * N_COLS] for i in range(k)]
     for p in parts:
