@@ -42,6 +42,7 @@ _SIGNATURE_TAIL = 12  # segments at the end of a report where a signature block 
 _SIGNATURE_HEAD = 6  # … and right under the title
 _INLINE_TAIL = 80  # a name and date closing a long line stand in its last characters
 _SENTENCE_HEAD = 160  # the subject of the first sentence stands in its first characters
+_MAX_PRINTED = 60  # a name as printed, with a verb or a former name around it, is no longer
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,8 @@ def clean(printed: str) -> str | None:
     """The name without pronouns, verbs and former names; None when nothing of a name is left."""
     w = words()
     name = re.sub(r"\s+", "", printed)
+    if len(name) > _MAX_PRINTED:
+        return None  # a sentence or a page's chrome, not a name
     name = _current_name(name)
     m = w.verb_prefix.match(name)
     if m and m.end() < len(name):

@@ -245,7 +245,7 @@ def _collect(st: Stream) -> tuple[list[str], list[_Entry]]:
             continue  # before the first row: header junk (dash-filled header cells, stray numbers)
         if ch.all_blank() and anchor is None:
             continue  # a group label's empty row (（三）不予公开 …)
-        for n, part in enumerate(_split_rows(ch)):
+        for n, part in enumerate(_split_rows(ch) if len(ch.tokens) >= 2 * N_COLS else (ch,)):
             if entries and (n or not pending):
                 before: list[str] = []
             else:
