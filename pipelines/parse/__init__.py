@@ -53,6 +53,16 @@ def _place_agency(report: Report) -> None:
         )
 
 
+def _note_misnumbered(report: Report, misnumbered: dict[int, str]) -> None:
+    for sec, printed in misnumbered.items():
+        report.add(
+            "P107 section_misnumbered",
+            "info",
+            f"table{sec}" if sec in (2, 3, 4) else "sections",
+            f"section {ORDINALS[sec]} printed under another number ({printed}…); found by its own words",
+        )
+
+
 def _note_rebuilt_rows(report: Report, segs: list, rebuilt: cellines.Rebuilt) -> None:
     """Say how a table printed one cell per line was read: the blank cells told by the breaks (info),
     the rows whose breaks fit no reading (a warning: their missing cells were treated as lost)."""
@@ -88,13 +98,7 @@ def parse(doc: Document) -> Report:
             "not an annual report: no section 三 (收到和处理政府信息公开申请情况) or 四 (行政复议、行政诉讼) found",
         )
 
-    for sec, printed in misnumbered.items():
-        report.add(
-            "P107 section_misnumbered",
-            "info",
-            f"table{sec}" if sec in (2, 3, 4) else "sections",
-            f"section {ORDINALS[sec]} printed under another number ({printed}…); found by its own words",
-        )
+    _note_misnumbered(report, misnumbered)
     titles = meta.title_matches(segs, doc.meta.get("title"))
     report.year = titles[0][1] if titles else None
     report.agency = agency.choose(report, agency.candidates(segs, titles))

@@ -87,13 +87,13 @@ def rebuild(doc: Document) -> Rebuilt | None:
     """The Document's lines as segments with table rows rebuilt, or None when the layout is not this one."""
     if doc.format != "txt" or not doc.blocks:
         return None
-    blocks = doc.blocks
-    if not all(isinstance(b, TextBlock) and b.breaks >= 1 for b in blocks):
+    blocks = [b for b in doc.blocks if isinstance(b, TextBlock) and b.breaks >= 1]
+    if len(blocks) != len(doc.blocks):
         return None  # only the plain-text reader counts line breaks
-    n_values = sum(1 for b in blocks if _is_value(b.text))  # type: ignore[union-attr]
+    n_values = sum(1 for b in blocks if _is_value(b.text))
     if n_values < MIN_VALUES or n_values < MIN_SHARE * len(blocks):
         return None
-    lines = [(b.text, b.breaks, _kind(b.text)) for b in blocks]  # type: ignore[union-attr]
+    lines = [(b.text, b.breaks, _kind(b.text)) for b in blocks]
     pairs = list(pairwise(lines))
     s = _mode([b[1] for (a, b) in pairs if a[2] == VALUE and b[2] == VALUE])
     if s is None:
@@ -119,6 +119,65 @@ def rebuild(doc: Document) -> Rebuilt | None:
     return Rebuilt(segs, s, r)
 
 
+@dataclass(frozen=True)
+class _Gap:
+    """What a run of b line breaks between two lines can be: `same` (k_same blank cells between two
+    cells of one row) and/or `row_end` (a row end, k_row blank cells with it)."""
+
+    b: int
+    same: bool
+    k_same: int
+    row_end: bool
+    k_row: int
+
+    @classmethod
+    def of(cls, b: int, s: int, r: int | None) -> _Gap:
+        row_end = r is not None and b >= r and (b - r) % s == 0
+        return cls(b, b % s == 0, b // s - 1, row_end, (b - r) // s if row_end and r is not None else 0)
+
+    @property
+    def both(self) -> bool:
+        """A whole number of cells and a row end, with different blanks: no telling which."""
+        return self.same and self.row_end and self.k_same != self.k_row
+
+
+@dataclass(frozen=True)
+class _Step:
+    new_row: bool = False
+    blanks: int = 0  # blank cells before the line, in its row
+    trail: int = 0  # blank cells ending the row before, when a new one starts
+    doubt: bool = False  # the current row's blank cells cannot be told
+    doubt_next: bool = False  # … nor those of the row the line starts
+
+
+def _after_label(kind: str, g: _Gap, s: int) -> _Step:
+    if kind == LABEL:  # a label's next cell, or the next row's label
+        if g.b <= s:
+            return _Step()
+        # a row whose cells are all blank ends in the breaks of its blanks
+        return _Step(new_row=True, trail=g.k_row if g.row_end else 0, doubt=not (g.row_end or g.same))
+    # label → value: the row's first value, or a row without a label
+    if g.both:
+        return _Step(doubt=True)
+    if g.same:
+        return _Step(blanks=g.k_same)
+    if g.row_end:
+        return _Step(new_row=True, blanks=g.k_row)
+    return _Step(doubt=True)
+
+
+def _after_value(kind: str, g: _Gap, s: int) -> _Step:
+    if kind == LABEL:  # value → label: the next row begins
+        return _Step(new_row=True, trail=g.k_row if g.row_end else 0, doubt=not g.row_end and g.b != s)
+    if g.both:
+        return _Step(doubt=True)
+    if g.same:  # value → value in one row
+        return _Step(blanks=g.k_same)
+    if g.row_end:  # a row end; blank cells with it may belong to either row
+        return _Step(new_row=True, doubt=g.k_row > 0, doubt_next=g.k_row > 0)
+    return _Step(doubt=True)  # no reading at all: the row goes on, its blank cells not told
+
+
 def _rows(run: list[tuple[str, int, str]], s: int, r: int | None, end_breaks: int) -> list[Seg]:
     """The run's lines as rows; `end_breaks`, the breaks before the line that ends the run, shows
     blank cells at the end of the last row when it is a whole row end (some copies end a table
@@ -130,62 +189,17 @@ def _rows(run: list[tuple[str, int, str]], s: int, r: int | None, end_breaks: in
         if b == 1 and s > 1 and pk == LABEL and kind == LABEL:
             cur.cells[-1] += text  # a label broken inside its cell
             continue
-        same = b % s == 0
-        k_same = b // s - 1
-        row_end = r is not None and b >= r and (b - r) % s == 0
-        k_row = (b - r) // s if row_end and r is not None else 0
-        if pk == LABEL and kind == LABEL:
-            if b <= s:
-                cur.add(text, kind)
-                continue
-            if row_end:
-                cur.trail(k_row)  # a row whose cells are all blank ends in the breaks of its blanks
-            elif not same:
-                cur.doubt = True
+        g = _Gap.of(b, s, r)
+        step = _after_label(kind, g, s) if pk == LABEL else _after_value(kind, g, s)
+        cur.doubt = cur.doubt or step.doubt
+        if step.new_row:
+            cur.trail(step.trail)
             rows.append(cur)
-            cur = _Row()
-            cur.add(text, kind)
-        elif pk == LABEL:  # label → value: the row's first value, or a row without a label
-            if same and row_end and k_same != k_row:
-                cur.doubt = True  # rows are a whole number of cells apart: blank cells or a row end
-                cur.add(text, kind)
-            elif same:
-                cur.add(text, kind, k_same)
-            elif row_end:
-                rows.append(cur)
-                cur = _Row()
-                cur.add(text, kind, k_row)
-            else:
-                cur.doubt = True
-                cur.add(text, kind)
-        elif kind == LABEL:  # value → label: the next row begins
-            if row_end:
-                cur.trail(k_row)
-            elif b != s:
-                cur.doubt = True
-            rows.append(cur)
-            cur = _Row()
-            cur.add(text, kind)
-        elif same and row_end and k_same != k_row:
-            cur.doubt = True
-            cur.add(text, kind)
-        elif same:  # value → value in one row
-            cur.add(text, kind, k_same)
-        elif row_end and k_row == 0:
-            rows.append(cur)
-            cur = _Row()
-            cur.add(text, kind)
-        elif row_end:  # a row end with blank cells that may belong to either row
-            cur.doubt = True
-            rows.append(cur)
-            cur = _Row()
-            cur.doubt = True
-            cur.add(text, kind)
-        else:  # no reading at all: the row goes on, its blank cells not told
-            cur.doubt = True
-            cur.add(text, kind)
-    if r is not None and cur.kinds[-1] == VALUE and end_breaks > r and (end_breaks - r) % s == 0:
-        cur.trail((end_breaks - r) // s)
+            cur = _Row(doubt=step.doubt_next)
+        cur.add(text, kind, step.blanks)
+    end = _Gap.of(end_breaks, s, r)
+    if cur.kinds[-1] == VALUE and end.row_end and end_breaks > (r or 0):
+        cur.trail(end.k_row)
     rows.append(cur)
     return [_seg(row, s) for row in rows]
 

@@ -140,72 +140,8 @@ def parse_table3(st: Stream, report: Report, hint_version: str | None) -> str | 
         segs[key] = sg
 
     chosen = _resolve(segs, rows, report)
-
     for key in rows:
-        ch = placed.get(key)
-        if ch is None:
-            report.table3[key] = [CellValue.missing() for _ in range(N_COLS)]
-            found = key in labels_seen
-            report.add(
-                "P301 row_missing",
-                "warning",
-                f"table3.{key}",
-                "row label found but no numbers beside it; cells left null"
-                if found
-                else "row not found in the report; cells left null",
-            )
-            continue
-        vals, state = chosen.get(key, (None, None))
-        sg = segs[key]
-        if vals is None:
-            report.table3[key] = [CellValue(None, ch.raw, MISSING) for _ in range(N_COLS)]
-            if sg.inconsistent:
-                report.add(
-                    "P305 digits_ambiguous",
-                    "warning",
-                    f"table3.{key}",
-                    f"cells run together or lost ({ch.raw}): {sg.inconsistent} ways to read them as 7 cells and "
-                    "none adds up to the row total; cells left null",
-                )
-            elif sg.exhausted:
-                report.add(
-                    "P305 digits_ambiguous",
-                    "warning",
-                    f"table3.{key}",
-                    f"cells run together ({ch.raw}) and can be split too many ways to tell; cells left null",
-                )
-            elif sg.overflow:
-                report.add(
-                    "P303 row_overflow",
-                    "warning",
-                    f"table3.{key}",
-                    f"row has more numbers than 7 cells ({ch.raw}); cells left null",
-                )
-            elif sg.gap_nulls or not sg.candidates:
-                n_have = sum(1 for t in ch.tokens if t.kind != "blank")
-                report.add(
-                    "P302 row_cells_missing",
-                    "warning",
-                    f"table3.{key}",
-                    f"row has {n_have} of 7 cells ({ch.raw}); which columns are missing cannot be told, so all 7 were left null",
-                )
-            continue
-        report.table3[key] = _cells(vals, ch, state, sg)
-        if sg.lost and len(sg.candidates) == 1:
-            report.add(
-                "P307 lost_cells_inferred",
-                "info",
-                f"table3.{key}",
-                f"row has {N_COLS - sg.lost} of 7 cells ({ch.raw}) and no gap shows where the lost one(s) stood; "
-                f"every placement that keeps 总计 = the six applicant columns (counts never negative) reads {_fmt(vals)}",
-            )
-        if sg.gap_nulls:
-            report.add(
-                "P302 row_cells_missing",
-                "warning",
-                f"table3.{key}",
-                f"row has {N_COLS - sg.gap_nulls} of 7 cells ({ch.raw}); the missing cell(s) were placed at the gap(s) in the text and left null",
-            )
+        _fill_row(report, key, placed.get(key), segs.get(key), chosen.get(key, (None, None)), key in labels_seen)
     _note_zero_totals(report, rows)
     report.meta["table3"] = {"mode": mode, "version": version}
     return version
@@ -271,10 +207,15 @@ def _split_rows(ch: Chunk) -> list[Chunk]:
         return [ch]
     parts = [toks[i * N_COLS : (i + 1) * N_COLS] for i in range(k)]
     for p in parts:
-        vals = [None if t.kind in ("blank", "dash") else float(t.text) for t in p]
-        if None in vals or sum(vals[:6]) != vals[6]:
+        if any(t.kind in ("blank", "dash") for t in p):
             return [ch]
-    return [Chunk(list(p), ch.seg_index, ch.label_before if i == 0 else "", ch.grid) for i, p in enumerate(parts)]
+        vals = [float(t.text) for t in p]
+        if sum(vals[:-1]) != vals[-1]:
+            return [ch]
+    return [
+        Chunk(list(p), ch.seg_index, label_before=ch.label_before if i == 0 else "", grid=ch.grid)
+        for i, p in enumerate(parts)
+    ]
 
 
 def _layout_version(labels_seen: list[str], n_chunks: int, hint: str | None) -> str:
@@ -361,10 +302,86 @@ def _placement_checks(placed: dict[str, Chunk], rows: tuple[str, ...]) -> tuple[
             continue
         row = sg.candidates[0]
         vals[key] = row
-        if None not in row and sum(row[:6]) != row[6]:
+        known = [x for x in row if x is not None]
+        if len(known) == N_COLS and sum(known[:-1]) != known[-1]:
             fails += 1
     col_fails, holds = _column_checks(vals, rows)
     return fails + col_fails, holds
+
+
+def _fill_row(
+    report: Report,
+    key: str,
+    ch: Chunk | None,
+    sg: Segmentation | None,
+    choice: tuple[tuple | None, str | None],
+    label_seen: bool,
+) -> None:
+    """One row's cells from its chosen reading, or nulls with the finding that says why."""
+    if ch is None or sg is None:
+        report.table3[key] = [CellValue.missing() for _ in range(N_COLS)]
+        report.add(
+            "P301 row_missing",
+            "warning",
+            f"table3.{key}",
+            "row label found but no numbers beside it; cells left null"
+            if label_seen
+            else "row not found in the report; cells left null",
+        )
+        return
+    vals, state = choice
+    if vals is None:
+        report.table3[key] = [CellValue(None, ch.raw, MISSING) for _ in range(N_COLS)]
+        _note_unread(report, key, ch, sg)
+        return
+    report.table3[key] = _cells(vals, ch, state or NUMBER, sg)
+    if sg.lost and len(sg.candidates) == 1:
+        report.add(
+            "P307 lost_cells_inferred",
+            "info",
+            f"table3.{key}",
+            f"row has {N_COLS - sg.lost} of 7 cells ({ch.raw}) and no gap shows where the lost one(s) stood; "
+            f"every placement that keeps 总计 = the six applicant columns (counts never negative) reads {_fmt(vals)}",
+        )
+    if sg.gap_nulls:
+        report.add(
+            "P302 row_cells_missing",
+            "warning",
+            f"table3.{key}",
+            f"row has {N_COLS - sg.gap_nulls} of 7 cells ({ch.raw}); the missing cell(s) were placed at the gap(s) in the text and left null",
+        )
+
+
+def _note_unread(report: Report, key: str, ch: Chunk, sg: Segmentation) -> None:
+    """Why a placed row stays null (ambiguous readings found by _resolve say so there)."""
+    where = f"table3.{key}"
+    if sg.inconsistent:
+        report.add(
+            "P305 digits_ambiguous",
+            "warning",
+            where,
+            f"cells run together or lost ({ch.raw}): {sg.inconsistent} ways to read them as 7 cells and "
+            "none adds up to the row total; cells left null",
+        )
+    elif sg.exhausted:
+        report.add(
+            "P305 digits_ambiguous",
+            "warning",
+            where,
+            f"cells run together ({ch.raw}) and can be split too many ways to tell; cells left null",
+        )
+    elif sg.overflow:
+        report.add(
+            "P303 row_overflow", "warning", where, f"row has more numbers than 7 cells ({ch.raw}); cells left null"
+        )
+    elif sg.gap_nulls or not sg.candidates:
+        n_have = sum(1 for t in ch.tokens if t.kind != "blank")
+        report.add(
+            "P302 row_cells_missing",
+            "warning",
+            where,
+            f"row has {n_have} of 7 cells ({ch.raw}); which columns are missing cannot be told, so all 7 were left null",
+        )
 
 
 def _note_zero_totals(report: Report, rows: tuple[str, ...]) -> None:
@@ -580,16 +597,23 @@ def _column_checks(vals: dict[str, tuple], rows: tuple[str, ...]) -> tuple[int, 
             row = vals.get(k)
             return None if row is None else row[c]
 
-        ins, outs_ = [v(k) for k in templates.FLOW_IN], [v(k) for k in templates.FLOW_OUT]
-        if None not in ins and None not in outs_:
+        ins = _known([v(k) for k in templates.FLOW_IN])
+        outs_ = _known([v(k) for k in templates.FLOW_OUT])
+        if ins is not None and outs_ is not None:
             ok = sum(ins) == sum(outs_)
             fails, holds = fails + (not ok), holds + ok
         total = v(templates.TOTAL_ROW)
-        outs = [v(k) for k in outcome]
-        if total is not None and None not in outs:
+        outs = _known([v(k) for k in outcome])
+        if total is not None and outs is not None:
             ok = sum(outs) == total
             fails, holds = fails + (not ok), holds + ok
     return fails, holds
+
+
+def _known(values: list[int | float | None]) -> list[int | float] | None:
+    """The values when every one is known, else None."""
+    out = [x for x in values if x is not None]
+    return out if len(out) == len(values) else None
 
 
 def _cells(vals: tuple, ch: Chunk, state: str, sg: Segmentation) -> list[CellValue]:

@@ -8,7 +8,7 @@ to split runs of digits.
 
 from __future__ import annotations
 
-from pipelines.parse.digits import TABLE4_GROUPS, Token, fill_lost, segment
+from pipelines.parse.digits import TABLE4_GROUPS, Segmentation, Token, fill_lost, segment
 from pipelines.parse.tokens import Chunk, Stream
 from pipelines.report import BLANK, DASH, INFERRED, MISSING, NUMBER, CellValue, Report
 
@@ -25,6 +25,27 @@ def _in_sentence(ch: Chunk) -> bool:
 
 
 def parse_table4(st: Stream, report: Report, keys: tuple[str, ...]) -> bool:
+    tokens, raw = _gather(st)
+    if not tokens:
+        report.add("P401 table4_missing", "warning", "table4", "table 4 has no numbers; its 15 cells were left null")
+        return False
+    sg = segment(tokens, N, TABLE4_GROUPS)
+    if not sg.candidates and sg.gap_nulls and not sg.overflow:
+        sg = fill_lost(tokens, N, TABLE4_GROUPS) or sg
+    src = " ".join(raw)
+    doubt = _doubt(sg, tokens, src)
+    if doubt is not None:
+        report.add(doubt[0], "warning", "table4", doubt[1])
+        return False
+    vals = sg.candidates[0]
+    report.table4 = _cells(vals, tokens, sg, src)
+    _note_zero_groups(report, keys)
+    _note_reading(report, sg, vals, src)
+    return True
+
+
+def _gather(st: Stream) -> tuple[list[Token], list[str]]:
+    """The numbers after the heading, in order, until they read as 15 cells (or cannot)."""
     tokens: list[Token] = []
     raw: list[str] = []
     for it in st.items:
@@ -44,58 +65,41 @@ def parse_table4(st: Stream, report: Report, keys: tuple[str, ...]) -> bool:
         sg = segment(tokens, N, TABLE4_GROUPS)
         if sg.candidates or sg.overflow or len(tokens) >= N:
             break
-    if not tokens:
-        report.add("P401 table4_missing", "warning", "table4", "table 4 has no numbers; its 15 cells were left null")
-        return False
-    sg = segment(tokens, N, TABLE4_GROUPS)
-    if not sg.candidates and sg.gap_nulls and not sg.overflow:
-        sg = fill_lost(tokens, N, TABLE4_GROUPS) or sg
-    src = " ".join(raw)
+    return tokens, raw
+
+
+def _doubt(sg: Segmentation, tokens: list[Token], src: str) -> tuple[str, str] | None:
+    """(code, message) when the numbers cannot be read as 15 cells with certainty."""
     if sg.overflow:
-        report.add(
-            "P403 table4_overflow",
-            "warning",
-            "table4",
-            f"table 4 has {len(tokens)} numbers for 15 cells ({src}); cells left null",
-        )
-        return False
+        return "P403 table4_overflow", f"table 4 has {len(tokens)} numbers for 15 cells ({src}); cells left null"
     if sg.exhausted or sg.inconsistent:
         why = (
             "too many ways to tell"
             if sg.exhausted
             else f"{sg.inconsistent} ways, none with every group's 总计 adding up"
         )
-        report.add(
-            "P405 digits_ambiguous", "warning", "table4", f"table 4 digits ({src}) can be split {why}; cells left null"
-        )
-        return False
+        return "P405 digits_ambiguous", f"table 4 digits ({src}) can be split {why}; cells left null"
     if sg.lost and len(sg.candidates) != 1:
-        report.add(
+        return (
             "P402 table4_cells_missing",
-            "warning",
-            "table4",
             f"table 4 has {N - sg.lost} numbers for 15 cells ({src}) and no gap shows where the lost ones stood: "
             f"{len(sg.candidates)} placements keep every group's 总计; cells left null",
         )
-        return False
     if not sg.candidates:
-        report.add(
+        return (
             "P402 table4_cells_missing",
-            "warning",
-            "table4",
             f"table 4 has fewer numbers than 15 cells ({src}); which are missing cannot be told, cells left null",
         )
-        return False
     if len(sg.candidates) > 1:
-        report.add(
+        return (
             "P405 digits_ambiguous",
-            "warning",
-            "table4",
             f"table 4 digits ({src}) split {len(sg.candidates)} ways consistent with the group sums, "
             f"e.g. {list(sg.candidates[0])} / {list(sg.candidates[1])}; cells left null",
         )
-        return False
-    vals = sg.candidates[0]
+    return None
+
+
+def _cells(vals: tuple, tokens: list[Token], sg: Segmentation, src: str) -> list[CellValue]:
     one_to_one = len(tokens) == N
     cells = []
     for i, v in enumerate(vals):
@@ -111,8 +115,11 @@ def parse_table4(st: Stream, report: Report, keys: tuple[str, ...]) -> bool:
     if conf < 1.0:
         for c in cells:
             c.confidence = conf
-    report.table4 = cells
-    _note_zero_groups(report, keys)
+    return cells
+
+
+def _note_reading(report: Report, sg: Segmentation, vals: tuple, src: str) -> None:
+    """The inference a reading needed, if any (info)."""
     if sg.lost:
         shown = ", ".join("∅" if v is None else str(v) for v in vals)
         report.add(
@@ -131,7 +138,6 @@ def parse_table4(st: Stream, report: Report, keys: tuple[str, ...]) -> bool:
             f"table 4 printed as a run of digits ({src}); split as {list(vals)}, the only split in which "
             "every group's 总计 equals the sum of its results",
         )
-    return True
 
 
 def _note_zero_groups(report: Report, keys: tuple[str, ...]) -> None:

@@ -416,3 +416,34 @@ def test_table3_row_with_only_its_total_keeps_its_blanks() -> None:
     vals["rejected_duplicate"] = [""] * 6 + ["0"]
     r = parse(grid_doc("2019", vals))
     assert r.to_json()["table3"]["rejected_duplicate"] == [None] * 6 + [0]
+
+
+# --- every parser code is catalogued, with the severity it is raised with --------------------------
+
+
+def test_every_parser_code_is_in_the_catalogue_with_its_severity() -> None:
+    import re
+    from pathlib import Path
+
+    from pipelines.checks import parser_codes
+
+    catalogue = parser_codes()
+    src = Path(__file__).resolve().parents[3] / "pipelines" / "parse"
+    raised = {m for p in src.glob("*.py") for m in re.findall(r'"(P\d{3} [a-z0-9_]+)"', p.read_text(encoding="utf-8"))}
+    assert raised and raised <= set(catalogue), raised - set(catalogue)
+    # the findings of this file's fixtures carry the catalogue's severity
+    values, _ = with_blanks({"granted": [1]})
+    text = one_cell_per_line(values).decode()
+    reports = [
+        extract_bytes(_irregular(text, "(一)予以公开", "10\r\r\r\r\r\r0", "10\r\r\r\r0"), "t.txt"),
+        extract_bytes(one_cell_per_line(with_blanks(BLANKS["end"])[0]), "t.txt"),
+        parse(text_doc(["发布省工业和信息化厅2023年政府信息公开工作年度报告", *report_lines("2021")[1:]])),
+        parse(text_doc(report_lines("2021", t3_lines=detached(_values_4(), skip=("partial",), per=2)))),
+    ]
+    seen = set()
+    for r in reports:
+        for f in r.findings:
+            if f.check.startswith("P"):
+                assert catalogue[f.check] == f.severity, f
+                seen.add(f.check)
+    assert {"P307 lost_cells_inferred", "P311 cells_one_per_line", "P314 cells_one_per_line_doubt"} <= seen
