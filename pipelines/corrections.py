@@ -57,10 +57,10 @@ def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def _writer(db_path):
+def _writer(db_path, wait: float | None = None):
     from pipelines.warehouse.writer import open_warehouse
 
-    return open_warehouse(db_path)
+    return open_warehouse(db_path, wait=wait, command="xxgk correct")
 
 
 def _after_change(con, report_id: str) -> None:
@@ -79,15 +79,17 @@ def add_correction(
     new_value: float | None,
     reason: str,
     author: str,
+    *,
+    wait: float | None = None,
 ) -> int:
-    """Record a correction of one cell; returns its correction_id."""
+    """Record a correction of one cell; returns its correction_id. `wait`: as db.open_writer's."""
     if not (reason or "").strip():
         raise ValueError("a reason is required")
     if not (author or "").strip():
         raise ValueError("an author is required")
     if new_value is not None:
         new_value = float(new_value)
-    with _writer(db_path) as w:
+    with _writer(db_path, wait) as w:
         con = w.con
         if not con.execute("SELECT 1 FROM reports WHERE report_id = ?", [report_id]).fetchone():
             raise KeyError(f"no report {report_id}")
@@ -113,9 +115,9 @@ def add_correction(
         return int(cid)
 
 
-def undo_correction(db_path: str | Path, correction_id: int) -> str:
+def undo_correction(db_path: str | Path, correction_id: int, *, wait: float | None = None) -> str:
     """Mark a correction undone (it stays in the log); returns its report_id."""
-    with _writer(db_path) as w:
+    with _writer(db_path, wait) as w:
         con = w.con
         row = con.execute(
             "SELECT report_id, undone_at FROM corrections WHERE correction_id = ?", [int(correction_id)]

@@ -31,7 +31,7 @@ def run(args) -> int:
         if not os.path.isfile(db_of(args)):
             print(f"xxgk checks: {db_of(args)}: no warehouse here", file=sys.stderr)
             return 1
-        with open_warehouse(db_of(args)) as w:
+        with open_warehouse(db_of(args), command="xxgk checks --crossyear") as w:
             n = write_crossyear(w.con)
             refresh(w.con)  # findings counts and statuses changed: the dashboard tables follow
         print(f"{db_of(args)}: {n} cross-year findings")

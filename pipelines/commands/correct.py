@@ -6,7 +6,7 @@ import getpass
 import sys
 
 from pipelines import settings
-from pipelines.commands import add_db, db_of
+from pipelines.commands import BUSY, add_db, add_wait_argument, db_of
 
 
 def register(sub) -> None:
@@ -24,6 +24,7 @@ def register(sub) -> None:
     p.add_argument("--list", action="store_true", help="list every correction")
     p.add_argument("--undo", type=int, metavar="ID", help="undo correction ID")
     add_db(p)
+    add_wait_argument(p)
     p.set_defaults(func=run)
 
 
@@ -42,6 +43,7 @@ def _fmt(v) -> str:
 
 def run(args) -> int:
     from pipelines import corrections as C
+    from pipelines.warehouse.db import WarehouseBusy
 
     try:
         if args.list:
@@ -58,7 +60,7 @@ def run(args) -> int:
                 )
             return 0
         if args.undo is not None:
-            rid = C.undo_correction(db_of(args), args.undo)
+            rid = C.undo_correction(db_of(args), args.undo, wait=args.wait)
             print(f"undone correction #{args.undo} of report {rid}")
             return 0
         if not (args.report_id and args.location and args.value is not None):
@@ -70,10 +72,21 @@ def run(args) -> int:
         ref = C.parse_location(args.location)
         author = args.author or settings.author_default() or getpass.getuser()
         cid = C.add_correction(
-            db_of(args), args.report_id, ref.table_no, ref.row_key, ref.col_key, _value(args.value), args.reason, author
+            db_of(args),
+            args.report_id,
+            ref.table_no,
+            ref.row_key,
+            ref.col_key,
+            _value(args.value),
+            args.reason,
+            author,
+            wait=args.wait,
         )
         print(f"correction #{cid}: {args.report_id[:12]} {ref.where} = {args.value} by {author}")
         return 0
+    except WarehouseBusy as e:
+        print(f"xxgk correct: {e}", file=sys.stderr)
+        return BUSY
     except (KeyError, ValueError, FileNotFoundError) as e:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"xxgk correct: {msg}", file=sys.stderr)

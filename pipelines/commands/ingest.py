@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from pipelines.commands import add_db, db_of
+from pipelines.commands import BUSY, add_db, add_wait_argument, db_of
 
 
 def register(sub) -> None:
@@ -15,7 +15,8 @@ def register(sub) -> None:
         help="extract report files and folders into the warehouse",
         description="Extract every report file under PATH (recursive) into the DuckDB warehouse. "
         "Files that are not candidate reports (hidden files, NAME.truth.json, README/SOURCES notes) are "
-        "skipped, not failed. Exit 0 when every report loaded or was unchanged, 1 when some failed.",
+        "skipped, not failed. Exit 0 when every report loaded or was unchanged, 1 when some failed, 3 when "
+        "another writer held the warehouse past --wait.",
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="report files or folders")
     add_db(p)
@@ -29,6 +30,7 @@ def register(sub) -> None:
         help="publish progress every K files, so a killed ingest keeps what it finished (default: 500)",
     )
     p.add_argument("--json", action="store_true", help="print the outcome as one JSON object on the last line")
+    add_wait_argument(p)
     p.set_defaults(func=run)
 
 
@@ -43,17 +45,23 @@ def _positive(s: str) -> int:
 
 
 def run(args) -> int:
+    from pipelines.warehouse.db import WarehouseBusy
     from pipelines.warehouse.ingest import ingest
 
-    result = ingest(
-        args.paths,
-        db=db_of(args),
-        dataset=args.dataset,
-        workers=args.workers,
-        progress=not args.json,
-        commit_every=args.commit_every,
-        args={"paths": args.paths, "db": db_of(args), "dataset": args.dataset, "workers": args.workers},
-    )
+    try:
+        result = ingest(
+            args.paths,
+            db=db_of(args),
+            dataset=args.dataset,
+            workers=args.workers,
+            progress=not args.json,
+            commit_every=args.commit_every,
+            args={"paths": args.paths, "db": db_of(args), "dataset": args.dataset, "workers": args.workers},
+            wait=args.wait,
+        )
+    except WarehouseBusy as e:
+        print(f"xxgk ingest: {e}", file=sys.stderr)
+        return BUSY
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
     else:

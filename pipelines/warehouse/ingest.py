@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -35,6 +35,7 @@ from pipelines.report import Report
 from pipelines.warehouse import db as dbm
 from pipelines.warehouse import writer
 from pipelines.warehouse.load import LOADED, REPLACED, UNCHANGED, LoadItem, resolve_agency
+from pipelines.warehouse.workers import extraction_pool
 
 FAILED = "failed"
 SKIPPED = "skipped"  # a file that is not a candidate report (companion notes, truth JSON): not a failure
@@ -479,6 +480,7 @@ def ingest(
     args: dict | None = None,
     executor: Executor | None = None,
     on_file: Callable[[str, str, str | None, str | None], None] | None = None,
+    wait: float | None = None,
 ) -> IngestResult:
     """Ingest files and folders into the warehouse at ``db`` (default: settings.db_path(), i.e. XXGK_DB).
     See the module docstring.
@@ -496,7 +498,7 @@ def ingest(
     show = bool(progress) and sys.stderr.isatty()
     bar = Progress(count_files(paths, skip) if show else None, show)
     executor = executor or make_executor(max(1, int(workers)), limits)
-    with writer.open_warehouse(db) as w:
+    with writer.open_warehouse(db, wait=wait, command="xxgk ingest") as w:
         run_id = writer.start_run(w.con, dataset, args if args is not None else {"paths": paths})
         sink = WarehouseSink(w, run_id, dataset, limits, commit_every, bar, on_file)
         try:
@@ -542,7 +544,7 @@ def _run_pool(items, workers: int, limits: Limits, prepare, finish) -> None:
     """Extraction in a process pool, at most 2*workers files in flight, results in walk order."""
     max_inflight = 2 * workers
     pending: deque[tuple[str, str, Future | None, bytes | None]] = deque()
-    pool = ProcessPoolExecutor(max_workers=workers)
+    pool = extraction_pool(workers)
     seen_in_flight: set[str] = set()  # identical bytes twice within the window: extract once
 
     def drain_one() -> None:
@@ -557,7 +559,7 @@ def _run_pool(items, workers: int, limits: Limits, prepare, finish) -> None:
         except BrokenProcessPool:  # a worker died (e.g. out of memory) on this or a sibling file
             status, payload = "err", f"{path}: extraction process died; skipped"
             pool.shutdown(wait=False, cancel_futures=True)
-            pool = ProcessPoolExecutor(max_workers=workers)
+            pool = extraction_pool(workers)
             _resubmit(pending)
         except Exception as e:
             status, payload = "err", _oneline(f"{path}: cannot extract: {type(e).__name__}: {e}")

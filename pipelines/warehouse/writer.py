@@ -40,10 +40,14 @@ def _now() -> datetime:
 
 
 @contextmanager
-def open_warehouse(path: str | Path) -> Iterator[dbm.Writer]:
+def open_warehouse(
+    path: str | Path, *, wait: float | None = None, command: str | None = None, log=None
+) -> Iterator[dbm.Writer]:
     """The exclusive writer on the warehouse at ``path`` (created if missing), schema and views applied.
-    Published atomically on a normal exit; discarded on an exception (the warehouse stays as it was)."""
-    with dbm.open_writer(path) as w:
+    Published atomically on a normal exit; discarded on an exception (the warehouse stays as it was).
+    While another writer holds it: waits, saying so, at most ``wait`` seconds (db.open_writer), then raises
+    db.WarehouseBusy; ``command`` names this writer to the ones that wait."""
+    with dbm.open_writer(path, wait=wait, command=command, log=log) as w:
         yield w
 
 
