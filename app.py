@@ -9,8 +9,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages import _common, _filters
-from app_pages._common import db_path, t
+from app_pages import _builtin_zh, _common, _filters
+from app_pages._common import db_path, lang, t
 from pipelines import settings
 
 HERE = Path(__file__).parent
@@ -45,11 +45,20 @@ for key, file, title, icon in PAGES:
         f"app_pages/{file}",
         title=t(title),
         icon=icon,
-        url_path=key,
+        url_path="home" if key == "overview" else key,  # the default page is served at "/"
         default=(key == "overview") or (not have_db and key == "import"),
     )
 
-pg = st.navigation(list(pages.values()))
+# The overview is the default page, served at "/"; /overview (its name in links and bookmarks) leads there
+# with the same parameters.
+alias = {}
+if "overview" in pages:
+    alias["overview"] = st.Page(
+        "app_pages/overview.py", title=t("page_overview"), url_path="overview", visibility="hidden"
+    )
+pg = st.navigation(list(pages.values()) + list(alias.values()))
+if alias and pg.url_path == "overview":
+    st.switch_page(pages["overview"], query_params={k: st.query_params.get_all(k) for k in st.query_params})
 page_key = next((k for k, p in pages.items() if p is pg or p.url_path == pg.url_path), "")
 
 
@@ -80,6 +89,7 @@ try:
         )
     with st.sidebar:
         watch_warehouse(_common.token() if have_db else ())
+        _builtin_zh.mount(lang())  # Streamlit's own English words, in Chinese when the UI is
     pg.run()
 finally:
     _filters.sync_url(page_key)

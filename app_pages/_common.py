@@ -160,6 +160,15 @@ def view_link(page: str, **override: Any) -> str:
     return ("./?" if page == "overview" else f"{page}?") + urlencode(p, doseq=True)
 
 
+def link_col(df: pl.DataFrame, col: str, make: Any) -> pl.Series:
+    """A column of links, one per value of ``col``, made here in the script's thread.
+
+    (``map_elements`` would call ``make`` from polars' worker threads, which have no Streamlit context:
+    each read of st.session_state there logs a "missing ScriptRunContext" warning.)"""
+    values = [v for v in df[col].unique().to_list() if v is not None]
+    return df[col].replace_strict({v: make(v) for v in values}, default=None, return_dtype=pl.Utf8).alias("link")
+
+
 def fmt_value(v: float | None, kind: str) -> str:
     if v is None:
         return "—"

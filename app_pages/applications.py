@@ -3,8 +3,21 @@
 import polars as pl
 import streamlit as st
 
-from app_pages._common import label_county, filters, lang, no_data, null_caption, q, rename, report_link, t, view_link
-from pipelines import charts, read
+from app_pages import _chart
+from app_pages._common import (
+    filters,
+    label_county,
+    lang,
+    link_col,
+    no_data,
+    null_caption,
+    q,
+    rename,
+    report_link,
+    t,
+    view_link,
+)
+from pipelines import charts
 
 f, L = filters(), lang()
 st.title(t("page_applications"))
@@ -16,14 +29,18 @@ if tr.is_empty():
 c1, c2 = st.columns(2)
 with c1:
     st.subheader(t("trend"))
-    st.altair_chart(charts.trend(tr, L), width="stretch")
+    _chart.show(charts.trend(tr, L), "png_app_trend", "applications_trend", "half", L)
     null_caption(tr)
 with c2:
     st.subheader(t("applicant_mix"))
     mix = q("applicant_mix", f, ("year",), L)
     mix = mix.with_columns((pl.col("value") / pl.col("value").sum().over("year")).alias("share"))
-    st.altair_chart(
-        charts.stacked(mix, "year", "label", L, x_title=t("year"), color_title=t("applicant_mix")), width="stretch"
+    _chart.show(
+        charts.stacked(mix, "year", "label", L, x_title=t("year"), color_title=t("applicant_mix")),
+        "png_app_mix",
+        "applicant_mix",
+        "half",
+        L,
     )
     null_caption(mix)
 
@@ -46,16 +63,18 @@ if y.is_empty():
 latest = int(y["year"].max())
 cur = y.filter(pl.col("year") == latest).sort("value", descending=True, nulls_last=True)
 st.caption(t("latest_year", y=latest))
-st.altair_chart(charts.ranking(label_county(cur.head(30)), name_col, L, title=t("applications")), width="stretch")
-if by == "county":
-    link = pl.col("county").map_elements(
-        lambda c: view_link("applications", cty=[c], by="agency"), return_dtype=pl.Utf8
-    )
-else:
-    link = pl.col("agency_id").map_elements(lambda a: view_link("applications", ag=[a]), return_dtype=pl.Utf8)
-show = cur.with_columns(link.alias("link")).select(
-    name_col, "value", "prev", "change", "change_pct", "n_reports", "n_null", "link"
+_chart.show(
+    charts.ranking(label_county(cur.head(30)), name_col, L, title=t("applications")),
+    "png_app_rank",
+    "applications",
+    "full",
+    L,
 )
+if by == "county":
+    link = link_col(cur, "county", lambda c: view_link("applications", cty=[c], by="agency"))
+else:
+    link = link_col(cur, "agency_id", lambda a: view_link("applications", ag=[a]))
+show = cur.with_columns(link).select(name_col, "value", "prev", "change", "change_pct", "n_reports", "n_null", "link")
 st.dataframe(
     rename(show).rename({t("value"): f"{latest} {t('applications')}"}),
     hide_index=True,
@@ -71,15 +90,18 @@ mixg = q("applicant_mix", f.with_(year_from=latest, year_to=latest), (by,), L)
 if not mixg.is_empty():
     top = cur.head(15)[name_col].to_list()
     mixg = mixg.filter(pl.col(name_col).is_in(top))
-    st.altair_chart(
+    _chart.show(
         charts.stacked(label_county(mixg), name_col, "label", L, horizontal=True, color_title=t("applicant_mix")),
-        width="stretch",
+        "png_app_mix_by",
+        "applicant_mix_by",
+        "full",
+        L,
     )
 
 if len(f.agency_ids) == 1 or by == "agency":
     st.subheader(t("report_list"))
     rl = q("report_list", f, 20, 0, "applications")
-    rl = rl.with_columns(pl.col("report_id").map_elements(report_link, return_dtype=pl.Utf8).alias("link"))
+    rl = rl.with_columns(link_col(rl, "report_id", report_link))
     st.dataframe(
         rename(rl.select("agency_name", "year", "new_received", "total_handled", "link")),
         hide_index=True,

@@ -5,7 +5,7 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from app_pages import _export
+from app_pages import _chart, _export
 from app_pages._common import basis, filters, lang, min_cases, no_data, q, rename, t, url_params
 from pipelines import charts, read
 
@@ -87,8 +87,16 @@ with st.expander(t("numerator") + " / " + t("denominator") + " / 口径"):
     st.dataframe(rename(table.drop("measure")), hide_index=True, width="stretch")
 
 st.subheader(t("heatmap"))
-hm = charts.heatmap(long, L)
-st.altair_chart(hm, width="content")
+# a page of entities at a time, so that the heatmap fits the page
+HM_PAGE = 30
+ents = long["entity"].unique(maintain_order=True).to_list()
+n_pages = max(1, -(-len(ents) // HM_PAGE))
+hm_page = 1
+if n_pages > 1:
+    hm_page = int(st.number_input(t("page_n") + f" / {n_pages}", 1, n_pages, 1, key="hm_page"))
+shown = ents[(hm_page - 1) * HM_PAGE : hm_page * HM_PAGE]
+hm = charts.heatmap(long.filter(pl.col("entity").is_in(shown)), L, min_cases=min_cases())
+_chart.show(hm, "png_heatmap", "heatmap", "full", L)
 
 sel = f.with_(counties=tuple(entities)) if level == "county" else f.with_(agency_ids=tuple(entities))
 stamp = dt.date.today().isoformat()

@@ -3,7 +3,20 @@
 import polars as pl
 import streamlit as st
 
-from app_pages._common import label_county, filters, lang, min_cases, no_data, null_caption, q, rename, t, view_link
+from app_pages import _chart
+from app_pages._common import (
+    filters,
+    label_county,
+    lang,
+    link_col,
+    min_cases,
+    no_data,
+    null_caption,
+    q,
+    rename,
+    t,
+    view_link,
+)
 from pipelines import charts
 
 f, L = filters(), lang()
@@ -17,15 +30,20 @@ tot = d.filter(pl.col("outcome") == "total")
 st.subheader(t("disputes"))
 c1, c2 = st.columns(2)
 with c1:
-    st.altair_chart(charts.trend(tot.with_columns(pl.col("proceeding_label").alias("label")), L), width="stretch")
+    _chart.show(
+        charts.trend(tot.with_columns(pl.col("proceeding_label").alias("label")), L), "png_disp", "disputes", "half", L
+    )
     null_caption(tot)
 with c2:
     allyrs = q("disputes", f, (), L).filter(pl.col("outcome") != "total")
-    st.altair_chart(
+    _chart.show(
         charts.grouped(
             allyrs, "proceeding_label", "outcome_label", L, title=t("disputes_mix"), color_title=t("outcome")
         ),
-        width="stretch",
+        "png_disp_mix",
+        "disputes_mix",
+        "half",
+        L,
     )
 table = d.pivot(on="outcome_label", index=["year", "proceeding_label"], values="value", aggregate_function="first")
 st.dataframe(rename(table.rename({"proceeding_label": "proceeding"})), hide_index=True, width="stretch")
@@ -44,11 +62,11 @@ if cr.is_empty():
     st.stop()
 name = "county" if by == "county" else "agency_name"
 if by == "county":
-    link = pl.col("county").map_elements(lambda c: view_link("disputes", cty=[c], by="agency"), return_dtype=pl.Utf8)
+    link = link_col(cr, "county", lambda c: view_link("disputes", cty=[c], by="agency"))
 else:
-    link = pl.col("agency_id").map_elements(lambda a: view_link("disputes", ag=[a]), return_dtype=pl.Utf8)
+    link = link_col(cr, "agency_id", lambda a: view_link("disputes", ag=[a]))
 show = (
-    cr.with_columns(link.alias("link"))
+    cr.with_columns(link)
     .select(name, "label", "value", "numerator", "denominator", "basis", "low_n", "n_null", "link")
     .sort(name, "label")
 )
@@ -63,8 +81,12 @@ st.dataframe(
 )
 ok = cr.filter((pl.col("measure") == "correction_rate") & ~pl.col("low_n") & pl.col("value").is_not_null())
 if not ok.is_empty():
-    st.altair_chart(
-        charts.ranking(label_county(ok).sort("value", descending=True).head(30), name, L, percent=True), width="stretch"
+    _chart.show(
+        charts.ranking(label_county(ok).sort("value", descending=True).head(30), name, L, min_cases=min_cases()),
+        "png_corr_rank",
+        "correction_rate_ranking",
+        "full",
+        L,
     )
 n_low = cr.filter((pl.col("measure") == "correction_rate") & pl.col("low_n")).height
 if n_low:

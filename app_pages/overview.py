@@ -3,23 +3,23 @@
 import polars as pl
 import streamlit as st
 
+from app_pages import _chart
 from app_pages._common import (
-    label_county,
     basis,
     filters,
-    fmt_value,
+    label_county,
     lang,
+    link_col,
     min_cases,
     no_data,
     null_caption,
-    png_download,
     q,
     rate_help,
     rename,
     t,
     view_link,
 )
-from pipelines import charts, read
+from pipelines import charts, numfmt, read
 
 f, L = filters(), lang()
 st.title(t("page_overview"))
@@ -38,13 +38,13 @@ for col, m in zip(cols, order):
     if rows.is_empty():
         continue
     r = rows.row(0, named=True)
-    value = fmt_value(r["value"], r["kind"])
-    if r["kind"] == "rate" and r["low_n"]:
-        value += f" ({t('low_n')})"
-    delta = None
-    if r["change"] is not None:
-        delta = f"{r['change'] * 100:+.1f} pp" if r["kind"] == "rate" else f"{r['change']:+,.0f}"
-    col.metric(r["label"], value, delta=delta, help=rate_help(r) + f" · {t('vs_prev')}", border=True)
+    scale = read.MEASURES[m].scale
+    label, tip = r["label"], rate_help(r) + f" · {t('vs_prev')}"
+    if r["kind"] == "rate" and r["low_n"]:  # 样本不足 as a label, with its rule on hover
+        label = numfmt.with_low_n(label, True, L)
+        tip = numfmt.low_n_rule(min_cases(), L) + " · " + tip
+    delta = None if r["change"] is None else numfmt.change(r["change"], r["kind"], scale, L)
+    col.metric(label, numfmt.value(r["value"], r["kind"], scale), delta=delta, help=tip, border=True)
 
 st.subheader(t("trend"))
 c1, c2, c3 = st.columns(3)
@@ -52,13 +52,11 @@ apps = k.filter(pl.col("measure") == "applications")
 disp = k.filter(pl.col("measure").is_in(["reviews", "lawsuits"]))
 rates = k.filter(pl.col("kind") == "rate")
 with c1:
-    ch = charts.trend(apps, L)
-    st.altair_chart(ch, width="stretch")
-    png_download(ch, "trend_applications", "png_trend")
+    _chart.show(charts.trend(apps, L), "png_trend", "trend_applications", "third", L)
 with c2:
-    st.altair_chart(charts.trend(disp, L), width="stretch")
+    _chart.show(charts.trend(disp, L), "png_trend_disputes", "trend_disputes", "third", L)
 with c3:
-    st.altair_chart(charts.trend(rates, L, percent=True), width="stretch")
+    _chart.show(charts.trend(rates, L, min_cases=min_cases()), "png_trend_rates", "trend_rates", "third", L)
 
 table = k.select("year", "label", "value", "numerator", "denominator", "basis", "n_null", "low_n", "change").sort(
     "year", "label", descending=[True, False]
@@ -81,10 +79,16 @@ if ranked.is_empty():
     no_data()
 else:
     pct = read.MEASURES[m].kind == "rate"
-    st.altair_chart(charts.ranking(label_county(ranked), "county", L, percent=pct), width="stretch")
-    show = ranked.with_columns(
-        pl.col("county").map_elements(lambda c: view_link("overview", cty=[c]), return_dtype=pl.Utf8).alias("link")
-    ).select("rank", "county", "value", "numerator", "denominator", "basis", "n_reports", "n_null", "link")
+    _chart.show(
+        charts.ranking(label_county(ranked), "county", L, percent=pct, min_cases=min_cases()),
+        "png_rank",
+        "ranking",
+        "full",
+        L,
+    )
+    show = ranked.with_columns(link_col(ranked, "county", lambda c: view_link("overview", cty=[c]))).select(
+        "rank", "county", "value", "numerator", "denominator", "basis", "n_reports", "n_null", "link"
+    )
     st.dataframe(
         rename(show),
         hide_index=True,

@@ -6,7 +6,7 @@ import math
 import polars as pl
 import streamlit as st
 
-from app_pages._common import filters, lang, q, rename, report_link, t
+from app_pages._common import filters, lang, link_col, q, rename, report_link, t
 from pipelines import templates as T
 from pipelines.templates import TABLE3_COLUMN_LABELS, TABLE3_COLUMNS
 
@@ -136,7 +136,7 @@ def report_list() -> None:
     sort = c2.selectbox(t("sort"), sorts, key="rep_sort", format_func={s_: t(f"sort_{s_}") for s_ in sorts}.get)
     c3.caption(f"{n:,} " + t("reports"))
     rl = q("report_list", f, per, (ss["pg"] - 1) * per, sort)
-    rl = rl.with_columns(pl.col("report_id").map_elements(report_link, return_dtype=pl.Utf8).alias("link"))
+    rl = rl.with_columns(link_col(rl, "report_id", report_link))
     st.dataframe(
         rename(
             rl.select(

@@ -1,19 +1,37 @@
 """Pure chart builders: polars frame → alt.Chart. No streamlit.
 
-Rates carry numerator, denominator and 口径 (basis) in every tooltip; low-n points are drawn hollow
-/ faded and say so in the tooltip.
+What every builder promises (tests/unit/test_charts.py renders them with 1, 3 and 40 rows):
+- every category label is drawn: the height follows the number of rows (a fixed step per row, a
+  readable minimum for 1–3 rows) and labels never hide each other (``labelOverlap`` off); a long name is
+  cut with "…" and the full name is in the row's tooltip;
+- numbers are printed by ``pipelines.numfmt`` (counts with separators, rates as % with one decimal);
+- a missing value is drawn as nothing (no ``null`` text) and a rate over too few cases (``low_n``) is
+  drawn faded and says 样本不足 in its tooltip;
+- the chart carries its whole look (fonts, colours, sizes) in its own config, and the pages show it with
+  Streamlit's theme off, so a PNG/SVG export (vl-convert, with the CJK font registered) is the chart on
+  the screen.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import altair as alt
 import polars as pl
 
+from pipelines import numfmt
+
 CJK_FONT = "Noto Sans CJK SC"
 FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto")
-WIDTH = 640
+WIDTH = 640  # export width when the page did not say (the screen stretches to its column)
+ROW_STEP = 26  # px per category row (bars, heatmap rows)
+ROW_STEP_FEW = 40  # … when there are 1–3 rows, so that a short ranking still reads as a chart
+BAR_SIZE = 18
+LABEL_PX = 180  # a category label longer than this is cut with "…" (full name in the tooltip)
+MIN_HEIGHT = 140
+BLUE, GREY, TEXT = "#2f6db5", "#c9ccd1", "#31333f"
+PALETTE = ["#2f6db5", "#7fb2e5", "#e4572e", "#f3a712", "#29a19c", "#a06cd5", "#8c8c8c", "#f28ab2", "#5c946e"]
 
 
 def _labels(lang: str) -> dict[str, str]:
@@ -38,76 +56,159 @@ def _labels(lang: str) -> dict[str, str]:
         "change",
         "change_pct",
     )
-    return {k: t(k, lang) for k in keys}
+    out = {k: t(k, lang) for k in keys}
+    out["basis"] = "口径" if lang != "en" else "Basis"
+    out["note"] = "说明" if lang != "en" else "Note"
+    return out
 
 
-def _rate_tooltip(lang: str, extra: list, percent: bool) -> list:
-    L = _labels(lang)
-    return extra + [
-        alt.Tooltip("value:Q", title=L["value"], format=".1%" if percent else ",.2f"),
-        alt.Tooltip("numerator:Q", title=L["numerator"], format=",.0f"),
-        alt.Tooltip("denominator:Q", title=L["denominator"], format=",.0f"),
-        alt.Tooltip("basis:N", title="口径 / basis"),
-        alt.Tooltip("n_reports:Q", title=L["n_reports"], format=",d"),
-        alt.Tooltip("n_null:Q", title=L["n_null"], format=",d"),
-        alt.Tooltip("low_n:N", title=L["low_n"]),
-    ]
+def _kind_scale(df: pl.DataFrame, percent: bool) -> tuple[str, float]:
+    """The measure's kind and scale: from the frame's ``measure`` column when it names one measure."""
+    if "measure" in df.columns and df.height:
+        from pipelines.read import MEASURES
+
+        keys = df["measure"].unique().to_list()
+        ms = [MEASURES[k] for k in keys if k in MEASURES]
+        if ms and all(m.kind == ms[0].kind and m.scale == ms[0].scale for m in ms):
+            return ms[0].kind, ms[0].scale
+    return ("rate", 1.0) if percent else ("count", 1.0)
 
 
-def _base(df: pl.DataFrame) -> alt.Chart:
-    return alt.Chart(df.to_pandas() if False else df).properties(width="container")
-
-
-def _config(ch):
-    return (
-        ch.configure(font=CJK_FONT)
-        .configure_axis(labelFontSize=12, titleFontSize=13, labelFont=CJK_FONT, titleFont=CJK_FONT)
-        .configure_legend(labelFont=CJK_FONT, titleFont=CJK_FONT, labelLimit=260)
+def _note(df: pl.DataFrame, lang: str, min_cases: int | None) -> pl.DataFrame:
+    """A ``note`` column for the tooltip: 样本不足 and its rule, or empty (never true/false or null)."""
+    if "low_n" not in df.columns:
+        return df.with_columns(pl.lit("").alias("note"))
+    rule = numfmt.low_n_rule(min_cases, lang) if min_cases else numfmt.low_n_label(lang)
+    return df.with_columns(
+        pl.when(pl.col("low_n").fill_null(False)).then(pl.lit(rule)).otherwise(pl.lit("")).alias("note")
     )
 
 
-def trend(df: pl.DataFrame, lang: str = "zh", percent: bool = False, title: str = "") -> alt.Chart:
+def _rate_tooltip(lang: str, extra: list, kind: str, scale: float, df: pl.DataFrame | None = None) -> list:
+    L = _labels(lang)
+    fmt = numfmt.d3(kind, scale)
+    cols = set(df.columns) if df is not None else {"numerator", "denominator", "basis", "n_reports", "n_null", "note"}
+    tips = extra + [alt.Tooltip("value:Q", title=L["value"], format=fmt)]
+    if kind == "rate":
+        tips += [
+            alt.Tooltip("numerator:Q", title=L["numerator"], format=numfmt.D3_COUNT),
+            alt.Tooltip("denominator:Q", title=L["denominator"], format=numfmt.D3_COUNT),
+        ]
+    for c, f in (("basis", None), ("n_reports", numfmt.D3_COUNT), ("n_null", numfmt.D3_COUNT), ("note", None)):
+        if c in cols:
+            tips.append(alt.Tooltip(f"{c}:{'Q' if f else 'N'}", title=L[c], **({"format": f} if f else {})))
+    return tips
+
+
+def _rows_height(n: int) -> int:
+    """Plot height for ``n`` category rows: one step each, a readable minimum for 1–3 rows."""
+    n = max(n, 1)
+    if n <= 3:
+        return max(80, ROW_STEP_FEW * n)
+    return max(MIN_HEIGHT, ROW_STEP * n)
+
+
+def _cat_axis(title: str | None = None, limit: int = LABEL_PX) -> alt.Axis:
+    """A category axis that draws every label (no overlap culling), cut at ``limit`` px with "…"."""
+    return alt.Axis(title=title, labelOverlap=False, labelLimit=limit, labelPadding=6, ticks=False)
+
+
+def _config(ch: Any) -> Any:
+    """The whole look of a chart, in the chart: the same on the screen (theme off) and in the export."""
+    return (
+        ch.configure(font=CJK_FONT, background="white")
+        .configure_view(stroke=None)
+        .configure_range(category=PALETTE)
+        .configure_axis(
+            labelFontSize=12,
+            titleFontSize=12,
+            labelFont=CJK_FONT,
+            titleFont=CJK_FONT,
+            labelColor=TEXT,
+            titleColor=TEXT,
+            titleFontWeight="normal",
+            gridColor="#e6e9ef",
+            domainColor="#c9ccd1",
+            tickColor="#c9ccd1",
+        )
+        .configure_legend(
+            labelFont=CJK_FONT,
+            titleFont=CJK_FONT,
+            labelFontSize=12,
+            titleFontSize=12,
+            labelLimit=260,
+            labelColor=TEXT,
+            titleColor=TEXT,
+        )
+        .configure_title(font=CJK_FONT, fontSize=14, color=TEXT, anchor="start")
+        .configure_text(font=CJK_FONT)
+    )
+
+
+def trend(
+    df: pl.DataFrame, lang: str = "zh", percent: bool = False, title: str = "", min_cases: int | None = None
+) -> alt.Chart:
     """Lines by year, one per ``label``. df: aggregate() long frame grouped by year."""
     L = _labels(lang)
-    d = df.filter(pl.col("value").is_not_null())
+    kind, scale = _kind_scale(df, percent)
+    d = _note(df.filter(pl.col("value").is_not_null()), lang, min_cases)
+    faded = "datum.low_n" if "low_n" in d.columns else "false"
     base = alt.Chart(d).encode(
-        x=alt.X("year:O", title=L["year"], axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("value:Q", title=L["value"], axis=alt.Axis(format=".0%" if percent else ",.0f")),
-        color=alt.Color("label:N", title=L["measure"], legend=alt.Legend(orient="bottom")),
+        x=alt.X("year:O", title=L["year"], axis=alt.Axis(labelAngle=0, labelOverlap=False)),
+        y=alt.Y("value:Q", title=L["value"], axis=alt.Axis(format=numfmt.d3(kind, scale, axis=True), tickCount=5)),
+        color=alt.Color("label:N", title=L["measure"], legend=alt.Legend(orient="bottom", columns=2)),
         tooltip=_rate_tooltip(
-            lang, [alt.Tooltip("year:O", title=L["year"]), alt.Tooltip("label:N", title=L["measure"])], percent
+            lang,
+            [alt.Tooltip("year:O", title=L["year"]), alt.Tooltip("label:N", title=L["measure"])],
+            kind,
+            scale,
+            d,
         ),
     )
-    pts = base.mark_point(size=70, filled=True).encode(
-        opacity=alt.condition("datum.low_n", alt.value(0.35), alt.value(1.0))
-    )
-    return _config((base.mark_line() + pts).properties(height=300, width=WIDTH, title=title))
+    pts = base.mark_point(size=70, filled=True).encode(opacity=alt.condition(faded, alt.value(0.3), alt.value(1.0)))
+    return _config((base.mark_line() + pts).properties(height=260, width=WIDTH, title=title))
 
 
-def ranking(df: pl.DataFrame, cat: str, lang: str = "zh", percent: bool = False, title: str = "") -> alt.Chart:
-    """Horizontal bars sorted by value. ``cat`` is the display column (county or agency_name)."""
+def ranking(
+    df: pl.DataFrame,
+    cat: str,
+    lang: str = "zh",
+    percent: bool = False,
+    title: str = "",
+    min_cases: int | None = None,
+) -> alt.Chart:
+    """Horizontal bars sorted by value, one row per ``cat`` (county or agency_name), every row labelled."""
     L = _labels(lang)
-    n = max(df.height, 1)
-    ch = (
-        alt.Chart(df)
-        .mark_bar()
+    kind, scale = _kind_scale(df, percent)
+    d = _note(df.filter(pl.col("value").is_not_null()), lang, min_cases)
+    faded = "datum.low_n" if "low_n" in d.columns else "false"
+    order = d.sort("value", descending=True)[cat].to_list()
+    name_title = L["county"] if cat == "county" else L["agency"]
+    y = alt.Y(f"{cat}:N", sort=order, title=None, axis=_cat_axis())
+    tips = _rate_tooltip(lang, [alt.Tooltip(f"{cat}:N", title=name_title)], kind, scale, d)
+    bars = (
+        alt.Chart(d)
+        .mark_bar(size=BAR_SIZE)
         .encode(
-            y=alt.Y(f"{cat}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=240)),
+            y=y,
             x=alt.X(
                 "value:Q",
-                title=df["label"][0] if df.height else L["value"],
-                axis=alt.Axis(format=".0%" if percent else ",.0f"),
+                title=(d["label"][0] if "label" in d.columns and d.height else L["value"]),
+                axis=alt.Axis(format=numfmt.d3(kind, scale, axis=True), tickCount=6),
             ),
-            color=alt.condition("datum.low_n", alt.value("#c7c7c7"), alt.value("#2f6db5")),
-            tooltip=_rate_tooltip(
-                lang, [alt.Tooltip(f"{cat}:N", title=L["county"] if cat == "county" else L["agency"])], percent
-            ),
+            color=alt.condition(faded, alt.value(GREY), alt.value(BLUE)),
+            tooltip=tips,
         )
     )
-    text = ch.mark_text(align="left", dx=3, fontSize=11).encode(
-        text=alt.Text("value:Q", format=".1%" if percent else ",.0f"), color=alt.value("#333")
+    # the value beside its bar; a faded bar says why it is faded
+    low = numfmt.low_n_label(lang)
+    shown = f"format(datum.value, '{numfmt.d3(kind, scale)}')"
+    text = (
+        bars.mark_text(align="left", dx=4, fontSize=11)
+        .transform_calculate(txt=f"{faded} ? {shown} + ' {low}' : {shown}")
+        .encode(text=alt.Text("txt:N"), color=alt.value(TEXT))
     )
-    return _config((ch + text).properties(height=min(22 * n + 20, 700), width=WIDTH, title=title))
+    return _config((bars + text).properties(height=_rows_height(len(order)), width=WIDTH, title=title))
 
 
 def stacked(
@@ -121,103 +222,172 @@ def stacked(
     color_title: str = "",
     horizontal: bool = False,
 ) -> alt.Chart:
-    """Stacked bars of ``value`` (share when normalize)."""
+    """Stacked bars of ``value`` (share when normalize); every category on the axis labelled."""
     L = _labels(lang)
-    order = df[color].unique(maintain_order=True).to_list()
+    d = df.filter(pl.col("value").is_not_null())
+    order = d[color].unique(maintain_order=True).to_list()
+    cats = d[x].unique(maintain_order=True).to_list()
     enc_val = alt.X if horizontal else alt.Y
     enc_cat = alt.Y if horizontal else alt.X
     val = enc_val(
         "value:Q",
         stack="normalize" if normalize else True,
         title=L["share"] if normalize else L["value"],
-        axis=alt.Axis(format=".0%" if normalize else ",.0f"),
+        axis=alt.Axis(format=numfmt.D3_AXIS_RATE if normalize else numfmt.D3_COUNT),
     )
-    cat = enc_cat(f"{x}:{'O' if x == 'year' else 'N'}", title=x_title or None, axis=alt.Axis(labelLimit=200))
+    axis = _cat_axis(x_title or None) if horizontal else alt.Axis(labelAngle=0, labelOverlap=False, labelLimit=120)
+    cat = enc_cat(f"{x}:{'O' if x == 'year' else 'N'}", title=x_title or None, sort=cats, axis=axis)
     tips = [
-        alt.Tooltip(f"{x}:N", title=x_title or x),
+        alt.Tooltip(f"{x}:N", title=x_title or (L["year"] if x == "year" else L["county"])),
         alt.Tooltip(f"{color}:N", title=color_title or L["measure"]),
-        alt.Tooltip("value:Q", title=L["value"], format=",.0f"),
+        alt.Tooltip("value:Q", title=L["value"], format=numfmt.D3_COUNT),
     ]
-    if "share" in df.columns:
-        tips.append(alt.Tooltip("share:Q", title=L["share"], format=".1%"))
-    if "n_null" in df.columns:
-        tips.append(alt.Tooltip("n_null:Q", title=L["n_null"], format=",d"))
+    if "share" in d.columns:
+        tips.append(alt.Tooltip("share:Q", title=L["share"], format=numfmt.D3_RATE))
+    if "n_null" in d.columns:
+        tips.append(alt.Tooltip("n_null:Q", title=L["n_null"], format=numfmt.D3_COUNT))
     ch = (
-        alt.Chart(df)
-        .mark_bar()
+        alt.Chart(d)
+        .mark_bar(**({"size": BAR_SIZE} if horizontal else {}))
         .encode(
             (cat if not horizontal else val),
             (val if not horizontal else cat),
             color=alt.Color(
-                f"{color}:N", title=color_title or None, sort=order, legend=alt.Legend(orient="bottom", columns=3)
+                f"{color}:N",
+                title=color_title or None,
+                sort=order,
+                legend=alt.Legend(orient="bottom", columns=3, symbolLimit=0),
             ),
             order=alt.Order("color_order:Q"),
             tooltip=tips,
         )
         .transform_calculate(color_order=f"indexof({order!r}, datum['{color}'])")
     )
-    h = 300 if not horizontal else min(26 * max(df[x].n_unique(), 1) + 20, 600)
+    h = 280 if not horizontal else _rows_height(len(cats))
     return _config(ch.properties(height=h, width=WIDTH, title=title))
 
 
 def grouped(
     df: pl.DataFrame, x: str, color: str, lang: str = "zh", title: str = "", x_title: str = "", color_title: str = ""
 ) -> alt.Chart:
+    """Bars side by side: one group per ``x``, one bar per ``color``."""
     L = _labels(lang)
+    d = df.filter(pl.col("value").is_not_null())
+    tips = [
+        alt.Tooltip(f"{x}:N", title=x_title or L["proceeding"]),
+        alt.Tooltip(f"{color}:N", title=color_title or L["outcome"]),
+        alt.Tooltip("value:Q", title=L["value"], format=numfmt.D3_COUNT),
+    ]
+    if "n_null" in d.columns:
+        tips.append(alt.Tooltip("n_null:Q", title=L["n_null"], format=numfmt.D3_COUNT))
     ch = (
-        alt.Chart(df)
+        alt.Chart(d)
         .mark_bar()
         .encode(
-            x=alt.X(f"{x}:N", title=x_title or None, axis=alt.Axis(labelAngle=0, labelLimit=160)),
-            xOffset=alt.XOffset(f"{color}:N"),
-            y=alt.Y("value:Q", title=L["value"]),
-            color=alt.Color(f"{color}:N", title=color_title or None, legend=alt.Legend(orient="bottom")),
-            tooltip=[
-                alt.Tooltip(f"{x}:N", title=x_title or x),
-                alt.Tooltip(f"{color}:N", title=color_title or color),
-                alt.Tooltip("value:Q", title=L["value"], format=",.0f"),
-                alt.Tooltip("n_null:Q", title=L["n_null"], format=",d"),
-            ],
+            x=alt.X(
+                f"{x}:N",
+                title=x_title or None,
+                sort=d[x].unique(maintain_order=True).to_list(),
+                axis=alt.Axis(labelAngle=0, labelOverlap=False, labelLimit=160),
+            ),
+            xOffset=alt.XOffset(f"{color}:N", sort=d[color].unique(maintain_order=True).to_list()),
+            y=alt.Y("value:Q", title=L["value"], axis=alt.Axis(format=numfmt.D3_COUNT)),
+            color=alt.Color(
+                f"{color}:N",
+                title=color_title or None,
+                sort=d[color].unique(maintain_order=True).to_list(),
+                legend=alt.Legend(orient="bottom"),
+            ),
+            tooltip=tips,
         )
     )
-    return _config(ch.properties(height=300, width=WIDTH, title=title))
+    return _config(ch.properties(height=280, width=WIDTH, title=title))
 
 
-def heatmap(df: pl.DataFrame, lang: str = "zh", title: str = "") -> alt.Chart:
-    """Compare heatmap: entity × year, one panel per measure (each with its own colour scale)."""
+HEATMAP_WIDTH = 1080  # the page's main column at 1440 px: the panels wrap to fit it
+
+
+def heatmap(df: pl.DataFrame, lang: str = "zh", title: str = "", min_cases: int | None = None) -> alt.Chart:
+    """Compare heatmap: entity × year, one panel per measure (each with its own colour scale).
+
+    Fits the page: the panels wrap (as many per row as fit in ``HEATMAP_WIDTH``); the page shows at most
+    a page of entities at a time. A missing value is an empty cell (no text); a rate over too few cases is
+    drawn faded with its value marked ``*`` and 样本不足 in the tooltip."""
     L = _labels(lang)
-    d = df.with_columns(
-        pl.when(pl.col("kind") == "rate").then(pl.col("value")).otherwise(None).alias("rate"),
-        (pl.col("value") / pl.col("value").max().over("measure")).alias("scaled"),
-        pl.when(pl.col("kind") == "rate")
-        .then((pl.col("value") * 100).round(1).cast(pl.Utf8) + "%")
-        .otherwise(pl.col("value").round(0).cast(pl.Int64, strict=False).cast(pl.Utf8))
-        .alias("txt"),
+    d = df
+    if "low_n" not in d.columns:
+        d = d.with_columns(pl.lit(False).alias("low_n"))
+    scales = {}
+    if "measure" in d.columns:
+        from pipelines.read import MEASURES
+
+        scales = {k: MEASURES[k].scale for k in d["measure"].unique().to_list() if k in MEASURES}
+    sc = pl.col("measure").replace_strict(scales, default=1.0, return_dtype=pl.Float64) if scales else pl.lit(1.0)
+    d = _note(
+        d.with_columns(
+            (pl.col("value") / pl.col("value").max().over("measure")).alias("scaled"),
+            sc.alias("scale"),
+            ((pl.col("kind") == "rate") & pl.col("low_n").fill_null(False)).alias("low_n"),
+        ),
+        lang,
+        min_cases,
     )
-    base = alt.Chart(d).encode(
-        x=alt.X("year:O", title=L["year"], axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("entity:N", title=None, axis=alt.Axis(labelLimit=220)),
+    n_years = max(d["year"].n_unique(), 1)
+    n_ent = max(d["entity"].n_unique(), 1)
+    panel_w = max(44 * n_years, 150)
+    label_w = 150
+    per_row = max(1, HEATMAP_WIDTH // (panel_w + label_w + 20))
+    entities = d["entity"].unique(maintain_order=True).to_list()
+    panels = d["label"].unique(maintain_order=True).to_list()
+    d = d.with_columns(
+        pl.when(pl.col("value").is_null())
+        .then(pl.lit(numfmt.blank_meaning(None, lang)))
+        .otherwise(pl.col("note"))
+        .alias("note")
+    )
+    # the cell's text, formatted as numfmt does (— when there is no value, * when the sample is too small)
+    txt = (
+        f"(datum.value == null ? '{numfmt.DASH}' : datum.kind == 'rate' ? (datum.scale == 1 ? "
+        f"format(datum.value, '{numfmt.D3_RATE}') : format(datum.value, '{numfmt.D3_SCALED}')) : "
+        f"format(datum.value, '{numfmt.D3_COUNT}')) + (datum.low_n && datum.value != null ? '*' : '')"
+    )
+    base = (
+        alt.Chart()
+        .transform_calculate(txt=txt)
+        .encode(
+            x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, labelOverlap=False, orient="top")),
+            y=alt.Y("entity:N", title=None, sort=entities, axis=_cat_axis(limit=140)),
+        )
     )
     rect = base.mark_rect().encode(
-        color=alt.Color("scaled:Q", scale=alt.Scale(scheme="blues"), legend=None),
-        tooltip=_rate_tooltip(
-            lang,
-            [
-                alt.Tooltip("entity:N", title=L["agency"] + " / " + L["county"]),
-                alt.Tooltip("year:O", title=L["year"]),
-                alt.Tooltip("label:N", title=L["measure"]),
-            ],
-            False,
-        ),
+        color=alt.Color("scaled:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), legend=None),
+        opacity=alt.condition("datum.low_n", alt.value(0.35), alt.value(1.0)),
+        tooltip=[
+            alt.Tooltip("entity:N", title=L["agency"] + " / " + L["county"]),
+            alt.Tooltip("year:O", title=L["year"]),
+            alt.Tooltip("label:N", title=L["measure"]),
+            alt.Tooltip("txt:N", title=L["value"]),
+            alt.Tooltip("numerator:Q", title=L["numerator"], format=numfmt.D3_COUNT),
+            alt.Tooltip("denominator:Q", title=L["denominator"], format=numfmt.D3_COUNT),
+            alt.Tooltip("basis:N", title=L["basis"]),
+            alt.Tooltip("note:N", title=L["note"]),
+        ],
     )
     text = base.mark_text(fontSize=11).encode(
-        text="txt:N", color=alt.condition("datum.scaled > 0.6", alt.value("white"), alt.value("#222"))
+        text="txt:N",
+        color=alt.condition("datum.scaled > 0.6 && !datum.low_n", alt.value("white"), alt.value("#222")),
     )
-    n = max(d["entity"].n_unique(), 1)
-    layer = (rect + text).properties(width=max(60 * max(d["year"].n_unique(), 1), 180), height=26 * n)
-    return _config(
-        layer.facet(column=alt.Column("label:N", title=None)).properties(title=title).resolve_scale(color="independent")
+    layer = alt.layer(rect, text).properties(width=panel_w, height=ROW_STEP * n_ent)
+    ch = (
+        layer.facet(
+            facet=alt.Facet("label:N", title=None, sort=panels, header=alt.Header(labelFontSize=13)),
+            columns=per_row,
+            data=d,
+        )
+        .properties(title=title)
+        .resolve_scale(color="independent", x="independent")
     )
+    return _config(ch)
 
 
 _FONTS_DONE = False
@@ -237,15 +407,30 @@ def register_cjk_fonts() -> bool:
     return _FONTS_DONE
 
 
-def to_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
+def for_export(chart: Any, width: int | None = None) -> dict:
+    """The chart's Vega-Lite spec as the export draws it: the screen's spec, at the screen's width."""
+    spec = chart.to_dict()
+    if width:
+        _set_width(spec, width)
+    return spec
+
+
+def _set_width(spec: dict, width: int) -> None:
+    # only plain and layered charts stretch on the screen; facets keep their panel widths
+    if "facet" in spec or "hconcat" in spec or "vconcat" in spec or "concat" in spec:
+        return
+    spec["width"] = width
+
+
+def to_png(chart: Any, scale: float = 2.0, width: int | None = None) -> bytes:
     import vl_convert as vlc
 
     register_cjk_fonts()
-    return vlc.vegalite_to_png(chart.to_json(), scale=scale)
+    return vlc.vegalite_to_png(for_export(chart, width), scale=scale)
 
 
-def to_svg(chart: alt.TopLevelMixin) -> str:
+def to_svg(chart: Any, width: int | None = None) -> str:
     import vl_convert as vlc
 
     register_cjk_fonts()
-    return vlc.vegalite_to_svg(chart.to_json())
+    return vlc.vegalite_to_svg(for_export(chart, width))

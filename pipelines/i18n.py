@@ -81,6 +81,8 @@ S: dict[str, tuple[str, str]] = {
     "download_xlsx": ("下载 Excel 工作簿", "Download Excel workbook"),
     "download_parquet": ("下载 Parquet", "Download Parquet"),
     "download_png": ("下载图表 PNG", "Download chart PNG"),
+    "download_svg": ("下载图表 SVG", "Download chart SVG"),
+    "export_chart": ("导出图表", "Export chart"),
     "report_list": ("报告列表", "Reports"),
     "report_not_found": ("未找到报告 {id}。", "Report {id} not found."),
     "ocr_note": (

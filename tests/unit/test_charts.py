@@ -1,0 +1,151 @@
+"""Chart builders with 1, 3 and 40 rows: every category label is drawn (rendered to SVG by vl-convert, the
+export path), the height follows the rows, no ``null`` text, low-n marked, numbers as numfmt prints them."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import polars as pl
+import pytest
+
+from pipelines import charts, numfmt
+
+LONG = "洛阳市第{}人民政府办公室政务公开科信息中心"  # longer than a label may be: cut with "…"
+
+
+def _names(n: int) -> list[str]:
+    return [LONG.format(i) if i % 5 == 0 else f"区县{i:02d}" for i in range(n)]
+
+
+def _rate_frame(n: int, cat: str = "county") -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            cat: _names(n),
+            "measure": ["open_rate_A"] * n,
+            "label": ["公开率（口径A）"] * n,
+            "kind": ["rate"] * n,
+            "value": [0.1 + i / 100 for i in range(n)],
+            "numerator": [float(i + 1) for i in range(n)],
+            "denominator": [float(10 + i) for i in range(n)],
+            "basis": ["口径A"] * n,
+            "n_reports": [3] * n,
+            "n_null": [0] * n,
+            "low_n": [i == 0 for i in range(n)],
+        }
+    )
+
+
+def _svg_texts(chart) -> list[str]:
+    svg = charts.to_svg(chart)
+    assert "null" not in svg.lower().replace("nullable", "")
+    return [unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+
+
+def _shown(name: str, texts: list[str]) -> bool:
+    """The label is drawn whole, or cut with … after a prefix of the name."""
+    return any(t == name or (t.endswith("…") and len(t) > 3 and name.startswith(t[:-1])) for t in texts)
+
+
+@pytest.mark.parametrize("n", [1, 3, 40])
+def test_ranking_every_label(n):
+    df = _rate_frame(n)
+    ch = charts.ranking(df, "county", percent=True, min_cases=30)
+    texts = _svg_texts(ch)
+    missing = [c for c in df["county"] if not _shown(c, texts)]
+    assert missing == []
+    spec = ch.to_dict()
+    assert spec["height"] >= (80 if n <= 3 else charts.ROW_STEP * n)
+    # values as numfmt prints them; the low-n bar says so
+    assert numfmt.rate(df["value"][n - 1]) in " ".join(texts)
+    assert any("样本不足" in t for t in texts)
+
+
+@pytest.mark.parametrize("n", [1, 3, 40])
+def test_stacked_horizontal_every_label(n):
+    names = _names(n)
+    df = pl.DataFrame(
+        {
+            "county": [c for c in names for _ in range(3)],
+            "group_label": ["不予公开", "无法提供", "不予处理"] * n,
+            "value": [float(i % 7 + 1) for i in range(3 * n)],
+        }
+    )
+    ch = charts.stacked(df, "county", "group_label", horizontal=True)
+    texts = _svg_texts(ch)
+    assert [c for c in names if not _shown(c, texts)] == []
+    assert {"不予公开", "无法提供", "不予处理"} <= set(texts)
+    assert ch.to_dict()["height"] >= (80 if n <= 3 else charts.ROW_STEP * n)
+
+
+@pytest.mark.parametrize("n", [1, 3, 40])
+def test_heatmap_every_label_and_fits(n):
+    rows = []
+    for e in _names(n):
+        for y in (2023, 2024, 2025):
+            for m, kind, lab in (("applications", "count", "本年新收申请数"), ("correction_rate", "rate", "纠错率")):
+                val = None if (y == 2024 and e.startswith("区县")) else (1234.0 if kind == "count" else 0.25)
+                rows.append(
+                    dict(entity=e, year=y, measure=m, label=lab, kind=kind, value=val, numerator=1.0,
+                         denominator=4.0, basis="b", low_n=kind == "rate")
+                )  # fmt: skip
+    ch = charts.heatmap(pl.DataFrame(rows), min_cases=30)
+    svg = charts.to_svg(ch)
+    texts = [unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+    assert [e for e in _names(n) if not _shown(e, texts)] == []
+    assert "null" not in svg
+    assert "1,234" in texts  # counts with separators
+    assert "25.0%*" in texts  # a low-n rate is marked
+    if n > 1:
+        assert numfmt.DASH in texts  # a missing value is —, not empty text or null
+    width = float(re.search(r'<svg[^>]*width="([\d.]+)"', svg).group(1))
+    assert width <= charts.HEATMAP_WIDTH + 40
+
+
+@pytest.mark.parametrize("n", [1, 3, 40])
+def test_trend_and_grouped_labels(n):
+    years = list(range(2025 - n + 1, 2026)) if n < 40 else list(range(1986, 2026))
+    df = pl.DataFrame(
+        {
+            "year": years,
+            "measure": ["applications"] * len(years),
+            "label": ["本年新收申请数"] * len(years),
+            "kind": ["count"] * len(years),
+            "value": [1000.0 + i for i in range(len(years))],
+            "numerator": [1000.0 + i for i in range(len(years))],
+            "denominator": [None] * len(years),
+            "basis": ["b"] * len(years),
+            "n_reports": [1] * len(years),
+            "n_null": [0] * len(years),
+            "low_n": [False] * len(years),
+        }
+    )
+    texts = _svg_texts(charts.trend(df))
+    assert [y for y in years if str(y) not in texts] == []
+    groups = [f"类别{i}" for i in range(min(n, 3))]
+    g = pl.DataFrame(
+        {
+            "proceeding_label": [p for p in groups for _ in range(2)],
+            "outcome_label": ["结果维持", "结果纠正"] * len(groups),
+            "value": [1.0, 2.0] * len(groups),
+        }
+    )
+    gt = _svg_texts(charts.grouped(g, "proceeding_label", "outcome_label"))
+    assert set(groups) <= set(gt)
+
+
+def test_png_export_draws_chinese_with_the_cjk_font():
+    ch = charts.ranking(_rate_frame(3), "county", percent=True)
+    svg = charts.to_svg(ch)
+    assert charts.CJK_FONT in svg
+    # the export is the screen's spec at the screen's width (the page's column), nothing else changed
+    spec = charts.for_export(ch, 500)
+    assert spec["width"] == 500 and {k: v for k, v in spec.items() if k != "width"} == {
+        k: v for k, v in ch.to_dict().items() if k != "width"
+    }
+    from io import BytesIO
+
+    from PIL import Image
+
+    img = Image.open(BytesIO(charts.to_png(ch, scale=1, width=500)))
+    assert 500 < img.width < 800
