@@ -41,6 +41,9 @@ QUERIES = {
     "report_count",
     "report_list",
     "report_detail",
+    "check_ids",
+    "matrix_page",
+    "failing_by_check_f",
 }
 
 

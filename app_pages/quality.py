@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import polars as pl
 import streamlit as st
 
-from app_pages._common import db_path, lang, snapshot, token
-from pipelines import csvsafe, quality
+from app_pages._common import filters, lang, q, t
+from pipelines import csvsafe, read
 
 S = {
     "title": ("数据质量", "Data quality"),
     "intro": (
         "每格为该机构该年度报告未通过的检查数（✓ = 全部通过，— = 无报告）。点击单元格查看报告。",
-        "Each cell counts the report's failing checks (✓ = all passed, — = no report). Click a cell to open the report.",
+        "Each cell counts the report's failing checks (✓ = all passed, — = no report). "
+        "Click a cell to open the report.",
     ),
     "checks": ("检查规则", "Checks"),
     "checks_help": ("留空 = 全部检查", "Empty = every check"),
@@ -46,58 +45,50 @@ def tr(key: str) -> str:
     return en if lang() == "en" else zh
 
 
-def con():
-    """This run's snapshot: every statement on it gets its own cursor (sessions never share one)."""
-    return snapshot()
-
-
-@st.cache_data(max_entries=200, show_spinner=False)
-def _report_checks(path: str, tok: tuple, checks: tuple, sev: tuple, dataset: str | None) -> pl.DataFrame:
-    return quality.report_checks(snapshot(), list(checks) or None, list(sev), dataset)
-
+PER_PAGE = 100
+SORTS = {"sort_name": "name", "sort_fail": "fail", "sort_region": "region"}
 
 st.title(tr("title"))
 st.caption(tr("intro"))
 
-c = con()
-all_checks = quality.check_ids(c)
-sets = quality.datasets(c)
-f1, f2, f3, f4 = st.columns([3, 2, 1, 1])
-sel_checks = f1.multiselect(tr("checks"), all_checks, key="q_checks", help=tr("checks_help"))
-sel_sev = f2.multiselect(
-    tr("severity"), list(quality.SEVERITIES), default=["error", "warning"], key="q_sev", format_func=tr
+f = filters()  # the sidebar's filters select the reports (dataset, region, agency type, years, template)
+all_checks = q("check_ids")
+c1, c2, c3 = st.columns([3, 2, 1])
+sel_checks = c1.multiselect(tr("checks"), all_checks, key="q_checks", help=tr("checks_help"), placeholder=tr("all"))
+sel_sev = c2.multiselect(
+    tr("severity"),
+    list(read.SEVERITIES),
+    default=["error", "warning"],
+    key="q_sev",
+    format_func=tr,
+    placeholder=tr("all"),
 )
-ds = f3.selectbox(tr("dataset"), [None, *sets], key="q_dataset", format_func=lambda d: tr("all") if d is None else d)
-sort = f4.selectbox(tr("sort"), ["sort_name", "sort_fail", "sort_region"], key="q_sort", format_func=tr)
+sort = c3.selectbox(tr("sort"), list(SORTS), key="q_sort", format_func=tr)
+sev = tuple(sel_sev or ["error", "warning"])
 
-long = _report_checks(str(db_path()), tuple(token()), tuple(sel_checks), tuple(sel_sev or ["error", "warning"]), ds)
-if long.is_empty():
+# one page of agencies, aggregated and paged in SQL; the total first (cheap), then the page
+_, n_agencies, years = q("matrix_page", f, tuple(sel_checks), sev, SORTS[sort], 0, 0)
+if not n_agencies:
     st.info(tr("empty"))
     st.stop()
+pages = max(1, -(-n_agencies // PER_PAGE))
+if not isinstance(st.session_state.get("q_page"), int) or not 1 <= st.session_state["q_page"] <= pages:
+    st.session_state["q_page"] = 1
+p1, p2 = st.columns([1, 3])
+page = p1.number_input(t("page_n") + f" / {pages:,}", 1, pages, key="q_page")
+p2.caption(f"{n_agencies:,} " + tr("agency"))
+m, _, _ = q("matrix_page", f, tuple(sel_checks), sev, SORTS[sort], PER_PAGE, (page - 1) * PER_PAGE)
 
-m = quality.matrix(long)
-years = quality.matrix_years(m)
-if sort == "sort_fail":
-    m = m.sort(["total_failing", "agency_name"], descending=[True, False])
-elif sort == "sort_region":
-    m = m.sort(["province", "city", "county", "agency_name"], nulls_last=True)
-
-
-def _link(report_id: str | None, cell: str) -> str:
-    # the text after '#' is what the cell shows (display_text regex); a missing report links nowhere
-    if not report_id:
-        return "#" + quality.MISSING
-    return "report?" + urlencode({"report": report_id}) + "#" + cell
-
-
+# each cell links to its report (the text after '#' is what the cell shows); no report: no link
 view = m.select(
     pl.col("agency_name").alias(tr("agency")),
     pl.col("province").alias(tr("province")),
     pl.col("city").alias(tr("city")),
-    pl.col("county").alias(tr("county")),
+    pl.col("county").fill_null(t("city_level")).alias(tr("county")),
     *[
-        pl.struct(f"report_{y}", str(y))
-        .map_elements(lambda s, y=y: _link(s[f"report_{y}"], s[str(y)]), return_dtype=pl.Utf8)
+        pl.when(pl.col(f"report_{y}").is_null())
+        .then(pl.lit("#" + read.QUALITY_MISSING))
+        .otherwise(pl.concat_str(pl.lit("report?report="), pl.col(f"report_{y}"), pl.lit("#"), pl.col(str(y))))
         .alias(str(y))
         for y in years
     ],
@@ -110,22 +101,14 @@ st.dataframe(
     column_config={str(y): st.column_config.LinkColumn(str(y), display_text=r"#(.*)$", width="small") for y in years},
 )
 
-csv = csvsafe.csv_bytes(
-    m.select(
-        "agency_id",
-        "agency_name",
-        "province",
-        "city",
-        "county",
-        *[str(y) for y in years],
-        *[f"report_{y}" for y in years],
-        "total_failing",
-    )
-)
+
+# the export is the page shown (the whole matrix at 1M reports is ~143,000 rows: page through it)
+cols = ["agency_id", "agency_name", "province", "city", "county"]
+csv = csvsafe.csv_bytes(m.select(*cols, *[str(y) for y in years], *[f"report_{y}" for y in years], "total_failing"))
 st.download_button(tr("csv"), csv, file_name="xxgk_quality.csv", mime="text/csv", key="q_csv")
 
 st.subheader(tr("by_check"))
-by_check = quality.failing_by_check(c, list(sel_sev or ["error", "warning"]), ds)
+by_check = q("failing_by_check_f", f, sev)
 st.dataframe(
     by_check.rename({"check_id": tr("checks"), "n_reports": tr("n_reports"), "n_findings": tr("n_findings")}),
     hide_index=True,

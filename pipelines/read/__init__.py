@@ -54,12 +54,21 @@ from pipelines.read.filters import (
 )
 from pipelines.read.measures import definitions
 from pipelines.read.outcomes import OUTCOME_MEASURES, REFUSAL_GROUPS, open_rate, outcome_composition, refusal_reasons
+from pipelines.read.quality import MATRIX_SORTS, SEVERITIES, check_ids, failing_by_check_f, matrix_page
+from pipelines.read.quality import MISSING as QUALITY_MISSING
 from pipelines.read.reports import report_count, report_detail, report_findings, report_list, report_sources
 from pipelines.read.route import _facts_source, _route, freshness, has_agg, has_dash
 from pipelines.read.volumes import OVERVIEW_MEASURES, applicant_mix, overview_kpis, ranking, trend, yoy
 from pipelines.settings import MIN_CASES
-from pipelines.warehouse.dash import DASH_COLUMNS, DASH_ORDERS, DASH_VERSION, REPORT_SORT, SOURCES_ORDER
-from pipelines.warehouse.dash import build_dash, fingerprint  # writers, re-exported for older callers
+from pipelines.warehouse.dash import (  # writers, re-exported for older callers
+    DASH_COLUMNS,
+    DASH_ORDERS,
+    DASH_VERSION,
+    REPORT_SORT,
+    SOURCES_ORDER,
+    build_dash,
+    fingerprint,
+)
 from pipelines.warehouse.measures import (
     AGG_COARSE,
     AGG_COLUMNS,
@@ -87,6 +96,12 @@ from pipelines.warehouse.measures import (
 FORCE: str | None = None
 
 __all__ = [
+    "MATRIX_SORTS",
+    "QUALITY_MISSING",
+    "SEVERITIES",
+    "check_ids",
+    "failing_by_check_f",
+    "matrix_page",
     "AGG_COARSE",
     "AGG_COLUMNS",
     "AGG_GRAIN",

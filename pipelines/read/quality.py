@@ -10,6 +10,8 @@ import duckdb
 import polars as pl
 
 from pipelines import settings
+from pipelines.read.filters import Filters, _and, _where
+from pipelines.sqlq import Sql, frame, pick, run
 from pipelines.warehouse.db import connect_read
 
 DEFAULT_DB = str(settings.DEFAULT_DB)
@@ -154,3 +156,97 @@ def failing_by_check(
     """,
         [list(severities), dataset, dataset],
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The matrix, paged and aggregated in SQL (the page shows ``limit`` agencies at a time: at 1M reports the
+# whole matrix is ~143,000 agencies × years, never built in Python).
+
+MATRIX_SORTS = {
+    "name": Sql("agency_name, agency_id"),
+    "fail": Sql("total_failing DESC, agency_name, agency_id"),
+    "region": Sql("province NULLS LAST, city NULLS LAST, county NULLS LAST, agency_name, agency_id"),
+}
+
+
+def _matrix_cells(f: Filters, checks: Sequence[str] | None, severities: Sequence[str]) -> tuple[Sql, list]:
+    """One row per agency × year: the worst report's id and its number of failing checks (distinct, among
+    ``checks`` / ``severities``), for the reports the sidebar's filters select."""
+    w, p = _where(f)
+    sql = Sql(
+        "WITH rc AS (SELECT r.report_id, coalesce(r.agency_id, r.agency) AS agency_id,"
+        " coalesce(r.agency_name, r.agency) AS agency_name, r.province, r.city, r.county, r.year,"
+        " count(DISTINCT fd.check_id) AS n_failing"
+        " FROM reports r LEFT JOIN findings fd ON fd.report_id = r.report_id"
+        " AND list_contains(?::VARCHAR[], fd.severity)"
+        " AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], fd.check_id))"
+        " {w} GROUP BY ALL),"
+        " cells AS (SELECT agency_id, year, arg_max(report_id, n_failing) AS report_id, max(n_failing) AS n_failing"
+        " FROM rc WHERE year IS NOT NULL GROUP BY ALL),"
+        " ag AS (SELECT c.agency_id, min(rc.agency_name) AS agency_name, min(rc.province) AS province,"
+        " min(rc.city) AS city, min(rc.county) AS county, sum(c.n_failing) AS total_failing"
+        " FROM cells c JOIN rc ON rc.report_id = c.report_id GROUP BY c.agency_id)"
+    ).format(w=w)
+    chk = list(checks) if checks else None
+    return sql, [list(severities), chk, chk, *p]
+
+
+def matrix_page(
+    con,
+    f: Filters = Filters(),
+    checks: Sequence[str] | None = None,
+    severities: Sequence[str] = ("error", "warning"),
+    sort: str = "name",
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[pl.DataFrame, int, list[int]]:
+    """(one page of the agency × year matrix, the number of agencies, the years).
+
+    The page's frame: agency_id, agency_name, province, city, county, total_failing, then per year
+    ``<year>`` (✓, the number of failing checks, or — for no report) and ``report_<year>`` (the report's id,
+    the worst one when an agency has several that year). Sorted by ``sort`` (name | fail | region)."""
+    order = pick(sort, MATRIX_SORTS, "matrix sort")
+    head, p = _matrix_cells(f, checks, severities)
+    n, y0, y1 = run(
+        con.cursor(),
+        head + Sql(" SELECT (SELECT count(*) FROM ag), (SELECT min(year) FROM cells), (SELECT max(year) FROM cells)"),
+        p,
+    ).fetchall()[0]
+    years = list(range(int(y0), int(y1) + 1)) if y0 is not None else []
+    page = frame(
+        con.cursor(),
+        head
+        + Sql(
+            " , pg AS (SELECT * FROM ag ORDER BY {o} LIMIT ? OFFSET ?)"
+            " SELECT pg.*, c.year, c.report_id, c.n_failing FROM pg LEFT JOIN cells c USING (agency_id)"
+            " ORDER BY {o}, c.year"
+        ).format(o=order),
+        [*p, int(limit), int(offset)],
+    )
+    base = ["agency_id", "agency_name", "province", "city", "county", "total_failing"]
+    if page.is_empty():
+        return pl.DataFrame(schema={c: pl.Utf8 for c in base[:-1]} | {"total_failing": pl.Int64}), int(n), years
+    agencies = page.select(base).unique("agency_id", maintain_order=True)
+    cells = page.filter(pl.col("year").is_not_null()).with_columns(
+        pl.when(pl.col("n_failing") == 0).then(pl.lit(OK)).otherwise(pl.col("n_failing").cast(pl.Utf8)).alias("cell")
+    )
+    out = agencies
+    for y in years:  # a handful of years: one join each over the page's rows
+        c = cells.filter(pl.col("year") == y).select(
+            "agency_id", pl.col("cell").alias(str(y)), pl.col("report_id").alias(f"report_{y}")
+        )
+        out = out.join(c, on="agency_id", how="left", maintain_order="left").with_columns(
+            pl.col(str(y)).fill_null(MISSING)
+        )
+    return out.with_columns(pl.col("total_failing").cast(pl.Int64)), int(n), years
+
+
+def failing_by_check_f(con, f: Filters = Filters(), severities: Sequence[str] = ("error", "warning")) -> pl.DataFrame:
+    """Per check: how many of the selected reports fail it and how many findings it made."""
+    w, p = _where(f)
+    sql = Sql(
+        "SELECT fd.check_id, count(DISTINCT fd.report_id) AS n_reports, count(*) AS n_findings"
+        " FROM findings fd JOIN reports r ON r.report_id = fd.report_id {w}"
+    ).format(w=_and(w, Sql("list_contains(?::VARCHAR[], fd.severity)")))
+    sql += Sql(" GROUP BY fd.check_id ORDER BY n_reports DESC, fd.check_id")
+    return frame(con.cursor(), sql, [*p, list(severities)])
