@@ -27,6 +27,7 @@ PAGES = [
     ("outcomes", "outcomes.py", "page_outcomes", ":material/fact_check:"),
     ("disputes", "disputes.py", "page_disputes", ":material/gavel:"),
     ("compare", "compare.py", "page_compare", ":material/compare_arrows:"),
+    ("map", "map.py", "page_map", ":material/map:"),
     ("report", "report.py", "page_report", ":material/description:"),
     # owned by the trust helper; listed only once their files exist
     ("quality", "quality.py", "page_quality", ":material/verified:"),

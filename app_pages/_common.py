@@ -43,6 +43,7 @@ QUERIES = {
     "report_detail",
     "check_ids",
     "matrix_page",
+    "map_values",
     "failing_by_check_f",
 }
 

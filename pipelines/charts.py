@@ -390,6 +390,87 @@ def heatmap(df: pl.DataFrame, lang: str = "zh", title: str = "", min_cases: int 
     return _config(ch)
 
 
+MAP_SELECTION = "area"  # the name of the map's click selection (the page reads the clicked area from it)
+
+
+def choropleth(
+    features: Any,
+    values: pl.DataFrame,
+    lang: str = "zh",
+    min_cases: int | None = None,
+    title: str = "",
+    width: int = 680,
+    height: int = 520,
+) -> alt.Chart:
+    """Districts (or cities) coloured by one measure. ``features``: pipelines.geo.features(); ``values``:
+    read.map_values() (joined on the 6-digit code). The tooltip is the charts': value, numerator,
+    denominator, 口径, reports; an area over too few cases is hatched grey and says 样本不足; an area with
+    no value is light grey (无数据). Clicking an area selects it (selection ``MAP_SELECTION``, field ``name``)."""
+    L = _labels(lang)
+    kind, scale = _kind_scale(values, False)
+    v = _note(values, lang, min_cases) if values.height else values
+    by_code = {r["code"]: r for r in v.iter_rows(named=True)} if v.height else {}
+    label = v["label"][0] if v.height and "label" in v.columns else L["value"]
+    rows = []
+    for f in features:
+        r = by_code.get(f["code"], {})
+        val = r.get("value")
+        low = bool(r.get("low_n")) and kind == "rate"
+        rows.append(
+            {
+                "type": "Feature",
+                "geometry": f["geometry"],
+                "name": f["name"],
+                "value": val,
+                "shown": None if (val is None or low) else val,  # what the colour scale sees
+                "numerator": r.get("numerator"),
+                "denominator": r.get("denominator"),
+                "basis": r.get("basis") or "",
+                "n_reports": r.get("n_reports") or 0,
+                "note": r.get("note") or ("" if val is not None else numfmt.blank_meaning(None, lang)),
+                "low_n": low,
+            }
+        )
+    pick = alt.selection_point(name=MAP_SELECTION, fields=["name"], on="click", clear="dblclick")
+    fmt = numfmt.d3(kind, scale)
+    tips = [alt.Tooltip("name:N", title=L["county"]), alt.Tooltip("value:Q", title=label, format=fmt)]
+    if kind == "rate":
+        tips += [
+            alt.Tooltip("numerator:Q", title=L["numerator"], format=numfmt.D3_COUNT),
+            alt.Tooltip("denominator:Q", title=L["denominator"], format=numfmt.D3_COUNT),
+        ]
+    tips += [
+        alt.Tooltip("basis:N", title=L["basis"]),
+        alt.Tooltip("n_reports:Q", title=L["n_reports"], format=numfmt.D3_COUNT),
+        alt.Tooltip("note:N", title=L["note"]),
+    ]
+    base = alt.Chart(alt.Data(values=rows)).project(type="mercator")
+    shapes = (
+        base.mark_geoshape(stroke="white", strokeWidth=1.2)
+        .encode(
+            color=alt.condition(
+                "datum.shown == null",
+                alt.value("#e3e5e8"),
+                alt.Color(
+                    "shown:Q",
+                    title=label,
+                    scale=alt.Scale(scheme="blues"),
+                    legend=alt.Legend(format=numfmt.d3(kind, scale, axis=True), orient="right"),
+                ),
+            ),
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)),
+            tooltip=tips,
+        )
+        .add_params(pick)
+    )
+    names = (
+        base.mark_text(fontSize=11, color=TEXT)
+        .transform_calculate(lon="geoCentroid(null, datum)[0]", lat="geoCentroid(null, datum)[1]")
+        .encode(longitude="lon:Q", latitude="lat:Q", text="name:N", tooltip=tips)
+    )
+    return _config((shapes + names).properties(width=width, height=height, title=title))
+
+
 _FONTS_DONE = False
 
 

@@ -14,6 +14,21 @@ S: dict[str, tuple[str, str]] = {
     "page_report": ("报告", "Report"),
     "page_import": ("导入", "Import"),
     "page_quality": ("数据质量", "Data quality"),
+    "page_map": ("地图", "Map"),
+    "map_default": (
+        "未选择省份或城市：显示报告最多的城市（{place}）。在左侧选择省份可看其各城市。",
+        "No province or city chosen: showing the city with most reports ({place}). Choose a province on the left "
+        "to see its cities.",
+    ),
+    "map_no_shape": (
+        "以下地区在边界数据中没有对应区域（多为已撤并的区县），未在地图上显示：{names}",
+        "No boundary in the map data for (mostly merged districts), not drawn: {names}",
+    ),
+    "map_source": (
+        "点击地图上的区域即按该地区筛选全部页面。边界数据：{src}。",
+        "Click an area to filter every page to it. Boundaries: {src}.",
+    ),
+    "note": ("说明", "Note"),
     "page_checks": ("校验规则", "Checks"),
     "language": ("语言 / Language", "语言 / Language"),
     "filters": ("筛选", "Filters"),

@@ -52,6 +52,7 @@ from pipelines.read.filters import (
     search_agencies,
     years,
 )
+from pipelines.read.geo import map_values
 from pipelines.read.measures import definitions
 from pipelines.read.outcomes import OUTCOME_MEASURES, REFUSAL_GROUPS, open_rate, outcome_composition, refusal_reasons
 from pipelines.read.quality import MATRIX_SORTS, SEVERITIES, check_ids, failing_by_check_f, matrix_page
@@ -96,6 +97,7 @@ from pipelines.warehouse.measures import (
 FORCE: str | None = None
 
 __all__ = [
+    "map_values",
     "MATRIX_SORTS",
     "QUALITY_MISSING",
     "SEVERITIES",

@@ -1,0 +1,95 @@
+"""地图 Map: the districts of the chosen city (or the cities of the chosen province) coloured by a measure,
+with the sidebar's filters, the 样本不足 rule and the charts' tooltip; clicking an area filters to it."""
+
+import polars as pl
+import streamlit as st
+
+from app_pages._common import basis, filters, lang, min_cases, no_data, q, t
+from pipelines import charts, geo, numfmt, read
+
+f, L, B = filters(), lang(), basis()
+ss = st.session_state
+st.title(t("page_map"))
+
+# which map: the chosen city's districts; else the chosen province's cities; else the city with most reports
+reg = q("regions", f)
+if f.city:
+    level, where = "county", f
+    place = f.city
+elif f.province:
+    level, where = "city", f
+    place = f.province
+else:
+    if reg.is_empty():
+        no_data()
+        st.stop()
+    top = (
+        reg.filter(pl.col("city").is_not_null())
+        .group_by("province", "city")
+        .len()
+        .sort("len", "province", "city", descending=[True, False, False])
+    )
+    if top.is_empty():
+        no_data()
+        st.stop()
+    prov, city = top.row(0)[:2]
+    level, where, place = "county", f.with_(province=prov, city=city), city
+    st.caption(t("map_default", place=city))
+
+opts = ["applications", read.OPEN_RATE[B], "reviews", "lawsuits", "correction_rate", "lawsuits_per_100", "reports"]
+if ss.get("map_m") not in opts:
+    ss["map_m"] = "applications"
+m = st.selectbox(t("measure"), opts, key="map_m", format_func={k: read.MEASURES[k].label(L) for k in opts}.get)
+values = q("map_values", where, m, level, min_cases(), L)
+if values.is_empty() or values["code"].drop_nulls().is_empty():
+    no_data()
+    st.stop()
+parent = values["code"].drop_nulls()[0]
+feats = geo.features(level, parent)
+chart = charts.choropleth(feats, values, L, min_cases=min_cases(), title=f"{place} · {read.MEASURES[m].label(L)}")
+event = st.altair_chart(
+    chart, theme=None, width="content", on_select="rerun", selection_mode=charts.MAP_SELECTION, key="map_chart"
+)
+picked = [p.get("name") for p in (event.selection.get(charts.MAP_SELECTION) or []) if p.get("name")]
+if picked:  # a click filters the whole dashboard to that area
+    if level == "county":
+        ss["cty"] = picked[:1]
+    else:
+        ss["city"] = picked[0]
+    st.rerun()
+
+drawn = {x["code"] for x in feats}
+no_shape = values.filter(~pl.col("code").is_in(list(drawn)) | pl.col("code").is_null())["name"].to_list()
+if no_shape:
+    st.caption(t("map_no_shape", names="、".join(no_shape)))
+low = values.filter(pl.col("low_n") & (pl.col("kind") == "rate")).height
+if low:
+    st.caption(numfmt.low_n_rule(min_cases(), L) + f"（{low}）")
+meas = read.MEASURES[m]
+values = values.sort("value", descending=True, nulls_last=True)
+shown = [numfmt.value(v, meas.kind, meas.scale) for v in values["value"].to_list()]  # a district per row
+table = values.with_columns(pl.Series("shown", shown, dtype=pl.Utf8)).select(
+    pl.col("name").alias(t("county") if level == "county" else t("city")),
+    pl.col("shown").alias(meas.label(L)),
+    *(
+        [pl.col("numerator").alias(t("numerator")), pl.col("denominator").alias(t("denominator"))]
+        if meas.kind == "rate"
+        else []
+    ),
+    pl.col("n_reports").alias(t("n_reports")),
+    pl.when(pl.col("low_n") & (pl.col("kind") == "rate"))
+    .then(pl.lit(numfmt.low_n_label(L)))
+    .otherwise(pl.lit(""))
+    .alias(t("note")),
+)
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config={  # counts with separators (numfmt's format; the column keeps numbers for sorting)
+        t("numerator"): st.column_config.NumberColumn(format="localized"),
+        t("denominator"): st.column_config.NumberColumn(format="localized"),
+        t("n_reports"): st.column_config.NumberColumn(format="localized"),
+    },
+)
+st.caption(t("map_source", src=geo.SOURCE if L != "en" else geo.SOURCE_EN))

