@@ -40,23 +40,35 @@ opts = ["applications", read.OPEN_RATE[B], "reviews", "lawsuits", "correction_ra
 if ss.get("map_m") not in opts:
     ss["map_m"] = "applications"
 m = st.selectbox(t("measure"), opts, key="map_m", format_func={k: read.MEASURES[k].label(L) for k in opts}.get)
-values = q("map_values", where, m, level, min_cases(), L)
+# every area of the map is coloured; the sidebar's chosen districts (or city) are outlined
+chosen = list(where.counties) if level == "county" else ([where.city] if where.city else [])
+values = q("map_values", where.with_(counties=()) if level == "county" else where, m, level, min_cases(), L)
 if values.is_empty() or values["code"].drop_nulls().is_empty():
     no_data()
     st.stop()
 parent = values["code"].drop_nulls()[0]
 feats = geo.features(level, parent)
-chart = charts.choropleth(feats, values, L, min_cases=min_cases(), title=f"{place} · {read.MEASURES[m].label(L)}")
-event = st.altair_chart(
-    chart, theme=None, width="content", on_select="rerun", selection_mode=charts.MAP_SELECTION, key="map_chart"
+chart = charts.choropleth(
+    feats, values, L, min_cases=min_cases(), title=f"{place} · {read.MEASURES[m].label(L)}", highlight=chosen
 )
-picked = [p.get("name") for p in (event.selection.get(charts.MAP_SELECTION) or []) if p.get("name")]
-if picked:  # a click filters the whole dashboard to that area
+
+
+def _picked() -> None:
+    """A click filters the whole dashboard to that area (before the sidebar's widgets are drawn again)."""
+    sel = (ss.get("map_chart") or {}).get("selection", {}).get(charts.MAP_SELECTION) or []
+    names = [p.get("name") for p in sel if p.get("name")]
+    if not names:
+        return
+    ss["prov"] = where.province or ss.get("prov")
     if level == "county":
-        ss["cty"] = picked[:1]
+        ss["city"], ss["cty"] = where.city, names[:1]
     else:
-        ss["city"] = picked[0]
-    st.rerun()
+        ss["city"], ss["cty"] = names[0], []
+
+
+st.altair_chart(
+    chart, theme=None, width="content", on_select=_picked, selection_mode=charts.MAP_SELECTION, key="map_chart"
+)
 
 drawn = {x["code"] for x in feats}
 no_shape = values.filter(~pl.col("code").is_in(list(drawn)) | pl.col("code").is_null())["name"].to_list()

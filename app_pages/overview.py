@@ -16,10 +16,11 @@ from app_pages._common import (
     q,
     rate_help,
     rename,
+    snapshot,
     t,
     view_link,
 )
-from pipelines import charts, numfmt, read
+from pipelines import briefing, charts, numfmt, read
 
 f, L = filters(), lang()
 st.title(t("page_overview"))
@@ -100,3 +101,25 @@ else:
     )
 if not low.is_empty():
     st.caption(t("low_n_note", n=low.height, m=min_cases()))
+
+# 生成分析简报: the briefing of this view (its filters, 口径, minimum cases), as HTML and, where headless
+# Chromium is available, PDF; built when asked (a few seconds), kept for this view until the filters change
+st.subheader(t("briefing"))
+view = (f, basis(), min_cases(), L)
+if st.button(t("briefing_go"), icon=":material/summarize:", key="brief_go"):
+    with st.spinner(t("briefing_busy")):
+        html = briefing.build(snapshot(), f, basis(), min_cases(), L)
+        st.session_state["_brief"] = (view, html, briefing.to_pdf(html))
+made = st.session_state.get("_brief")
+if made and made[0] == view:
+    _, html, pdf = made
+    b1, b2, _ = st.columns([1, 1, 3])
+    b1.download_button(
+        t("briefing_html"), html.encode("utf-8"), file_name="xxgk-briefing.html", mime="text/html", key="brief_html"
+    )
+    if pdf:
+        b2.download_button(
+            t("briefing_pdf"), pdf, file_name="xxgk-briefing.pdf", mime="application/pdf", key="brief_pdf"
+        )
+    else:
+        b2.caption(t("briefing_no_pdf"))

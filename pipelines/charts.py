@@ -401,11 +401,12 @@ def choropleth(
     title: str = "",
     width: int = 680,
     height: int = 520,
+    highlight: Any = (),
 ) -> alt.Chart:
     """Districts (or cities) coloured by one measure. ``features``: pipelines.geo.features(); ``values``:
     read.map_values() (joined on the 6-digit code). The tooltip is the charts': value, numerator,
     denominator, 口径, reports; an area over too few cases is hatched grey and says 样本不足; an area with
-    no value is light grey (无数据). Clicking an area selects it (selection ``MAP_SELECTION``, field ``name``)."""
+    no value is light grey (无数据); the ``highlight`` areas (the sidebar's choice) are outlined. Clicking an area selects it (selection ``MAP_SELECTION``, field ``name``)."""
     L = _labels(lang)
     kind, scale = _kind_scale(values, False)
     v = _note(values, lang, min_cases) if values.height else values
@@ -429,6 +430,7 @@ def choropleth(
                 "n_reports": r.get("n_reports") or 0,
                 "note": r.get("note") or ("" if val is not None else numfmt.blank_meaning(None, lang)),
                 "low_n": low,
+                "chosen": f["name"] in set(highlight),
             }
         )
     pick = alt.selection_point(name=MAP_SELECTION, fields=["name"], on="click", clear="dblclick")
@@ -459,6 +461,8 @@ def choropleth(
                 ),
             ),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)),
+            stroke=alt.condition("datum.chosen", alt.value("#e4572e"), alt.value("white")),
+            strokeWidth=alt.condition("datum.chosen", alt.value(3), alt.value(1.2)),
             tooltip=tips,
         )
         .add_params(pick)
