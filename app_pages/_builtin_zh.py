@@ -138,7 +138,9 @@ export default function (component) {
         else m.addedNodes.forEach(walk);
       }
     });
-    S.observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ATTRS });
+    S.observer.observe(document.body, {
+      subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ATTRS,
+    });
     walk(document.body);
   } else if (data.lang !== "zh" && S.on) {
     S.on = false;

@@ -406,7 +406,8 @@ def choropleth(
     """Districts (or cities) coloured by one measure. ``features``: pipelines.geo.features(); ``values``:
     read.map_values() (joined on the 6-digit code). The tooltip is the charts': value, numerator,
     denominator, 口径, reports; an area over too few cases is hatched grey and says 样本不足; an area with
-    no value is light grey (无数据); the ``highlight`` areas (the sidebar's choice) are outlined. Clicking an area selects it (selection ``MAP_SELECTION``, field ``name``)."""
+    no value is light grey (无数据); the ``highlight`` areas (the sidebar's choice) are outlined.
+    Clicking an area selects it (selection ``MAP_SELECTION``, field ``name``)."""
     L = _labels(lang)
     kind, scale = _kind_scale(values, False)
     v = _note(values, lang, min_cases) if values.height else values

@@ -15,8 +15,8 @@ and the dashboard). Values are read when asked for, so a test can set the enviro
 | ``XXGK_IMPORT_ROOT`` | unset | the one server folder (and its subfolders) the 导入 page may ingest from; unset: no folder ingest from the dashboard |
 | ``XXGK_LIVE_S`` | ``3`` | how often (seconds) a dashboard page checks for a newly published warehouse |
 | ``XXGK_ALIASES`` | ``data/aliases.yaml`` | the user's agency aliases (entities) |
-| ``XXGK_WARN_OPEN_RATE_BELOW`` | unset | optional warning: a 公开率 below this share (e.g. ``0.4``) is highlighted in rankings and the briefing |
-| ``XXGK_WARN_CORRECTION_ABOVE`` | unset | optional warning: a 纠错率 above this share (e.g. ``0.2``) is highlighted likewise |
+| ``XXGK_WARN_OPEN_RATE_BELOW`` | unset | warning: a 公开率 below this share (e.g. ``0.4``) is highlighted |
+| ``XXGK_WARN_CORRECTION_ABOVE`` | unset | warning: a 纠错率 above this share (e.g. ``0.2``) is highlighted |
 | ``XXGK_ADCODES`` | the shipped table | a GB/T 2260 region-code CSV to use instead (entities) |
 
 Limits on input (what one hostile or broken file may cost; the README lists them) are constants below:

@@ -21,7 +21,11 @@ SHOTS = ROOT / "test-artifacts" / "screenshots" / "pages"
 PAGES = ["", "applications", "outcomes", "disputes", "compare", "report", "quality", "checks", "import"]
 TITLES = {"": ("总览", "Overview"), "applications": ("申请量", "Applications"), "import": ("导入", "Import")}
 RAW = re.compile(r"(?<![A-Za-z])(None|null|NaN|nan)(?![A-Za-z])")
-ATTRS = "el => [...el.querySelectorAll('[placeholder],[title],[aria-label]')].map(e => [e.getAttribute('placeholder'), e.getAttribute('title'), e.getAttribute('aria-label')].filter(Boolean).join('\\n')).join('\\n')"
+ATTRS = (
+    "el => [...el.querySelectorAll('[placeholder],[title],[aria-label]')]"
+    ".map(e => ['placeholder', 'title', 'aria-label'].map(a => e.getAttribute(a)).filter(Boolean).join('\\n'))"
+    ".join('\\n')"
+)
 
 
 def _full_shot(page, path) -> None:
