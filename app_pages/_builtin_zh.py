@@ -45,7 +45,7 @@ ZH: dict[str, str] = {
         "所请求的页面不存在，已打开首页。"
     ),
     "Connecting": "正在连接",
-    "Download as CSV": "下载 CSV",
+    "Download as CSV": "下载表格数据（CSV）",  # not "下载 CSV": that is the pages' own export button
     "Search": "搜索",
     "Close Search": "关闭搜索",
     "Fullscreen": "全屏",
