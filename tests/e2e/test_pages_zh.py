@@ -18,7 +18,7 @@ from tests.e2e.test_browser import ROOT, _no_exception, _settle, browser, server
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 SHOTS = ROOT / "test-artifacts" / "screenshots" / "pages"
-PAGES = ["", "applications", "outcomes", "disputes", "compare", "report", "quality", "checks", "import"]
+PAGES = ["", "applications", "outcomes", "disputes", "compare", "map", "report", "quality", "checks", "import"]
 TITLES = {"": ("总览", "Overview"), "applications": ("申请量", "Applications"), "import": ("导入", "Import")}
 RAW = re.compile(r"(?<![A-Za-z])(None|null|NaN|nan)(?![A-Za-z])")
 ATTRS = (
