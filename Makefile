@@ -35,6 +35,7 @@ bench: venv
 	$(BIN)/python bench/extract.py
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/dashboard.py
+	$(BIN)/python bench/fetch.py
 
 clean:
 	rm -rf $(VENV) data/demo $(DB) $(DB).wal .pytest_cache

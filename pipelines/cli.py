@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("extract", "ingest", "demo", "export", "correct", "checks", "entities", "serve")
+COMMANDS = ("extract", "ingest", "fetch", "demo", "export", "correct", "checks", "entities", "serve")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -18,6 +18,7 @@ and the dashboard). Values are read when asked for, so a test can set the enviro
 | ``XXGK_WARN_OPEN_RATE_BELOW`` | unset | warning: a 公开率 below this share (e.g. ``0.4``) is highlighted |
 | ``XXGK_WARN_CORRECTION_ABOVE`` | unset | warning: a 纠错率 above this share (e.g. ``0.2``) is highlighted |
 | ``XXGK_ADCODES`` | the shipped table | a GB/T 2260 region-code CSV to use instead (entities) |
+| ``XXGK_FETCH_CONTACT`` | none | an e-mail or URL appended to ``xxgk fetch``'s User-Agent |
 
 Limits on input (what one hostile or broken file may cost; the README lists them) are constants below:
 every reader, `xxgk extract` and `xxgk ingest` take them from here.
@@ -142,3 +143,29 @@ INGEST_COMMIT_EVERY = 500  # files between two publishes of an ingest
 INGEST_LOAD_BATCH = 64  # reports written to the warehouse together (one transaction)
 WRITER_MEMORY = "256MB"  # DuckDB buffer pool of the warehouse writer; it spills to disk beyond this
 CROSSYEAR_CHUNK = 500  # agencies per pass of the cross-year checks
+
+
+# --- xxgk fetch: politeness defaults ------------------------------------------------------------
+# One request at a time per host, at least FETCH_DELAY_S between the end of one request and the start
+# of the next; `--delay` below FETCH_DELAY_FLOOR_S is refused unless `--no-delay-floor` is given (for a
+# server you own, e.g. the test suite's fixture portals). robots.txt's Crawl-delay raises the delay.
+FETCH_DELAY_S = 1.0
+FETCH_DELAY_FLOOR_S = 1.0
+FETCH_RETRIES = 3  # retries after the first try for network errors, 429 and 5xx
+FETCH_BACKOFF_S = 2.0  # first backoff; doubles at each retry (a Retry-After up to FETCH_RETRY_AFTER_MAX_S wins)
+FETCH_RETRY_AFTER_MAX_S = 120.0
+FETCH_TIMEOUT_S = 30.0
+FETCH_MAX_BYTES = MAX_FILE_BYTES  # a larger download is abandoned: ingest would refuse it
+FETCH_MAX_PAGES = 500  # list pages per column, against a pager that never ends
+
+
+def fetch_user_agent() -> str:
+    """The User-Agent of `xxgk fetch`: names the project so a site's operator can see who is asking.
+
+    ``XXGK_FETCH_CONTACT`` (an e-mail or URL) is appended when set, as polite crawlers do.
+    """
+    from pipelines import __version__
+
+    contact = os.environ.get("XXGK_FETCH_CONTACT")
+    extra = f"; +{contact}" if contact else ""
+    return f"xxgk-fetch/{__version__} (xxgk government information-disclosure annual report collector{extra})"
