@@ -115,7 +115,7 @@ def serve(db: Path, log: Path) -> tuple[subprocess.Popen, str]:
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
+    for _ in range(1500):  # `make run` may first reinstall the package (pyproject.toml changed)
         try:
             urllib.request.urlopen(url + "/_stcore/health", timeout=1)
             return proc, url
