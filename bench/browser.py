@@ -163,7 +163,7 @@ def provinces(db: Path) -> list[str]:
 
 def pick_province(page, name: str) -> float:
     box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="省份")
-    box.click()
+    box.click(timeout=TIMEOUT_S * 1000)
     page.keyboard.type(name)
     t0 = page.evaluate("() => performance.now()")
     page.keyboard.press("Enter")
@@ -210,7 +210,7 @@ def bench_size(n: int, runs: int) -> dict:
                 for p, title in list(PAGES.items())[1:] + [("", PAGES[""])]:
                     link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first
                     t0 = page.evaluate("() => performance.now()")
-                    link.click()
+                    link.click(timeout=TIMEOUT_S * 1000)
                     page.wait_for_function(
                         "(p) => location.pathname.replace(/^\\/+/, '') === p", arg=p, timeout=TIMEOUT_S * 1000
                     )
