@@ -36,6 +36,7 @@ bench: venv
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/dashboard.py
 	$(BIN)/python bench/fetch.py
+	$(BIN)/python bench/doc.py
 
 clean:
 	rm -rf $(VENV) data/demo $(DB) $(DB).wal .pytest_cache

@@ -19,6 +19,8 @@ and the dashboard). Values are read when asked for, so a test can set the enviro
 | ``XXGK_WARN_CORRECTION_ABOVE`` | unset | warning: a 纠错率 above this share (e.g. ``0.2``) is highlighted |
 | ``XXGK_ADCODES`` | the shipped table | a GB/T 2260 region-code CSV to use instead (entities) |
 | ``XXGK_FETCH_CONTACT`` | none | an e-mail or URL appended to ``xxgk fetch``'s User-Agent |
+| ``XXGK_DOC_CONVERTER`` | ``warm`` | ``warm``: one LibreOffice listener per process for .doc files; ``cold``: one soffice start a file |
+| ``XXGK_UNO_PYTHON`` | ``python3``, ``/usr/bin/python3`` | the interpreter with LibreOffice's ``uno`` module (python3-uno) for the warm converter |
 
 Limits on input (what one hostile or broken file may cost; the README lists them) are constants below:
 every reader, `xxgk extract` and `xxgk ingest` take them from here.
@@ -169,3 +171,15 @@ def fetch_user_agent() -> str:
     contact = os.environ.get("XXGK_FETCH_CONTACT")
     extra = f"; +{contact}" if contact else ""
     return f"xxgk-fetch/{__version__} (xxgk government information-disclosure annual report collector{extra})"
+
+
+def doc_converter() -> str:
+    """'warm' (one LibreOffice listener per process) or 'cold' (one soffice start per .doc file)."""
+    v = (os.environ.get("XXGK_DOC_CONVERTER") or "warm").strip().lower()
+    return v if v in ("warm", "cold") else "warm"
+
+
+def uno_python_candidates() -> list[str]:
+    """Interpreters to try, in order, for one that has LibreOffice's ``uno`` module."""
+    own = os.environ.get("XXGK_UNO_PYTHON")
+    return [own] if own else ["python3", "/usr/bin/python3"]

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Debian packages xxgk uses beyond PyPI: LibreOffice (reads .doc), Tesseract with the Chinese model
+# Debian packages xxgk uses beyond PyPI: LibreOffice (reads .doc; python3-uno keeps one warm), Tesseract with the Chinese model
 # (scanned reports), Chromium (browser tests), Noto CJK fonts (Chinese in screenshots and chart
 # images), poppler-utils (PDF to PNG for looking at fixtures). Installs only what is missing, and only
 # as root; otherwise it says what is missing and the tests that need it skip with a message.
 set -u
 need=()
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
+# LibreOffice's Python bridge for the warm .doc converter (one listener per process, not a start per file)
+{ [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import uno' >/dev/null 2>&1; } || need+=(python3-uno)
 command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
 { command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx chi_sim; } || need+=(tesseract-ocr-chi-sim)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)

@@ -41,6 +41,7 @@ def test_doc_table_grid(doc_bytes):
 
 
 def _fake_soffice(tmp_path, monkeypatch, script: str) -> None:
+    monkeypatch.setenv("XXGK_DOC_CONVERTER", "cold")  # the one-start-a-file path
     exe = tmp_path / "soffice"
     exe.write_text("#!/bin/sh\n" + script + "\n")
     exe.chmod(0o755)
@@ -58,7 +59,7 @@ def test_doc_failed_conversion(tmp_path, monkeypatch):
 
 def test_doc_conversion_timeout(tmp_path, monkeypatch):
     _fake_soffice(tmp_path, monkeypatch, "sleep 30")
-    with pytest.raises(ReadError, match=r"^slow\.doc: LibreOffice conversion timed out after 1 s$"):
+    with pytest.raises(ReadError, match=r"^slow\.doc: LibreOffice conversion timed out after 1 s; killed$"):
         doc_reader.read_bytes(b"\xd0\xcf\x11\xe0", "slow.doc", timeout=1)
 
 
@@ -66,3 +67,52 @@ def test_doc_without_soffice(monkeypatch):
     monkeypatch.setattr(doc_reader.shutil, "which", lambda name: None)
     with pytest.raises(ReadError, match=r"^a\.doc: cannot read \.doc: LibreOffice \(soffice\) is not installed$"):
         doc_reader.read_bytes(b"\xd0\xcf\x11\xe0", "a.doc")
+
+
+needs_uno = pytest.mark.skipif(
+    doc_reader.soffice() is None or doc_reader.uno_python() is None,
+    reason="the warm converter needs LibreOffice and a python3 with its uno module: apt-get install python3-uno",
+)
+
+
+@pytest.fixture
+def warm(monkeypatch):
+    """A listener of this test's own (not the module-wide one other tests may have started)."""
+    monkeypatch.setenv("XXGK_DOC_CONVERTER", "warm")
+    monkeypatch.setattr(doc_reader, "_listener", None)
+    yield
+    if doc_reader._listener is not None:
+        doc_reader._listener.close()
+
+
+@needs_uno
+def test_warm_converter_keeps_one_listener(doc_bytes, warm):
+    first = doc_reader.read_bytes(doc_bytes, "a.doc")
+    listener = doc_reader._listener
+    pid = listener.proc.pid
+    second = doc_reader.read_bytes(doc_bytes, "b.doc")
+    # the same LibreOffice converted both, and read exactly as the one-start path reads
+    assert listener.proc.pid == pid and listener.conversions == 2
+    assert [b.texts() for b in second.blocks if isinstance(b, Table)] == [
+        b.texts() for b in first.blocks if isinstance(b, Table)
+    ]
+    assert next(b.texts() for b in first.blocks if isinstance(b, Table))[3] == ["(七)总计 (合计)", "18", "1", "352"]
+
+
+@needs_uno
+def test_warm_converter_kills_a_stuck_conversion_and_goes_on(doc_bytes, warm):
+    doc_reader.read_bytes(doc_bytes, "warm-up.doc")
+    old = doc_reader._listener.proc
+    # No conversion finishes in a millisecond: this one stands for a file that hangs LibreOffice.
+    with pytest.raises(ReadError, match=r"^stuck\.doc: LibreOffice conversion timed out after 0 s; killed$"):
+        doc_reader.read_bytes(doc_bytes, "stuck.doc", timeout=0.001)
+    assert old.poll() is not None  # the listener (and its soffice, same process group) is gone
+    doc = doc_reader.read_bytes(doc_bytes, "next.doc")  # a fresh listener takes the next file
+    assert doc_reader._listener.proc.pid != old.pid
+    assert next(b for b in doc.blocks if isinstance(b, Table)).texts()[1] == ["(三)不予公开", "12", "0", "345"]
+
+
+@needs_uno
+def test_warm_converter_reports_a_corrupt_file(warm):
+    with pytest.raises(ReadError, match=r"^junk\.doc: LibreOffice could not convert the file \("):
+        doc_reader.read_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 2000, "junk.doc")
