@@ -29,6 +29,25 @@ def register(sub) -> None:
         metavar="K",
         help="publish progress every K files, so a killed ingest keeps what it finished (default: 500)",
     )
+    p.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="extract on a Dask cluster: tcp://host:8786 (a running dask scheduler) or local:N "
+        "(N worker processes on this machine); loading stays here. Needs: pip install 'xxgk[cluster]'",
+    )
+    p.add_argument(
+        "--shared",
+        action="store_true",
+        help="with --cluster: the workers see PATH at the same place (a shared folder) and read the files "
+        "themselves instead of receiving their bytes",
+    )
+    p.add_argument(
+        "--shards",
+        metavar="DIR",
+        help="also write the extracted reports, cells, findings and texts as Parquet shards under DIR "
+        "(one per batch, named deterministically; a shard already there is not written again); "
+        "`xxgk load-shards DIR` loads them",
+    )
     p.add_argument("--json", action="store_true", help="print the outcome as one JSON object on the last line")
     add_wait_argument(p)
     p.set_defaults(func=run)
@@ -48,6 +67,13 @@ def run(args) -> int:
     from pipelines.warehouse.db import WarehouseBusy
     from pipelines.warehouse.ingest import ingest
 
+    if args.shared and not args.cluster:
+        print("xxgk ingest: --shared goes with --cluster", file=sys.stderr)
+        return 2
+    if args.cluster:
+        from pipelines.warehouse.cluster import ClusterError
+    else:
+        ClusterError = ()  # noqa: N806 (nothing to catch without a cluster)
     try:
         result = ingest(
             args.paths,
@@ -56,12 +82,25 @@ def run(args) -> int:
             workers=args.workers,
             progress=not args.json,
             commit_every=args.commit_every,
-            args={"paths": args.paths, "db": db_of(args), "dataset": args.dataset, "workers": args.workers},
+            args={"paths": args.paths, "db": db_of(args), "dataset": args.dataset, "workers": args.workers}
+            | ({"cluster": args.cluster} if args.cluster else {})
+            | ({"shards": args.shards} if args.shards else {}),
             wait=args.wait,
+            cluster=args.cluster,
+            shared=args.shared,
+            shards=args.shards,
         )
     except WarehouseBusy as e:
         print(f"xxgk ingest: {e}", file=sys.stderr)
         return BUSY
+    except ClusterError as e:
+        print(f"xxgk ingest: {e}", file=sys.stderr)
+        return 2
+    return report(args, result)
+
+
+def report(args, result) -> int:
+    """The run's summary on stdout (or its JSON), failures and skips; the exit code."""
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
     else:

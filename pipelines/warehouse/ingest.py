@@ -22,7 +22,6 @@ import threading
 import time
 from collections import deque
 from concurrent.futures import Future
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -163,20 +162,57 @@ def _alarm(signum, frame):
     raise _Timeout()
 
 
+class _ThreadAlarm:
+    """SIGALRM's stand-in where no signal can go (a Dask worker's task thread, a Streamlit upload's
+    thread): a timer raises _Timeout in the extracting thread at its next Python instruction."""
+
+    def __init__(self, seconds: float):
+        self.tid = threading.get_ident()
+        self.lock = threading.Lock()
+        self.done = self.fired = False
+        self.timer = threading.Timer(seconds, self._fire)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def _fire(self) -> None:
+        import ctypes
+
+        with self.lock:
+            if not self.done:
+                self.fired = True
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.tid), ctypes.py_object(_Timeout))
+
+    def stop(self) -> None:
+        import ctypes
+
+        with self.lock:
+            self.done = True
+        self.timer.cancel()
+        if self.fired:  # fired as the extraction ended: drop the exception if it is still pending
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.tid), None)
+
+
 def extract_job(data: bytes, source: str, timeout_s: float | None):
     """('ok', Report) or ('err', one-line message naming the file). Never raises."""
     from pipelines.document import ReadError
     from pipelines.extract import extract_bytes
 
-    # Signals only work in the main thread (a Streamlit upload runs ingest in a worker thread).
-    use_alarm = (
-        bool(timeout_s) and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    )
+    # Signals only reach the main thread; elsewhere a timer thread interrupts the extraction.
+    main = threading.current_thread() is threading.main_thread()
+    use_alarm = bool(timeout_s) and main and hasattr(signal, "setitimer")
+    thread_alarm = None
     if use_alarm:
         old = signal.signal(signal.SIGALRM, _alarm)
         signal.setitimer(signal.ITIMER_REAL, timeout_s)
     try:
-        return "ok", extract_bytes(data, source)
+        try:
+            if timeout_s and not main:
+                thread_alarm = _ThreadAlarm(timeout_s)
+            report = extract_bytes(data, source)
+        finally:
+            if thread_alarm is not None:
+                thread_alarm.stop()  # a _Timeout raised in here is caught below like any other
+        return "ok", report
     except ReadError as e:
         msg = str(e)
         return "err", _oneline(msg if source in msg else f"{source}: {msg}")
@@ -277,7 +313,7 @@ class LocalPoolExecutor:
     limits: Limits
 
     def run(self, items, prepare, finish) -> None:
-        _run_pool(items, self.workers, self.limits, prepare, finish)
+        run_executor(items, _PoolBackend(self.workers, self.limits), self.limits, prepare, finish)
 
 
 def make_executor(workers: int, limits: Limits) -> Executor:
@@ -299,8 +335,12 @@ class WarehouseSink:
         commit_every: int,
         bar: Progress,
         on_file: Callable[[str, str, str | None, str | None], None] | None = None,
+        shards: Any = None,
     ):
         self.w, self.run_id, self.dataset, self.limits = w, run_id, dataset, limits
+        self.shards = shards  # a shards.ShardWriter: every batch loaded is also written as a Parquet shard
+        self.n_extracted = 0  # reports handed to the loader so far: their place in the walk, for shard names
+        self.stale = False  # reports loaded since the dashboard aggregates were last refreshed
         self.notify = on_file or (lambda path, status, detail, sha: None)
         self.commit_every, self.bar = commit_every, bar
         self.result = IngestResult(run_id=run_id)
@@ -326,6 +366,7 @@ class WarehouseSink:
         self.pending.append(entry)
         if entry[0] == "load":
             item = entry[1]
+            self.n_extracted += 1
             self.waiting[item.sha256] = item.report
             if item.agency is not None and item.agency.agency_id is not None:
                 self.waiting_keys.add((item.agency.agency_id, item.report.year))
@@ -344,6 +385,9 @@ class WarehouseSink:
         self.waiting_keys.clear()
         self.n_pending_loads = 0
         items = [e[1] for e in entries if e[0] == "load"]
+        if self.shards is not None and items:
+            first = self.n_extracted - len(items)
+            self.shards.write(first, list(enumerate(items, first)))
         outs = iter(writer.load(self.w.con, items, dataset=self.dataset, run_id=self.run_id))
         for e in entries:
             if e[0] == "rec":
@@ -409,7 +453,10 @@ class WarehouseSink:
         )
         if final and (r.loaded or r.replaced):
             _run_crossyear(self.w.con, self.run_id)  # carry-over etc. need the whole batch in place
-        if self.dirty or (final and not self.refreshed and (r.loaded or r.unchanged)):
+        # The dashboard's aggregates once, at the end: an intermediate W's are stale, and the pages see that
+        # by their fingerprint and read the base tables meanwhile (same answers, slower).
+        self.stale = self.stale or self.dirty
+        if final and (self.stale or (not self.refreshed and (r.loaded or r.unchanged))):
             self.refreshed = _refresh_aggregates(self.w.con) or self.refreshed
         if not final:  # the final swap is open_writer's, on leaving its block
             self.w.publish()  # a kill after this keeps everything up to here
@@ -481,6 +528,10 @@ def ingest(
     executor: Executor | None = None,
     on_file: Callable[[str, str, str | None, str | None], None] | None = None,
     wait: float | None = None,
+    cluster: str | None = None,
+    shared: bool = False,
+    shards: str | Path | None = None,
+    source: Iterable[tuple[str, str, Report]] | None = None,
 ) -> IngestResult:
     """Ingest files and folders into the warehouse at ``db`` (default: settings.db_path(), i.e. XXGK_DB).
     See the module docstring.
@@ -489,7 +540,23 @@ def ingest(
     EXTRACTING when its extraction starts, EXTRACTED when it waits to be written, then its outcome
     (loaded / replaced / unchanged / failed / skipped, detail = the error or reason). An outcome is
     written to the warehouse at the next publish (every ``commit_every`` files and at the end).
-    ``executor``: how files are extracted (default: in process, or a local pool with ``workers`` > 1)."""
+    ``executor``: how files are extracted (default: in process, or a local pool with ``workers`` > 1).
+    ``cluster``: a Dask scheduler address or ``local:N`` to extract on (pipelines.warehouse.cluster; ``shared``:
+    its workers read the files from the same paths). ``shards``: also write every batch of extracted reports
+    as a Parquet shard there (pipelines.warehouse.shards). ``source``: (path, sha256, Report) already
+    extracted (load-shards), loaded instead of walking ``paths``."""
+    if cluster is not None:
+        from pipelines.warehouse import cluster as cl
+
+        client, close = cl.connect(cluster)  # before taking the writer's lock: a bad address fails fast
+        try:
+            lim = Limits(**limits) if isinstance(limits, dict) else (limits or Limits())
+            ex = cl.DaskExecutor(client, lim, shared)
+            return ingest(
+                paths, db, dataset, workers, progress, lim, commit_every, args, ex, on_file, wait, shards=shards
+            )
+        finally:
+            close()
     paths = [str(p) for p in paths]
     db = db if db is not None else settings.db_path()
     limits = Limits(**limits) if isinstance(limits, dict) else (limits or Limits())
@@ -500,9 +567,18 @@ def ingest(
     executor = executor or make_executor(max(1, int(workers)), limits)
     with writer.open_warehouse(db, wait=wait, command="xxgk ingest") as w:
         run_id = writer.start_run(w.con, dataset, args if args is not None else {"paths": paths})
-        sink = WarehouseSink(w, run_id, dataset, limits, commit_every, bar, on_file)
+        shard_writer = None
+        if shards is not None:
+            from pipelines.warehouse.shards import ShardWriter
+
+            shard_writer = ShardWriter(shards)
+        sink = WarehouseSink(w, run_id, dataset, limits, commit_every, bar, on_file, shard_writer)
         try:
-            executor.run(walk(paths, skip), sink.prepare, sink.finish)
+            if source is not None:
+                for path, sha, rep in source:
+                    sink.finish(path, sha, "ok", rep)
+            else:
+                executor.run(walk(paths, skip), sink.prepare, sink.finish)
         finally:
             bar.close()
         sink.publish(final=True)
@@ -540,30 +616,130 @@ class Deferred:
     sha: str
 
 
-def _run_pool(items, workers: int, limits: Limits, prepare, finish) -> None:
-    """Extraction in a process pool, at most 2*workers files in flight, results in walk order."""
-    max_inflight = 2 * workers
-    pending: deque[tuple[str, str, Future | None, bytes | None]] = deque()
-    pool = extraction_pool(workers)
+class ExtractorLost(Exception):
+    """The process extracting a chunk died (out of memory, killed) and will not come back with it."""
+
+
+def extract_chunk(jobs: list[tuple[str, str, bytes | None]], timeout_s: float | None, max_bytes: int) -> list[tuple]:
+    """extract_job for each (path, sha, data) of a chunk, in order. data None: read from the path here
+    (a worker that shares the folder), and the bytes must still have the sha the walk saw."""
+    out = []
+    for path, sha, data in jobs:
+        if data is None:
+            try:
+                data = read_path_bytes(path, max_bytes)
+            except ReadError as e:
+                out.append(("err", _oneline(f"{e} (read on the worker)")))
+                continue
+            if hashlib.sha256(data).hexdigest() != sha:
+                out.append(("err", f"{path}: the file changed while it was being ingested; skipped"))
+                continue
+        out.append(extract_job(data, path, timeout_s))
+    return out
+
+
+class _PoolBackend:
+    """run_executor's backend for LocalPoolExecutor: a local process pool, one file a task."""
+
+    chunk = 1
+    send_paths = False
+
+    def __init__(self, workers: int, limits: Limits):
+        self.workers, self.limits = workers, limits
+        self.capacity = 2 * workers  # files in flight
+        self._new()
+
+    def _new(self) -> None:
+        self.pool = extraction_pool(self.workers)
+
+    def submit(self, jobs: list) -> Future:
+        return self.pool.submit(extract_chunk, jobs, self.limits.timeout_s, self.limits.max_bytes)
+
+    def result(self, fut: Future) -> list[tuple]:
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return fut.result()
+        except BrokenProcessPool:  # a worker died (e.g. out of memory) on this or a sibling file
+            raise ExtractorLost("extraction process died") from None
+
+    def lost(self) -> bool:
+        """After ExtractorLost: every other task in the pool is gone too (True); a fresh pool takes them."""
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self._new()
+        return True
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _Chunk:
+    __slots__ = ("jobs", "fut", "results")
+
+    def __init__(self) -> None:
+        self.jobs: list[tuple] = []
+        self.fut = None
+        self.results: list[tuple] | None = None
+
+
+def run_executor(items, ex, limits: Limits, prepare, finish) -> None:
+    """Extraction by `ex` (_PoolBackend, cluster.DaskExecutor), ex.chunk files a task, at most
+    ex.capacity files in flight, results handed to `finish` in walk order."""
+    # (path, sha, chunk or None, index in the chunk); chunk None: a duplicate of an earlier in-flight
+    # file, or a deferred one, settled at its turn
+    pending: deque[tuple[str, str, _Chunk | None, int]] = deque()
     seen_in_flight: set[str] = set()  # identical bytes twice within the window: extract once
+    open_chunk = _Chunk()
+
+    def submit(c: _Chunk) -> None:
+        c.fut = ex.submit(c.jobs)
+
+    def job_of(path: str, sha: str, data: bytes) -> tuple:
+        return (path, sha, None if ex.send_paths else data)
 
     def drain_one() -> None:
-        nonlocal pool
-        path, sha, fut, _ = pending.popleft()
+        nonlocal open_chunk
+        path, sha, c, i = pending.popleft()
         seen_in_flight.discard(sha)
-        if fut is None:  # a duplicate of an earlier in-flight file, or a deferred one: settled now
+        if c is None:
             finish_dup(path, sha)
             return
-        try:
-            status, payload = fut.result()
-        except BrokenProcessPool:  # a worker died (e.g. out of memory) on this or a sibling file
-            status, payload = "err", f"{path}: extraction process died; skipped"
-            pool.shutdown(wait=False, cancel_futures=True)
-            pool = extraction_pool(workers)
-            _resubmit(pending)
-        except Exception as e:
-            status, payload = "err", _oneline(f"{path}: cannot extract: {type(e).__name__}: {e}")
-        finish(path, sha, status, payload)
+        if c.fut is None:  # the chunk still filling: send it as it is
+            submit(c)
+            open_chunk = _Chunk()
+        if c.results is None:
+            try:
+                c.results = ex.result(c.fut)
+            except ExtractorLost as e:
+                rerun_alone(c, path, sha, i, str(e))
+                return
+            except Exception as e:
+                c.results = [("err", _oneline(f"{p}: cannot extract: {type(e).__name__}: {e}")) for p, _, _ in c.jobs]
+        finish(path, sha, *c.results[i])
+        if i == len(c.jobs) - 1:
+            c.results = None  # the chunk is done: let its reports go
+
+    def rerun_alone(c: _Chunk, path: str, sha: str, i: int, why: str) -> None:
+        """The process died on this chunk: this file fails if it was alone in it; otherwise each file
+        of the chunk goes again alone, so only the one that kills its process fails. When the
+        executor lost every task with it (a local pool), the rest in flight goes again too."""
+        nonlocal open_chunk
+        everything = ex.lost()
+        if len(c.jobs) == 1:
+            finish(path, sha, "err", f"{path}: {why}; skipped")
+        else:
+            pending.appendleft((path, sha, c, i))
+        again = []
+        for k, (p, s, cc, j) in enumerate(pending):
+            if cc is not None and cc.results is None and (everything or cc is c):
+                single = _Chunk()
+                single.jobs = [cc.jobs[j]]
+                pending[k] = (p, s, single, 0)
+                again.append(single)
+                if cc is open_chunk:
+                    open_chunk = _Chunk()
+        for single in again:
+            submit(single)
 
     def finish_dup(path: str, sha: str) -> None:
         # Re-run prepare's check by handing finish a fresh extraction only if the first copy failed.
@@ -572,28 +748,27 @@ def _run_pool(items, workers: int, limits: Limits, prepare, finish) -> None:
             status, payload = extract_job(job[2], job[0], limits.timeout_s)
             finish(job[0], job[1], status, payload)
 
-    def _resubmit(q: deque) -> None:
-        for i, (p, s, f, data) in enumerate(q):
-            if f is not None and data is not None:
-                q[i] = (p, s, pool.submit(extract_job, data, p, limits.timeout_s), data)
-
     try:
         for path, err in items:
             job = prepare(path, err, settle_unchanged=not pending)
             if job is None:
                 continue
             if isinstance(job, Deferred):  # settled at its turn, after the files before it
-                pending.append((path, job.sha, None, None))
+                pending.append((path, job.sha, None, 0))
                 continue
             p, sha, data = job
             if sha in seen_in_flight:
-                pending.append((p, sha, None, None))
+                pending.append((p, sha, None, 0))
             else:
                 seen_in_flight.add(sha)
-                pending.append((p, sha, pool.submit(extract_job, data, p, limits.timeout_s), data))
-            while len(pending) >= max_inflight:
+                open_chunk.jobs.append(job_of(p, sha, data))
+                pending.append((p, sha, open_chunk, len(open_chunk.jobs) - 1))
+                if len(open_chunk.jobs) >= ex.chunk:
+                    submit(open_chunk)
+                    open_chunk = _Chunk()
+            while len(pending) >= ex.capacity:
                 drain_one()
         while pending:
             drain_one()
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        ex.close()

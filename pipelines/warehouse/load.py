@@ -19,6 +19,7 @@ import pyarrow as pa
 from pipelines.report import Report
 from pipelines import templates
 from pipelines.templates import TABLE3_COLUMNS
+from pipelines.warehouse.nopandas import without_pandas
 
 LOADED, UNCHANGED, REPLACED = "loaded", "unchanged", "replaced"
 
@@ -291,6 +292,11 @@ def load_reports(
     later report of the batch replaces an earlier one for the same agency and year). If the batch
     cannot be written as a whole it is rolled back and each report is loaded on its own, so a bad
     report costs only itself: its result is then the exception."""
+    with without_pandas():
+        return _load_reports(con, items, dataset, run_id)
+
+
+def _load_reports(con, items: list[LoadItem], dataset: str, run_id: int | None) -> list[str | Exception]:
     if len(items) > 1:
         try:
             return _load_batch(con, items, dataset, run_id)
