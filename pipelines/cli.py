@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("extract", "ingest", "fetch", "demo", "export", "correct", "checks", "entities", "serve")
+COMMANDS = ("extract", "ingest", "load-shards", "fetch", "demo", "export", "correct", "checks", "entities", "serve")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,9 +19,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         try:
-            mod = importlib.import_module(f"pipelines.commands.{name}")
+            mod = importlib.import_module(f"pipelines.commands.{name.replace('-', '_')}")
         except ModuleNotFoundError as e:
-            if e.name == f"pipelines.commands.{name}":
+            if e.name == f"pipelines.commands.{name.replace('-', '_')}":
                 continue  # command not built yet
             raise
         mod.register(sub)

@@ -26,6 +26,7 @@ from pipelines.warehouse.ingest import ExtractorLost, Limits, extract_chunk, run
 
 CHUNK = 8  # files a task
 INFLIGHT_PER_THREAD = 4  # chunks in flight per worker thread: workers never wait for the client
+WAIT_FOR_WORKERS_S = 60.0
 
 
 class ClusterError(Exception):
@@ -79,7 +80,12 @@ class DaskExecutor:
 
     def __init__(self, client, limits: Limits, shared: bool = False):
         self.client, self.limits, self.send_paths = client, limits, shared
-        self.client.wait_for_workers(1, timeout=60)
+        try:
+            self.client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS_S)
+        except TimeoutError:
+            raise ClusterError(
+                f"no Dask worker joined the scheduler within {WAIT_FOR_WORKERS_S:.0f} s (start some: dask worker ADDRESS)"
+            ) from None
         threads = sum(self.client.nthreads().values()) or 1
         self.capacity = CHUNK * INFLIGHT_PER_THREAD * threads
         self.prefix = f"xxgk-extract-{uuid.uuid4().hex[:12]}"  # task keys of their own on a shared scheduler

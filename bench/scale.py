@@ -1,0 +1,180 @@
+"""Whole-process ingest of real text/Markdown/HTML reports: the floor ratio and scaling with workers.
+
+    .venv/bin/python bench/scale.py [--n 1500] [--rounds 2] [--skip-cluster]
+
+The files are N copies of the real reports in ../shared/real-reports (tests/integration/realcopies.py:
+each copy the report as published with its agency renamed, so they load as reports of their own).
+Each figure is a whole process, started fresh, into a fresh warehouse, the runs interleaved round by
+round (the machine is shared: every variant sees the same load), best of --rounds:
+
+- floor: read every file, decode it, parse it with lxml and walk every cell (the least any reader
+  of these files does), in one process;
+- ingest with --workers 1 and --workers 2;
+- ingest with --cluster local:2 (a LocalCluster of two worker processes, started by the run);
+- load-shards of the same reports (written once by an ingest --shards beforehand): the loader alone,
+  no extraction, i.e. how many reports a second the client of a cluster can take.
+
+Peak RSS is the ingest process's own (the client, for the cluster run). Writes bench/results/scale.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.integration.realcopies import REAL, write_copies  # noqa: E402
+
+FLOOR = """
+import sys, os
+import lxml.html
+n = cells = 0
+for d, _, files in os.walk(sys.argv[1]):
+    for f in files:
+        data = open(os.path.join(d, f), "rb").read()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("gb18030", "replace")
+        if f.endswith(".html"):
+            root = lxml.html.fromstring(data)
+            for el in root.iter():
+                if el.text:
+                    cells += 1
+        else:
+            for line in text.splitlines():
+                cells += len(line.split())
+        n += 1
+print(n, cells)
+"""
+
+RUN = """
+import json, resource, sys, time
+from pipelines.warehouse.ingest import ingest
+src, db, workers, cluster = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] or None
+if src.startswith("shards:"):
+    from pipelines.warehouse.shards import read_all
+    r = ingest([], db=db, progress=False, source=read_all(src[len("shards:"):]))
+else:
+    r = ingest([src], db=db, workers=workers, progress=False, cluster=cluster)
+print(json.dumps({"loaded": len(r.loaded), "unchanged": len(r.unchanged), "failed": len(r.failed),
+                  "replaced": len(r.replaced), "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def timed(cmd: list[str]) -> tuple[float, str]:
+    t = time.perf_counter()
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT)
+    return time.perf_counter() - t, out.stdout
+
+
+def run_ingest(src: Path | str, tmp: Path, workers: int, cluster: str | None) -> dict:
+    db = tmp / "bench.duckdb"
+    for p in tmp.glob("bench.duckdb*"):
+        p.unlink()
+    dt, out = timed([sys.executable, "-c", RUN, str(src), str(db), str(workers), cluster or ""])
+    res = json.loads(out.strip().splitlines()[-1])
+    res["seconds"] = dt
+    return res
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=1500)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--skip-cluster", action="store_true", help="no Dask run (distributed not installed)")
+    a = ap.parse_args()
+    if not REAL.is_dir():
+        print(f"bench/scale.py: {REAL} not found", file=sys.stderr)
+        return 2
+    variants = {"floor": None, "workers=1": (1, None), "workers=2": (2, None)}
+    if not a.skip_cluster:
+        variants["cluster local:2"] = (1, "local:2")
+    variants["load-shards"] = "shards"
+    tmp = Path(tempfile.mkdtemp(prefix="xxgk-bench-scale-"))
+    try:
+        src = tmp / "files"
+        write_copies(src, a.n)
+        mb = sum(p.stat().st_size for p in src.rglob("*") if p.is_file()) / 1e6
+        shards = tmp / "shards"
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pipelines.cli",
+                "ingest",
+                str(src),
+                "--db",
+                str(tmp / "s.duckdb"),
+                "--shards",
+                str(shards),
+                "--json",
+            ],
+            capture_output=True,
+            check=True,
+            cwd=ROOT,
+        )
+        runs: dict[str, list[dict]] = {k: [] for k in variants}
+        for r in range(a.rounds):
+            order = list(variants) if r % 2 == 0 else list(reversed(variants))
+            for name in order:
+                if variants[name] is None:
+                    dt, _ = timed([sys.executable, "-c", FLOOR, str(src)])
+                    runs[name].append({"seconds": dt})
+                elif variants[name] == "shards":
+                    runs[name].append(run_ingest(f"shards:{shards}", tmp, 1, None))
+                else:
+                    runs[name].append(run_ingest(src, tmp, *variants[name]))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    best = {k: min(v, key=lambda x: x["seconds"]) for k, v in runs.items()}
+    floor = best["floor"]["seconds"]
+    print(
+        f"{a.n} real-report copies ({mb:.0f} MB), whole processes, best of {a.rounds}; "
+        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        f"{'variant':<16} {'seconds':>8} {'reports/s':>10} {'× floor':>8} {'peak RSS MB':>12} {'loaded':>7} {'failed':>6}"
+    )
+    for k, b in best.items():
+        rss = f"{b['rss_mb']:.0f}" if "rss_mb" in b else "-"
+        print(
+            f"{k:<16} {b['seconds']:>8.1f} {a.n / b['seconds']:>10.1f} {b['seconds'] / floor:>8.2f} {rss:>12} "
+            f"{b.get('loaded', '-'):>7} {b.get('failed', '-'):>6}"
+        )
+    out = ROOT / "bench" / "results" / "scale.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        json.dumps(
+            {
+                "n": a.n,
+                "mb": mb,
+                "cpu_count": os.cpu_count(),
+                "python": platform.python_version(),
+                "load_average_1m": os.getloadavg()[0],
+                "runs": runs,
+                "best": best,
+                "reports_per_s": {k: a.n / b["seconds"] for k, b in best.items()},
+                "ratio_to_floor": {k: b["seconds"] / floor for k, b in best.items()},
+            },
+            indent=1,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    print(f"wrote {out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
