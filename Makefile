@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DB     ?= data/xxgk.duckdb
 PORT   ?= 8501
 
-.PHONY: run test venv system-deps warehouse demo bench clean
+.PHONY: run test lint fmt venv system-deps warehouse demo bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,19 @@ warehouse: $(DB)
 run: venv $(DB)
 	XXGK_DB=$(DB) $(BIN)/streamlit run app.py --server.headless true --server.port $(PORT) --browser.gatherUsageStats false
 
-test: venv system-deps
-	$(BIN)/pytest -q
+# The gate (CONTRIBUTING.md): style, types and layers, then the whole suite on 2 workers (slow tests included).
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+fmt: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: venv system-deps lint
+	$(BIN)/pytest -q -n 2
 
 bench: venv
 	$(BIN)/python bench/extract.py

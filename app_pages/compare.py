@@ -59,7 +59,7 @@ ss["m"] = [m for m in ss["m"] if m in read.MEASURES]
 c3, c4 = st.columns([1, 3])
 c3.multiselect(t("compare_years"), [str(y) for y in yrs], key="cy", placeholder=t("all"))
 mlabels = {k: read.MEASURES[k].label(L) for k in measure_opts}
-c4.multiselect(t("compare_measures"), measure_opts, key="m", format_func=mlabels.get)
+c4.multiselect(t("compare_measures"), measure_opts, key="m", format_func=lambda k: mlabels[k])
 
 entities = list(ss.get("ent") or [])
 years_ = [int(y) for y in (ss.get("cy") or [])]

@@ -39,7 +39,7 @@ else:
 opts = ["applications", read.OPEN_RATE[B], "reviews", "lawsuits", "correction_rate", "lawsuits_per_100", "reports"]
 if ss.get("map_m") not in opts:
     ss["map_m"] = "applications"
-m = st.selectbox(t("measure"), opts, key="map_m", format_func={k: read.MEASURES[k].label(L) for k in opts}.get)
+m = st.selectbox(t("measure"), opts, key="map_m", format_func=lambda k: read.MEASURES[k].label(L))
 # every area of the map is coloured; the sidebar's chosen districts (or city) are outlined
 chosen = list(where.counties) if level == "county" else ([where.city] if where.city else [])
 values = q("map_values", where.with_(counties=()) if level == "county" else where, m, level, min_cases(), L)

@@ -74,7 +74,7 @@ st.subheader(t("ranking_districts"))
 rank_opts = ["applications", read.OPEN_RATE[basis()], "reviews", "lawsuits", "correction_rate", "lawsuits_per_100"]
 if st.session_state.get("rank") not in rank_opts:
     st.session_state["rank"] = "applications"
-m = st.selectbox(t("measure"), rank_opts, key="rank", format_func={k: read.MEASURES[k].label(L) for k in rank_opts}.get)
+m = st.selectbox(t("measure"), rank_opts, key="rank", format_func=lambda k: read.MEASURES[k].label(L))
 ranked, low = q("ranking", f, m, "county", min_cases(), 30, True, L)
 if ranked.is_empty():
     no_data()

@@ -78,9 +78,9 @@ def detail(rid: str) -> None:
         version = r["template"] if r["template"] in T.templates() else T.versions()[-1]
         rows = list(T.get(version).table3_keys)
         rows += [k for k in c3["row_key"].unique().to_list() if k not in rows]
-        grid = {ROW_LABELS.get(k, k): {c: None for c in TABLE3_COLUMNS} for k in rows}
+        grid = {ROW_LABELS.get(k, k): dict.fromkeys(TABLE3_COLUMNS) for k in rows}
         for rr in c3.iter_rows(named=True):
-            grid.setdefault(ROW_LABELS.get(rr["row_key"], rr["row_key"]), {c: None for c in TABLE3_COLUMNS})
+            grid.setdefault(ROW_LABELS.get(rr["row_key"], rr["row_key"]), dict.fromkeys(TABLE3_COLUMNS))
             grid[ROW_LABELS.get(rr["row_key"], rr["row_key"])][rr["col_key"]] = rr["value"]
         t3 = pl.DataFrame(
             [{"row": k, **{TABLE3_COLUMN_LABELS[c]: v.get(c) for c in TABLE3_COLUMNS}} for k, v in grid.items()],
@@ -96,7 +96,7 @@ def detail(rid: str) -> None:
                 {"row": g, **{T4_OUT[o]: c4.get(f"{p}_{o}", facts.get(f"{p}_{o}")) for o in T4_OUT}}
                 for p, g in T4_GROUPS.items()
             ],
-            schema={"row": pl.Utf8, **{v: pl.Float64 for v in T4_OUT.values()}},
+            schema={"row": pl.Utf8, **dict.fromkeys(T4_OUT.values(), pl.Float64)},
         )
         flag4 = set()
         for key in flagged4:
@@ -133,7 +133,7 @@ def report_list() -> None:
         ss["pg"] = 1
     c1.number_input(t("page_n") + f" / {pages}", min_value=1, max_value=pages, step=1, key="pg")
     sorts = ["year", "agency", "county", "findings", "applications"]
-    sort = c2.selectbox(t("sort"), sorts, key="rep_sort", format_func={s_: t(f"sort_{s_}") for s_ in sorts}.get)
+    sort = c2.selectbox(t("sort"), sorts, key="rep_sort", format_func=lambda s_: t(f"sort_{s_}"))
     c3.caption(f"{n:,} " + t("reports"))
     rl = q("report_list", f, per, (ss["pg"] - 1) * per, sort)
     rl = rl.with_columns(link_col(rl, "report_id", report_link))

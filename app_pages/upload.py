@@ -64,7 +64,7 @@ def _show(rows: dict[str, dict], where) -> None:
 
 
 def _counts(rows: dict[str, dict]) -> dict[str, int]:
-    out = {k: 0 for k in STATUS}
+    out = dict.fromkeys(STATUS, 0)
     for r in rows.values():
         out[r["status"]] += 1
     return out
@@ -124,7 +124,7 @@ def run_ingest(rows: dict[str, dict], dataset: str) -> None:
                 args={"source": "dashboard import", "files": len(todo), "dataset": dataset},
                 on_file=on_file,
             )
-        except Exception as e:  # noqa: BLE001 - the writer failed as a whole: every unfinished file says so
+        except Exception as e:
             for r in rows.values():
                 if r["status"] not in DONE:
                     r["status"], r["detail"] = "failed", f"{type(e).__name__}: {e}"
@@ -168,6 +168,7 @@ def queue_folder(text: str, rows: dict[str, dict]) -> bool:
     except imports.Refused as e:
         st.error(t("import_refused", why=t(f"refused_{e.kind}", **e.args_)))
         return False
+    assert ROOT is not None  # folder ingest is offered only under XXGK_IMPORT_ROOT
     found, outside = imports.files_within(list(walk([folder])), ROOT)
     for p, _ in found:
         rows[p] = {"name": p, "status": "queued"}

@@ -24,8 +24,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from pipelines import read as R  # noqa: E402
-from pipelines.read import Filters  # noqa: E402
+from pipelines import read as R
+from pipelines.read import Filters
 
 TARGET_MS = 200.0
 REFRESH: dict[int, dict] = {}  # refresh_aggregates timings of this run (when the cache needed one)
@@ -70,13 +70,12 @@ def pages(con, f: Filters, basis: str = "A") -> dict[str, list]:
     region = Filters(datasets=f.datasets, province=f.province, city=f.city)
     yrs = R.years(con, f)
     latest = max(yrs) if yrs else None
-    counties = [
-        c
-        for c in R.regions(con, f)
+    counties = list(
+        R.regions(con, f)
         .filter((R.pl.col("city") == f.city) if f.city else R.pl.lit(True))["county"]
         .drop_nulls()
         .to_list()
-    ][:5]
+    )[:5]
     measures = ["applications", R.OPEN_RATE[basis], "reviews", "lawsuits", "correction_rate"]
     rid = R.report_list(con, f, 1, 0, "year")["report_id"]
     rid = rid[0] if len(rid) else ""

@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 REAL = ROOT.parent / "shared" / "real-reports"
 FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 
-from pipelines.extract import extract_file  # noqa: E402
-from pipelines.readers import read_file  # noqa: E402
+from pipelines.extract import extract_file
+from pipelines.readers import read_file
 
 T3_ROWS = [
     ("一、本年新收政府信息公开申请数量", [21, 2, 0, 1, 0, 0, 24]),

@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.integration.realcopies import REAL, write_copies  # noqa: E402
+from tests.integration.realcopies import REAL, write_copies
 
 FLOOR = """
 import sys, os

@@ -10,6 +10,7 @@ lawsuits; 六 data quality; 七 sources. Synthetic data says so at the top. No s
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Set as AbstractSet
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -85,7 +86,7 @@ def _t(key: str, lang: str, **fmt: Any) -> str:
 
 
 def _table(
-    headers: list[str], rows: list[list[Any]], numeric: set[int] = frozenset(), warn: list[bool] | None = None
+    headers: list[str], rows: list[list[Any]], numeric: AbstractSet[int] = frozenset(), warn: list[bool] | None = None
 ) -> str:
     h = "".join(f"<th>{escape(str(x))}</th>" for x in headers)
     body = []
@@ -99,7 +100,7 @@ def _table(
 def _svg(chart: Any, width: int) -> str:
     try:
         return '<div class="chart">' + charts.to_svg(chart, width=width) + "</div>"
-    except Exception as e:  # noqa: BLE001 - a chart that cannot be drawn must not lose the briefing
+    except Exception as e:
         return f'<p class="note">[chart: {escape(type(e).__name__)}]</p>'
 
 
@@ -115,36 +116,10 @@ def _scope(con, f: Filters, lang: str) -> tuple[str, int | None, int | None]:
     return ("、".join(parts) or _t("all", lang)), y0, y1
 
 
-def build(
-    con,
-    f: Filters = Filters(),
-    basis: str = "A",
-    min_cases: int = settings.MIN_CASES,
-    lang: str = "zh",
-    now: dt.datetime | None = None,
-    charts_inline: bool = True,
-) -> str:
-    """The briefing as one HTML document (UTF-8, styles and SVG charts inline)."""
-    L = lang
-    scope, y0, y1 = _scope(con, f, L)
-    now = now or dt.datetime.now()
-    out = [
-        f'<!doctype html><html lang="{"en" if L == "en" else "zh-CN"}"><head><meta charset="utf-8">',
-        f"<title>{escape(_t('title', L))}</title><style>{CSS}</style></head><body>",
-        f"<h1>{escape(_t('title', L))}</h1>",
-        f'<p class="meta">{escape(_t("scope", L))}：{escape(scope)} · {escape(_t("years", L))}：{y0}–{y1} · '
-        f"{escape(_t('generated', L))}：{now:%Y-%m-%d %H:%M}</p>",
-    ]
-    ds = read.datasets(con)
-    if "demo" in (f.datasets or tuple(ds["dataset"].to_list() if not ds.is_empty() else ())):
-        out.append(f'<p class="synthetic">{escape(_t("synthetic", L))}</p>')
-
-    # 一 key figures
-    k = read.overview_kpis(con, f, basis, min_cases, L)
-    if k.is_empty():
-        out.append("</body></html>")
-        return "".join(out)
-    latest = int(k["year"].max())
+def _key_figures(k: pl.DataFrame, basis: str, L: str) -> list[str]:
+    """一 key figures: the latest year's figures with their change."""
+    out: list[str] = []
+    latest = int(k.select(pl.col("year").max()).item())
     out.append(f"<h2>{escape(_t('s1', L, y=latest))}</h2><div class='kpis'>")
     order = [m if m != "open_rate_A" else read.OPEN_RATE.get(basis, "open_rate_A") for m in read.OVERVIEW_MEASURES]
     for m in order:
@@ -161,8 +136,12 @@ def build(
             f"<div class='d'>{escape(d)}</div></div>"
         )
     out.append("</div>")
+    return out
 
-    # 二 trends
+
+def _trends(con, f: Filters, k: pl.DataFrame, min_cases: int, L: str, charts_inline: bool) -> list[str]:
+    """二 trends."""
+    out: list[str] = []
     out.append(f"<h2>{escape(_t('s2', L))}</h2>")
     if charts_inline:
         out.append(_svg(charts.trend(k.filter(pl.col("measure") == "applications"), L), 900))
@@ -172,8 +151,12 @@ def build(
             out.append(
                 _svg(charts.stacked(comp, "year", "label", L, x_title=_t("year", L), color_title=_t("group", L)), 900)
             )
+    return out
 
-    # 三 rankings, with the warning thresholds
+
+def _rankings(con, f: Filters, basis: str, min_cases: int, y0: int | None, y1: int | None, L: str) -> list[str]:
+    """三 rankings, with the warning thresholds."""
+    out: list[str] = []
     out.append(f"<h2>{escape(_t('s3', L, y0=y0, y1=y1))}</h2>")
     warn_open, warn_corr = settings.warn_open_rate_below(), settings.warn_correction_above()
     for m, thr, above in (
@@ -205,8 +188,12 @@ def build(
         if not low.is_empty():
             out.append(f"<p class='note'>{escape(_t('low_n_note', L, n=low.height))} "
                        f"{escape(numfmt.low_n_rule(min_cases, L))}</p>")  # fmt: skip
+    return out
 
-    # 四 refusal reasons, grouped
+
+def _refusals(con, f: Filters, L: str) -> list[str]:
+    """四 refusal reasons, grouped."""
+    out: list[str] = []
     out.append(f"<h2>{escape(_t('s4', L))}</h2>")
     rr = read.refusal_reasons(con, f, (), L)
     if not rr.is_empty():
@@ -215,8 +202,12 @@ def build(
             for r in rr.sort("group", "value", descending=[False, True]).iter_rows(named=True)
         ]
         out.append(_table([_t("group", L), _t("reason", L), _t("count", L), _t("share", L)], rows, {2, 3}))
+    return out
 
-    # 五 reviews and lawsuits
+
+def _disputes(con, f: Filters, min_cases: int, L: str) -> list[str]:
+    """五 reviews and lawsuits."""
+    out: list[str] = []
     out.append(f"<h2>{escape(_t('s5', L))}</h2>")
     d = read.disputes(con, f, (), L)
     if not d.is_empty():
@@ -233,8 +224,12 @@ def build(
             f"{escape(numfmt.count(r['numerator']))} ÷ {escape(_t('denominator', L))} "
             f"{escape(numfmt.count(r['denominator']))}；{escape(r['basis'])}）</p>"
         )
+    return out
 
-    # 六 data quality
+
+def _quality(con, f: Filters, L: str) -> list[str]:
+    """六 data quality."""
+    out: list[str] = []
     out.append(f"<h2>{escape(_t('s6', L))}</h2>")
     q = read.failing_by_check_f(con, f, ("error", "warning"))
     if q.is_empty():
@@ -245,8 +240,12 @@ def build(
             for r in q.iter_rows(named=True)
         ]
         out.append(_table([_t("check", L), _t("n_reports", L), _t("n_findings", L)], rows, {1, 2}))
+    return out
 
-    # 七 sources
+
+def _sources(con, f: Filters, L: str) -> list[str]:
+    """七 sources."""
+    out: list[str] = []
     out.append(f"<h2>{escape(_t('s7', L))}</h2>")
     n = read.report_count(con, f)
     src = read.report_sources(con, f, None, 200)
@@ -254,6 +253,45 @@ def build(
     out.append(_table([_t("agency", L), _t("year", L), _t("file", L)], rows))
     if n > src.height:
         out.append(f"<p class='note'>{escape(_t('more_sources', L, n=f'{n - src.height:,}'))}</p>")
+    return out
+
+
+def build(
+    con,
+    f: Filters = Filters(),
+    basis: str = "A",
+    min_cases: int = settings.MIN_CASES,
+    lang: str = "zh",
+    now: dt.datetime | None = None,
+    charts_inline: bool = True,
+) -> str:
+    """The briefing as one HTML document (UTF-8, styles and SVG charts inline)."""
+    L = lang
+    scope, y0, y1 = _scope(con, f, L)
+    now = now or dt.datetime.now()
+    out = [
+        f'<!doctype html><html lang="{"en" if L == "en" else "zh-CN"}"><head><meta charset="utf-8">',
+        f"<title>{escape(_t('title', L))}</title><style>{CSS}</style></head><body>",
+        f"<h1>{escape(_t('title', L))}</h1>",
+        f'<p class="meta">{escape(_t("scope", L))}：{escape(scope)} · {escape(_t("years", L))}：{y0}–{y1} · '
+        f"{escape(_t('generated', L))}：{now:%Y-%m-%d %H:%M}</p>",
+    ]
+    ds = read.datasets(con)
+    if "demo" in (f.datasets or tuple(ds["dataset"].to_list() if not ds.is_empty() else ())):
+        out.append(f'<p class="synthetic">{escape(_t("synthetic", L))}</p>')
+
+    # 一 key figures
+    k = read.overview_kpis(con, f, basis, min_cases, L)
+    if k.is_empty():
+        out.append("</body></html>")
+        return "".join(out)
+    out += _key_figures(k, basis, L)
+    out += _trends(con, f, k, min_cases, L, charts_inline)
+    out += _rankings(con, f, basis, min_cases, y0, y1, L)
+    out += _refusals(con, f, L)
+    out += _disputes(con, f, min_cases, L)
+    out += _quality(con, f, L)
+    out += _sources(con, f, L)
     out.append("</body></html>")
     return "".join(out)
 

@@ -96,7 +96,7 @@ def _rate_tooltip(lang: str, extra: list, kind: str, scale: float, df: pl.DataFr
         ]
     for c, f in (("basis", None), ("n_reports", numfmt.D3_COUNT), ("n_null", numfmt.D3_COUNT), ("note", None)):
         if c in cols:
-            tips.append(alt.Tooltip(f"{c}:{'Q' if f else 'N'}", title=L[c], **({"format": f} if f else {})))
+            tips.append(alt.Tooltip(f"{c}:Q", title=L[c], format=f) if f else alt.Tooltip(f"{c}:N", title=L[c]))
     return tips
 
 
@@ -246,23 +246,19 @@ def stacked(
         tips.append(alt.Tooltip("share:Q", title=L["share"], format=numfmt.D3_RATE))
     if "n_null" in d.columns:
         tips.append(alt.Tooltip("n_null:Q", title=L["n_null"], format=numfmt.D3_COUNT))
-    ch = (
-        alt.Chart(d)
-        .mark_bar(**({"size": BAR_SIZE} if horizontal else {}))
-        .encode(
-            (cat if not horizontal else val),
-            (val if not horizontal else cat),
-            color=alt.Color(
-                f"{color}:N",
-                title=color_title or None,
-                sort=order,
-                legend=alt.Legend(orient="bottom", columns=3, symbolLimit=0),
-            ),
-            order=alt.Order("color_order:Q"),
-            tooltip=tips,
-        )
-        .transform_calculate(color_order=f"indexof({order!r}, datum['{color}'])")
-    )
+    bars = alt.Chart(d).mark_bar(size=BAR_SIZE) if horizontal else alt.Chart(d).mark_bar()
+    ch = bars.encode(
+        (cat if not horizontal else val),
+        (val if not horizontal else cat),
+        color=alt.Color(
+            f"{color}:N",
+            title=color_title or None,
+            sort=order,
+            legend=alt.Legend(orient="bottom", columns=3, symbolLimit=0),
+        ),
+        order=alt.Order("color_order:Q"),
+        tooltip=tips,
+    ).transform_calculate(color_order=f"indexof({order!r}, datum['{color}'])")
     h = 280 if not horizontal else _rows_height(len(cats))
     return _config(ch.properties(height=h, width=WIDTH, title=title))
 

@@ -32,7 +32,7 @@ def neutralise_frame(df: pl.DataFrame) -> pl.DataFrame:
         if dtype in (pl.Utf8, pl.Categorical) or isinstance(dtype, pl.Enum):
             col = col.cast(pl.Utf8)
             col = pl.when(col.str.contains(_FORMULA_RE)).then(pl.lit("'") + col).otherwise(col)
-        exprs.append(col.alias(neutralise(name)))
+        exprs.append(col.alias(str(neutralise(name))))
     return df.select(exprs) if exprs else df
 
 

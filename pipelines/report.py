@@ -18,7 +18,7 @@ class CellValue:
     confidence: float = 1.0
 
     @classmethod
-    def missing(cls) -> "CellValue":
+    def missing(cls) -> CellValue:
         return cls(None, None, MISSING)
 
 

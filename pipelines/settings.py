@@ -128,6 +128,12 @@ def import_root() -> Path | None:
     return root if root.is_dir() else None
 
 
+def subprocess_env(**defaults: str) -> dict[str, str]:
+    """The environment for a helper process (tesseract, soffice): this one's, with ``defaults`` for the
+    variables it does not set (e.g. OMP_THREAD_LIMIT=1: one thread per OCR process, the pool runs several)."""
+    return {**defaults, **os.environ}
+
+
 def aliases_path() -> Path | None:
     """``XXGK_ALIASES``: the user's agency alias file, when set (else the entities module's default)."""
     v = os.environ.get("XXGK_ALIASES")

@@ -22,7 +22,8 @@ from __future__ import annotations
 import functools
 import re
 import string
-from typing import Any, Collection, Hashable, Iterable, LiteralString, Mapping, Sequence, TypeVar
+from collections.abc import Collection, Container, Hashable, Iterable, Mapping, Sequence
+from typing import Any, LiteralString, TypeVar
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TOKEN = re.compile(
@@ -46,21 +47,21 @@ class Sql:
         self.text = text
 
     @classmethod
-    def _of(cls, text: str) -> "Sql":  # this module only: text it has checked or composed from Sql parts
+    def _of(cls, text: str) -> Sql:  # this module only: text it has checked or composed from Sql parts
         out = object.__new__(cls)
         out.text = text
         return out
 
-    def __add__(self, other: "Sql") -> "Sql":
+    def __add__(self, other: Sql) -> Sql:
         return Sql._of(self.text + _text(other))
 
-    def __radd__(self, other: Any) -> "Sql":
+    def __radd__(self, other: Any) -> Sql:
         raise TypeError(f"cannot add {type(other).__name__} to Sql")
 
-    def join(self, parts: Iterable["Sql"]) -> "Sql":
+    def join(self, parts: Iterable[Sql]) -> Sql:
         return Sql._of(self.text.join(_text(p) for p in parts))
 
-    def format(self, **parts: "Sql") -> "Sql":
+    def format(self, **parts: Sql) -> Sql:
         """Fill the ``{name}`` fields of this (literal) template with Sql parts; every field once named."""
         fields = _fields(self.text)
         if fields != parts.keys():
@@ -107,7 +108,7 @@ class Pattern:
         return isinstance(name, str) and self._re.fullmatch(name) is not None
 
 
-def ident(name: str, allowed: Collection[str], what: str = "identifier") -> Sql:
+def ident(name: str, allowed: Container[str], what: str = "identifier") -> Sql:
     """``name`` as SQL text, when it is a plain identifier in ``allowed``; ValueError otherwise."""
     if not isinstance(name, str) or not _IDENT.fullmatch(name) or name not in allowed:
         raise ValueError(f"{what} not allowed: {name!r}")

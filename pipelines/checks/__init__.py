@@ -7,10 +7,11 @@ returns every CheckResult so callers can also count passes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import yaml
 
@@ -195,7 +196,9 @@ def evaluate_rule(r: Rule, tables: Mapping[str, Any], sets: Mapping[str, Iterabl
     for inst in evaluate(r.formula, tables, sets):
         fields: dict[str, Any] = dict(inst.operands)
         fields.update(inst.bindings)
-        fields.update(lhs=inst.lhs, rhs=inst.rhs, diff=None if not inst.assessable else inst.lhs - inst.rhs)
+        fields.update(
+            lhs=inst.lhs, rhs=inst.rhs, diff=None if inst.lhs is None or inst.rhs is None else inst.lhs - inst.rhs
+        )
         if "c" in inst.bindings:
             fields["col_label"] = COLUMN_LABELS.get(inst.bindings["c"], inst.bindings["c"])
         if "g" in inst.bindings:

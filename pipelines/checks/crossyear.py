@@ -9,12 +9,13 @@ concerned are deleted first; `reports.n_findings` / `status` are brought up to d
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import duckdb
 
 from pipelines import templates
-from pipelines.checks import CheckResult, Rule, _fmt, evaluate_rule, rules, TABLE3_COLUMNS
+from pipelines.checks import TABLE3_COLUMNS, CheckResult, Rule, _fmt, evaluate_rule, rules
 
 PREFIX = "C4"
 _T3_ROWS = (templates.CARRIED_OVER_ROW, templates.CARRIED_FORWARD_ROW)  # C401: this year's vs last year's
@@ -135,6 +136,7 @@ def compute(con: duckdb.DuckDBPyConnection, agency_ids: Iterable[str] | None = N
 def reports_with_findings(con: duckdb.DuckDBPyConnection, agency_ids: list[str] | None) -> list[str]:
     """Reports holding cross-year findings now (of ``agency_ids``, default all): the ones a rerun replaces.
     The findings are written by pipelines.warehouse.writer.write_crossyear; nothing here writes."""
+    params: list[object]
     if agency_ids is None:
         sql, params = "SELECT DISTINCT report_id FROM findings WHERE check_id LIKE ?", [PREFIX + "%"]
     elif not agency_ids:

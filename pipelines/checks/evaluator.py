@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any, Callable, Iterable, Mapping
+from functools import cache
+from typing import Any
 
 _LOOP = re.compile(r"\s+for\s+([A-Za-z_]\w*)\s+in\s+([A-Za-z_]\w*)\s*$")
 
@@ -35,7 +36,7 @@ class Formula:
     source: str
 
 
-@lru_cache(maxsize=None)
+@cache
 def parse_formula(src: str) -> Formula:
     body = src.strip()
     loops: list[tuple[str, str]] = []
@@ -94,7 +95,7 @@ class Instance:
         return self.lhs is not None and self.rhs is not None
 
     def passed(self, tolerance: float) -> bool | None:
-        if not self.assessable:
+        if self.lhs is None or self.rhs is None:
             return None
         return abs(self.lhs - self.rhs) <= tolerance + 1e-9
 
@@ -153,12 +154,11 @@ def _compile_lookup(node: ast.Subscript) -> _Fn:
     unknown = f"unknown table {table!r}"
     key_fns_t = tuple(key_fns)
     n_keys = len(key_fns_t)
-    key0, key1 = (key_fns_t + (None, None))[:2]
 
     def lookup(ev: _Eval) -> float | None:
         bindings = ev.bindings
         if n_keys == 2:
-            keys = [key0(bindings), key1(bindings)]
+            keys = [key_fns_t[0](bindings), key_fns_t[1](bindings)]
         else:
             keys = [k(bindings) for k in key_fns_t]
         tables = ev.tables
@@ -216,6 +216,7 @@ def _compile_value(node: ast.expr) -> _Fn:
     ):
         gen = node.args[0]
         comp = gen.generators[0]
+        assert isinstance(comp.target, ast.Name) and isinstance(comp.iter, ast.Name)  # checked above
         var, set_name = comp.target.id, comp.iter.id
         elt = _compile_value(gen.elt)
 
@@ -262,11 +263,14 @@ def compile_formula(f: Formula) -> tuple[_Fn, _Fn]:
 # float operand (or any table the plan did not foresee) is evaluated by the compiled form.
 
 
+_Side = tuple[int, tuple[int, ...], tuple[int, ...]]  # constant, slots added, slots subtracted
+
+
 @dataclass(frozen=True)
 class _Plan:
     slots: tuple[tuple[str, tuple[str, ...]], ...]  # (table, keys) of each lookup, in order
     # per instance: bindings, lhs/rhs as (constant, slots added, slots subtracted), operands as ((name, slot), ...)
-    instances: tuple[tuple[dict[str, str], tuple[Any, tuple], tuple[Any, tuple], tuple[tuple[str, int], ...]], ...]
+    instances: tuple[tuple[dict[str, str], _Side, _Side, tuple[tuple[str, int], ...]], ...]
     pairs: tuple[tuple[str, str, str], ...] | None = None  # the slots as (table, row, col), when all are
 
 
@@ -294,6 +298,27 @@ def _find_set_names(f: Formula) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+def _plan_lookup(node: ast.Subscript, b: dict[str, str], sign: int, terms: list, record: list, slots: dict) -> None:
+    """A lookup of a planned formula: its slot (table, keys) added to terms with its sign, and the operand
+    names it records (by row key, and by the part after a bound prefix)."""
+    keys: list[str] = []
+    cur: ast.expr = node
+    while isinstance(cur, ast.Subscript):
+        k = _compile_key(cur.slice)
+        if k is None:
+            raise _NoPlan
+        keys.insert(0, k(b))
+        cur = cur.value
+    if not isinstance(cur, ast.Name):
+        raise _NoPlan
+    slot = slots.setdefault((cur.id, tuple(keys)), len(slots))
+    terms.append((sign, slot))
+    prefix = "prev_" if cur.id.startswith("prev_") else ""
+    row = keys[0]
+    names = [row] + [row[len(v) + 1 :] for v in b.values() if row.startswith(v + "_")]
+    record.extend((prefix + n, slot) for n in dict.fromkeys(names))
+
+
 def _plan(f: Formula, sets: Mapping[str, tuple[str, ...]]) -> _Plan:
     slots: dict[tuple[str, tuple[str, ...]], int] = {}
     instances = []
@@ -308,22 +333,7 @@ def _plan(f: Formula, sets: Mapping[str, tuple[str, ...]]) -> _Plan:
             c = linear(node.left, b, sign, terms, record)
             return c + linear(node.right, b, sign if isinstance(node.op, ast.Add) else -sign, terms, record)
         if isinstance(node, ast.Subscript):
-            keys: list[str] = []
-            cur: ast.expr = node
-            while isinstance(cur, ast.Subscript):
-                k = _compile_key(cur.slice)
-                if k is None:
-                    raise _NoPlan
-                keys.insert(0, k(b))
-                cur = cur.value
-            if not isinstance(cur, ast.Name):
-                raise _NoPlan
-            slot = slots.setdefault((cur.id, tuple(keys)), len(slots))
-            terms.append((sign, slot))
-            prefix = "prev_" if cur.id.startswith("prev_") else ""
-            row = keys[0]
-            names = [row] + [row[len(v) + 1 :] for v in b.values() if row.startswith(v + "_")]
-            record.extend((prefix + n, slot) for n in dict.fromkeys(names))
+            _plan_lookup(node, b, sign, terms, record, slots)
             return 0
         if (
             isinstance(node, ast.Call)
@@ -451,12 +461,12 @@ def _side(values: list, const: int, plus: tuple[int, ...], minus: tuple[int, ...
 def evaluate(formula: Formula | str, tables: Mapping[str, Any], sets: Mapping[str, Iterable[str]]) -> list[Instance]:
     """Every instance of the rule, one per combination of its loop variables."""
     f = parse_formula(formula) if isinstance(formula, str) else formula
-    sets = {k: tuple(v) for k, v in sets.items()}
-    plan = _plan_for(f, sets)
+    tsets = {k: tuple(v) for k, v in sets.items()}
+    plan = _plan_for(f, tsets)
     if plan is not None:
-        out = _run_plan(plan, tables)
-        if out is not None:
-            return out
+        planned = _run_plan(plan, tables)
+        if planned is not None:
+            return planned
     lhs_fn, rhs_fn = compile_formula(f)
     out: list[Instance] = []
     loops = f.loops
@@ -464,15 +474,15 @@ def evaluate(formula: Formula | str, tables: Mapping[str, Any], sets: Mapping[st
 
     def rec(i: int, bindings: dict[str, str]) -> None:
         if i == n_loops:
-            ev = _Eval(tables, sets, dict(bindings))
+            ev = _Eval(tables, tsets, dict(bindings))
             lhs = lhs_fn(ev)
             rhs = rhs_fn(ev)
             out.append(Instance(dict(bindings), lhs, rhs, ev.operands))
             return
         var, set_name = loops[i]
-        if set_name not in sets:
+        if set_name not in tsets:
             raise FormulaError(f"unknown set {set_name!r} in {f.source!r}")
-        for item in sets[set_name]:
+        for item in tsets[set_name]:
             rec(i + 1, {**bindings, var: item})
 
     rec(0, {})

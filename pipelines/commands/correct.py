@@ -69,20 +69,20 @@ def run(args) -> int:
         if not args.reason:
             print("xxgk correct: --reason is required", file=sys.stderr)
             return 2
-        ref = C.parse_location(args.location)
+        cell = C.parse_location(args.location)
         author = args.author or settings.author_default() or getpass.getuser()
         cid = C.add_correction(
             db_of(args),
             args.report_id,
-            ref.table_no,
-            ref.row_key,
-            ref.col_key,
+            cell.table_no,
+            cell.row_key,
+            cell.col_key,
             _value(args.value),
             args.reason,
             author,
             wait=args.wait,
         )
-        print(f"correction #{cid}: {args.report_id[:12]} {ref.where} = {args.value} by {author}")
+        print(f"correction #{cid}: {args.report_id[:12]} {cell.where} = {args.value} by {author}")
         return 0
     except WarehouseBusy as e:
         print(f"xxgk correct: {e}", file=sys.stderr)

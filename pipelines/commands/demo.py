@@ -74,7 +74,7 @@ def run(args) -> int:
             f"report, {info['loaded']:,} loaded into {args.db} in {info['seconds']:.1f} s (corpus "
             f"{info['seconds_corpus']:.1f} s, ingest {info['seconds_ingest']:.1f} s, checks {info['seconds_post']:.1f} s)"
         )
-        for path, err in info["failed"]:
+        for _path, err in info["failed"]:
             print(f"  failed: {err}", file=sys.stderr)
         return 1 if info["failed"] else 0
 

@@ -69,7 +69,7 @@ def run(args) -> int:
         return 2
     from pipelines.entities import resolve
 
-    e = resolve(args.name, {"province": args.province, "city": args.city, "county": args.county})
-    for k, v in e.to_dict().items():
+    ent = resolve(args.name, {"province": args.province, "city": args.city, "county": args.county})
+    for k, v in ent.to_dict().items():
         print(f"{k:12} {v if v is not None else ''}")
-    return 0 if e.status == "resolved" else 1
+    return 0 if ent.status == "resolved" else 1

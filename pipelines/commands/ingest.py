@@ -70,10 +70,11 @@ def run(args) -> int:
     if args.shared and not args.cluster:
         print("xxgk ingest: --shared goes with --cluster", file=sys.stderr)
         return 2
+    cluster_errors: tuple[type[Exception], ...] = ()
     if args.cluster:
         from pipelines.warehouse.cluster import ClusterError
-    else:
-        ClusterError = ()  # noqa: N806 (nothing to catch without a cluster)
+
+        cluster_errors = (ClusterError,)
     try:
         result = ingest(
             args.paths,
@@ -93,7 +94,7 @@ def run(args) -> int:
     except WarehouseBusy as e:
         print(f"xxgk ingest: {e}", file=sys.stderr)
         return BUSY
-    except ClusterError as e:
+    except cluster_errors as e:
         print(f"xxgk ingest: {e}", file=sys.stderr)
         return 2
     return report(args, result)

@@ -12,28 +12,29 @@ from __future__ import annotations
 import os
 import time
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 import numpy as np
 import polars as pl
 
+from pipelines import templates
 from pipelines.demo.generate import (
-    fault_finding,
     RI,
     T2_KEYS,
-    T3_KEYS,
     T3_IDX,
+    T3_KEYS,
     T4_KEYS,
     YEARS,
     Batch,
     city_agencies,
+    fault_finding,
     rng_for,
     scale_pool,
     simulate,
 )
-from pipelines import templates
-from pipelines.warehouse import writer
 from pipelines.templates import TABLE3_COLUMNS
+from pipelines.warehouse import writer
 
 CELLS_LIMIT = 50_000  # above this many reports, long-form cells are off by default (≈200 cells each)
 _SEVERITY_RANK = {"error": 2, "warning": 1}
@@ -59,7 +60,7 @@ def build_direct(
         with_cells = n_reports <= CELLS_LIMIT
     args = {"command": "demo --direct", "n_reports": n_reports, "seed": seed, "city": city, "size": size}
     # the one write path: the same schema, views, dashboard tables and atomic publish as an ingest
-    with writer.open_warehouse(db_path) as w:
+    with writer.open_warehouse(Path(db_path)) as w:
         con = w.con
         writer.delete_dataset(con, dataset)
         run_id = writer.start_run(con, dataset, args)

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import yaml
 
 from pipelines import templates
-from pipelines.templates import TABLE3_COLUMNS, get as get_template
+from pipelines.templates import TABLE3_COLUMNS
+from pipelines.templates import get as get_template
 
 HERE = Path(__file__).parent
 YEARS = tuple(range(2019, 2026))

@@ -16,7 +16,8 @@ import zipfile
 from dataclasses import dataclass
 
 from pipelines import templates
-from pipelines.templates import TABLE3_COLUMNS, get as get_template
+from pipelines.templates import TABLE3_COLUMNS
+from pipelines.templates import get as get_template
 
 SYNTHETIC_NOTE = "本报告为xxgk演示用合成数据，所有数字均为随机生成，不代表任何机关的真实情况。"
 
@@ -362,6 +363,7 @@ def render_docx(t: dict) -> bytes:
     from datetime import datetime
 
     import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
@@ -372,7 +374,7 @@ def render_docx(t: dict) -> bytes:
     st = d.styles["Normal"]
     st.font.size = Pt(10.5)
     st.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
-    d.add_paragraph(title(t)).alignment = 1
+    d.add_paragraph(title(t)).alignment = WD_ALIGN_PARAGRAPH.CENTER
     text_p = prose(t)
     grids = _grids(t)
     for i, sec in enumerate(SECTIONS):

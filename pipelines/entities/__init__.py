@@ -20,15 +20,16 @@ Unknown or ambiguous agencies get ids of their own ('unknown-…', 'ambiguous-�
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, asdict
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
-from pipelines.entities.regions import Region, RegionTable, table
 from pipelines import settings
+from pipelines.entities.regions import Region, RegionTable, table
 
 HERE = Path(__file__).parent
 USER_ALIASES = Path("data/aliases.yaml")
@@ -211,7 +212,7 @@ class _Index:
             self.by_suffix_len.setdefault((n[-1], len(n)), []).append(n)
 
     def display(self, r: Region) -> str:
-        for n, spec in self.al.regions.items():
+        for _n, spec in self.al.regions.items():
             if spec["code"] == r.code and spec.get("display"):
                 return spec["display"]
         return r.name
@@ -277,7 +278,7 @@ def _index() -> _Index:
 
 def _collapse(t: RegionTable, rs: list[Region]) -> list[Region]:
     """Drop a region whose same-named ancestor is also a candidate (上海市 the city within 上海市)."""
-    out = []
+    out: list[Region] = []
     for r in rs:
         if any(o.name == r.name and t.is_under(r, o) for o in rs):
             continue
@@ -342,7 +343,8 @@ def agency_type(dept: str) -> str:
 
 def _dict_constraints(ix: _Index, region: Mapping[str, Any] | None) -> tuple[list[list[Region]], list[str]]:
     """Candidates for each non-empty level of the region dict, most general first; and notes."""
-    out, notes = [], []
+    out: list[list[Region]] = []
+    notes: list[str] = []
     if not region:
         return out, notes
     parent: Region | None = None
@@ -372,19 +374,9 @@ def _slug(s: str) -> str:
     return re.sub(r"[\s/\\?#%&=]+", "_", s)
 
 
-def resolve(agency: str | None, region: Mapping[str, Any] | None = None, text: str | None = None) -> Entity:
-    """The Entity for an agency name as printed, with the region the parser found and, optionally,
-    the report text (used only to settle an ambiguous region)."""
-    ix = _index()
-    if region is None and agency in ix.memo:  # Entity is frozen: safe to share
-        return ix.memo[agency]
-    t = ix.t
-    raw = _clean(agency)
-    chain, rest = split_name(raw) if raw else ([], "")
-    constraints, notes = _dict_constraints(ix, region)
-    fuzzy = [m for m in chain if m.fuzzy]
-    zone = bool(chain) and chain[-1].zone
-
+def _candidates(t, chain: list, constraints: list) -> list:
+    """The regions the name's place names allow (narrowed by the ancestors written in it), agreeing with the
+    region the parser found where they can."""
     if chain:
         cands = _collapse(t, chain[-1].regions)
         for anc in chain[:-1]:  # narrowed by ancestors written in the name
@@ -402,21 +394,40 @@ def resolve(agency: str | None, region: Mapping[str, Any] | None = None, text: s
         elif len(cands) > 1:
             narrowed = [r for r in cands if any(_consistent(t, r, c) for c in constraints)]
             cands = narrowed or cands
+    return cands
+
+
+def _by_text(t, cands: list, text: str, notes: list[str]) -> list:
+    """Of several candidate regions, the one whose names the report's text mentions most (when one does)."""
+    scored = [(sum(text.count(a.name) for a in t.ancestors(r)), r) for r in cands]
+    best = max(s for s, _ in scored)
+    top = [r for s, r in scored if s == best]
+    if best > 0 and len(top) == 1:
+        place = "".join(a.name for a in t.ancestors(top[0])) + top[0].name
+        notes.append(f"地区由正文推断为{place}; region inferred from the text")
+        return top
+    return cands
+
+
+def resolve(agency: str | None, region: Mapping[str, Any] | None = None, text: str | None = None) -> Entity:
+    """The Entity for an agency name as printed, with the region the parser found and, optionally,
+    the report text (used only to settle an ambiguous region)."""
+    ix = _index()
+    if region is None and agency in ix.memo:  # Entity is frozen: safe to share
+        return ix.memo[agency]
+    t = ix.t
+    raw = _clean(agency)
+    chain, rest = split_name(raw) if raw else ([], "")
+    constraints, notes = _dict_constraints(ix, region)
+    fuzzy = [m for m in chain if m.fuzzy]
+    zone = bool(chain) and chain[-1].zone
+
+    cands = _candidates(t, chain, constraints)
     # Only a name with several candidate regions looks at the text; any other answer is the
     # name's own and is kept for the next report of the same agency.
     memo = region is None and isinstance(agency, str) and len(cands) <= 1
     if len(cands) > 1 and text:
-        scored = []
-        for r in cands:
-            score = sum(text.count(a.name) for a in t.ancestors(r))
-            scored.append((score, r))
-        best = max(s for s, _ in scored)
-        top = [r for s, r in scored if s == best]
-        if best > 0 and len(top) == 1:
-            notes.append(
-                f"地区由正文推断为{''.join(a.name for a in t.ancestors(top[0]))}{top[0].name}; region inferred from the text"
-            )
-            cands = top
+        cands = _by_text(t, cands, text, notes)
 
     dept = canonical_department(rest, zone=zone)
     for m in fuzzy:
@@ -479,7 +490,7 @@ def resolve(agency: str | None, region: Mapping[str, Any] | None = None, text: s
 
 
 def _remember(ix: _Index, agency: str | None, memo: bool, e: Entity) -> Entity:
-    if memo:
+    if memo and agency is not None:
         if len(ix.memo) >= 50_000:  # a bound, far above any real corpus's agencies
             ix.memo.clear()
         ix.memo[agency] = e

@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
 from pipelines import settings
 
 

@@ -147,7 +147,7 @@ class Crawler:
         self.spool = self.meta / "spool"
         self.spool.mkdir(parents=True, exist_ok=True)
         (self.out / REPORTS_DIR).mkdir(parents=True, exist_ok=True)
-        self._lock = open(self.meta / "lock", "a+")  # noqa: SIM115 - held (flock) until close()
+        self._lock = open(self.meta / "lock", "a+")
         try:
             fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

@@ -219,7 +219,7 @@ def _create_page_html(root, url: str) -> list[Req]:
             continue
         vars_ = {k: int(v) for k, v in _JS_INT_VAR.findall(code)}
         args = [a.strip() for a in m.group(1).split(",")]
-        ints = [int(a) if a.isdigit() else vars_.get(a) for a in args if not a[:1] in "'\""]
+        ints = [int(a) if a.isdigit() else vars_.get(a) for a in args if a[:1] not in "'\""]
         strs = [a.strip("'\"") for a in args if a[:1] in "'\""]
         n = next((i for i in ints if i is not None), None)
         if n is None or len(strs) < 2:
@@ -410,7 +410,7 @@ def _proxy_params(store, code: str, base: str) -> tuple[str | None, dict[str, st
         target = dom.resolve(base, c)
         if target and "dataproxy" in target:
             parts = urlsplit(target)
-            params = {k: v for k, v in parse_qsl(parts.query, keep_blank_values=True)}
+            params = dict(parse_qsl(parts.query, keep_blank_values=True))
             for k in ("startrecord", "endrecord", "perpage", "page"):
                 params.pop(k, None)
             params.setdefault("col", "1")

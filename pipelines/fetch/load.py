@@ -60,7 +60,7 @@ def ingest_fetched(res: FetchResult, db: str, dataset: str, progress: bool = Tru
 
     paths = [str(p) for p in res.saved]
     r = ingest(paths, db=db, dataset=dataset, progress=progress, args={"fetch": str(res.out), "dataset": dataset})
-    outcome = {p: "loaded" for p in r.loaded} | {p: "unchanged" for p in r.unchanged}
+    outcome = dict.fromkeys(r.loaded, "loaded") | dict.fromkeys(r.unchanged, "unchanged")
     outcome |= {p: "failed" for p, _ in r.failed} | {p: "skipped" for p, _ in r.skipped}
     why = dict(r.failed) | dict(r.skipped)  # skipped: not a candidate report for ingest, with its reason
     state = State(res.out / STATE_DIR / "state.sqlite")

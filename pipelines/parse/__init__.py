@@ -11,14 +11,14 @@ import re
 
 from pipelines import templates
 from pipelines.document import Document, ReadError
+from pipelines.entities import resolve
 from pipelines.parse import agency, cellines, meta
 from pipelines.parse.segments import ORDINALS, segments, split_sections
 from pipelines.parse.table2 import detect_version, parse_table2
 from pipelines.parse.table3 import parse_table3
 from pipelines.parse.table4 import parse_table4
 from pipelines.parse.tokens import stream
-from pipelines.report import Report
-
+from pipelines.report import CellValue, Report
 
 _CORRECTED = re.compile(r"已将“(.+?)”更正为“(.+?)”")
 
@@ -26,10 +26,6 @@ _CORRECTED = re.compile(r"已将“(.+?)”更正为“(.+?)”")
 def _place_agency(report: Report) -> None:
     """Region of the agency (GB/T 2260) and, where OCR garbled a region name in it, the fix."""
     if not report.agency:
-        return
-    try:
-        from pipelines.entities import resolve
-    except ImportError:
         return
     ent = resolve(report.agency, None, report.text[:20000])
     report.region = {"province": ent.province, "city": ent.city, "county": ent.county}
@@ -79,6 +75,44 @@ def _note_rebuilt_rows(report: Report, segs: list, rebuilt: cellines.Rebuilt) ->
         )
 
 
+def _agency_and_year(report: Report, segs: list, doc: Document) -> None:
+    """The year from the title (from the statistics period when the title has none), the agency from the
+    strongest evidence, and the agency's region."""
+    titles = meta.title_matches(segs, doc.meta.get("title"))
+    report.year = titles[0][1] if titles else None
+    report.agency = agency.choose(report, agency.candidates(segs, titles))
+    if report.year is None:
+        report.year = meta.period_year(report.text)
+        if report.year is not None:
+            report.add("P101 year_from_text", "info", "year", "no year in the title; taken from the statistics period")
+    _place_agency(report)
+    if report.year is None:
+        report.add("P103 year_missing", "warning", "year", "no report year found")
+
+
+def _template(report: Report, t2_version: str | None, t3_version: str, has_table2: bool) -> None:
+    """The report's template version, and a finding when its tables disagree or table 2 is unrecognised."""
+    report.template = t2_version or t3_version
+    if t2_version and t2_version != t3_version:
+        report.add(
+            "P104 template_mixed",
+            "info",
+            "template",
+            f"table 2 follows the {t2_version} template but table 3 the {t3_version} layout; each table kept as printed",
+        )
+    if t2_version is None:
+        # Table 2 in the layout of table 3's version, so its keys exist (null) in the output
+        if has_table2:
+            report.add(
+                "P203 table2_unrecognised",
+                "warning",
+                "table2",
+                "table 2 headers match no template version; cells left null",
+            )
+        for k in templates.get(t3_version).table2_keys:
+            report.table2.setdefault(k, CellValue.missing())
+
+
 def parse(doc: Document) -> Report:
     report = Report(source=doc.source, sha256=doc.sha256 or "", format=doc.format, ocr=doc.ocr)
     rebuilt = cellines.rebuild(doc)
@@ -99,16 +133,7 @@ def parse(doc: Document) -> Report:
         )
 
     _note_misnumbered(report, misnumbered)
-    titles = meta.title_matches(segs, doc.meta.get("title"))
-    report.year = titles[0][1] if titles else None
-    report.agency = agency.choose(report, agency.candidates(segs, titles))
-    if report.year is None:
-        report.year = meta.period_year(report.text)
-        if report.year is not None:
-            report.add("P101 year_from_text", "info", "year", "no year in the title; taken from the statistics period")
-    _place_agency(report)
-    if report.year is None:
-        report.add("P103 year_missing", "warning", "year", "no report year found")
+    _agency_and_year(report, segs, doc)
 
     t2_version = None
     if r2 is not None:
@@ -136,25 +161,7 @@ def parse(doc: Document) -> Report:
             "P401 table4_missing", "warning", "table4", "section 四 (行政复议、行政诉讼) not found; cells left null"
         )
 
-    report.template = t2_version or t3_version
-    if t2_version and t2_version != t3_version:
-        report.add(
-            "P104 template_mixed",
-            "info",
-            "template",
-            f"table 2 follows the {t2_version} template but table 3 the {t3_version} layout; each table kept as printed",
-        )
-    if t2_version is None:
-        # Table 2 in the layout of table 3's version, so its keys exist (null) in the output
-        if r2 is not None:
-            report.add(
-                "P203 table2_unrecognised",
-                "warning",
-                "table2",
-                "table 2 headers match no template version; cells left null",
-            )
-        for k in templates.get(t3_version).table2_keys:
-            report.table2.setdefault(k, __import__("pipelines.report", fromlist=["CellValue"]).CellValue.missing())
+    _template(report, t2_version, t3_version, r2 is not None)
 
     if rebuilt is not None:
         _note_rebuilt_rows(report, segs, rebuilt)

@@ -69,9 +69,10 @@ def _ok(cells: Sequence[int | None], groups: Sequence[SumGroup]) -> bool:
             continue
         vals = [cells[i] for i in parts if i < len(cells)]
         t = cells[total]
-        if t is None or any(v is None for v in vals):
+        known = [v for v in vals if v is not None]
+        if t is None or len(known) != len(vals):
             continue  # not assessable
-        if sum(vals) != t:
+        if sum(known) != t:
             return False
     return True
 
@@ -111,51 +112,51 @@ def segment(tokens: Sequence[Token], n: int, groups: Sequence[SumGroup] = ()) ->
         return Segmentation([], False, False, 0, overflow=True)
 
     tokens = set_apart(tokens)
-
     # How many cells each token may stand for.
-    ranges: list[range] = []
-    for t in tokens:
-        if t.kind == "num" and t.splittable:
-            ranges.append(range(1, len(t.text) + 1))
-        else:
-            ranges.append(range(1, 2))
+    ranges = [range(1, len(t.text) + 1) if (t.kind == "num" and t.splittable) else range(1, 2) for t in tokens]
     max_cells = sum(r[-1] for r in ranges)
-
     if max_cells >= n:
-        try:
-            if _total_last(tokens, n, groups):
-                good = _dedupe(_split_total_last(tokens, n))
-            elif _tiled(n, groups):
-                good = _dedupe(_split_groups(tokens, n, groups))
-            else:
-                good = _dedupe(_split(tokens, ranges, n, groups))
-        except _Exhausted:
-            return Segmentation([], False, True, 0, exhausted=True)
-        if good:
-            # were the identities needed? only if the digits alone allow other splits
-            try:
-                loose = _split(tokens, ranges, n, (), limit=len(good) + 1)
-            except _Exhausted:
-                loose = good + [()]  # more splits than we can count: the identities did the work
-            return Segmentation(good, len(_dedupe(loose)) > len(good), True, 0)
-        try:
-            cands = _dedupe(_split(tokens, ranges, n, (), limit=50))
-        except _Exhausted:
-            return Segmentation([], False, True, 0, exhausted=True)
-        if len(cands) == 1:
-            return Segmentation(cands, False, True, 0)  # the only split; its identity fails as printed
-        # several splits and none adds up: nothing to choose by, so no reading is certain
-        return Segmentation([], False, True, 0, inconsistent=len(cands))
+        return _segment_digits(tokens, ranges, n, groups)
+    return _segment_gaps(tokens, n, max_cells)
 
-    # Fewer digits than cells: cells were lost. Blank cells can only be told where the text
-    # shows a gap between tokens (a blank HTML cell became a space).
+
+def _segment_digits(tokens: Sequence[Token], ranges: list[range], n: int, groups: Sequence[SumGroup]) -> Segmentation:
+    """Enough digits for n cells: every split in which the sum groups hold (or the only split there is)."""
+    try:
+        if _total_last(tokens, n, groups):
+            good = _dedupe(_split_total_last(tokens, n))
+        elif _tiled(n, groups):
+            good = _dedupe(_split_groups(tokens, n, groups))
+        else:
+            good = _dedupe(_split(tokens, ranges, n, groups))
+    except _Exhausted:
+        return Segmentation([], False, True, 0, exhausted=True)
+    if good:
+        # were the identities needed? only if the digits alone allow other splits
+        try:
+            loose = _split(tokens, ranges, n, (), limit=len(good) + 1)
+        except _Exhausted:
+            loose = good + [()]  # more splits than we can count: the identities did the work
+        return Segmentation(good, len(_dedupe(loose)) > len(good), True, 0)
+    try:
+        cands = _dedupe(_split(tokens, ranges, n, (), limit=50))
+    except _Exhausted:
+        return Segmentation([], False, True, 0, exhausted=True)
+    if len(cands) == 1:
+        return Segmentation(cands, False, True, 0)  # the only split; its identity fails as printed
+    # several splits and none adds up: nothing to choose by, so no reading is certain
+    return Segmentation([], False, True, 0, inconsistent=len(cands))
+
+
+def _segment_gaps(tokens: Sequence[Token], n: int, max_cells: int) -> Segmentation:
+    """Fewer digits than cells: cells were lost. Blank cells can only be told where the text shows a gap
+    between tokens (a blank HTML cell became a space)."""
     missing = n - max_cells
     gaps = [i for i, t in enumerate(tokens) if i > 0 and t.gap_before]
-    full = [tuple(v for v in _explode(tokens))]
     if len(gaps) != missing:
         return Segmentation([], False, False, missing)
     cells: list[int | float | None] = []
-    vals = list(full[0])
+    vals = list(_explode(tokens))
     # Re-walk tokens to insert None before each gap token.
     k = 0
     for i, t in enumerate(tokens):
@@ -228,26 +229,13 @@ def _split(
             return memo[key]
         out: list[tuple] = []
         t = tokens[ti]
-        if t.kind == "num" and t.splittable:
-            run = t.text
-            if run[off] == "0":
-                lengths = [1]
-            else:
-                lengths = range(1, len(run) - off + 1)
-            options = [(int(run[off : off + ln]), off + ln) for ln in lengths]
-        else:
-            options = [(_token_value(t), len(t.text) or 1)]
-            off = 0
-        for val, noff in options:
-            width = len(t.text) if (t.kind == "num" and t.splittable) else (len(t.text) or 1)
+        width = len(t.text) if (t.kind == "num" and t.splittable) else (len(t.text) or 1)
+        for val, noff in _cell_options(t, off):
             nti, noff2 = (ti + 1, 0) if noff >= width else (ti, noff)
             cells = acc + (val,)
-            if ci in ends:
-                g0 = max(x for x in sorted_starts if x <= ci)  # acc holds the cells since g0
-                parts = [cells[k - g0] for k in ends[ci]]
-                if val is not None and None not in parts and sum(parts) != val:
-                    continue
-            base = cells if not (ci + 1) in starts else ()
+            if ci in ends and not _group_holds(cells, ci, ends[ci], sorted_starts):
+                continue
+            base = cells if (ci + 1) not in starts else ()
             for tail in rest(nti, noff2, ci + 1, base):
                 out.append((val,) + tail)
                 if len(out) > limit:
@@ -259,6 +247,24 @@ def _split(
         return out
 
     return rest(0, 0, 0, ())
+
+
+def _cell_options(t: Token, off: int) -> list[tuple[int | float | None, int]]:
+    """(value, offset after it) of each cell that can start at offset ``off`` of token ``t``: a splittable digit
+    run gives every prefix (a leading 0 stands alone); any other token is one cell."""
+    if t.kind == "num" and t.splittable:
+        run = t.text
+        lengths = [1] if run[off] == "0" else range(1, len(run) - off + 1)
+        return [(int(run[off : off + ln]), off + ln) for ln in lengths]
+    return [(_token_value(t), len(t.text) or 1)]
+
+
+def _group_holds(cells: tuple, ci: int, parts: tuple[int, ...], sorted_starts: list[int]) -> bool:
+    """Whether the sum group whose total is cell ci (just read, last of ``cells``) holds; unknown parts pass."""
+    g0 = max(x for x in sorted_starts if x <= ci)  # cells holds the cells since g0
+    vals = [cells[k - g0] for k in parts]
+    val = cells[-1]
+    return val is None or None in vals or sum(vals) == val
 
 
 class _Exhausted(Exception):
@@ -310,28 +316,29 @@ def _slice(tokens: Sequence[Token], a: tuple[int, int], b: tuple[int, int]) -> l
     return out
 
 
+def _total_ends(tokens: Sequence[Token], widths: list[int], ti: int, off: int):
+    """Possible (tj, e, k, total) for a total cell ending at (tj, e) with k digits, from (ti, off) on."""
+    for tj in range(ti, len(tokens)):
+        t = tokens[tj]
+        if not (t.kind == "num" and t.splittable):
+            if tj > ti or off == 0:
+                yield tj, widths[tj], widths[tj], _token_value(t)
+            continue
+        lo = off if tj == ti else 0
+        for e in range(lo + 1, widths[tj] + 1):
+            for k in range(1, e - lo + 1):
+                tail = t.text[e - k : e]
+                if k > 1 and tail[0] == "0":
+                    continue
+                yield tj, e, k, int(tail)
+
+
 def _split_groups(tokens: Sequence[Token], n: int, groups: Sequence[SumGroup]) -> list[tuple]:
     """Group by group: choose each group's total (a tail ending the group) first, then split what
     lies before it into the group's parts summing to that total; memoised on the group start."""
     widths = [len(t.text) if (t.kind == "num" and t.splittable) else max(len(t.text), 1) for t in tokens]
     memo: dict[tuple[int, int, int], list[tuple]] = {}
     steps = [0]
-
-    def ends_from(ti: int, off: int):
-        """Possible (tj, e, k, total) for a total cell ending at (tj, e) with k digits."""
-        for tj in range(ti, len(tokens)):
-            t = tokens[tj]
-            if not (t.kind == "num" and t.splittable):
-                if tj > ti or off == 0:
-                    yield tj, widths[tj], widths[tj], _token_value(t)
-                continue
-            lo = off if tj == ti else 0
-            for e in range(lo + 1, widths[tj] + 1):
-                for k in range(1, e - lo + 1):
-                    tail = t.text[e - k : e]
-                    if k > 1 and tail[0] == "0":
-                        continue
-                    yield tj, e, k, int(tail)
 
     def group(gi: int, ti: int, off: int) -> list[tuple]:
         if gi == len(groups):
@@ -342,7 +349,7 @@ def _split_groups(tokens: Sequence[Token], n: int, groups: Sequence[SumGroup]) -
         parts, _total = groups[gi]
         out: list[tuple] = []
         cells_left = n - (min(parts))
-        for tj, e, k, total in ends_from(ti, off):
+        for tj, e, k, total in _total_ends(tokens, widths, ti, off):
             steps[0] += 1
             if steps[0] > MAX_STEPS:
                 raise _Exhausted
@@ -402,7 +409,7 @@ def _sum_split(tokens: list[Token], m: int, total: int, steps: list[int]) -> Ite
     for i in range(len(tokens) - 1, -1, -1):
         suffix[i] = suffix[i + 1] + lens[i]
 
-    def walk(ti: int, off: int, left: int, acc: tuple, s: int) -> Iterator[tuple]:
+    def walk(ti: int, off: int, left: int, acc: tuple, s: float) -> Iterator[tuple]:
         steps[0] += 1
         if steps[0] > MAX_STEPS:
             raise _Exhausted

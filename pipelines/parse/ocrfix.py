@@ -10,8 +10,8 @@ reported against its cells, so nothing uncertain passes silently.
 
 from __future__ import annotations
 
-from pipelines.report import INFERRED, CellValue, Report
 from pipelines import templates
+from pipelines.report import INFERRED, CellValue, Report
 from pipelines.templates import TABLE3_COLUMNS
 
 # the balance's rows in print order: new + carried over (in) = handled + carried forward (out); handled is the
@@ -23,9 +23,10 @@ OCR_CONFIDENCE = 0.8  # ceiling for any OCR-read cell: lower than any typed text
 
 def _row_gap(row: list[CellValue]) -> int | None:
     vals = [c.value for c in row]
-    if any(v is None for v in vals):
+    known = [v for v in vals if v is not None]
+    if len(known) != len(vals):
         return None
-    return int(sum(vals[:6]) - vals[6])
+    return int(sum(known[:6]) - known[6])
 
 
 def _col_gaps(report: Report, c: int) -> dict[str, int | None]:
@@ -57,6 +58,7 @@ def fix_ocr_table3(report: Report) -> None:
             cands = []
             for c in range(7):
                 cell = t3[key][c]
+                assert cell.value is not None and gap is not None  # a row with a gap has every cell
                 # the value that mends the row if this cell is the misread one
                 new = cell.value + gap if c == 6 else cell.value - gap
                 if new < 0:
@@ -88,11 +90,11 @@ def fix_ocr_table3(report: Report) -> None:
             break
     # Whatever still breaks an identity is reported on its row: the misread cell cannot be told.
     for key, row in t3.items():
-        gap = _row_gap(row)
-        if gap not in (None, 0):
+        row_gap = _row_gap(row)
+        if row_gap not in (None, 0):
             report.add(
                 "P502 ocr_uncertain",
                 "warning",
                 f"table3.{key}",
-                f"OCR-read row does not add up (applicant columns minus 总计 = {gap}); one of its cells is misread or the source is wrong",
+                f"OCR-read row does not add up (applicant columns minus 总计 = {row_gap}); one of its cells is misread or the source is wrong",
             )

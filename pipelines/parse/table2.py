@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from pipelines import templates
 from pipelines.parse.digits import Token, segment
 from pipelines.parse.tokens import Stream, label_key
@@ -41,15 +39,16 @@ def parse_table2(st: Stream, report: Report, version: str) -> None:
     order = sorted(range(len(rowspecs)), key=lambda i: -max(len(m) for m in rowspecs[i][0]["match"]))
     done: set[str] = set()
     for it in st.items:
-        if it.kind != "chunk" or not it.chunk.label_before:
+        ch = it.chunk
+        if it.kind != "chunk" or ch is None or not ch.label_before:
             continue
-        lab = label_key(it.chunk.label_before)
+        lab = label_key(ch.label_before)
         for i in order:
             row, cols = rowspecs[i]
             if row["key"] in done:
                 continue
             if any(lab.endswith(m) or lab == m for m in row["match"]):
-                _fill(report, row["key"], cols, it.chunk.tokens)
+                _fill(report, row["key"], cols, ch.tokens)
                 done.add(row["key"])
                 break
     for row, cols in rowspecs:
@@ -58,7 +57,7 @@ def parse_table2(st: Stream, report: Report, version: str) -> None:
 
 
 def _fill(report: Report, key: str, cols: list[str], tokens: list[Token]) -> None:
-    toks = [tk for tk in tokens]
+    toks = list(tokens)
     # Trailing blank grid cells beyond the block's width are layout.
     while len(toks) > len(cols) and toks[-1].kind == "blank":
         toks.pop()

@@ -418,7 +418,7 @@ def trim_blanks(tokens: list[Token], n: int) -> list[Token]:
 def _place_by_order(chunks, rows, version) -> dict[str, Chunk] | None:
     if len(chunks) != len(rows):
         return None
-    for (ch, anchor), key in zip(chunks, rows):
+    for (_ch, anchor), key in zip(chunks, rows):
         if anchor is None or anchor == key:
             continue
         if key in templates.merged_parts(anchor):

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
 from pipelines.parse.digits import Token
 from pipelines.parse.segments import Seg
@@ -61,7 +62,7 @@ class Stream:
     items: list[Item] = field(default_factory=list)
 
     def chunks(self) -> list[Chunk]:
-        return [i.chunk for i in self.items if i.kind == "chunk"]
+        return [i.chunk for i in self.items if i.kind == "chunk" and i.chunk is not None]
 
 
 _BLANK = Token("", "blank", splittable=False)
@@ -91,7 +92,7 @@ def cell_token(text: str) -> Token | None:
 def scan_text(text: str) -> list[tuple[str, object]]:
     """Text → [('text', str) | ('tok', Token)], label text kept whole between value tokens."""
     text = NOTE.sub(" ", text)
-    out: list[tuple[str, object]] = []
+    out: list[tuple[str, Any]] = []
     gap = False
     for m in SCAN.finditer(text):
         if m.group("space"):
@@ -182,7 +183,7 @@ def _text_items(st: Stream, text: str, si: int, confidence: float = 1.0) -> None
     for kind, val in scan_text(text):
         if kind == "tok":
             if confidence < 1.0:
-                val = dataclasses.replace(val, confidence=confidence)  # type: ignore[arg-type]
+                val = dataclasses.replace(val, confidence=confidence)  # type: ignore[type-var]
             cur.append(val)  # type: ignore[arg-type]
         else:
             s = str(val)

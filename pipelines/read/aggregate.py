@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import functools
-from typing import Sequence
+from collections.abc import Sequence
 
 import polars as pl
 
@@ -74,6 +74,7 @@ def _measure_sql(m: Measure, i: int, dash: bool) -> list[Sql]:
             Sql("NULL::DOUBLE AS {a}").format(a=a_den),
             Sql("count(*) - count({num}) AS {a}").format(num=num, a=a_null),
         ]
+    assert den is not None  # a rate has a denominator
     ok = Sql("({num}) IS NOT NULL AND ({den}) IS NOT NULL").format(num=num, den=den)
     return [
         Sql("sum({num}) FILTER (WHERE {ok}) AS {a}").format(num=num, ok=ok, a=a_num),

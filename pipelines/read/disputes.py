@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import polars as pl
 
 from pipelines.read.aggregate import aggregate
 from pipelines.read.filters import Filters
 from pipelines.settings import MIN_CASES
-from pipelines.warehouse.measures import OUT_EN, OUT_ZH, PROC_EN, PROC_ZH, OUTCOMES, PROCEEDINGS
+from pipelines.warehouse.measures import OUT_EN, OUT_ZH, OUTCOMES, PROC_EN, PROC_ZH, PROCEEDINGS
 
 
 def disputes(con, f: Filters, by: Sequence[str] = ("year",), lang: str = "zh") -> pl.DataFrame:

@@ -3,8 +3,9 @@ filter options (datasets, regions, years, template versions, agency search)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Sequence
+from typing import Any
 
 import polars as pl
 
@@ -24,8 +25,9 @@ class Filters:
     year_to: int | None = None
     templates: tuple[str, ...] = ()
 
-    def with_(self, **kw: Any) -> "Filters":
-        return replace(self, **{k: tuple(v) if isinstance(v, list) else v for k, v in kw.items()})
+    def with_(self, **kw: Any) -> Filters:
+        changes: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in kw.items()}
+        return replace(self, **changes)
 
 
 def _where(f: Filters, years: Sequence[int] | None = None) -> tuple[Sql, list[Any]]:
@@ -183,4 +185,4 @@ def agency_names(con, ids: Sequence[str]) -> dict[str, str]:
         ).format(src=src),
         [list(ids)],
     ).fetchall()
-    return {a: n for a, n in rows}
+    return dict(rows)

@@ -3,7 +3,7 @@ aggregates need it too) and the definitions & 口径 sheet of an export."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import polars as pl
 

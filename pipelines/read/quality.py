@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Protocol
 
 import duckdb
 import polars as pl
@@ -13,6 +14,13 @@ from pipelines import settings
 from pipelines.read.filters import Filters, _and, _where
 from pipelines.sqlq import Sql, frame, pick, run
 from pipelines.warehouse.db import connect_read
+
+
+class Con(Protocol):
+    """What the queries need of a connection: a read-only DuckDB connection, or the dashboard's snapshot."""
+
+    def execute(self, sql: str, params: Any = None) -> Any: ...
+
 
 DEFAULT_DB = str(settings.DEFAULT_DB)
 SEVERITIES = ("error", "warning", "info")
@@ -28,7 +36,7 @@ def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
     return connect_read(path or db_path())
 
 
-def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence | None = None) -> pl.DataFrame:
+def _frame(con: Con, sql: str, params: Sequence | None = None) -> pl.DataFrame:
     cur = con.execute(sql, list(params or []))
     names = [d[0] for d in cur.description]
     rows = cur.fetchall()
@@ -39,17 +47,17 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence | None = N
     )
 
 
-def check_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+def check_ids(con: Con) -> list[str]:
     """Every check that produced a finding in the warehouse, sorted."""
     return [r[0] for r in con.execute("SELECT DISTINCT check_id FROM findings ORDER BY check_id").fetchall()]
 
 
-def datasets(con: duckdb.DuckDBPyConnection) -> list[str]:
+def datasets(con: Con) -> list[str]:
     return [r[0] for r in con.execute("SELECT DISTINCT dataset FROM reports ORDER BY dataset").fetchall()]
 
 
 def report_checks(
-    con: duckdb.DuckDBPyConnection,
+    con: Con,
     checks: Sequence[str] | None = None,
     severities: Sequence[str] = ("error", "warning"),
     dataset: str | None = None,
@@ -105,7 +113,7 @@ def matrix_years(m: pl.DataFrame) -> list[int]:
     return [int(c) for c in m.columns if c.isdigit()]
 
 
-def findings_of(con: duckdb.DuckDBPyConnection, report_id: str) -> pl.DataFrame:
+def findings_of(con: Con, report_id: str) -> pl.DataFrame:
     return _frame(
         con,
         "SELECT seq, check_id, severity, location, message FROM findings WHERE report_id = ? ORDER BY seq",
@@ -113,7 +121,7 @@ def findings_of(con: duckdb.DuckDBPyConnection, report_id: str) -> pl.DataFrame:
     )
 
 
-def corrections(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+def corrections(con: Con) -> pl.DataFrame:
     from pipelines.corrections import LIST_SQL
 
     return _frame(con, LIST_SQL)
@@ -143,7 +151,7 @@ def catalogue_frame() -> pl.DataFrame:
 
 
 def failing_by_check(
-    con: duckdb.DuckDBPyConnection, severities: Sequence[str] = ("error", "warning"), dataset: str | None = None
+    con: Con, severities: Sequence[str] = ("error", "warning"), dataset: str | None = None
 ) -> pl.DataFrame:
     """Per check: how many reports fail it and how many findings it made."""
     return _frame(
@@ -225,7 +233,7 @@ def matrix_page(
     )
     base = ["agency_id", "agency_name", "province", "city", "county", "total_failing"]
     if page.is_empty():
-        return pl.DataFrame(schema={c: pl.Utf8 for c in base[:-1]} | {"total_failing": pl.Int64}), int(n), years
+        return pl.DataFrame(schema=dict.fromkeys(base[:-1], pl.Utf8) | {"total_failing": pl.Int64}), int(n), years
     agencies = page.select(base).unique("agency_id", maintain_order=True)
     cells = page.filter(pl.col("year").is_not_null()).with_columns(
         pl.when(pl.col("n_failing") == 0).then(pl.lit(OK)).otherwise(pl.col("n_failing").cast(pl.Utf8)).alias("cell")

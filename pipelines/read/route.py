@@ -26,12 +26,12 @@ def _meta_fp(cur, table: str) -> str | None:
         raise ValueError(f"not a fingerprint table: {table}")
     try:
         row = cur.execute(_META_QUERY[table]).fetchone()
-    except Exception:  # noqa: BLE001 - table absent (duckdb.CatalogException)
+    except Exception:
         return None
     return row[0] if row else None
 
 
-_FRESH: "weakref.WeakKeyDictionary[Any, tuple[bool, bool]]" = weakref.WeakKeyDictionary()
+_FRESH: weakref.WeakKeyDictionary[Any, tuple[bool, bool]] = weakref.WeakKeyDictionary()
 
 
 def freshness(con) -> tuple[bool, bool]:

@@ -63,16 +63,11 @@ def sniff(data: bytes) -> str | None:
     # Readers accept junk (HTTP headers, BOMs) before the header within the first kilobyte.
     if b"%PDF-" in data[:1024]:
         return "pdf"
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") or head.startswith(b"\xd0\xcf\x11\xe0"):
+    if head.startswith((b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"\xd0\xcf\x11\xe0")):
         return "doc"
     if head.startswith(b"PK\x03\x04"):
         return "docx" if _is_docx(data) else "zip"
-    if (
-        head.startswith(b"\x89PNG\r\n\x1a\n")
-        or head.startswith(b"\xff\xd8\xff")
-        or head.startswith(b"II*\x00")
-        or head.startswith(b"MM\x00*")
-    ):
+    if head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")):
         return "ocr"
     return None
 

@@ -73,7 +73,7 @@ def uno_python() -> str | None:
             if ok:
                 _uno_python = path
                 break
-    return _uno_python
+    return _uno_python if isinstance(_uno_python, str) else None
 
 
 class Listener:
@@ -102,7 +102,7 @@ class Listener:
             start_new_session=True,
             text=True,
             encoding="utf-8",
-            env={**os.environ, "XXGK_LO_START_TIMEOUT": f"{timeout:g}"},
+            env={**settings.subprocess_env(), "XXGK_LO_START_TIMEOUT": f"{timeout:g}"},
         )
         reply = self._reply(timeout + 5)
         if not reply or not reply.get("ready"):
@@ -114,7 +114,8 @@ class Listener:
         """The listener's next line, or None if it does not come within timeout seconds."""
         assert self.proc is not None and self.proc.stdout is not None
         box: list[str] = []
-        t = threading.Thread(target=lambda: box.append(self.proc.stdout.readline()), daemon=True)
+        stdout = self.proc.stdout
+        t = threading.Thread(target=lambda: box.append(stdout.readline()), daemon=True)
         t.start()
         t.join(timeout)
         if t.is_alive() or not box or not box[0]:
@@ -147,7 +148,8 @@ class Listener:
         proc = self.proc
         if proc is not None and proc.poll() is None:
             try:
-                proc.stdin.close()
+                if proc.stdin is not None:
+                    proc.stdin.close()
                 proc.wait(timeout=10)
             except (OSError, subprocess.TimeoutExpired):
                 pass

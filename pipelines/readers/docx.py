@@ -95,7 +95,7 @@ def _main_part(zf: zipfile.ZipFile, names: set[str]) -> str | None:
 
 class _Walker:
     def __init__(self, ns: str):
-        w = "{%s}" % ns
+        w = f"{{{ns}}}"
         self.w = w
         self.P, self.TBL, self.TR, self.TC = w + "p", w + "tbl", w + "tr", w + "tc"
         self.T, self.TAB, self.BR, self.CR = w + "t", w + "tab", w + "br", w + "cr"

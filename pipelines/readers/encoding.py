@@ -60,7 +60,7 @@ def _plausible_chinese(text: str) -> bool:
 
 # The same characters as _CONTROL, as bytes of UTF-8: C0 and DEL are single bytes, C1 (U+0080..
 # U+009F) are C2 80..C2 9F.
-_C0_DEL = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
+_C0_DEL = bytes([*range(0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
 _C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
 
 
@@ -143,13 +143,13 @@ def decode(data: bytes, source: str) -> tuple[str, str]:
                 raise ReadError(source, f"starts with a {name} byte-order mark but does not decode as {name}")
             return text.lstrip("\ufeff"), name
 
-    codec = _utf16_without_bom(data)
-    if codec is not None:
-        weak = codec.endswith("?")  # weak evidence: accept only text that reads as Chinese
-        codec = codec.rstrip("?")
-        text = _try(data[: len(data) - len(data) % 2], codec)
+    u16 = _utf16_without_bom(data)
+    if u16 is not None:
+        weak = u16.endswith("?")  # weak evidence: accept only text that reads as Chinese
+        u16 = u16.rstrip("?")
+        text = _try(data[: len(data) - len(data) % 2], u16)
         if text is not None and _looks_textual(text) and (not weak or _plausible_chinese(text)):
-            return text, codec
+            return text, u16
 
     # NUL bytes never occur in 8-bit text: binary data, refuse before guessing harder.
     if b"\x00" in data:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 from itertools import islice
 
 import lxml.etree
@@ -319,7 +320,14 @@ def _build_table(table, page: _Page, simple: bool) -> Table | None:
     return _grid([[(next(it), rs, cs) for rs, cs in line] for line in spans], page.source)
 
 
-def _grid(rows: list[list[tuple[str, str | None, str | None]]], source: str) -> Table | None:
+def _count(n_cells: int, more: int, source: str) -> int:
+    n_cells += more
+    if n_cells > _MAX_GRID_CELLS:
+        raise ReadError(source, f"a table has more than {_MAX_GRID_CELLS} cells")
+    return n_cells
+
+
+def _grid(rows: Sequence[Sequence[tuple[str, str | None, str | None]]], source: str) -> Table | None:
     """A rectangular grid from rows of (clean text, rowspan, colspan) as the page gives them:
     spans resolved (the copies marked span_copy), rows no cell reaches dropped, short rows
     padded with blanks, as a browser shows them."""
@@ -333,43 +341,11 @@ def _grid(rows: list[list[tuple[str, str | None, str | None]]], source: str) -> 
         if not line and not any(rs or cs for _, rs, cs in cells):
             # Nothing spans into or within this row (most rows of a report table).
             if cells:
-                n_cells += len(cells)
-                if n_cells > _MAX_GRID_CELLS:
-                    raise ReadError(source, f"a table has more than {_MAX_GRID_CELLS} cells")
+                n_cells = _count(n_cells, len(cells), source)
                 line.extend([Cell(text) for text, _, _ in cells])
                 used[r] = True
             continue
-        c = 0
-        left = n_rows - r
-        for text, rs_raw, cs_raw in cells:
-            while c < len(line) and line[c] is not None:
-                c += 1
-            if not rs_raw and not cs_raw:
-                n_cells += 1
-                if n_cells > _MAX_GRID_CELLS:
-                    raise ReadError(source, f"a table has more than {_MAX_GRID_CELLS} cells")
-                used[r] = True
-                if len(line) <= c:
-                    line.extend([None] * (c + 1 - len(line)))
-                    holed.add(r)
-                line[c] = Cell(text)
-                c += 1
-                continue
-            # rowspan="0" means "to the end of the table"
-            rs = left if rs_raw is not None and rs_raw.strip() == "0" else _span(rs_raw, left)
-            cs = _span(cs_raw, _MAX_COLSPAN)
-            n_cells += rs * cs
-            if n_cells > _MAX_GRID_CELLS:
-                raise ReadError(source, f"a table has more than {_MAX_GRID_CELLS} cells")
-            for dr in range(rs):
-                target = grid[r + dr]
-                used[r + dr] = True
-                if len(target) < c + cs:
-                    target.extend([None] * (c + cs - len(target)))
-                    holed.add(r + dr)
-                for dc in range(cs):
-                    target[c + dc] = Cell(text, bool(dr or dc))
-            c += cs
+        n_cells = _place_row(grid, r, cells, used, holed, n_cells, source)
     for r in holed:  # (`None in row` would call Cell.__eq__ on every cell)
         grid[r] = [e if e is not None else Cell("") for e in grid[r]]
     kept = [g for g, u in zip(grid, used) if u]
@@ -381,12 +357,47 @@ def _grid(rows: list[list[tuple[str, str | None, str | None]]], source: str) -> 
     for g in kept:
         if len(g) < width:
             g.extend([Cell("") for _ in range(width - len(g))])
-    return Table(rows=kept)
+    return Table(rows=kept)  # type: ignore[arg-type]  # every None was replaced above
+
+
+def _place_row(grid: list, r: int, cells, used: list[bool], holed: set[int], n_cells: int, source: str) -> int:
+    """Row r's cells placed in the first free positions, spans copied over the rows and columns they cover.
+    Returns the table's cell count so far."""
+    line = grid[r]
+    n_rows = len(grid)
+    c = 0
+    left = n_rows - r
+    for text, rs_raw, cs_raw in cells:
+        while c < len(line) and line[c] is not None:
+            c += 1
+        if not rs_raw and not cs_raw:
+            n_cells = _count(n_cells, 1, source)
+            used[r] = True
+            if len(line) <= c:
+                line.extend([None] * (c + 1 - len(line)))
+                holed.add(r)
+            line[c] = Cell(text)
+            c += 1
+            continue
+        # rowspan="0" means "to the end of the table"
+        rs = left if rs_raw is not None and rs_raw.strip() == "0" else _span(rs_raw, left)
+        cs = _span(cs_raw, _MAX_COLSPAN)
+        n_cells = _count(n_cells, rs * cs, source)
+        for dr in range(rs):
+            target = grid[r + dr]
+            used[r + dr] = True
+            if len(target) < c + cs:
+                target.extend([None] * (c + cs - len(target)))
+                holed.add(r + dr)
+            for dc in range(cs):
+                target[c + dc] = Cell(text, bool(dr or dc))
+        c += cs
+    return n_cells
 
 
 def _nested_tables(table, page: _Page) -> list:
     """Tables inside table (at any depth) in document order, leaving out hidden content."""
-    out = []
+    out: list = []
     if next(islice(table.iter("table"), 1, None), None) is None:
         return out
     walker = lxml.etree.iterwalk(table, events=("start",))
@@ -452,7 +463,7 @@ def parse_html(text: str | None, source: str, *, raw: bytes | None = None):
     """The lxml root of a page or fragment, or None when there is no markup content at all.
     raw: text's exact UTF-8 bytes, when the caller has them (text may then be None)."""
     parser = _parser()
-    data = raw if raw is not None else text.encode("utf-8", "surrogatepass")
+    data = raw if raw is not None else (text or "").encode("utf-8", "surrogatepass")
     root = lxml.etree.fromstring(data, parser=parser)
     if root is None:  # nothing but comments or white space
         return None
@@ -515,7 +526,7 @@ def _xslt_source() -> bytes:
 <xsl:template match="{names(_BLOCK - {"table"})}|xxgk-layout|xxgk-built">{text(_SEP)}<xsl:apply-templates/>{text(_SEP)}</xsl:template>
 <xsl:template match="table">{text(_SEP)}<xsl:for-each select=".//caption">{text(_SEP)}<xsl:apply-templates mode="cell"/>{text(_SEP)}</xsl:for-each>{text(_TABLE)}<xsl:for-each select=".//tr">{text(_TR)}<xsl:for-each select=".//td|.//th">{text(_TD)}<xsl:value-of select="@rowspan"/>{text(_TD)}<xsl:value-of select="@colspan"/>{text(_TD)}<xsl:apply-templates mode="cell"/></xsl:for-each></xsl:for-each>{text(_END + _SEP)}</xsl:template>
 <xsl:template match="{names(_INNER_BLOCK)}" mode="cell">{nl}<xsl:apply-templates mode="cell"/>{nl}</xsl:template>
-</xsl:stylesheet>""".encode("utf-8")
+</xsl:stylesheet>""".encode()
 
 
 _XSLT_SOURCE = _xslt_source()

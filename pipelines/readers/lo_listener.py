@@ -35,9 +35,11 @@ def _connect(name: str, proc: subprocess.Popen, timeout: float):
             return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
         except NoConnectException:
             if proc.poll() is not None:
-                raise RuntimeError(f"soffice exited with status {proc.returncode} before accepting connections")
+                raise RuntimeError(
+                    f"soffice exited with status {proc.returncode} before accepting connections"
+                ) from None
             if time.monotonic() > t_end:
-                raise RuntimeError(f"soffice did not accept connections within {timeout:.0f} s")
+                raise RuntimeError(f"soffice did not accept connections within {timeout:.0f} s") from None
             time.sleep(0.1)
 
 
@@ -94,19 +96,19 @@ def main() -> int:
             req = json.loads(line)
             try:
                 _convert(desktop, req["in"], req["out"], req["filter"])
-                reply = {"ok": True}
-            except Exception as e:  # noqa: BLE001 (a bad file must not end the listener; a dead soffice does)
+                reply: dict[str, object] = {"ok": True}
+            except Exception as e:
                 why = str(e) if isinstance(e, RuntimeError) else f"{type(e).__name__}: {e}".strip()
                 reply = {"ok": False, "error": why}
                 if proc.poll() is not None:
-                    reply["error"] += f" (soffice exited with status {proc.returncode})"
+                    reply["error"] = f"{why} (soffice exited with status {proc.returncode})"
                     out.write(json.dumps(reply, ensure_ascii=False) + "\n")
                     out.flush()
                     return 1
             out.write(json.dumps(reply, ensure_ascii=False) + "\n")
             out.flush()
         return 0
-    except Exception as e:  # noqa: BLE001 (any failure to start is reported to the parent)
+    except Exception as e:
         out.write(json.dumps({"ready": False, "error": f"{type(e).__name__}: {e}"}, ensure_ascii=False) + "\n")
         out.flush()
         return 1

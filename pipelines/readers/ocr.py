@@ -14,7 +14,8 @@ import re
 import shutil
 import subprocess
 
-from pipelines.document import Document, ReadError, TextBlock, normalize_text
+from pipelines import settings
+from pipelines.document import Block, Document, ReadError, TextBlock, normalize_text
 from pipelines.readers.layout import Frag, group_lines, split_runs
 
 MAX_PAGES = 200
@@ -79,7 +80,7 @@ def read_bytes(data: bytes, source: str, *, max_pages: int = MAX_PAGES, limits=N
     n = getattr(img, "n_frames", 1)
     if n > max_pages:
         raise ReadError(source, f"image has {n} pages, more than the limit of {max_pages}")
-    blocks: list[TextBlock] = []
+    blocks: list[Block] = []
     for i, frame in enumerate(ImageSequence.Iterator(img)):
         blocks += ocr_image(frame.copy(), source, page=i + 1, exe=exe)
     return Document(source=source, format="ocr", blocks=blocks, ocr=True, pages=n)
@@ -96,7 +97,7 @@ def read_pdf_pages(pdf, source: str, *, max_pages: int = MAX_PAGES, dpi: int = D
     n = len(pdf)
     if n > max_pages:
         raise ReadError(source, f"PDF has {n} pages, more than the limit of {max_pages}")
-    blocks: list[TextBlock] = []
+    blocks: list[Block] = []
     for i in range(n):
         page = pdf[i]
         try:
@@ -116,7 +117,7 @@ def ocr_image(img, source: str, page: int = 1, exe: str | None = None, upscale: 
         from PIL import Image
 
         f = MIN_WIDTH / img.width
-        img = img.resize((MIN_WIDTH, round(img.height * f)), Image.LANCZOS)
+        img = img.resize((MIN_WIDTH, round(img.height * f)), Image.Resampling.LANCZOS)
     import numpy as np
 
     a = np.asarray(img)
@@ -240,6 +241,30 @@ def grid_cells(mh, mv) -> list[tuple[int, int, int, int]]:
     return out + _table_cells(mh, mv, group)
 
 
+def _joined_units(ni: int, nj: int, vrule, hrule) -> list[list[tuple[int, int]]]:
+    """The grid's units (band i, column j) joined into groups wherever no rule separates neighbours
+    (union-find over the ni × nj units)."""
+    parent = list(range(ni * nj))
+
+    def find(u):
+        while parent[u] != u:
+            parent[u] = parent[parent[u]]
+            u = parent[u]
+        return u
+
+    for i in range(ni):
+        for j in range(nj):
+            if j + 1 < nj and not vrule(i, j + 1):
+                parent[find(i * nj + j)] = find(i * nj + j + 1)
+            if i + 1 < ni and not hrule(i + 1, j):
+                parent[find(i * nj + j)] = find((i + 1) * nj + j)
+    groups: dict[int, list[tuple[int, int]]] = {}
+    for i in range(ni):
+        for j in range(nj):
+            groups.setdefault(find(i * nj + j), []).append((i, j))
+    return list(groups.values())
+
+
 def _table_cells(mh, mv, ys: list[int]) -> list[tuple[int, int, int, int]]:
     """One table's cells: the grid of its rule positions, units joined wherever no rule separates
     them, and only rectangles closed by rules on all four sides kept."""
@@ -259,26 +284,9 @@ def _table_cells(mh, mv, ys: list[int]) -> list[tuple[int, int, int, int]]:
         band = mh[max(ys[i] - m, 0) : ys[i] + m + 1, xs[j] + m : xs[j + 1] - m]
         return band.size > 0 and band.any(axis=0).mean() > 0.9
 
-    parent = list(range(ni * nj))
-
-    def find(u):
-        while parent[u] != u:
-            parent[u] = parent[parent[u]]
-            u = parent[u]
-        return u
-
-    for i in range(ni):
-        for j in range(nj):
-            if j + 1 < nj and not vrule(i, j + 1):
-                parent[find(i * nj + j)] = find(i * nj + j + 1)
-            if i + 1 < ni and not hrule(i + 1, j):
-                parent[find(i * nj + j)] = find((i + 1) * nj + j)
-    groups: dict[int, list[tuple[int, int]]] = {}
-    for i in range(ni):
-        for j in range(nj):
-            groups.setdefault(find(i * nj + j), []).append((i, j))
+    groups = _joined_units(ni, nj, vrule, hrule)
     out = []
-    for units in groups.values():
+    for units in groups:
         i0, i1 = min(u[0] for u in units), max(u[0] for u in units)
         j0, j1 = min(u[1] for u in units), max(u[1] for u in units)
         if len(units) != (i1 - i0 + 1) * (j1 - j0 + 1):
@@ -308,8 +316,8 @@ def run_tesseract_many(
                 f.write(data)
             names.append(name)
         lst = os.path.join(tmp, "list.txt")
-        with open(lst, "w") as f:
-            f.write("\n".join(names) + "\n")
+        with open(lst, "w") as lf:
+            lf.write("\n".join(names) + "\n")
         words = run_tesseract(None, source, exe, timeout, path=lst, with_page=True)
     out = []
     for k, f in words:
@@ -332,7 +340,7 @@ def run_tesseract(
     """Word boxes from `tesseract stdin stdout -l chi_sim --psm 6 tsv` (or a list file at `path`);
     with_page: (0-based image index, box) pairs."""
     # One thread per tesseract: OpenMP's extra threads slow it down on a small machine.
-    env = dict(os.environ, OMP_THREAD_LIMIT=os.environ.get("OMP_THREAD_LIMIT", "1"))
+    env = settings.subprocess_env(OMP_THREAD_LIMIT="1")
     try:
         p = subprocess.run(
             [exe, path or "stdin", "stdout", "-l", LANG, "--psm", PSM, "--dpi", str(DPI), "tsv"],
@@ -346,7 +354,7 @@ def run_tesseract(
     if p.returncode != 0:
         tail = p.stderr.decode("utf-8", "replace").strip().splitlines()
         raise ReadError(source, f"tesseract failed ({tail[-1] if tail else p.returncode})")
-    words: list[Frag] = []
+    words: list = []  # Frag, or (page index, Frag) with_page
     rows = csv.reader(io.StringIO(p.stdout.decode("utf-8", "replace")), delimiter="\t", quoting=csv.QUOTE_NONE)
     next(rows, None)  # header
     for r in rows:

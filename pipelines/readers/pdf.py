@@ -18,7 +18,7 @@ from bisect import bisect_left, bisect_right
 import pypdfium2 as pdfium
 import pypdfium2.raw as pc
 
-from pipelines.document import Document, ReadError, TextBlock, normalize_text
+from pipelines.document import Block, Document, ReadError, TextBlock, normalize_text
 from pipelines.readers.layout import Frag, group_lines, join_wrapped, split_runs
 
 MAX_PAGES = 200
@@ -42,7 +42,7 @@ def read_bytes(data: bytes, source: str, *, max_pages: int = MAX_PAGES, limits=N
         n = len(pdf)
         if n > max_pages:
             raise ReadError(source, f"PDF has {n} pages, more than the limit of {max_pages}")
-        blocks: list[TextBlock] = []
+        blocks: list[Block] = []
         total_chars = 0
         text_pages = 0
         for i in range(n):
@@ -296,7 +296,7 @@ def _read_page(page: pdfium.PdfPage) -> tuple[list[str], int]:
     else:
         _table_items(grid, runs, free, items)
 
-    for li, rs in free.items():
+    for rs in free.values():
         rs.sort(key=lambda r: r[0].x0)
         text = normalize_text(" ".join("".join(f.text for f in r) for r in rs)).strip()
         top = min(f.y0 for r in rs for f in r)
@@ -322,9 +322,25 @@ def _table_items(grid: _Grid, runs, free: dict, items: list) -> None:
             free.setdefault(li, []).append(run)
         else:
             cells.setdefault(c, []).append((li, run))
-
-    # A "cell" that encloses other cells is a frame (page border, box around a table).
     keys = list(cells)
+    containers = _frames(keys)
+    # A lone cell (nothing beside it) is a text box, not a table: keep its lines as they are.
+    tabular = _beside_others([k for k in keys if k not in containers])
+    _degrade(cells, [k for k in keys if k not in tabular], free)
+    # Rows: tabular cells sharing the same top and bottom rule.
+    rows: dict[tuple[float, float], list[tuple]] = {}
+    for k in tabular:
+        rows.setdefault((k[1], k[3]), []).append(k)
+    row_keys = sorted(rows)
+    spans = {rk for rk in row_keys if any(o != rk and rk[0] <= o[0] and o[1] <= rk[1] for o in row_keys)}
+    extra = _spanning_rows(cells, rows, row_keys, spans, free, items)
+    for rk in row_keys:
+        if rk not in spans:
+            _row_item(cells, rows[rk], extra.get(rk, []), rk, free, items)
+
+
+def _frames(keys: list[tuple]) -> set[tuple]:
+    """The "cells" that enclose other cells: frames (a page border, a box around a table)."""
     containers = set()
     xs = sorted({k[0] for k in keys} | {k[2] for k in keys})
     ys = sorted({k[1] for k in keys} | {k[3] for k in keys})
@@ -336,8 +352,11 @@ def _table_items(grid: _Grid, runs, free: dict, items: list) -> None:
             if b is not a and a[0] <= b[0] and a[1] <= b[1] and b[2] <= a[2] and b[3] <= a[3] and b != a:
                 containers.add(a)
                 break
-    # A lone cell (nothing beside it) is a text box, not a table: keep its lines as they are.
-    leaf = [k for k in keys if k not in containers]
+    return containers
+
+
+def _beside_others(leaf: list[tuple]) -> set[tuple]:
+    """The cells with another cell beside them (overlapping rows): table cells."""
     tabular = set()
     by_top = sorted(leaf, key=lambda k: k[1])
     for i, a in enumerate(by_top):
@@ -347,63 +366,57 @@ def _table_items(grid: _Grid, runs, free: dict, items: list) -> None:
             if min(a[3], b[3]) - max(a[1], b[1]) > 1:
                 tabular.add(a)
                 tabular.add(b)
-    for k in keys:
-        if k not in tabular:
-            for li, run in cells[k]:
-                free.setdefault(li, []).append(run)
+    return tabular
 
-    # Rows: tabular cells sharing the same top and bottom rule.
-    rows: dict[tuple[float, float], list[tuple]] = {}
-    for k in tabular:
-        rows.setdefault((k[1], k[3]), []).append(k)
 
-    def cell_lines(k) -> list[str]:
-        by_line: dict[int, list[list[Frag]]] = {}
+def _cell_lines(cells: dict, k: tuple) -> list[str]:
+    """A cell's text, line by line (its runs left to right)."""
+    by_line: dict[int, list[list[Frag]]] = {}
+    for li, run in cells[k]:
+        by_line.setdefault(li, []).append(run)
+    out = []
+    for li in sorted(by_line):
+        rs = sorted(by_line[li], key=lambda r: r[0].x0)
+        out.append(" ".join("".join(f.text for f in r) for r in rs))
+    return out
+
+
+def _degrade(cells: dict, ks, free: dict) -> None:
+    """These cells' runs back to plain lines."""
+    for k in ks:
         for li, run in cells[k]:
-            by_line.setdefault(li, []).append(run)
-        out = []
-        for li in sorted(by_line):
-            rs = sorted(by_line[li], key=lambda r: r[0].x0)
-            out.append(" ".join("".join(f.text for f in r) for r in rs))
-        return out
+            free.setdefault(li, []).append(run)
 
-    def degrade(ks) -> None:
-        for k in ks:
-            for li, run in cells[k]:
-                free.setdefault(li, []).append(run)
 
-    row_keys = sorted(rows)
-    spans = {rk for rk in row_keys if any(o != rk and rk[0] <= o[0] and o[1] <= rk[1] for o in row_keys)}
+def _spanning_rows(cells: dict, rows: dict, row_keys: list, spans: set, free: dict, items: list) -> dict:
+    """Rows spanning others: a vertical label becomes a line of its own, another spanning cell joins the first
+    row inside it (returned: row → its extra cells), anything else becomes plain lines."""
     extra: dict[tuple[float, float], list[tuple]] = {}
     for rk in row_keys:
         if rk not in spans:
             continue
-        lines = [ln for k in rows[rk] for ln in cell_lines(k)]
+        lines = [ln for k in rows[rk] for ln in _cell_lines(cells, k)]
         if len(lines) >= 3 and all(len(ln.replace(" ", "")) <= 2 for ln in lines):
             # Vertical label, one character per line: a line of its own above its rows.
             items.append((rk[0], -1, min(k[0] for k in rows[rk]), normalize_text("".join(lines)).strip()))
             continue
         inner = [o for o in row_keys if o not in spans and o != rk and rk[0] <= o[0] and o[1] <= rk[1]]
         if inner:
-            first = min(inner)
-            extra.setdefault(first, []).extend(rows[rk])
+            extra.setdefault(min(inner), []).extend(rows[rk])
         else:
-            degrade(rows[rk])
+            _degrade(cells, rows[rk], free)
+    return extra
 
-    for rk in row_keys:
-        if rk in spans:
-            continue
-        ks = rows[rk]
-        texts = {k: cell_lines(k) for k in ks}
-        # Rules missing between rows: numbers of several rows in one cell. Keep raw lines.
-        if any(len(t) > 1 and all(_NUMERIC.match(tok) for ln in t for tok in ln.split()) for t in texts.values()):
-            degrade(ks)
-            continue
-        allk = sorted(ks + extra.get(rk, []), key=lambda k: k[0])
-        parts = []
-        for k in allk:
-            t = texts[k] if k in texts else cell_lines(k)
-            parts.append(join_wrapped(t))
-        text = normalize_text(" ".join(p for p in parts if p)).strip()
-        if text:
-            items.append((rk[0], 1, allk[0][0], text))
+
+def _row_item(cells: dict, ks: list, extra: list, rk: tuple, free: dict, items: list) -> None:
+    """One table row as one item (its cells left to right, wrapped lines joined)."""
+    texts = {k: _cell_lines(cells, k) for k in ks}
+    # Rules missing between rows: numbers of several rows in one cell. Keep raw lines.
+    if any(len(t) > 1 and all(_NUMERIC.match(tok) for ln in t for tok in ln.split()) for t in texts.values()):
+        _degrade(cells, ks, free)
+        return
+    allk = sorted(ks + extra, key=lambda k: k[0])
+    parts = [join_wrapped(texts[k] if k in texts else _cell_lines(cells, k)) for k in allk]
+    text = normalize_text(" ".join(p for p in parts if p)).strip()
+    if text:
+        items.append((rk[0], 1, allk[0][0], text))

@@ -103,6 +103,16 @@ def looks_like_markdown(text: str) -> bool:
     return False
 
 
+def _is_row(s: str, table: Table | None, lines: list[str], i: int) -> bool:
+    """Whether line i (stripped: s, holding a pipe) is a table row: framed by pipes, inside a table, or
+    "a | b" without framing pipes when a delimiter row follows."""
+    if s.startswith("|") or table is not None:
+        return True
+    nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+    nxt_cells = _split_cells(nxt) if _has_pipe(nxt) else []
+    return _is_separator(nxt_cells, None, False)
+
+
 def read_markdown(text: str, source: str, *, encoding: str | None = None) -> Document:
     doc = Document(source=source, format="md", encoding=encoding)
     blocks = doc.blocks
@@ -136,13 +146,7 @@ def read_markdown(text: str, source: str, *, encoding: str | None = None) -> Doc
                     blocks.append(TextBlock(t))
                 continue
         if _has_pipe(s):
-            is_row = s.startswith("|") or table is not None
-            if not is_row:
-                # "a | b" without framing pipes is a row only when a delimiter row follows.
-                nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
-                nxt_cells = _split_cells(nxt) if _has_pipe(nxt) else []
-                is_row = _is_separator(nxt_cells, None, False)
-            if is_row:
+            if _is_row(s, table, lines, i):
                 cells = _split_cells(s)
                 if not cells:
                     continue

@@ -60,6 +60,7 @@ def _measure_columns() -> list[tuple[str, Sql]]:
                 "z": Sql("{facts} - count({num}) AS {c}").format(facts=facts, num=num, c=c["z"]),
             }
         else:
+            assert den is not None  # a rate has a denominator
             ok = Sql("({num}) IS NOT NULL AND ({den}) IS NOT NULL").format(num=num, den=den)
             items = {
                 "n": Sql("sum({num}) FILTER (WHERE {ok}) AS {c}").format(num=num, ok=ok, c=c["n"]),

@@ -32,10 +32,10 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterator
 
 import duckdb
 
@@ -44,6 +44,13 @@ from pipelines import settings
 HERE = Path(__file__).parent
 DEFAULT_DB = settings.DEFAULT_DB
 WRITER_MEMORY = settings.WRITER_MEMORY  # DuckDB buffer pool of the writer; it spills to disk beyond this
+
+
+def one(row: tuple | None) -> tuple:
+    """A row a query always returns (count(*), nextval, …)."""
+    if row is None:
+        raise LookupError("the query returned no row")
+    return row
 
 
 def sidecar(path: str | Path, suffix: str) -> Path:
@@ -123,9 +130,16 @@ class Writer:
     def __init__(self, path: Path):
         self.path = path
         self.next = sidecar(path, ".next")
-        self.con: duckdb.DuckDBPyConnection | None = None
+        self._con: duckdb.DuckDBPyConnection | None = None
         self.publishes = 0
         self.last_publish_s = 0.0  # what a swap costs (close, fsync, rename, copy back, reopen)
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The open W.next (between _open_next and the next publish or the end)."""
+        if self._con is None:
+            raise RuntimeError("the writer's connection is closed (published or discarded)")
+        return self._con
 
     def _open_next(self) -> None:
         # A W.next present here is stale (we hold the lock): half-written by a killed writer.
@@ -137,12 +151,12 @@ class Writer:
         # (a crash before that discards W.next anyway). Saves most of the cost of each COMMIT.
         # A fixed memory_limit: otherwise DuckDB keeps ever more of the growing file cached and
         # the ingest's peak memory grows with the warehouse (measured: +10 MB per 1,000 reports).
-        self.con = duckdb.connect(str(self.next), config={"fsync_mode": "NONE", "memory_limit": WRITER_MEMORY})
+        self._con = con = duckdb.connect(str(self.next), config={"fsync_mode": "NONE", "memory_limit": WRITER_MEMORY})
         if not self.publishes:  # after a publish, W already has this writer's schema
-            ensure_schema(self.con)
+            ensure_schema(con)
 
     def _close_next(self) -> None:
-        con, self.con = self.con, None
+        con, self._con = self._con, None
         if con is not None:
             con.execute("CHECKPOINT")
             con.close()
@@ -164,7 +178,7 @@ class Writer:
         self.last_publish_s = time.monotonic() - t0
 
     def discard(self) -> None:
-        con, self.con = self.con, None
+        con, self._con = self._con, None
         if con is not None:
             try:
                 con.close()

@@ -43,7 +43,7 @@ def export_parquet(db: str | Path, directory: str | Path, dataset: str | None = 
             # Write beside, then swap: a reader of DIR never sees a half-written table.
             tmp = out / f".{name}.tmp"
             shutil.rmtree(tmp, ignore_errors=True)
-            n = con.execute("SELECT count(*) FROM (" + query + ")", [dataset, dataset]).fetchone()[0]
+            n = dbm.one(con.execute("SELECT count(*) FROM (" + query + ")", [dataset, dataset]).fetchone())[0]
             if n:
                 con.execute(
                     "COPY (" + query + ") TO ? (FORMAT parquet, PARTITION_BY (year))", [dataset, dataset, str(tmp)]

@@ -21,11 +21,13 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Protocol
+from typing import Any, Protocol
 
 from pipelines import settings
 from pipelines.document import ReadError
@@ -69,7 +71,7 @@ class IngestResult:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _oneline(s: str) -> str:
@@ -103,7 +105,7 @@ def companion_reason(path: str | Path) -> Skipped | None:
     return None
 
 
-def walk(paths: Iterable[str | Path], skip: set[str] = frozenset()) -> Iterator[tuple[str, str | None]]:
+def walk(paths: Iterable[str | Path], skip: AbstractSet[str] = frozenset()) -> Iterator[tuple[str, str | None]]:
     """Yield (path, None) for each file to read, or (path, error) for a path that cannot be walked.
 
     Recursive, sorted by name, hidden folders skipped, `skip` (real paths) skipped. A file that is not a
@@ -147,7 +149,7 @@ def walk(paths: Iterable[str | Path], skip: set[str] = frozenset()) -> Iterator[
             yield p, companion_reason(p)  # a missing or dangling path fails at read, with the reason
 
 
-def count_files(paths: Iterable[str | Path], skip: set[str] = frozenset()) -> int:
+def count_files(paths: Iterable[str | Path], skip: AbstractSet[str] = frozenset()) -> int:
     return sum(1 for _ in walk(paths, skip))
 
 
@@ -203,7 +205,7 @@ def extract_job(data: bytes, source: str, timeout_s: float | None):
     thread_alarm = None
     if use_alarm:
         old = signal.signal(signal.SIGALRM, _alarm)
-        signal.setitimer(signal.ITIMER_REAL, timeout_s)
+        signal.setitimer(signal.ITIMER_REAL, timeout_s or 0)
     try:
         try:
             if timeout_s and not main:
@@ -513,7 +515,7 @@ class WarehouseSink:
         """Same bytes already in the warehouse: nothing to extract, unless a waiting report for the same
         agency and year is about to replace that one (then this file loads anew)."""
         row = self.w.con.execute("SELECT dataset, agency_id, year FROM reports WHERE report_id = ?", [sha]).fetchone()
-        return bool(row) and not (row[0] == self.dataset and (row[1], row[2]) in self.waiting_keys)
+        return row is not None and not (row[0] == self.dataset and (row[1], row[2]) in self.waiting_keys)
 
 
 def ingest(
@@ -685,90 +687,101 @@ class _Chunk:
 def run_executor(items, ex, limits: Limits, prepare, finish) -> None:
     """Extraction by `ex` (_PoolBackend, cluster.DaskExecutor), ex.chunk files a task, at most
     ex.capacity files in flight, results handed to `finish` in walk order."""
-    # (path, sha, chunk or None, index in the chunk); chunk None: a duplicate of an earlier in-flight
-    # file, or a deferred one, settled at its turn
-    pending: deque[tuple[str, str, _Chunk | None, int]] = deque()
-    seen_in_flight: set[str] = set()  # identical bytes twice within the window: extract once
-    open_chunk = _Chunk()
+    _ExecutorRun(ex, limits, prepare, finish).run(items)
 
-    def submit(c: _Chunk) -> None:
-        c.fut = ex.submit(c.jobs)
 
-    def job_of(path: str, sha: str, data: bytes) -> tuple:
-        return (path, sha, None if ex.send_paths else data)
+class _ExecutorRun:
+    """One run of run_executor: the files in flight, in walk order."""
 
-    def drain_one() -> None:
-        nonlocal open_chunk
-        path, sha, c, i = pending.popleft()
-        seen_in_flight.discard(sha)
+    def __init__(self, ex, limits: Limits, prepare, finish) -> None:
+        self.ex, self.limits, self.prepare, self.finish = ex, limits, prepare, finish
+        # (path, sha, chunk or None, index in the chunk); chunk None: a duplicate of an earlier in-flight
+        # file, or a deferred one, settled at its turn
+        self.pending: deque[tuple[str, str, _Chunk | None, int]] = deque()
+        self.seen_in_flight: set[str] = set()  # identical bytes twice within the window: extract once
+        self.open_chunk = _Chunk()
+
+    def run(self, items) -> None:
+        try:
+            for path, err in items:
+                if not self.add(path, err):
+                    continue
+                while len(self.pending) >= self.ex.capacity:
+                    self.drain_one()
+            while self.pending:
+                self.drain_one()
+        finally:
+            self.ex.close()
+
+    def add(self, path: str, err: str | None) -> bool:
+        """Queue one walked file; False when it went in without a task (nothing to extract, or deferred)."""
+        job = self.prepare(path, err, settle_unchanged=not self.pending)
+        if job is None:
+            return False
+        if isinstance(job, Deferred):  # settled at its turn, after the files before it
+            self.pending.append((path, job.sha, None, 0))
+            return False
+        p, sha, data = job
+        if sha in self.seen_in_flight:
+            self.pending.append((p, sha, None, 0))
+            return True
+        self.seen_in_flight.add(sha)
+        c = self.open_chunk
+        c.jobs.append((p, sha, None if self.ex.send_paths else data))
+        self.pending.append((p, sha, c, len(c.jobs) - 1))
+        if len(c.jobs) >= self.ex.chunk:
+            self.submit(c)
+            self.open_chunk = _Chunk()
+        return True
+
+    def submit(self, c: _Chunk) -> None:
+        c.fut = self.ex.submit(c.jobs)
+
+    def drain_one(self) -> None:
+        path, sha, c, i = self.pending.popleft()
+        self.seen_in_flight.discard(sha)
         if c is None:
-            finish_dup(path, sha)
+            self.finish_dup(path, sha)
             return
         if c.fut is None:  # the chunk still filling: send it as it is
-            submit(c)
-            open_chunk = _Chunk()
+            self.submit(c)
+            self.open_chunk = _Chunk()
         if c.results is None:
             try:
-                c.results = ex.result(c.fut)
+                c.results = self.ex.result(c.fut)
             except ExtractorLost as e:
-                rerun_alone(c, path, sha, i, str(e))
+                self.rerun_alone(c, path, sha, i, str(e))
                 return
             except Exception as e:
                 c.results = [("err", _oneline(f"{p}: cannot extract: {type(e).__name__}: {e}")) for p, _, _ in c.jobs]
-        finish(path, sha, *c.results[i])
+        self.finish(path, sha, *c.results[i])
         if i == len(c.jobs) - 1:
             c.results = None  # the chunk is done: let its reports go
 
-    def rerun_alone(c: _Chunk, path: str, sha: str, i: int, why: str) -> None:
+    def rerun_alone(self, c: _Chunk, path: str, sha: str, i: int, why: str) -> None:
         """The process died on this chunk: this file fails if it was alone in it; otherwise each file
         of the chunk goes again alone, so only the one that kills its process fails. When the
         executor lost every task with it (a local pool), the rest in flight goes again too."""
-        nonlocal open_chunk
-        everything = ex.lost()
+        everything = self.ex.lost()
         if len(c.jobs) == 1:
-            finish(path, sha, "err", f"{path}: {why}; skipped")
+            self.finish(path, sha, "err", f"{path}: {why}; skipped")
         else:
-            pending.appendleft((path, sha, c, i))
+            self.pending.appendleft((path, sha, c, i))
         again = []
-        for k, (p, s, cc, j) in enumerate(pending):
+        for k, (p, s, cc, j) in enumerate(self.pending):
             if cc is not None and cc.results is None and (everything or cc is c):
                 single = _Chunk()
                 single.jobs = [cc.jobs[j]]
-                pending[k] = (p, s, single, 0)
+                self.pending[k] = (p, s, single, 0)
                 again.append(single)
-                if cc is open_chunk:
-                    open_chunk = _Chunk()
+                if cc is self.open_chunk:
+                    self.open_chunk = _Chunk()
         for single in again:
-            submit(single)
+            self.submit(single)
 
-    def finish_dup(path: str, sha: str) -> None:
+    def finish_dup(self, path: str, sha: str) -> None:
         # Re-run prepare's check by handing finish a fresh extraction only if the first copy failed.
-        job = prepare(path, None)
+        job = self.prepare(path, None)
         if job is not None:
-            status, payload = extract_job(job[2], job[0], limits.timeout_s)
-            finish(job[0], job[1], status, payload)
-
-    try:
-        for path, err in items:
-            job = prepare(path, err, settle_unchanged=not pending)
-            if job is None:
-                continue
-            if isinstance(job, Deferred):  # settled at its turn, after the files before it
-                pending.append((path, job.sha, None, 0))
-                continue
-            p, sha, data = job
-            if sha in seen_in_flight:
-                pending.append((p, sha, None, 0))
-            else:
-                seen_in_flight.add(sha)
-                open_chunk.jobs.append(job_of(p, sha, data))
-                pending.append((p, sha, open_chunk, len(open_chunk.jobs) - 1))
-                if len(open_chunk.jobs) >= ex.chunk:
-                    submit(open_chunk)
-                    open_chunk = _Chunk()
-            while len(pending) >= ex.capacity:
-                drain_one()
-        while pending:
-            drain_one()
-    finally:
-        ex.close()
+            status, payload = extract_job(job[2], job[0], self.limits.timeout_s)
+            self.finish(job[0], job[1], status, payload)

@@ -7,17 +7,18 @@ with a row in `replacements`); anything else is 'loaded'.
 
 from __future__ import annotations
 
-import importlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 
-from pipelines.report import Report
 from pipelines import templates
+from pipelines.entities import resolve
+from pipelines.report import Report
 from pipelines.templates import TABLE3_COLUMNS
 from pipelines.warehouse.nopandas import without_pandas
 
@@ -63,20 +64,16 @@ class Agency:
 
 
 def _resolver():
-    """pipelines.entities.resolve if that module is there (another part of the project)."""
-    try:
-        mod = importlib.import_module("pipelines.entities")
-    except ImportError:
-        return None
-    return getattr(mod, "resolve", None)
+    """The agency resolver (pipelines.entities.resolve); a seam tests replace to load without it."""
+    return resolve
 
 
 def resolve_agency(report: Report) -> Agency:
     region = report.region or {}
-    resolve = _resolver()
-    if resolve is not None and report.agency:
+    resolve_fn = _resolver()
+    if resolve_fn is not None and report.agency:
         # the parser already placed the agency, with the report's text to settle ambiguous regions
-        e = report.meta.get("entity") or resolve(report.agency, region, text=report.text[:20000])
+        e = report.meta.get("entity") or resolve_fn(report.agency, region, text=report.text[:20000])
         if e is not None and getattr(e, "agency_id", None):
             return Agency(
                 e.agency_id,
@@ -311,11 +308,163 @@ def _load_reports(con, items: list[LoadItem], dataset: str, run_id: int | None) 
     return out
 
 
+_REPL_COLUMNS = (
+    "run_id",
+    "old_report_id",
+    "new_report_id",
+    "agency_id",
+    "year",
+    "old_source_path",
+    "new_source_path",
+    "at_",
+)
+_FINDING_COLUMNS = ("report_id", "seq", "check_id", "severity", "location", "message")
+_REPORT_TYPES = {
+    "year": pa.int32(),
+    "n_findings": pa.int32(),
+    "run_id": pa.int64(),
+    "ocr": pa.bool_(),
+    "fees_collected_yuan": pa.float64(),
+    "ingested_at": pa.timestamp("us"),
+}
+
+
+@dataclass
+class _Plan:
+    """What a batch does: each item's outcome, the reports to write and to delete, the replacements."""
+
+    outcomes: list[str | Exception]
+    write: dict[str, int]  # report_id → index of the item to write
+    delete: list[str]  # warehouse reports replaced
+    repl: dict[str, list]  # replacements rows, by column
+
+
+def _existing(con, dataset: str) -> tuple[dict[str, str], dict[tuple[str, int], dict[str, str]]]:
+    """(report_id → source_path of the batch's reports already in the warehouse, (agency_id, year) of this
+    dataset → its reports) for the keys registered as _xxgk_keys."""
+    present: dict[str, str] = {}
+    by_key: dict[tuple[str, int], dict[str, str]] = {}
+    for rid, path, ds, aid, year in con.execute(_EXISTING, [dataset]).fetchall():
+        present[rid] = path
+        if ds == dataset and aid is not None and year is not None:
+            by_key.setdefault((aid, year), {})[rid] = path
+    return present, by_key
+
+
+def _plan_batch(items, ags, present, by_key, run_id, now) -> _Plan:
+    """Each report's outcome, decided in order exactly as load_report would have, one after the other (a later
+    report of the batch replaces an earlier one for the same agency and year)."""
+    plan = _Plan([], {}, [], {k: [] for k in _REPL_COLUMNS})
+    for i, (it, ag) in enumerate(zip(items, ags)):
+        rid = it.sha256
+        if rid in present:
+            plan.outcomes.append(UNCHANGED)
+            continue
+        key = (ag.agency_id, it.report.year) if ag.agency_id is not None and it.report.year is not None else None
+        outcome = LOADED
+        for old_id, old_path in list(by_key.get(key, {}).items()) if key else []:
+            if old_id in plan.write:
+                del plan.write[old_id]  # an earlier report of this batch: never written
+            else:
+                plan.delete.append(old_id)
+            present.pop(old_id, None)
+            del by_key[key][old_id]
+            row = (run_id, old_id, rid, ag.agency_id, it.report.year, old_path, it.source_path, now)
+            for k, v in zip(_REPL_COLUMNS, row):
+                plan.repl[k].append(v)
+            outcome = REPLACED
+        present[rid] = it.source_path
+        plan.write[rid] = i
+        if key:
+            by_key.setdefault(key, {})[rid] = it.source_path
+        plan.outcomes.append(outcome)
+    return plan
+
+
+def _report_row(rid: str, it: LoadItem, ag: Agency, dataset: str, now: datetime, run_id: int | None) -> tuple:
+    r = it.report
+    return (
+        rid,
+        dataset,
+        r.agency,
+        ag.agency_id,
+        ag.name,
+        ag.agency_type,
+        ag.province,
+        ag.city,
+        ag.county,
+        ag.region_code,
+        r.year,
+        r.template,
+        it.source_path,
+        it.sha256,
+        it.fmt or r.format,
+        bool(r.ocr),
+        _num(r.fees_collected_yuan),
+        status_of(r.findings),
+        len(r.findings),
+        now,
+        run_id,
+    )
+
+
+def _write_reports(con, register, chosen: list, dataset: str, now: datetime, run_id: int | None) -> None:
+    """The chosen reports' rows, one statement per table."""
+    rep_cols: dict[str, list] = {c: [] for c in _REPORT_COLUMNS}
+    fact_cols: dict[str, list] = {c: [] for c in FACT_COLUMNS}
+    find_cols: dict[str, list] = {c: [] for c in _FINDING_COLUMNS}
+    cells = []
+    for rid, it, ag in chosen:
+        r = it.report
+        for c, v in zip(_REPORT_COLUMNS, _report_row(rid, it, ag, dataset, now, run_id)):
+            rep_cols[c].append(v)
+        facts = facts_from_values(
+            {k: [c.value for c in row] for k, row in r.table3.items()}, [c.value for c in r.table4]
+        )
+        fact_cols["report_id"].append(rid)
+        for c in FACT_COLUMNS[1:]:
+            fact_cols[c].append(facts[c])
+        for seq, f in enumerate(r.findings):
+            for c, v in zip(find_cols, (rid, seq, f.check, f.severity, f.where, f.message)):
+                find_cols[c].append(v)
+        t = _cells_table(rid, r)
+        if t.num_rows:
+            cells.append(t)
+    register(
+        "_xxgk_reports_in", pa.table({c: pa.array(v, _REPORT_TYPES.get(c, pa.string())) for c, v in rep_cols.items()})
+    )
+    con.execute(_INSERT_REPORTS_FROM)
+    if cells:
+        register("_xxgk_cells_in", pa.concat_tables(cells))
+        con.execute(_INSERT_CELLS_FROM)
+    register(
+        "_xxgk_facts_in",
+        pa.table({c: pa.array(v, pa.string() if c == "report_id" else pa.float64()) for c, v in fact_cols.items()}),
+    )
+    con.execute(_INSERT_FACTS_FROM)
+    if find_cols["report_id"]:
+        register(
+            "_xxgk_findings_in",
+            pa.table({c: pa.array(v, pa.int32() if c == "seq" else pa.string()) for c, v in find_cols.items()}),
+        )
+        con.execute(_INSERT_FINDINGS_FROM)
+    register(
+        "_xxgk_texts_in",
+        pa.table(
+            {
+                "report_id": pa.array([rid for rid, _, _ in chosen], pa.string()),
+                "text": pa.array([it.report.text or "" for _, it, _ in chosen], pa.string()),
+            }
+        ),
+    )
+    con.execute(_INSERT_TEXTS_FROM)
+
+
 def _load_batch(
     con: duckdb.DuckDBPyConnection, items: list[LoadItem], dataset: str, run_id: int | None
 ) -> list[str | Exception]:
     ags = [it.agency or resolve_agency(it.report) for it in items]
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     con.execute("BEGIN TRANSACTION")
     registered: list[str] = []
 
@@ -334,149 +483,19 @@ def _load_batch(
                 }
             ),
         )
-        present: dict[str, str] = {}  # report_id → source_path, in the warehouse or written by this batch
-        by_key: dict[tuple[str, int], dict[str, str]] = {}  # (agency_id, year) of this dataset → its reports
-        for rid, path, ds, aid, year in con.execute(_EXISTING, [dataset]).fetchall():
-            present[rid] = path
-            if ds == dataset and aid is not None and year is not None:
-                by_key.setdefault((aid, year), {})[rid] = path
-
-        outcomes: list[str | Exception] = []
-        write: dict[str, int] = {}  # report_id → index of the item to write
-        delete: list[str] = []  # warehouse reports replaced
-        repl: dict[str, list] = {
-            k: []
-            for k in (
-                "run_id",
-                "old_report_id",
-                "new_report_id",
-                "agency_id",
-                "year",
-                "old_source_path",
-                "new_source_path",
-                "at_",
-            )
-        }
-        for i, (it, ag) in enumerate(zip(items, ags)):
-            rid = it.sha256
-            if rid in present:
-                outcomes.append(UNCHANGED)
-                continue
-            key = (ag.agency_id, it.report.year) if ag.agency_id is not None and it.report.year is not None else None
-            outcome = LOADED
-            for old_id, old_path in list(by_key.get(key, {}).items()) if key else []:
-                if old_id in write:
-                    del write[old_id]  # an earlier report of this batch: never written
-                else:
-                    delete.append(old_id)
-                present.pop(old_id, None)
-                del by_key[key][old_id]
-                for k, v in zip(
-                    repl, (run_id, old_id, rid, ag.agency_id, it.report.year, old_path, it.source_path, now)
-                ):
-                    repl[k].append(v)
-                outcome = REPLACED
-            present[rid] = it.source_path
-            write[rid] = i
-            if key:
-                by_key.setdefault(key, {})[rid] = it.source_path
-            outcomes.append(outcome)
-
-        if delete:
+        present, by_key = _existing(con, dataset)
+        plan = _plan_batch(items, ags, present, by_key, run_id, now)
+        if plan.delete:
             for stmt in _DELETE_MANY:
-                con.execute(stmt, [delete])
-        if repl["old_report_id"]:
-            register("_xxgk_repl_in", pa.table({**repl, "year": pa.array(repl["year"], pa.int32())}))
+                con.execute(stmt, [plan.delete])
+        if plan.repl["old_report_id"]:
+            register("_xxgk_repl_in", pa.table({**plan.repl, "year": pa.array(plan.repl["year"], pa.int32())}))
             con.execute(_INSERT_REPLACEMENTS_FROM)
-        chosen = [(rid, items[i], ags[i]) for rid, i in write.items()]
+        chosen = [(rid, items[i], ags[i]) for rid, i in plan.write.items()]
         if chosen:
-            rep_cols: dict[str, list] = {c: [] for c in _REPORT_COLUMNS}
-            fact_cols: dict[str, list] = {c: [] for c in FACT_COLUMNS}
-            find_cols: dict[str, list] = {
-                c: [] for c in ("report_id", "seq", "check_id", "severity", "location", "message")
-            }
-            cells = []
-            for rid, it, ag in chosen:
-                r = it.report
-                for c, v in zip(
-                    _REPORT_COLUMNS,
-                    (
-                        rid,
-                        dataset,
-                        r.agency,
-                        ag.agency_id,
-                        ag.name,
-                        ag.agency_type,
-                        ag.province,
-                        ag.city,
-                        ag.county,
-                        ag.region_code,
-                        r.year,
-                        r.template,
-                        it.source_path,
-                        it.sha256,
-                        it.fmt or r.format,
-                        bool(r.ocr),
-                        _num(r.fees_collected_yuan),
-                        status_of(r.findings),
-                        len(r.findings),
-                        now,
-                        run_id,
-                    ),
-                ):
-                    rep_cols[c].append(v)
-                facts = facts_from_values(
-                    {k: [c.value for c in row] for k, row in r.table3.items()}, [c.value for c in r.table4]
-                )
-                fact_cols["report_id"].append(rid)
-                for c in FACT_COLUMNS[1:]:
-                    fact_cols[c].append(facts[c])
-                for seq, f in enumerate(r.findings):
-                    for c, v in zip(find_cols, (rid, seq, f.check, f.severity, f.where, f.message)):
-                        find_cols[c].append(v)
-                t = _cells_table(rid, r)
-                if t.num_rows:
-                    cells.append(t)
-            types = {
-                "year": pa.int32(),
-                "n_findings": pa.int32(),
-                "run_id": pa.int64(),
-                "ocr": pa.bool_(),
-                "fees_collected_yuan": pa.float64(),
-                "ingested_at": pa.timestamp("us"),
-            }
-            register(
-                "_xxgk_reports_in", pa.table({c: pa.array(v, types.get(c, pa.string())) for c, v in rep_cols.items()})
-            )
-            con.execute(_INSERT_REPORTS_FROM)
-            if cells:
-                register("_xxgk_cells_in", pa.concat_tables(cells))
-                con.execute(_INSERT_CELLS_FROM)
-            register(
-                "_xxgk_facts_in",
-                pa.table(
-                    {c: pa.array(v, pa.string() if c == "report_id" else pa.float64()) for c, v in fact_cols.items()}
-                ),
-            )
-            con.execute(_INSERT_FACTS_FROM)
-            if find_cols["report_id"]:
-                register(
-                    "_xxgk_findings_in",
-                    pa.table({c: pa.array(v, pa.int32() if c == "seq" else pa.string()) for c, v in find_cols.items()}),
-                )
-                con.execute(_INSERT_FINDINGS_FROM)
-            register(
-                "_xxgk_texts_in",
-                pa.table(
-                    {
-                        "report_id": pa.array([rid for rid, _, _ in chosen], pa.string()),
-                        "text": pa.array([it.report.text or "" for _, it, _ in chosen], pa.string()),
-                    }
-                ),
-            )
-            con.execute(_INSERT_TEXTS_FROM)
+            _write_reports(con, register, chosen, dataset, now, run_id)
         con.execute("COMMIT")
-        return outcomes
+        return plan.outcomes
     except BaseException:
         _rollback(con)
         raise

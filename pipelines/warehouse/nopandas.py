@@ -11,8 +11,8 @@ as usual. Where pandas is already imported (the dashboard's process), the block 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 
 class _NoPandas:

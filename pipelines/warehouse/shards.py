@@ -147,8 +147,8 @@ def _tables(items: list[tuple[int, LoadItem]]) -> dict[str, pa.Table]:
             continue
         texts[it.sha256] = r.text or ""
         for i, f in enumerate(r.findings):
-            for k, v in zip(FINDINGS_SCHEMA.names, (it.sha256, i, f.check, f.severity, f.where, f.message)):
-                fnd[k].append(v)
+            for k, fv in zip(FINDINGS_SCHEMA.names, (it.sha256, i, f.check, f.severity, f.where, f.message)):
+                fnd[k].append(fv)
         cells.append(_cells_table(it.sha256, r))
     return {
         "reports": pa.Table.from_pydict(rep, schema=REPORTS_SCHEMA),

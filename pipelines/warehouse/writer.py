@@ -65,7 +65,7 @@ def load(
 
 def start_run(con: duckdb.DuckDBPyConnection, dataset: str, args: dict[str, Any]) -> int:
     """A new ingest_runs row; returns its run_id."""
-    run_id = int(con.execute("SELECT nextval('seq_run_id')").fetchone()[0])
+    run_id = int(dbm.one(con.execute("SELECT nextval('seq_run_id')").fetchone())[0])
     con.execute(
         "INSERT INTO ingest_runs (run_id, started_at, dataset, args) VALUES (?, ?, ?, ?)",
         [run_id, _now(), dataset, json.dumps(args, ensure_ascii=False)],
@@ -157,7 +157,7 @@ def write_crossyear(con: duckdb.DuckDBPyConnection, agency_ids: Iterable[str] | 
         new = crossyear.compute(con, ids)
         n = 0
         for rid, items in new.items():
-            start = con.execute(_NEXT_SEQ, [rid]).fetchone()[0]
+            start = dbm.one(con.execute(_NEXT_SEQ, [rid]).fetchone())[0]
             con.executemany(_INSERT_FINDING, [[rid, start + i, *item] for i, item in enumerate(items)])
             n += len(items)
         for rid in set(touched) | set(new):

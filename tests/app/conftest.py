@@ -14,7 +14,6 @@ N_REPORTS = 300
 
 @pytest.fixture(scope="session")
 def warehouse(tmp_path_factory) -> Path:
-    from pipelines import read
     from pipelines.demo.direct import build_direct
 
     p = tmp_path_factory.mktemp("wh") / "xxgk.duckdb"

@@ -113,6 +113,7 @@ def test_aggregate_paths_identical(monkeypatch, con, fi):
     _paths(monkeypatch, con, lambda c: R.correction_rates(c, f, "county"))
 
 
+@pytest.mark.slow
 def test_agency_and_list_paths_identical(monkeypatch, con):
     rows = con.execute("SELECT DISTINCT county FROM reports WHERE county IS NOT NULL ORDER BY 1 LIMIT 3").fetchall()
     counties = [r[0] for r in rows]

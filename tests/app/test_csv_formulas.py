@@ -9,7 +9,6 @@ import shutil
 import duckdb
 import polars as pl
 import pytest
-
 from conftest import assert_ok, run_page
 
 HOSTILE_COUNTY = "=HYPERLINK(1)"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-
 from conftest import assert_ok, run_page
+
 from pipelines import charts, geo, read
 from pipelines.read import Filters
 

@@ -7,7 +7,6 @@ import io
 
 import polars as pl
 import pytest
-
 from conftest import assert_ok, new_app, run_page
 
 PAGES = ["overview", "applications", "outcomes", "disputes", "compare", "report", "upload"]
@@ -33,6 +32,7 @@ def test_every_page_runs(db, page):
     assert any("演示数据（合成）" in m.value for m in at.markdown), "demo badge missing"
 
 
+@pytest.mark.slow
 def test_every_page_runs_in_english_with_filters(db, sql):
     county = sql.execute(
         "SELECT county FROM reports WHERE county IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"

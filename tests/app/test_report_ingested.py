@@ -41,6 +41,7 @@ def _open(db: Path, rid: str, monkeypatch) -> AppTest:
     return at
 
 
+@pytest.mark.slow
 def test_report_page_with_stored_text_and_findings(ingested, monkeypatch):
     db, _ = ingested
     with duckdb.connect(str(db), read_only=True) as con:

@@ -68,7 +68,7 @@ def hostile(tmp_path_factory):
         "truncated.pdf": pdf[: len(pdf) // 2],
         "bomb.docx": _zip_bomb(),
         "news.html": "<html><head><title>关于做好春节期间安全生产工作的通知</title></head><body><p>各单位：请认真落实。</p>"
-        "<table><tr><td>1</td><td>2</td></tr></table></body></html>".encode("utf-8"),
+        "<table><tr><td>1</td><td>2</td></tr></table></body></html>".encode(),
         "huge.html": None,  # written below: 100 MB
         "binary.txt": bytes(range(256)) * 64,
     }
@@ -77,7 +77,7 @@ def hostile(tmp_path_factory):
             (d / name).write_bytes(data)
     with open(d / "huge.html", "wb") as f:  # over the text-size limit
         f.write(b"<html><body>")
-        row = b"<p>" + "一、本年新收政府信息公开申请数量 1 0 0 0 0 0 1".encode("utf-8") + b"</p>\n"
+        row = b"<p>" + "一、本年新收政府信息公开申请数量 1 0 0 0 0 0 1".encode() + b"</p>\n"
         for _ in range((100 << 20) // len(row)):
             f.write(row)
     try:

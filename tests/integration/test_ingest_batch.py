@@ -17,7 +17,10 @@ from pipelines.warehouse.ingest import Progress, ingest
 
 from .ingest_synth import SAMPLE, report_text, sample_text, write_reports
 
-pytestmark = pytest.mark.skipif(not SAMPLE.exists(), reason=f"{SAMPLE} absent (../shared not beside the repo)")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not SAMPLE.exists(), reason=f"{SAMPLE} absent (../shared not beside the repo)"),
+]
 XXGK = Path(sys.executable).parent / "xxgk"
 
 

@@ -50,6 +50,7 @@ def dump(db) -> dict:
         con.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", [1, 2])
 def test_batched_ingest_equals_one_at_a_time(tmp_path, monkeypatch, workers):
     import pipelines.warehouse.load as load_mod

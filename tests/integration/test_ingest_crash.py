@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
 import subprocess
@@ -25,7 +24,10 @@ from pipelines.warehouse.db import snapshot_token
 
 from .ingest_synth import SAMPLE, write_reports
 
-pytestmark = pytest.mark.skipif(not SAMPLE.exists(), reason=f"{SAMPLE} absent (../shared not beside the repo)")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not SAMPLE.exists(), reason=f"{SAMPLE} absent (../shared not beside the repo)"),
+]
 XXGK = Path(sys.executable).parent / "xxgk"
 
 

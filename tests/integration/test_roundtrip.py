@@ -10,7 +10,8 @@ import random
 import tempfile
 from pathlib import Path
 
-from hypothesis import Phase, given, settings, strategies as st
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
 
 from pipelines.demo.generate import generate
 from pipelines.demo.render import render

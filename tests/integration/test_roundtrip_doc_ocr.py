@@ -14,7 +14,8 @@ from pipelines.demo.generate import generate
 from pipelines.extract import extract_bytes
 from pipelines.readers import doc as doc_reader
 from pipelines.readers import ocr
-from pipelines.templates import TABLE3_COLUMNS, get as get_template
+from pipelines.templates import TABLE3_COLUMNS
+from pipelines.templates import get as get_template
 from tests.integration.test_roundtrip import check
 
 SEED = 1
@@ -114,6 +115,7 @@ def check_ocr(truth: dict, rep) -> tuple[int, int]:
     return right, total
 
 
+@pytest.mark.slow
 @needs_ocr
 def test_scan_png_roundtrip(picks):
     from pipelines.demo.render_extra import render_scan
@@ -128,6 +130,7 @@ def test_scan_png_roundtrip(picks):
     assert right / total >= MIN_RIGHT, f"only {right} of {total} cells read exactly"
 
 
+@pytest.mark.slow
 @needs_ocr
 def test_scanned_pdf_roundtrip(picks):
     """An image-only PDF: the PDF reader finds no text layer and hands the pages to OCR."""

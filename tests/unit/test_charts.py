@@ -86,8 +86,8 @@ def test_heatmap_every_label_and_fits(n):
             for m, kind, lab in (("applications", "count", "本年新收申请数"), ("correction_rate", "rate", "纠错率")):
                 val = None if (y == 2024 and e.startswith("区县")) else (1234.0 if kind == "count" else 0.25)
                 rows.append(
-                    dict(entity=e, year=y, measure=m, label=lab, kind=kind, value=val, numerator=1.0,
-                         denominator=4.0, basis="b", low_n=kind == "rate")
+                    {"entity": e, "year": y, "measure": m, "label": lab, "kind": kind, "value": val,
+                     "numerator": 1.0, "denominator": 4.0, "basis": "b", "low_n": kind == "rate"}
                 )  # fmt: skip
     ch = charts.heatmap(pl.DataFrame(rows), min_cases=30)
     svg = charts.to_svg(ch)

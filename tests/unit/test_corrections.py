@@ -9,13 +9,13 @@ import duckdb
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "checks"))
-from xxgk_checks_helpers import make_report, row  # noqa: E402
+from xxgk_checks_helpers import make_report, row
 
-from pipelines import corrections as C  # noqa: E402
-from pipelines import quality  # noqa: E402
-from pipelines.cli import main  # noqa: E402
-from pipelines.warehouse.db import open_writer  # noqa: E402
-from pipelines.warehouse.load import load_report  # noqa: E402
+from pipelines import corrections as C
+from pipelines import quality
+from pipelines.cli import main
+from pipelines.warehouse.db import open_writer
+from pipelines.warehouse.load import load_report
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.document import normalize_chars, normalize_text, nfkc
+from pipelines.document import nfkc, normalize_chars, normalize_text
 
 # Full-width forms, spaces, combining marks (which compose with what the fast path writes),
 # CJK, ASCII and a few other compatibility characters.

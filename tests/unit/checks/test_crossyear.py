@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+from xxgk_checks_helpers import make_report, row
 
-from pipelines.warehouse.writer import write_crossyear as run_crossyear
 from pipelines.report import CellValue
 from pipelines.warehouse.db import open_writer
 from pipelines.warehouse.load import load_report
-from xxgk_checks_helpers import make_report, row
+from pipelines.warehouse.writer import write_crossyear as run_crossyear
 
 
 def _report(agency, year, co, cf, *, template="2021", t2=None, sha=None):

@@ -7,8 +7,8 @@ import duckdb
 import pytest
 
 from pipelines import checks
-from pipelines.warehouse.writer import write_crossyear as run_crossyear
 from pipelines.report import CellValue, Report
+from pipelines.warehouse.writer import write_crossyear as run_crossyear
 
 generate = pytest.importorskip("pipelines.demo.generate")
 
@@ -23,7 +23,7 @@ def to_report(t: dict) -> Report:
         year=t["year"],
         template=t["template"],
     )
-    cell = lambda v: CellValue(v, str(v) if v is not None else None, "number" if v is not None else "blank")  # noqa: E731
+    cell = lambda v: CellValue(v, str(v) if v is not None else None, "number" if v is not None else "blank")
     r.table2 = {k: cell(v) for k, v in t["table2"].items()}
     r.table3 = {k: [cell(v) for v in row] for k, row in t["table3"].items()}
     r.table4 = [cell(v) for v in t["table4"]]

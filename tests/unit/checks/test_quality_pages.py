@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from xxgk_checks_helpers import make_report, row
 
 from pipelines.checks import run
-from pipelines.warehouse.writer import write_crossyear as run_crossyear
 from pipelines.warehouse.db import open_writer
 from pipelines.warehouse.load import load_report
-from xxgk_checks_helpers import make_report, row
+from pipelines.warehouse.writer import write_crossyear as run_crossyear
 
 ROOT = Path(__file__).resolve().parents[3]
 

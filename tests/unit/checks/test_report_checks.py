@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from xxgk_checks_helpers import make_report, row
 
 from pipelines import checks
 from pipelines.checks.evaluator import FormulaError, evaluate, parse_formula
 from pipelines.report import CellValue
-from xxgk_checks_helpers import make_report, row
 
 
 def failing(report, rule_id=None):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-import pipelines.entities as ent
 from pipelines.entities import resolve
 from pipelines.entities.regions import table
 

@@ -155,7 +155,7 @@ def test_binary_garbage_named_html():
 
 def test_content_decides_between_html_markdown_and_text_not_the_name():
     assert read_bytes("<p>正文</p>".encode(), "a.txt").format == "html"
-    assert read_bytes("| a | b |\n|---|---|\n".encode(), "a.html").format == "md"
+    assert read_bytes(b"| a | b |\n|---|---|\n", "a.html").format == "md"
     assert read_bytes("# 标题\n正文\n".encode(), "a.htm").format == "md"
     assert read_bytes("正文 a < b 3>2\n".encode(), "a.md").format == "txt"
     page = "<!DOCTYPE html><html><body><p>| a | b |</p><p>| c | d |</p></body></html>"

@@ -110,9 +110,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.text(
-        alphabet=st.sampled_from([chr(c) for c in range(0, 0xA1)] + list("中文报告，（）\u3000\ufeff")), max_size=80
-    )
+    st.text(alphabet=st.sampled_from([chr(c) for c in range(0xA1)] + list("中文报告，（）\u3000\ufeff")), max_size=80)
 )
 def test_control_count_on_bytes_equals_the_character_class(s):
     from pipelines.readers.encoding import _CONTROL, _count_controls

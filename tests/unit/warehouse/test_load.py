@@ -181,9 +181,7 @@ def test_applications_and_reviews_views(con):
         ("legal_service", 104.0),
         ("other_org", 105.0),
     ]
-    rl = dict(
-        ((k, res), c) for k, res, c in con.execute("SELECT kind, result, count FROM v_reviews_lawsuits").fetchall()
-    )
+    rl = {(k, res): c for k, res, c in con.execute("SELECT kind, result, count FROM v_reviews_lawsuits").fetchall()}
     assert len(rl) == 15
     assert rl[("review", "upheld")] == 1 and rl[("suit_direct", "total")] == 10
     assert rl[("suit_after_review", "pending")] == 14

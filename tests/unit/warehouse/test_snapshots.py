@@ -97,7 +97,7 @@ def test_many_threads_share_a_snapshot_each_with_its_own_cursor(tmp_path):
                 with pool.use() as s:
                     n = s.execute("SELECT count(*) FROM range(100000) t(x) WHERE x % ? = 0", [i + 1]).fetchone()[0]
                     seen.append((i, n))
-        except BaseException as e:  # noqa: BLE001 - collected for the assertion
+        except BaseException as e:
             errors.append(e)
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]

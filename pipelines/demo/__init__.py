@@ -1,0 +1,1 @@
+"""Synthetic demo corpus: generator, renderers, the direct scale mode and the default warehouse."""
