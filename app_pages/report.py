@@ -1,40 +1,93 @@
-"""报告 Report: the report list (paginated) or, with ?report=<id>, one report laid out as in the template,
-findings highlighted, the source path and text beside them."""
+"""报告 Report: the report list (paginated) or, with ?report=<id>, one report laid out as the template prints it
+(pipelines.reportview): sections 一 to 六 in order, tables 2–4 with the template's labels, findings and
+corrections marked on their cells, the section's text beside each table, the original file to download."""
 
 import math
 
-import polars as pl
 import streamlit as st
 
 from app_pages._common import filters, lang, link_col, q, rename, report_link, t
+from pipelines import i18n, numfmt, read, reportview
 from pipelines import templates as T
-from pipelines.templates import TABLE3_COLUMN_LABELS, TABLE3_COLUMNS
 
 f, L = filters(), lang()
 ss = st.session_state
 
-# labels from the template vocabulary: a row's group label before its first row, then its number and label
-ROW_LABELS = {k: T.page_label(k) for k in T.ROW_KEYS}
-T4_GROUPS = {g: T.TABLE4_GROUP[g].page for g in T.TABLE4_GROUPS}
-T4_OUT = dict(T.TABLE4_OUTCOME_ZH)
+
+def _meta(r: dict) -> str:
+    """The report's particulars as one small table (escaped)."""
+    region = " ".join(x for x in (r["province"], r["city"], r["county"]) if x) or "—"
+    rid = r["report_id"] or ""
+    items = [
+        (t("report_region"), region, ""),
+        (t("template"), i18n.template_label(r["template"], L), ""),
+        (t("dataset_col"), i18n.dataset_label(r["dataset"], L), ""),
+        (t("status"), i18n.status_label(r["status"], L), ""),
+        (t("report_format"), i18n.format_label("ocr" if r.get("ocr") else r["format"], L), ""),
+        (t("findings"), numfmt.count(r["n_findings"]), ""),
+        (t("report_id"), rid[:12] + "…", rid + "\n" + t("report_id_help")),
+    ]
+    e = reportview.html.escape
+    cells = "".join(
+        f'<th class="xr-h">{e(k)}</th><td style="text-align:left" title="{e(tip)}">{e(v)}</td>'
+        if tip
+        else f'<th class="xr-h">{e(k)}</th><td style="text-align:left">{e(v)}</td>'
+        for k, v, tip in items
+    )
+    return f'<div class="xr-wrap"><table class="xr"><tr>{cells}</tr></table></div>'
 
 
-def highlight(df: pl.DataFrame, flagged: set[tuple[str, str]], row_col: str, col_map: dict[str, str]):
-    """A pandas Styler marking the cells named by a finding."""
-    pdf = df.to_pandas().set_index(row_col)
+def _original(r: dict) -> None:
+    """The source path, and the original file to download when it is still the file that was loaded."""
+    st.caption(f"{t('source')}：{r['source_path']}")
+    try:
+        data = read.original_file(r["source_path"], r["sha256"])
+    except read.OriginalUnavailable as e:
+        st.caption(t("report_original_" + e.reason))
+        return
+    name = r["source_path"].replace("\\", "/").rsplit("/", 1)[-1] or r["report_id"]
+    st.download_button(
+        t("report_original"),
+        data,
+        file_name=name,
+        mime="application/octet-stream",
+        icon=":material/download:",
+        on_click="ignore",
+        key="rep_original",
+    )
 
-    def style(data):
-        out = data.copy().astype(str)
-        out.loc[:, :] = ""
-        for r_key, c_key in flagged:
-            lbl_r, lbl_c = ROW_LABELS.get(r_key, r_key), col_map.get(c_key, c_key)
-            if lbl_r in out.index and lbl_c in out.columns:
-                out.loc[lbl_r, lbl_c] = "background-color: #ffd7a8; font-weight: bold"
-            elif lbl_r in out.index and c_key in ("", "*"):
-                out.loc[lbl_r, :] = "background-color: #ffe9cc"
-        return out
 
-    return pdf.style.apply(style, axis=None).format(lambda v: "" if v is None or v != v else f"{v:,.10g}")
+def _section(sec: T.Section, d: dict, marks: reportview.Marks, texts: dict[int, str]) -> None:
+    st.subheader(f"{sec.no}. {sec.en}" if L == "en" else sec.label)
+    r, cells = d["report"], d["cells"].to_dicts()
+    text = texts.get(sec.no) or t("report_no_section_text" if texts else "report_no_text")
+    if sec.table is None:
+        # the box's height follows the text (about 75 characters a line at 1440 px), at most 480 px
+        lines = sum(1 + len(ln) // 75 for ln in text.splitlines())
+        with st.container(height=min(480, 44 + 21 * lines), border=True):
+            st.html(reportview.text_html(text))
+        if sec.no == len(T.SECTIONS):  # 六: the fees the parser read from it
+            fees = r.get("fees_collected_yuan")
+            note = t("report_fees_none") if fees is None else t("report_fees_value", v=numfmt.exact(fees))
+            st.caption(f"{t('report_fees')}：{note}")
+        return
+    left, right = st.columns([2, 1], gap="medium")
+    with left:
+        if sec.table == 2:
+            body, rows = reportview.table2_html(r["template"], cells, marks), 16
+        elif sec.table == 3:
+            body, rows = reportview.table3_html(r["template"], cells, marks), 30
+        else:
+            body, rows = reportview.table4_html(cells, marks), 6
+        notes = marks.under(f"table{sec.table}")
+        st.html(body)
+        if notes:
+            with st.expander(f"{t('report_table_findings')}（{len(notes)}）", expanded=len(notes) <= 5):
+                st.html(reportview.findings_html(notes, L))
+    with right:
+        st.caption(t("report_source_text"))
+        with st.container(height=max(200, min(820, 27 * rows)), border=True):
+            st.html(reportview.text_html(text))
 
 
 def detail(rid: str) -> None:
@@ -44,83 +97,25 @@ def detail(rid: str) -> None:
         return
     r = d["report"]
     st.title(f"{r['agency_name'] or r['agency'] or '—'} · {r['year'] or '—'}")
-    meta = {
-        t("county"): " ".join(x for x in (r["province"], r["city"], r["county"]) if x),
-        t("template"): r["template"],
-        t("dataset_col"): r["dataset"],
-        t("status"): r["status"],
-        "format": r["format"] + (" (OCR)" if r.get("ocr") else ""),
-        t("findings"): str(r["n_findings"]),
-        "report_id": r["report_id"],
-    }
-    st.dataframe(
-        pl.DataFrame({"k": list(meta), "v": [str(v) for v in meta.values()]}),
-        hide_index=True,
-        column_config={"k": st.column_config.TextColumn(""), "v": st.column_config.TextColumn("")},
-    )
-    st.text(f"{t('source')}: {r['source_path']}")
+    st.html(reportview.CSS)
+    st.html(_meta(r))
+    _original(r)
+    if r["dataset"] == "demo":
+        st.caption(t("report_synthetic"))
     if r.get("ocr"):
         st.warning(t("ocr_note"), icon=":material/document_scanner:")
-
-    cells, fnd = d["cells"], d["findings"]
-    flagged3, flagged4 = set(), set()
-    for loc in fnd["location"].drop_nulls().to_list():
-        parts = loc.split(".")
-        if parts[0] == "table3" and len(parts) >= 2:
-            flagged3.add((parts[1], parts[2] if len(parts) > 2 else "*"))
-        elif parts[0] == "table4" and len(parts) >= 2:
-            flagged4.add(parts[1])
-
-    left, right = st.columns([3, 2])
-    with left:
-        st.subheader(t("table3"))
-        c3 = cells.filter(pl.col("table_no") == 3)
-        version = r["template"] if r["template"] in T.templates() else T.versions()[-1]
-        rows = list(T.get(version).table3_keys)
-        rows += [k for k in c3["row_key"].unique().to_list() if k not in rows]
-        grid = {ROW_LABELS.get(k, k): dict.fromkeys(TABLE3_COLUMNS) for k in rows}
-        for rr in c3.iter_rows(named=True):
-            grid.setdefault(ROW_LABELS.get(rr["row_key"], rr["row_key"]), dict.fromkeys(TABLE3_COLUMNS))
-            grid[ROW_LABELS.get(rr["row_key"], rr["row_key"])][rr["col_key"]] = rr["value"]
-        t3 = pl.DataFrame(
-            [{"row": k, **{TABLE3_COLUMN_LABELS[c]: v.get(c) for c in TABLE3_COLUMNS}} for k, v in grid.items()],
-            schema={"row": pl.Utf8, **{TABLE3_COLUMN_LABELS[c]: pl.Float64 for c in TABLE3_COLUMNS}},
-        )
-        st.dataframe(highlight(t3, flagged3, "row", TABLE3_COLUMN_LABELS), width="stretch", height=36 * (t3.height + 1))
-
-        st.subheader(t("table4"))
-        c4 = {rr["col_key"]: rr["value"] for rr in cells.filter(pl.col("table_no") == 4).iter_rows(named=True)}
-        facts = d["facts"] or {}
-        t4 = pl.DataFrame(
-            [
-                {"row": g, **{T4_OUT[o]: c4.get(f"{p}_{o}", facts.get(f"{p}_{o}")) for o in T4_OUT}}
-                for p, g in T4_GROUPS.items()
-            ],
-            schema={"row": pl.Utf8, **dict.fromkeys(T4_OUT.values(), pl.Float64)},
-        )
-        flag4 = set()
-        for key in flagged4:
-            for p, g in T4_GROUPS.items():
-                if key.startswith(p + "_") and key[len(p) + 1 :] in T4_OUT:
-                    flag4.add((g, T4_OUT[key[len(p) + 1 :]]))
-        ROW_LABELS.update({g: g for g in T4_GROUPS.values()})
-        st.dataframe(highlight(t4, flag4, "row", {v: v for v in T4_OUT.values()}), width="stretch")
-
-        c2 = cells.filter(pl.col("table_no") == 2)
-        if not c2.is_empty():
-            st.subheader(t("table2"))
-            st.dataframe(c2.select("row_key", "value", "raw", "state"), hide_index=True, width="stretch")
-    with right:
-        st.subheader(t("findings"))
-        if fnd.is_empty():
-            st.success(t("no_findings"))
-        else:
-            for fr in fnd.iter_rows(named=True):
-                box = st.error if fr["severity"] == "error" else st.warning if fr["severity"] == "warning" else st.info
-                box(f"[{fr['check_id']}] {fr['location'] or ''}\n\n{fr['message'] or ''}")
-        st.subheader(t("text"))
-        with st.container(height=520):
-            st.text(d["text"] or "—")
+    corrections = d.get("corrections")
+    marks = reportview.Marks.build(
+        d["findings"].to_dicts(), corrections.to_dicts() if corrections is not None else [], L
+    )
+    whole = [n for loc, ns in marks.by_loc.items() if reportview.section_of(loc) == 0 for n in ns]
+    if whole:
+        st.caption(t("report_whole"))
+        st.html(reportview.findings_html(whole, L))
+    st.html(reportview.legend(L))
+    texts = reportview.section_texts(d["text"])
+    for sec in T.SECTIONS:
+        _section(sec, d, marks, texts)
 
 
 def report_list() -> None:

@@ -220,6 +220,53 @@ S: dict[str, tuple[str, str]] = {
     "agency_type": ("机关类型", "Agency type"),
     "city_level": ("（市级机关）", "(city level)"),
     "pick_entities_hint": ("请在上方选择至少一个对象。", "Pick at least one entity above."),
+    # --- words the warehouse stores as codes, as the UI names them ---------------------------------------
+    "status_ok": ("通过", "passed"),
+    "status_warnings": ("有警告", "warnings"),
+    "status_errors": ("有错误", "errors"),
+    "fmt_html": ("网页", "web page"),
+    "fmt_txt": ("纯文本", "plain text"),
+    "fmt_md": ("纯文本（Markdown）", "Markdown text"),
+    "fmt_pdf": ("PDF 文档", "PDF"),
+    "fmt_docx": ("Word 文档（docx）", "Word (docx)"),
+    "fmt_doc": ("Word 文档（doc）", "Word (doc)"),
+    "fmt_ocr": ("扫描件（文字识别）", "scan (OCR)"),
+    "template_version": ("{v} 年版", "{v} edition"),
+    "template_nonstandard": ("非标准格式", "nonstandard"),
+    "dataset_demo": ("演示数据（合成）", "demo (synthetic)"),
+    "dataset_sample": ("样例报告", "sample"),
+    # --- the report page ---------------------------------------------------------------------------------
+    "report_region": ("地区", "Region"),
+    "report_format": ("文件格式", "File format"),
+    "report_id": ("报告编号", "Report ID"),
+    "report_id_help": (
+        "报告文件内容的 SHA-256 值：同一文件再次导入编号不变。",
+        "SHA-256 of the file: the same file always has this ID.",
+    ),
+    "report_fees": ("信息处理费", "Information processing fees"),
+    "report_fees_value": ("本节所述收取信息处理费 {v} 元。", "This section states {v} yuan of fees collected."),
+    "report_fees_none": ("本节未提及收取信息处理费的金额。", "This section states no amount of fees collected."),
+    "report_whole": ("涉及整份报告的校验发现", "Findings on the report as a whole"),
+    "report_table_findings": ("本表校验发现", "Findings on this table"),
+    "report_source_text": ("报告原文（本节）", "The report's text (this section)"),
+    "report_no_section_text": ("原文中未找到本节。", "This section was not found in the report's text."),
+    "report_no_text": (
+        "该报告未保存原文（如按规模模式直接生成的数据）。",
+        "The report's text was not kept (e.g. data made in scale mode).",
+    ),
+    "report_original": ("下载原始文件", "Download the original file"),
+    "report_original_missing": (
+        "原始文件已不在导入时的位置，无法提供下载。",
+        "The original file is no longer where it was loaded from: not available.",
+    ),
+    "report_original_changed": (
+        "原始文件在导入后已被修改，为免误导不提供下载。",
+        "The original file has changed since it was loaded: not offered.",
+    ),
+    "report_synthetic": (
+        "合成数据：文件为演示用途生成，数字不代表任何真实机关。",
+        "Synthetic: a file made for the demo; the figures describe no real agency.",
+    ),
 }
 
 
@@ -227,3 +274,30 @@ def t(key: str, lang: str = "zh", **fmt) -> str:
     zh, en = S[key]
     s = en if lang == "en" else zh
     return s.format(**fmt) if fmt else s
+
+
+def status_label(status: str | None, lang: str = "zh") -> str:
+    """A report's status (ok | warnings | errors) as the UI names it."""
+    key = f"status_{status}"
+    return t(key, lang) if key in S else (status or "—")
+
+
+def format_label(fmt: str | None, lang: str = "zh") -> str:
+    """A report's file format (html, pdf, docx …) as the UI names it."""
+    key = f"fmt_{fmt}"
+    return t(key, lang) if key in S else (fmt or "—").upper()
+
+
+def template_label(version: str | None, lang: str = "zh") -> str:
+    """A template version ('2019', '2021', 'nonstandard') as the UI names it."""
+    if not version:
+        return "—"
+    if version == "nonstandard":
+        return t("template_nonstandard", lang)
+    return t("template_version", lang, v=version)
+
+
+def dataset_label(name: str | None, lang: str = "zh") -> str:
+    """A dataset's name: the shipped ones ('demo', 'sample') in the UI's language, a user's as they named it."""
+    key = f"dataset_{name}"
+    return t(key, lang) if key in S else (name or "—")

@@ -58,6 +58,18 @@ def count(v: Any) -> str:
     return DASH if missing(v) else f"{float(v):,.0f}"
 
 
+def exact(v: Any, signed: bool = False) -> str:
+    """A cell as the report printed it: whole numbers with separators (``1,234``), decimals as written up to six
+    places (``9.63211``), ``+2`` / ``-1`` when ``signed`` (a change); ``—`` when there is no value."""
+    if missing(v):
+        return DASH
+    v = float(v)
+    if v.is_integer():
+        return f"{v:+,.0f}" if signed and v else f"{v:,.0f}"
+    text = f"{v:,.6f}".rstrip("0").rstrip(".")
+    return f"+{text}" if signed and v > 0 else text
+
+
 def rate(v: Any) -> str:
     """A share as percent with one decimal: 0.5072 → ``50.7%``; ``—`` when there is no value."""
     return DASH if missing(v) else f"{float(v) * 100:,.1f}%"

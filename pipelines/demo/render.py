@@ -25,54 +25,8 @@ SYNTHETIC_NOTE = "本报告为xxgk演示用合成数据，所有数字均为随�
 # a group's label (a rowspan over its sub-rows), the applicant columns after 自然人, table 4's headings.
 T3_LABELS = {r.key: r.label for r in templates.ROWS}
 T3_COL_HEAD = [templates.TABLE3_COLUMN_LABELS[c] for c in templates.APPLICANT_COLUMNS[1:]]
-T2_ROW_LABELS = {
-    "2019": {
-        "rules": "规章",
-        "normative": "规范性文件",
-        "license": "行政许可",
-        "other_service": "其他对外管理服务事项",
-        "penalty": "行政处罚",
-        "coercion": "行政强制",
-        "fees": "行政事业性收费",
-        "procurement": "政府集中采购",
-    },
-    "2021": {
-        "rules": "规章",
-        "normative": "行政规范性文件",
-        "license": "行政许可",
-        "penalty": "行政处罚",
-        "coercion": "行政强制",
-        "fees": "行政事业性收费",
-    },
-}
-T2_COL_LABELS = {
-    "2019": {
-        "made": "本年新制作数量",
-        "published": "本年新公开数量",
-        "total": "对外公开总数量",
-        "prev": "上一年项目数量",
-        "change": "本年增/减",
-        "decisions": "处理决定数量",
-        "count": "采购项目数量",
-        "amount_wan": "采购总金额（单位：万元，保留4位小数）",
-    },
-    "2021": {
-        "issued": "本年制发件数",
-        "repealed": "本年废止件数",
-        "in_force": "现行有效件数",
-        "decisions": "本年处理决定数量",
-        "amount_wan": "本年收费金额（单位：万元）",
-    },
-}
 T4_HEAD = [templates.TABLE4_OUTCOME_ZH[o] for o in templates.TABLE4_OUTCOMES]
-SECTIONS = [
-    "一、总体情况",
-    "二、主动公开政府信息情况",
-    "三、收到和处理政府信息公开申请情况",
-    "四、政府信息公开行政复议、行政诉讼情况",
-    "五、存在的主要问题及改进情况",
-    "六、其他需要报告的事项",
-]
+SECTIONS = [sec.label for sec in templates.SECTIONS]
 FORMATS = ("html", "txt", "docx", "pdf")
 EXT = {"html": "html", "txt": "txt", "docx": "docx", "pdf": "pdf"}
 
@@ -103,16 +57,16 @@ def table2_grid(t: dict) -> Grid:
     v = t["template"]
     tpl = get_template(v)
     g: Grid = []
-    for block in tpl.table2_blocks:
-        cols = block["columns"]
-        g.append([C(f"第二十条第（{block['clause']}）项", cs=4)])
-        head = [C("信息内容")] + [C(T2_COL_LABELS[v][c]) for c in cols]
+    for block in tpl.table2_layout:
+        cols = block.columns
+        g.append([C(block.zh, cs=4)])
+        head = [C(templates.TABLE2_CONTENT_HEADER[0])] + [C(c.zh) for c in cols]
         head[-1].cs = 4 - len(cols)
         g.append(head)
-        for row in block["rows"]:
-            cells = [C(T2_ROW_LABELS[v][row["key"]])]
+        for row in block.rows:
+            cells = [C(row.zh)]
             for c in cols:
-                cells.append(C(fmt(t["table2"][f"{row['key']}_{c}"], signed=c == "change"), value=True))
+                cells.append(C(fmt(t["table2"][f"{row.key}_{c.key}"], signed=c.key == "change"), value=True))
             cells[-1].cs = 4 - len(cols)
             g.append(cells)
     return g
@@ -123,7 +77,7 @@ def table3_grid(t: dict, lost: set[tuple[str, int]]) -> Grid:
     cols = templates.TABLE3_COLUMN_LABELS
     first, total = templates.APPLICANT_COLUMNS[0], templates.TOTAL_COLUMN
     g: Grid = [
-        [C("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", rs=3, cs=3), C("申请人情况", cs=7)],
+        [C(templates.BALANCE_NOTE, rs=3, cs=3), C(templates.APPLICANT_HEADER, cs=7)],
         [C(cols[first], rs=2), C(templates.ORGANISATION_HEADER, cs=5), C(cols[total], rs=2)],
         [C(h) for h in T3_COL_HEAD],
     ]

@@ -57,7 +57,15 @@ from pipelines.read.measures import definitions
 from pipelines.read.outcomes import OUTCOME_MEASURES, REFUSAL_GROUPS, open_rate, outcome_composition, refusal_reasons
 from pipelines.read.quality import MATRIX_SORTS, SEVERITIES, check_ids, failing_by_check_f, matrix_page
 from pipelines.read.quality import MISSING as QUALITY_MISSING
-from pipelines.read.reports import report_count, report_detail, report_findings, report_list, report_sources
+from pipelines.read.reports import (
+    OriginalUnavailable,
+    original_file,
+    report_count,
+    report_detail,
+    report_findings,
+    report_list,
+    report_sources,
+)
 from pipelines.read.route import _facts_source, _route, freshness, has_agg, has_dash
 from pipelines.read.volumes import OVERVIEW_MEASURES, applicant_mix, overview_kpis, ranking, trend, yoy
 from pipelines.settings import MIN_CASES
@@ -172,6 +180,8 @@ __all__ = [
     "report_findings",
     "report_list",
     "report_sources",
+    "original_file",
+    "OriginalUnavailable",
     "search_agencies",
     "trend",
     "years",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -9,6 +10,7 @@ import polars as pl
 
 from pipelines.read.filters import Filters, _and, _where
 from pipelines.read.route import _route
+from pipelines.readers import ReadError, read_path_bytes
 from pipelines.sqlq import Sql, expr, frame, ident, pick, run
 from pipelines.warehouse.dash import DASH_ORDERS, REPORT_SORT, SOURCES_ORDER
 from pipelines.warehouse.measures import EXPR_COLUMNS
@@ -125,7 +127,9 @@ def report_list(con, f: Filters, limit: int = 50, offset: int = 0, sort: str = "
 
 
 def report_detail(con, report_id: str) -> dict[str, Any] | None:
-    """One report: its reports row (dict), cells, findings, text and facts row."""
+    """One report: its reports row (dict), cells (corrections applied: ``value`` is what every page uses,
+    ``original_value`` what was extracted, ``corrected`` marks the difference), findings, its corrections
+    (the audit trail, undone ones included), text and facts row."""
     cur = con.cursor()
     head = frame(cur, Sql("SELECT * FROM reports WHERE report_id = ?"), [report_id])
     if head.is_empty():
@@ -133,8 +137,8 @@ def report_detail(con, report_id: str) -> dict[str, Any] | None:
     cells = frame(
         cur,
         Sql(
-            "SELECT table_no, row_key, col_key, value, raw, state, confidence FROM cells "
-            "WHERE report_id = ? ORDER BY table_no, row_key, col_key"
+            "SELECT table_no, row_key, col_key, value, original_value, corrected, raw, state, confidence "
+            "FROM v_cells WHERE report_id = ? ORDER BY table_no, row_key, col_key"
         ),
         [report_id],
     )
@@ -147,10 +151,42 @@ def report_detail(con, report_id: str) -> dict[str, Any] | None:
     # next statement on this cursor until that result is read to its end
     text = next(iter(cur.execute("SELECT text FROM report_texts WHERE report_id = ?", [report_id]).fetchall()), None)
     facts = frame(cur, Sql("SELECT * FROM report_facts WHERE report_id = ?"), [report_id])
+    corrections = frame(
+        cur,
+        Sql(
+            "SELECT correction_id, table_no, row_key, col_key, old_value, new_value, reason, author, created_at, "
+            "undone_at FROM corrections WHERE report_id = ? ORDER BY correction_id"
+        ),
+        [report_id],
+    )
     return {
+        "corrections": corrections,
         "report": head.row(0, named=True),
         "cells": cells,
         "findings": findings,
         "text": text[0] if text else None,
         "facts": facts.row(0, named=True) if not facts.is_empty() else None,
     }
+
+
+def original_file(source_path: str, sha256: str) -> bytes:
+    """The bytes of a report's original file, served only when they are exactly the bytes that were loaded.
+
+    The path comes from the warehouse (written by ingest), never from a user; the file must still be a regular
+    file within the input size limit whose SHA-256 is the one recorded at ingest, so nothing but the report's
+    own file can be served through this. Raises OriginalUnavailable with the reason otherwise."""
+    try:
+        data = read_path_bytes(source_path)
+    except ReadError as e:
+        raise OriginalUnavailable("missing", str(e)) from None
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise OriginalUnavailable("changed", f"{source_path}: changed since it was loaded")
+    return data
+
+
+class OriginalUnavailable(Exception):
+    """The original file cannot be served: ``reason`` is "missing" (moved, deleted, unreadable) or "changed"."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(detail)
+        self.reason = reason

@@ -33,6 +33,28 @@ _T3 = _V["table3"]
 _T4 = _V["table4"]
 
 # ---------------------------------------------------------------------------------------------
+# The report's sections
+
+
+@dataclass(frozen=True)
+class Section:
+    no: int  # 1..6
+    number: str  # 一、
+    zh: str
+    en: str
+    table: int | None  # the statistical table the section holds (2, 3, 4)
+
+    @property
+    def label(self) -> str:
+        return self.number + self.zh
+
+
+SECTIONS: tuple[Section, ...] = tuple(
+    Section(i, s["number"], s["zh"], s["en"], s.get("table")) for i, s in enumerate(_V["sections"], start=1)
+)
+
+
+# ---------------------------------------------------------------------------------------------
 # Table 3: columns
 
 TABLE3_COLUMNS: tuple[str, ...] = tuple(c["key"] for c in _T3["columns"])
@@ -42,7 +64,13 @@ APPLICANT_COLUMNS: tuple[str, ...] = tuple(c["key"] for c in _T3["columns"] if c
 TOTAL_COLUMN: str = next(c["key"] for c in _T3["columns"] if not c.get("applicant"))
 TOTAL_COL = TABLE3_COLUMNS.index(TOTAL_COLUMN)  # index of 总计 among the seven cells
 ORGANISATION_HEADER: str = _T3["organisation_header"]
+ORGANISATION_HEADER_EN: str = _T3["organisation_header_en"]
 OUTCOMES_HEADING: str = _T3["outcomes_heading"]
+OUTCOMES_HEADING_EN: str = _T3["outcomes_heading_en"]
+APPLICANT_HEADER: str = _T3["applicant_header"]
+APPLICANT_HEADER_EN: str = _T3["applicant_header_en"]
+BALANCE_NOTE: str = _T3["balance_note"]
+BALANCE_NOTE_EN: str = _T3["balance_note_en"]
 # row shape for digit-run splitting: (applicant column indexes, index of their total)
 TABLE3_ROW_SUM: tuple[tuple[int, ...], int] = (tuple(TABLE3_COLUMNS.index(c) for c in APPLICANT_COLUMNS), TOTAL_COL)
 
@@ -138,6 +166,15 @@ def merged_parts(row: str | None) -> tuple[str, ...]:
     return next((m.parts for m in MERGED if m.row == row), ())
 
 
+def row_label(key: str) -> str:
+    """A row's label as the template prints it, its group's before it: （三）不予公开 6.属于四类过程性信息."""
+    r = ROW.get(key)
+    if r is None:
+        return key
+    text = r.number + r.short
+    return f"{GROUPS[r.group].label} {text}" if r.group else text
+
+
 def page_label(key: str) -> str:
     """The report page's label of a row: the group's label before its first row, then number + short label."""
     r = ROW.get(key)
@@ -171,6 +208,7 @@ TABLE4_OUTCOME_ZH: dict[str, str] = {o["key"]: o["zh"] for o in _T4["outcomes"]}
 TABLE4_OUTCOME_EN: dict[str, str] = {o["key"]: o["en"] for o in _T4["outcomes"]}
 TABLE4_TOTAL: str = next(o["key"] for o in _T4["outcomes"] if o.get("total"))
 TABLE4_HEADING: tuple[str, ...] = tuple(_T4["heading_zh"])
+TABLE4_HEADING_EN: tuple[str, ...] = tuple(_T4["heading_en"])
 TABLE4_KEYS: tuple[str, ...] = tuple(f"{g}_{o}" for g in TABLE4_GROUPS for o in TABLE4_OUTCOMES)
 
 
@@ -208,6 +246,40 @@ class RowSpec:
     pattern: re.Pattern | None
 
 
+_T2 = _V["table2"]
+TABLE2_CONTENT_HEADER: tuple[str, str] = (_T2["content_header"]["zh"], _T2["content_header"]["en"])
+
+
+@dataclass(frozen=True)
+class T2Label:
+    key: str  # row key (rules) or column suffix (issued)
+    zh: str  # as the version prints it
+    en: str
+
+
+@dataclass(frozen=True)
+class T2Block:
+    """One clause of table 2 as a version prints it: its heading, rows and columns (cell key = row_column)."""
+
+    clause: str  # 一
+    zh: str  # 第二十条第（一）项
+    en: str
+    rows: tuple[T2Label, ...]
+    columns: tuple[T2Label, ...]
+
+
+def _t2_block(b: dict) -> T2Block:
+    clause = _T2["clauses"][b["clause"]]
+    printed = b.get("printed") or b["columns"]
+    return T2Block(
+        clause=b["clause"],
+        zh=clause["zh"],
+        en=clause["en"],
+        rows=tuple(T2Label(r["key"], r.get("printed", r["key"]), _T2["rows_en"][r["key"]]) for r in b["rows"]),
+        columns=tuple(T2Label(c, p, _T2["columns_en"][c]) for c, p in zip(b["columns"], printed)),
+    )
+
+
 @dataclass(frozen=True)
 class Template:
     version: str
@@ -224,6 +296,11 @@ class Template:
     @property
     def table2_keys(self) -> tuple[str, ...]:
         return tuple(f"{row['key']}_{col}" for b in self.table2_blocks for row in b["rows"] for col in b["columns"])
+
+    @property
+    def table2_layout(self) -> tuple[T2Block, ...]:
+        """Table 2's clauses with their printed row labels and column headers, in print order."""
+        return tuple(_t2_block(b) for b in self.table2_blocks)
 
 
 def _load(path: Path) -> Template:
@@ -346,3 +423,62 @@ def expected_version(year: int | None) -> str | None:
         if t.years and min(t.years) <= year:
             best = v
     return best
+
+
+# ---------------------------------------------------------------------------------------------
+# Names of keys as people read them (findings' locations and messages, exports)
+
+
+def row_name(key: str, lang: str = "zh") -> str:
+    """A table-3 row's name with its outcome group (不予公开·国家秘密 / Withheld · state secret); the key if unknown."""
+    r = ROW.get(key)
+    if r is None:
+        return key
+    name = r.en if lang == "en" else r.zh
+    if r.group:
+        g = GROUPS[r.group]
+        return f"{g.en} · {name}" if lang == "en" else f"{g.zh}·{name}"
+    return name
+
+
+def column_name(key: str, lang: str = "zh") -> str:
+    """A table-3 column's name (自然人 / natural persons); the key if unknown."""
+    return (TABLE3_COLUMN_EN if lang == "en" else TABLE3_COLUMN_LABELS).get(key, key)
+
+
+def table4_name(key: str, lang: str = "zh") -> str:
+    """A table-4 cell's name (行政复议·结果维持 / Review · upheld); the key if unknown."""
+    for g in TABLE4_GROUPS:
+        for o in TABLE4_OUTCOMES:
+            if table4_key(g, o) == key:
+                if lang == "en":
+                    return f"{TABLE4_GROUP[g].en} · {TABLE4_OUTCOME_EN[o]}"
+                return f"{TABLE4_GROUP[g].long}·{TABLE4_OUTCOME_ZH[o]}"
+    return key
+
+
+@cache
+def _table2_names() -> dict[str, tuple[str, str]]:
+    """Every table-2 row key and cell key of every version → (zh, en); the newest version's print wins."""
+    out: dict[str, tuple[str, str]] = {}
+    for t in templates().values():
+        for b in t.table2_layout:
+            for r in b.rows:
+                out[r.key] = (r.zh, r.en)
+                for c in b.columns:
+                    out[f"{r.key}_{c.key}"] = (f"{r.zh}·{c.zh}", f"{r.en} · {c.en}")
+    return out
+
+
+def table2_name(key: str, lang: str = "zh") -> str:
+    """A table-2 row or cell's name (规章·本年制发件数 / Rules · Issued this year); the key if unknown."""
+    names = _table2_names().get(key)
+    return key if names is None else names[lang == "en"]
+
+
+def key_names(lang: str = "zh") -> dict[str, str]:
+    """Every key a finding's text may print (table-3 rows, table-4 and table-2 cells) → its name."""
+    out = {k: table2_name(k, lang) for k in _table2_names()}
+    out.update({k: table4_name(k, lang) for k in TABLE4_KEYS})
+    out.update({k: row_name(k, lang) for k in ROW_KEYS})
+    return out

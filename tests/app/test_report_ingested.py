@@ -48,8 +48,15 @@ def test_report_page_with_stored_text_and_findings(ingested, monkeypatch):
         rid, n = con.execute("SELECT report_id, n_findings FROM reports WHERE NOT ocr").fetchone()
     at = _open(db, rid, monkeypatch)
     assert not at.exception
-    assert any("P302" in w.value for w in at.warning)  # the sample's lost cells are shown as findings
+    page = "\n".join(h.proto.body for h in at.get("html"))
+    assert "[P302]" in page  # the sample's lost cells are shown as findings, on their rows
     assert n > 0
+    # sections 一 to 六 in the template's order, each with its own text beside it
+    from pipelines import templates
+
+    heads = [h.value for h in at.subheader]
+    assert heads == [s.label for s in templates.SECTIONS]
+    assert "第二十条第(五)项" in page and "无其他需要报告的事项" in page and "政府集中采购" in page
 
 
 def test_ocr_report_is_marked_on_its_page(ingested, monkeypatch):

@@ -1,0 +1,128 @@
+"""Findings as a reader sees them, in the UI's language: a check's title, where it points in the template's
+words, and its message.
+
+The warehouse keeps what the checks and the parser wrote (``check_id`` "C301 table3_balance", a location
+such as ``table3.denied_process_info.natural_person``, a message). The titles come from the data files:
+catalogue.yaml (``title_zh`` / ``title_en``) and parser_codes.yaml (``title_zh`` / ``title_en`` / ``note_zh``).
+A catalogue message is written "中文; English": each UI shows its half. A parser message is English: the
+Chinese UI shows the code's ``note_zh`` instead. Keys a message prints (``denied_process_info``) are named
+as the template names them (不予公开·四类过程性信息).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import yaml
+
+from pipelines import templates
+from pipelines.checks import HERE, catalogue
+
+SEVERITY = {
+    "error": ("错误", "error"),
+    "warning": ("警告", "warning"),
+    "info": ("提示", "note"),
+}
+# what a location's first part names, when it is not a table
+_PLACES = {
+    "agency": ("机关名称", "agency name"),
+    "year": ("年度", "year"),
+    "template": ("格式版本", "template version"),
+    "sections": ("章节", "sections"),
+    "table2": ("表二", "table 2"),
+    "table3": ("表三", "table 3"),
+    "table4": ("表四", "table 4"),
+}
+
+
+def _en(lang: str) -> bool:
+    return lang == "en"
+
+
+@cache
+def _titles() -> dict[str, tuple[str, str, str]]:
+    """Check code (C301, P302) → (title_zh, title_en, note_zh)."""
+    out = {r.id: (r.title_zh, r.title_en, "") for r in catalogue()}
+    codes = yaml.safe_load((HERE / "parser_codes.yaml").read_text(encoding="utf-8"))["codes"]
+    for c in codes:
+        out[c["id"]] = (c.get("title_zh", ""), c.get("title_en", ""), c.get("note_zh", ""))
+    return out
+
+
+def code(check_id: str | None) -> str:
+    """ "C301 table3_balance" → "C301"."""
+    return (check_id or "").split(" ", 1)[0]
+
+
+def title(check_id: str | None, lang: str = "zh") -> str:
+    """The check's title in the UI's language (its code when the data files do not know it)."""
+    c = code(check_id)
+    zh, en, _ = _titles().get(c, ("", "", ""))
+    return (en if _en(lang) else zh) or c
+
+
+def severity(sev: str | None, lang: str = "zh") -> str:
+    zh, en = SEVERITY.get(sev or "", (sev or "", sev or ""))
+    return en if _en(lang) else zh
+
+
+def location(loc: str | None, lang: str = "zh") -> str:
+    """``table3.denied_process_info.natural_person`` → 表三 · （三）不予公开 6.属于四类过程性信息 · 自然人."""
+    if not loc:
+        return ""
+    parts = loc.split(".")
+    place = _PLACES.get(parts[0])
+    if place is None:
+        return loc
+    out = [place[_en(lang)]]
+    rest = parts[1:]
+    if parts[0] == "table3" and rest:
+        out.append(templates.row_name(rest[0], lang) if _en(lang) else templates.row_label(rest[0]))
+        if len(rest) > 1:
+            out.append(templates.column_name(rest[1], lang))
+    elif parts[0] == "table4" and rest:
+        out.append(templates.table4_name(rest[0], lang))
+    elif parts[0] == "table2" and rest:
+        out.append(templates.table2_name(rest[0], lang))
+    return " · ".join(out)
+
+
+@cache
+def _key_pattern(lang: str, distinct_only: bool) -> tuple[re.Pattern, dict[str, str]]:
+    names = templates.key_names(lang)
+    keys = [k for k in names if names[k] != k and (not distinct_only or "_" in k)]
+    keys.sort(key=len, reverse=True)
+    pat = re.compile(r"(?<![A-Za-z_])(" + "|".join(map(re.escape, keys)) + r")(?![A-Za-z_])")
+    return pat, names
+
+
+def name_keys(text: str, lang: str = "zh") -> str:
+    """Every template key printed in ``text`` replaced by its name. In English text only keys with an underscore
+    are replaced (``other`` or ``total`` are also words there)."""
+    pat, names = _key_pattern(lang, _en(lang))
+    return pat.sub(lambda m: names[m.group(1)], text)
+
+
+def message(check_id: str | None, msg: str | None, lang: str = "zh") -> str:
+    """The message in the UI's language: a catalogue message's own half, a parser code's ``note_zh`` in Chinese."""
+    msg = msg or ""
+    c = code(check_id)
+    if c.startswith("P"):
+        if _en(lang):
+            return name_keys(msg, lang)
+        return _titles().get(c, ("", "", ""))[2]
+    zh, sep, en = msg.rpartition("; ")
+    if not sep:  # not bilingual: shown as written
+        zh = en = msg
+    return name_keys(en if _en(lang) else zh, lang)
+
+
+def describe(check_id: str | None, loc: str | None, msg: str | None, lang: str = "zh") -> dict[str, str]:
+    """Everything a page shows of one finding: code, title, location and message, in the UI's language."""
+    return {
+        "code": code(check_id),
+        "title": title(check_id, lang),
+        "location": location(loc, lang),
+        "message": message(check_id, msg, lang),
+    }
