@@ -23,12 +23,13 @@ STATUS = {  # ingest's live states and outcomes → the label shown
     "extracted": "imp_extracted",
     "loaded": "imp_loaded",
     "replaced": "imp_replaced",
+    "reextracted": "imp_reextracted",
     "unchanged": "imp_unchanged",
     "failed": "imp_failed",
     "skipped": "imp_skipped",
     "refused": "imp_refused",
 }
-DONE = {"loaded", "replaced", "unchanged", "failed", "skipped", "refused"}
+DONE = {"loaded", "replaced", "reextracted", "unchanged", "failed", "skipped", "refused"}
 SKIP_REASONS = {  # ingest's reasons (pipelines.warehouse.ingest.companion_reason) → the label shown
     "hidden file": "skip_hidden",
     "hand-checked truth": "skip_truth",
@@ -46,7 +47,7 @@ def _table(rows: dict[str, dict]) -> pl.DataFrame:
             t("status"): [t(STATUS[r["status"]]) for r in rows.values()],
             t("imp_detail"): [r.get("detail") or "" for r in rows.values()],
             t("link"): [
-                report_link(r["sha"]) if r["status"] in ("loaded", "replaced", "unchanged") else None
+                report_link(r["sha"]) if r["status"] in ("loaded", "replaced", "reextracted", "unchanged") else None
                 for r in rows.values()
             ],
         },
@@ -76,7 +77,7 @@ def _summary(rows: dict[str, dict]) -> str:
         "import_done",
         loaded=c["loaded"],
         unchanged=c["unchanged"],
-        replaced=c["replaced"],
+        replaced=c["replaced"] + c["reextracted"],  # a new reading replaces the earlier one too
         failed=c["failed"] + c["refused"],
         skipped=c["skipped"],
     )

@@ -175,6 +175,10 @@ S: dict[str, tuple[str, str]] = {
     "imp_extracted": ("已提取，待写入", "extracted, being written"),
     "imp_loaded": ("已导入", "loaded"),
     "imp_replaced": ("已导入（替换旧版）", "loaded (replaced an earlier one)"),
+    "imp_reextracted": (
+        "已重新提取（新版提取程序，替换旧的读取结果）",
+        "read again by a newer extractor (replaces the earlier reading)",
+    ),
     "imp_unchanged": ("已存在，未变", "already there, unchanged"),
     "imp_failed": ("失败", "failed"),
     "imp_skipped": ("跳过（非报告文件）", "skipped (not a report)"),

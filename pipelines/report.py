@@ -50,6 +50,8 @@ class Report:
     text: str = ""
     ocr: bool = False
     meta: dict[str, Any] = field(default_factory=dict)  # how the parser read it (layouts, modes)
+    extractor_version: int | None = None  # pipelines.extract.EXTRACTOR_VERSION that read it
+    template_version: str | None = None  # digest of the template data it was read with
 
     def add(self, check: str, severity: str, where: str, message: str) -> None:
         self.findings.append(Finding(check, severity, where, message))

@@ -48,6 +48,12 @@ def register(sub) -> None:
         "(one per batch, named deterministically; a shard already there is not written again); "
         "`xxgk load-shards DIR` loads them",
     )
+    p.add_argument(
+        "--reextract",
+        action="store_true",
+        help="read again every file of this dataset already in the warehouse, even when the extractor that "
+        "read it is this one (files read by an older extractor are read again anyway); what changed is listed",
+    )
     p.add_argument("--json", action="store_true", help="print the outcome as one JSON object on the last line")
     add_wait_argument(p)
     p.set_defaults(func=run)
@@ -84,12 +90,14 @@ def run(args) -> int:
             progress=not args.json,
             commit_every=args.commit_every,
             args={"paths": args.paths, "db": db_of(args), "dataset": args.dataset, "workers": args.workers}
+            | ({"reextract": True} if args.reextract else {})
             | ({"cluster": args.cluster} if args.cluster else {})
             | ({"shards": args.shards} if args.shards else {}),
             wait=args.wait,
             cluster=args.cluster,
             shared=args.shared,
             shards=args.shards,
+            reextract=args.reextract,
         )
     except WarehouseBusy as e:
         print(f"xxgk ingest: {e}", file=sys.stderr)
@@ -105,11 +113,13 @@ def report(args, result) -> int:
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
     else:
-        n_new = len(result.loaded) - len(result.replaced)
+        n_new = len(result.loaded) - len(result.replaced) - len(result.reextracted)
         print(
-            f"{db_of(args)}: loaded {n_new}, replaced {len(result.replaced)}, unchanged {len(result.unchanged)}, "
-            f"failed {len(result.failed)}, skipped {len(result.skipped)}"
+            f"{db_of(args)}: loaded {n_new}, replaced {len(result.replaced)}, reextracted {len(result.reextracted)}, "
+            f"unchanged {len(result.unchanged)}, failed {len(result.failed)}, skipped {len(result.skipped)}"
         )
+        if result.reextracted or result.replaced:
+            _print_changes(db_of(args), result.run_id)
         for _, err in result.failed:
             print(f"  failed: {err}")
         _print_skipped(result.skipped)
@@ -127,3 +137,67 @@ def _print_skipped(skipped: list[tuple[str, str]]) -> None:
     for why, names in by.items():
         more = f", … (+{len(names) - 3})" if len(names) > 3 else ""
         print(f"  skipped {len(names)}: {why}: {', '.join(names[:3])}{more}")
+
+
+MAX_CELLS_SHOWN = 6
+
+
+def _print_changes(db, run_id: int | None) -> None:
+    """What this run's replacements and re-extractions moved, report by report (the cells, not just a count)."""
+    from pipelines import read
+    from pipelines.warehouse import db as dbm
+
+    con = dbm.connect_read(db)
+    try:
+        reps = read.replacements(con, run_id=run_id)
+        changes = read.cell_changes(con, run_id=run_id)
+    finally:
+        con.close()
+    for r in reps.iter_rows(named=True):
+        mine = changes.filter(
+            (changes["old_report_id"] == r["old_report_id"]) & (changes["new_report_id"] == r["new_report_id"])
+        )
+        moved = sorted((c for c in mine.iter_rows(named=True) if _moved(c)), key=_order)
+        how = r["reason"] or "changed file"
+        if r["old_report_id"] == r["new_report_id"]:
+            how += f", extractor {r['old_extractor_version'] or 'unversioned'} → {r['new_extractor_version']}"
+        print(f"  {how}: {r['new_source_path']}: {len(moved)} value(s) changed")
+        shown = "; ".join(f"{_where(c)} {_show(c, 'old')} → {_show(c, 'new')}" for c in moved[:MAX_CELLS_SHOWN])
+        if shown:
+            more = f"; … (+{len(moved) - MAX_CELLS_SHOWN})" if len(moved) > MAX_CELLS_SHOWN else ""
+            print(f"    {shown}{more}")
+
+
+def _order(c: dict) -> tuple:
+    """Report fields, then table 3 in print order (row, then column), table 4, table 2."""
+    from pipelines import templates
+
+    rank = {0: 0, 3: 1, 4: 2, 2: 3}.get(c["table_no"], 4)
+    rows, cols = templates.ROW_KEYS, templates.TABLE3_COLUMNS + templates.TABLE4_KEYS
+    row = rows.index(c["row_key"]) if c["row_key"] in rows else len(rows)
+    col = cols.index(c["col_key"]) if c["col_key"] in cols else len(cols)
+    return rank, row, col, c["row_key"], c["col_key"]
+
+
+def _moved(c: dict) -> bool:
+    """A value (or a field's text) that differs, not only a cell's state."""
+    return c["old_value"] != c["new_value"] or c["old_text"] != c["new_text"]
+
+
+def _where(c: dict) -> str:
+    if c["table_no"] == 0:
+        return str(c["col_key"])
+    if c["table_no"] == 3:
+        return f"table3.{c['row_key']}.{c['col_key']}"
+    if c["table_no"] == 4:
+        return f"table4.{c['col_key']}"
+    return f"table2.{c['row_key']}"
+
+
+def _show(c: dict, side: str) -> str:
+    text, value = c[f"{side}_text"], c[f"{side}_value"]
+    if text is not None:
+        return str(text)
+    if value is None:
+        return "∅"
+    return str(int(value)) if float(value).is_integer() else str(value)

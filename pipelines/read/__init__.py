@@ -14,6 +14,7 @@ One module per subject:
 | ``compare``   | counties or agencies × years × measures |
 | ``reports``   | the report list, sources, findings, one report's detail |
 | ``quality``   | checks failing per report, the agency × year matrix |
+| ``history``   | replacements and re-extractions, and the cells each one moved |
 
 Rules kept in every module:
 - every value is a bound parameter; identifiers (columns, group dimensions, measures) come from fixed
@@ -53,6 +54,7 @@ from pipelines.read.filters import (
     years,
 )
 from pipelines.read.geo import map_values
+from pipelines.read.history import cell_changes, replacements
 from pipelines.read.measures import definitions
 from pipelines.read.outcomes import OUTCOME_MEASURES, REFUSAL_GROUPS, open_rate, outcome_composition, refusal_reasons
 from pipelines.read.quality import MATRIX_SORTS, SEVERITIES, check_ids, failing_by_check_f, matrix_page
@@ -155,6 +157,7 @@ __all__ = [
     "aggregate",
     "applicant_mix",
     "build_dash",
+    "cell_changes",
     "compare",
     "compare_table",
     "correction_rates",
@@ -179,6 +182,7 @@ __all__ = [
     "report_detail",
     "report_findings",
     "report_list",
+    "replacements",
     "report_sources",
     "original_file",
     "OriginalUnavailable",

@@ -13,6 +13,8 @@ Every other module (parser, checks, loader, read API, pages, demo) asks here; no
 
 from __future__ import annotations
 
+import hashlib
+
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -329,6 +331,15 @@ def templates() -> dict[str, Template]:
         t = _load(p)
         out[t.version] = t
     return out
+
+
+@cache
+def data_version() -> str:
+    """A digest of every template data file (name and bytes): changes whenever the template knowledge does."""
+    h = hashlib.sha256()
+    for p in sorted(HERE.glob("*.yaml")):
+        h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()[:12]
 
 
 def get(version: str) -> Template:

@@ -31,11 +31,12 @@ from typing import Any, Protocol
 
 from pipelines import settings
 from pipelines.document import ReadError
+from pipelines.extract import EXTRACTOR_VERSION, template_data_version
 from pipelines.readers import read_path_bytes
 from pipelines.report import Report
 from pipelines.warehouse import db as dbm
 from pipelines.warehouse import writer
-from pipelines.warehouse.load import LOADED, REPLACED, UNCHANGED, LoadItem, resolve_agency
+from pipelines.warehouse.load import ASKED, LOADED, REEXTRACTED, REPLACED, UNCHANGED, UPGRADE, LoadItem, resolve_agency
 from pipelines.warehouse.workers import extraction_pool
 
 FAILED = "failed"
@@ -56,6 +57,7 @@ class IngestResult:
     loaded: list[str] = field(default_factory=list)  # newly loaded, replacements included
     unchanged: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)  # subset of `loaded` that replaced an older report
+    reextracted: list[str] = field(default_factory=list)  # subset of `loaded`: files there already, read anew
     failed: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why it is not a candidate report)
     run_id: int | None = None
@@ -65,6 +67,7 @@ class IngestResult:
             "loaded": self.loaded,
             "unchanged": self.unchanged,
             "replaced": self.replaced,
+            "reextracted": self.reextracted,
             "failed": [{"path": p, "error": e} for p, e in self.failed],
             "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
         }
@@ -245,7 +248,7 @@ class Progress:
 
     def update(self, outcome: str) -> None:
         self.done += 1
-        self.counts[LOADED if outcome == REPLACED else outcome] += 1
+        self.counts[LOADED if outcome in (REPLACED, REEXTRACTED) else outcome] += 1
         now = time.monotonic()
         if self.enabled and (now - self.last >= 0.2 or self.done == self.total):
             self.last = now
@@ -338,11 +341,14 @@ class WarehouseSink:
         bar: Progress,
         on_file: Callable[[str, str, str | None, str | None], None] | None = None,
         shards: Any = None,
+        reextract: bool = False,
     ):
         self.w, self.run_id, self.dataset, self.limits = w, run_id, dataset, limits
         self.shards = shards  # a shards.ShardWriter: every batch loaded is also written as a Parquet shard
         self.n_extracted = 0  # reports handed to the loader so far: their place in the walk, for shard names
         self.stale = False  # reports loaded since the dashboard aggregates were last refreshed
+        self.force_reextract = reextract  # read again every file of this dataset already in the warehouse
+        self.rereads: dict[str, str] = {}  # sha → why a file already in the warehouse is read again
         self.notify = on_file or (lambda path, status, detail, sha: None)
         self.commit_every, self.bar = commit_every, bar
         self.result = IngestResult(run_id=run_id)
@@ -417,10 +423,12 @@ class WarehouseSink:
             r.loaded.append(path)
             if outcome == REPLACED:
                 r.replaced.append(path)
+            elif outcome == REEXTRACTED:
+                r.reextracted.append(path)
         self.bar.update(outcome)
         self.notify(path, outcome, error, sha)
         self.since_publish += 1
-        if outcome in (LOADED, REPLACED):
+        if outcome in (LOADED, REPLACED, REEXTRACTED):
             self.dirty = True
 
     def flush_files(self) -> None:
@@ -447,10 +455,11 @@ class WarehouseSink:
         writer.end_run(
             self.w.con,
             self.run_id,
-            loaded=len(r.loaded) - len(r.replaced),
+            loaded=len(r.loaded) - len(r.replaced) - len(r.reextracted),
             unchanged=len(r.unchanged),
             replaced=len(r.replaced),
             failed=len(r.failed),
+            reextracted=len(r.reextracted),
             finished=final,
         )
         if final and (r.loaded or r.replaced):
@@ -468,15 +477,16 @@ class WarehouseSink:
     # -- the executor's two callbacks
 
     def finish(self, path: str, sha: str, status: str, payload) -> None:
+        reread = self.rereads.pop(sha, None)
         if status == "err":
-            self.record(path, sha, FAILED, payload)
+            self.record(path, sha, FAILED, payload + ("; its earlier reading is kept" if reread else ""))
             return
         try:
             ag = resolve_agency(payload)
         except Exception:  # the loader meets it again and fails this report alone
             ag = None
         self.notify(path, EXTRACTED, None, sha)
-        self.queue(("load", LoadItem(payload, path, sha, payload.format, ag)))
+        self.queue(("load", LoadItem(payload, path, sha, payload.format, ag, reextract=reread)))
 
     def prepare(self, path: str, err: str | None, settle_unchanged: bool = True):
         """(path, sha, data) for a file to extract, or None when it was settled here.
@@ -513,9 +523,29 @@ class WarehouseSink:
 
     def _settled_unchanged(self, sha: str) -> bool:
         """Same bytes already in the warehouse: nothing to extract, unless a waiting report for the same
-        agency and year is about to replace that one (then this file loads anew)."""
-        row = self.w.con.execute("SELECT dataset, agency_id, year FROM reports WHERE report_id = ?", [sha]).fetchone()
-        return row is not None and not (row[0] == self.dataset and (row[1], row[2]) in self.waiting_keys)
+        agency and year is about to replace that one (then this file loads anew), or the reading there is
+        an older extractor's (or the run asks for a new reading): then the file is read again."""
+        row = self.w.con.execute(_STORED, [sha]).fetchone()
+        if not row or (row[0] == self.dataset and (row[1], row[2]) in self.waiting_keys):
+            return False
+        reason = self._reread_reason(row[0], row[3], row[4])
+        if reason is None:
+            return True
+        self.rereads[sha] = reason
+        return False
+
+    def _reread_reason(self, dataset: str, version: int | None, template_version: str | None) -> str | None:
+        """Why a file already in the warehouse (in this run's dataset) is read again, or None. A reading
+        by a newer extractor than this one is never replaced by this one's."""
+        if dataset != self.dataset:
+            return None
+        if self.force_reextract:
+            return ASKED
+        if version is None or version < EXTRACTOR_VERSION:
+            return UPGRADE
+        if version == EXTRACTOR_VERSION and template_version != template_data_version():
+            return UPGRADE
+        return None
 
 
 def ingest(
@@ -534,19 +564,25 @@ def ingest(
     shared: bool = False,
     shards: str | Path | None = None,
     source: Iterable[tuple[str, str, Report]] | None = None,
+    reextract: bool = False,
 ) -> IngestResult:
     """Ingest files and folders into the warehouse at ``db`` (default: settings.db_path(), i.e. XXGK_DB).
     See the module docstring.
 
     ``on_file(path, status, detail, sha256)``, when given, follows each file live (the 导入 page):
     EXTRACTING when its extraction starts, EXTRACTED when it waits to be written, then its outcome
-    (loaded / replaced / unchanged / failed / skipped, detail = the error or reason). An outcome is
-    written to the warehouse at the next publish (every ``commit_every`` files and at the end).
+    (loaded / replaced / reextracted / unchanged / failed / skipped, detail = the error or reason). An outcome
+    is written to the warehouse at the next publish (every ``commit_every`` files and at the end).
     ``executor``: how files are extracted (default: in process, or a local pool with ``workers`` > 1).
     ``cluster``: a Dask scheduler address or ``local:N`` to extract on (pipelines.warehouse.cluster; ``shared``:
     its workers read the files from the same paths). ``shards``: also write every batch of extracted reports
     as a Parquet shard there (pipelines.warehouse.shards). ``source``: (path, sha256, Report) already
-    extracted (load-shards), loaded instead of walking ``paths``."""
+    extracted (load-shards), loaded instead of walking ``paths``.
+
+    A file already in the warehouse (same bytes, this dataset) is read again when an older extractor read
+    it (pipelines.extract.EXTRACTOR_VERSION, or the template data changed) or ``reextract`` asks for it:
+    outcome 'reextracted', the new reading replaces the old in place, and what changed, cell by cell, goes
+    to replacement_cells (read.history.cell_changes)."""
     if cluster is not None:
         from pipelines.warehouse import cluster as cl
 
@@ -555,7 +591,19 @@ def ingest(
             lim = Limits(**limits) if isinstance(limits, dict) else (limits or Limits())
             ex = cl.DaskExecutor(client, lim, shared)
             return ingest(
-                paths, db, dataset, workers, progress, lim, commit_every, args, ex, on_file, wait, shards=shards
+                paths,
+                db,
+                dataset,
+                workers,
+                progress,
+                lim,
+                commit_every,
+                args,
+                ex,
+                on_file,
+                wait,
+                shards=shards,
+                reextract=reextract,
             )
         finally:
             close()
@@ -574,7 +622,7 @@ def ingest(
             from pipelines.warehouse.shards import ShardWriter
 
             shard_writer = ShardWriter(shards)
-        sink = WarehouseSink(w, run_id, dataset, limits, commit_every, bar, on_file, shard_writer)
+        sink = WarehouseSink(w, run_id, dataset, limits, commit_every, bar, on_file, shard_writer, reextract)
         try:
             if source is not None:
                 for path, sha, rep in source:
@@ -607,6 +655,7 @@ def _refresh_aggregates(con) -> bool:
         return False
 
 
+_STORED = "SELECT dataset, agency_id, year, extractor_version, template_version FROM reports WHERE report_id = ?"
 _INSERT_FILES = 'INSERT INTO ingest_files (run_id, path, sha256, outcome, error, report_id, "at") VALUES '
 _FILE_ROW = "(?, ?, ?, ?, ?, ?, ?)"
 

@@ -23,6 +23,10 @@ from pipelines.templates import TABLE3_COLUMNS
 from pipelines.warehouse.nopandas import without_pandas
 
 LOADED, UNCHANGED, REPLACED = "loaded", "unchanged", "replaced"
+# A file already in the warehouse, read again by a newer extractor (or on request): same report_id, new values.
+REEXTRACTED = "reextracted"
+# Why a report replaced another (replacements.reason).
+CHANGED_FILE, UPGRADE, ASKED = "changed file", "extractor upgrade", "re-extraction asked"
 
 # from the template vocabulary: table 4's keys, the table-3 rows whose 总计 column is a report_facts column of
 # the same name, the rows another version merges (2019 其他处理 = the three 2021 rows), report_facts' columns
@@ -214,6 +218,9 @@ class LoadItem:
     sha256: str
     fmt: str | None = None
     agency: Agency | None = None  # resolve_agency(report), when the caller has it already
+    # UPGRADE or ASKED: the file is in the warehouse already and this is a new reading of it, which
+    # replaces the old one in place (same report_id) and records what changed; None: an ordinary load.
+    reextract: str | None = None
 
 
 # One literal statement per table (identifiers are never spliced into SQL).
@@ -246,6 +253,8 @@ _REPORT_COLUMNS = (
     "n_findings",
     "ingested_at",
     "run_id",
+    "extractor_version",
+    "template_version",
 )
 _INSERT_REPORTS_FROM = (
     "INSERT INTO reports ("
@@ -261,11 +270,51 @@ _INSERT_FACTS_FROM = (
     + ", ".join(FACT_COLUMNS)
     + " FROM _xxgk_facts_in"
 )
+_REPL_COLUMNS = (
+    "run_id",
+    "old_report_id",
+    "new_report_id",
+    "agency_id",
+    "year",
+    "old_source_path",
+    "new_source_path",
+    "at_",
+    "reason",
+    "old_extractor_version",
+    "new_extractor_version",
+)
 _INSERT_REPLACEMENTS_FROM = (
     "INSERT INTO replacements (run_id, old_report_id, new_report_id, agency_id, year, old_source_path,"
-    ' new_source_path, "at") SELECT run_id, old_report_id, new_report_id, agency_id, year, old_source_path,'
-    " new_source_path, at_ FROM _xxgk_repl_in"
+    ' new_source_path, "at", reason, old_extractor_version, new_extractor_version)'
+    " SELECT run_id, old_report_id, new_report_id, agency_id, year, old_source_path, new_source_path, at_,"
+    " reason, old_extractor_version, new_extractor_version FROM _xxgk_repl_in"
 )
+_CHANGE_COLUMNS = (
+    "run_id",
+    "old_report_id",
+    "new_report_id",
+    "table_no",
+    "row_key",
+    "col_key",
+    "old_value",
+    "new_value",
+    "old_state",
+    "new_state",
+    "old_text",
+    "new_text",
+)
+_INSERT_CHANGES_FROM = (
+    "INSERT INTO replacement_cells ("
+    + ", ".join(_CHANGE_COLUMNS)
+    + ") SELECT "
+    + ", ".join(_CHANGE_COLUMNS)
+    + " FROM _xxgk_changes_in"
+)
+_OLD_CELLS = (
+    "SELECT report_id, table_no, row_key, col_key, value, state FROM cells"
+    " WHERE report_id IN (SELECT unnest(?::VARCHAR[]))"
+)
+_OLD_FIELDS = "SELECT report_id, agency, year, template FROM reports WHERE report_id IN (SELECT unnest(?::VARCHAR[]))"
 _INSERT_FINDINGS_FROM = (
     "INSERT INTO findings (report_id, seq, check_id, severity, location, message)"
     " SELECT report_id, seq, check_id, severity, location, message FROM _xxgk_findings_in"
@@ -273,9 +322,10 @@ _INSERT_FINDINGS_FROM = (
 _INSERT_TEXTS_FROM = "INSERT INTO report_texts (report_id, text) SELECT report_id, text FROM _xxgk_texts_in"
 _INSERT_CELLS_FROM = "INSERT INTO cells SELECT * FROM _xxgk_cells_in"
 _EXISTING = (
-    "SELECT r.report_id, r.source_path, r.dataset, r.agency_id, r.year FROM reports r"
+    "SELECT r.report_id, r.source_path, r.dataset, r.agency_id, r.year, r.extractor_version FROM reports r"
     " WHERE r.report_id IN (SELECT report_id FROM _xxgk_keys)"
-    " UNION ALL SELECT r.report_id, r.source_path, r.dataset, r.agency_id, r.year FROM reports r"
+    " UNION ALL SELECT r.report_id, r.source_path, r.dataset, r.agency_id, r.year, r.extractor_version"
+    " FROM reports r"
     " JOIN (SELECT DISTINCT agency_id, year FROM _xxgk_keys WHERE agency_id IS NOT NULL AND year IS NOT NULL) k"
     " ON r.agency_id = k.agency_id AND r.year = k.year WHERE r.dataset = ?"
 )
@@ -308,16 +358,6 @@ def _load_reports(con, items: list[LoadItem], dataset: str, run_id: int | None) 
     return out
 
 
-_REPL_COLUMNS = (
-    "run_id",
-    "old_report_id",
-    "new_report_id",
-    "agency_id",
-    "year",
-    "old_source_path",
-    "new_source_path",
-    "at_",
-)
 _FINDING_COLUMNS = ("report_id", "seq", "check_id", "severity", "location", "message")
 _REPORT_TYPES = {
     "year": pa.int32(),
@@ -326,59 +366,8 @@ _REPORT_TYPES = {
     "ocr": pa.bool_(),
     "fees_collected_yuan": pa.float64(),
     "ingested_at": pa.timestamp("us"),
+    "extractor_version": pa.int32(),
 }
-
-
-@dataclass
-class _Plan:
-    """What a batch does: each item's outcome, the reports to write and to delete, the replacements."""
-
-    outcomes: list[str | Exception]
-    write: dict[str, int]  # report_id → index of the item to write
-    delete: list[str]  # warehouse reports replaced
-    repl: dict[str, list]  # replacements rows, by column
-
-
-def _existing(con, dataset: str) -> tuple[dict[str, str], dict[tuple[str, int], dict[str, str]]]:
-    """(report_id → source_path of the batch's reports already in the warehouse, (agency_id, year) of this
-    dataset → its reports) for the keys registered as _xxgk_keys."""
-    present: dict[str, str] = {}
-    by_key: dict[tuple[str, int], dict[str, str]] = {}
-    for rid, path, ds, aid, year in con.execute(_EXISTING, [dataset]).fetchall():
-        present[rid] = path
-        if ds == dataset and aid is not None and year is not None:
-            by_key.setdefault((aid, year), {})[rid] = path
-    return present, by_key
-
-
-def _plan_batch(items, ags, present, by_key, run_id, now) -> _Plan:
-    """Each report's outcome, decided in order exactly as load_report would have, one after the other (a later
-    report of the batch replaces an earlier one for the same agency and year)."""
-    plan = _Plan([], {}, [], {k: [] for k in _REPL_COLUMNS})
-    for i, (it, ag) in enumerate(zip(items, ags)):
-        rid = it.sha256
-        if rid in present:
-            plan.outcomes.append(UNCHANGED)
-            continue
-        key = (ag.agency_id, it.report.year) if ag.agency_id is not None and it.report.year is not None else None
-        outcome = LOADED
-        for old_id, old_path in list(by_key.get(key, {}).items()) if key else []:
-            if old_id in plan.write:
-                del plan.write[old_id]  # an earlier report of this batch: never written
-            else:
-                plan.delete.append(old_id)
-            present.pop(old_id, None)
-            del by_key[key][old_id]
-            row = (run_id, old_id, rid, ag.agency_id, it.report.year, old_path, it.source_path, now)
-            for k, v in zip(_REPL_COLUMNS, row):
-                plan.repl[k].append(v)
-            outcome = REPLACED
-        present[rid] = it.source_path
-        plan.write[rid] = i
-        if key:
-            by_key.setdefault(key, {})[rid] = it.source_path
-        plan.outcomes.append(outcome)
-    return plan
 
 
 def _report_row(rid: str, it: LoadItem, ag: Agency, dataset: str, now: datetime, run_id: int | None) -> tuple:
@@ -405,6 +394,8 @@ def _report_row(rid: str, it: LoadItem, ag: Agency, dataset: str, now: datetime,
         len(r.findings),
         now,
         run_id,
+        r.extractor_version,
+        r.template_version,
     )
 
 
@@ -483,14 +474,19 @@ def _load_batch(
                 }
             ),
         )
-        present, by_key = _existing(con, dataset)
-        plan = _plan_batch(items, ags, present, by_key, run_id, now)
+        plan = _Plan.of_existing(con, dataset, run_id, now)
+        plan.outcomes = [plan.decide(i, it, ag) for i, (it, ag) in enumerate(zip(items, ags))]
+        old_cells = _old_cells(con, [o for o, _ in plan.pairs()])
         if plan.delete:
             for stmt in _DELETE_MANY:
                 con.execute(stmt, [plan.delete])
         if plan.repl["old_report_id"]:
             register("_xxgk_repl_in", pa.table({**plan.repl, "year": pa.array(plan.repl["year"], pa.int32())}))
             con.execute(_INSERT_REPLACEMENTS_FROM)
+            changes = _changes(plan, old_cells, {rid: items[i].report for rid, i in plan.write.items()})
+            if changes["old_report_id"]:
+                register("_xxgk_changes_in", _changes_table(changes))
+                con.execute(_INSERT_CHANGES_FROM)
         chosen = [(rid, items[i], ags[i]) for rid, i in plan.write.items()]
         if chosen:
             _write_reports(con, register, chosen, dataset, now, run_id)
@@ -505,3 +501,143 @@ def _load_batch(
                 con.unregister(name)
             except duckdb.Error:
                 pass
+
+
+class _Plan:
+    """A batch's outcomes decided in order, as if its reports were loaded one after the other: what to
+    write, what to delete, and the replacements (with why) to record."""
+
+    def __init__(self, run_id: int | None, now: datetime):
+        self.run_id, self.now = run_id, now
+        self.present: dict[str, str] = {}  # report_id → source_path, in the warehouse or written by this batch
+        self.versions: dict[str, int | None] = {}  # report_id → the extractor version that read it
+        self.by_key: dict[tuple[str, int], dict[str, str]] = {}  # (agency_id, year) of this dataset → reports
+        self.write: dict[str, int] = {}  # report_id → index of the item to write
+        self.delete: list[str] = []  # warehouse reports replaced
+        self.repl: dict[str, list] = {k: [] for k in _REPL_COLUMNS}
+        self.outcomes: list[str | Exception] = []
+
+    @classmethod
+    def of_existing(cls, con: duckdb.DuckDBPyConnection, dataset: str, run_id: int | None, now: datetime) -> _Plan:
+        """A plan that knows the batch's reports already in the warehouse (the keys registered as _xxgk_keys)
+        and the reports of this dataset for the same agencies and years."""
+        plan = cls(run_id, now)
+        for rid, path, ds, aid, year, version in con.execute(_EXISTING, [dataset]).fetchall():
+            plan.present[rid] = path
+            plan.versions[rid] = version
+            if ds == dataset and aid is not None and year is not None:
+                plan.by_key.setdefault((aid, year), {})[rid] = path
+        return plan
+
+    def decide(self, i: int, it: LoadItem, ag: Agency) -> str:
+        rid = it.sha256
+        r = it.report
+        key = (ag.agency_id, r.year) if ag.agency_id is not None and r.year is not None else None
+        if rid in self.present:
+            if not it.reextract:
+                return UNCHANGED
+            # a new reading of the same file: replaces the old one in place; it never displaces another
+            # report of its agency and year (that would let an old file's new reading undo a new edition)
+            old_path = self.present.pop(rid)
+            for reports in self.by_key.values():
+                reports.pop(rid, None)
+            self._replace(rid, old_path, it, ag, it.reextract)
+            outcome = REEXTRACTED
+        else:
+            outcome = LOADED
+            for old_id, old_path in list(self.by_key.get(key, {}).items()) if key else []:
+                del self.by_key[key][old_id]
+                self.present.pop(old_id, None)
+                self._replace(old_id, old_path, it, ag, CHANGED_FILE)
+                outcome = REPLACED
+        self.present[rid] = it.source_path
+        self.write[rid] = i
+        if key:
+            self.by_key.setdefault(key, {})[rid] = it.source_path
+        return outcome
+
+    def _replace(self, old_id: str, old_path: str, it: LoadItem, ag: Agency, reason: str) -> None:
+        if old_id in self.write:
+            del self.write[old_id]  # an earlier report of this batch: never written
+        else:
+            self.delete.append(old_id)
+        row = (
+            self.run_id,
+            old_id,
+            it.sha256,
+            ag.agency_id,
+            it.report.year,
+            old_path,
+            it.source_path,
+            self.now,
+            reason,
+            self.versions.get(old_id),
+            it.report.extractor_version,
+        )
+        for k, v in zip(self.repl, row):
+            self.repl[k].append(v)
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """(old report_id, new report_id) of every replacement recorded, the old one in the warehouse."""
+        return [
+            (o, n)
+            for o, n in zip(self.repl["old_report_id"], self.repl["new_report_id"])
+            if o in self.delete and n in self.write
+        ]
+
+
+_Cells = dict[tuple[int, str, str], tuple[float | None, str | None, str | None]]
+
+
+def _old_cells(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, _Cells]:
+    """The cells (value, state) and fields (agency, year, template) of reports about to be replaced."""
+    out: dict[str, _Cells] = {}
+    if not ids:
+        return out
+    for rid, t, row, col, value, state in con.execute(_OLD_CELLS, [ids]).fetchall():
+        out.setdefault(rid, {})[(t, row, col)] = (value, state, None)
+    for rid, agency, year, template in con.execute(_OLD_FIELDS, [ids]).fetchall():
+        out.setdefault(rid, {}).update(_fields(agency, year, template))
+    return out
+
+
+def _fields(agency: str | None, year: int | None, template: str | None) -> _Cells:
+    """The report's own fields as pseudo-cells (table 0): text in the third place, the year as a value."""
+    return {
+        (0, "report", "agency"): (None, None, agency),
+        (0, "report", "year"): (_num(year), None, None),
+        (0, "report", "template"): (None, None, template),
+    }
+
+
+def _new_cells(report: Report) -> _Cells:
+    t = _cells_table("", report).to_pydict()
+    cells: _Cells = {
+        (tn, row, col): (v, st, None)
+        for tn, row, col, v, st in zip(t["table_no"], t["row_key"], t["col_key"], t["value"], t["state"])
+    }
+    cells.update(_fields(report.agency, report.year, report.template))
+    return cells
+
+
+def _changes(plan: _Plan, old_cells: dict[str, _Cells], new_reports: dict[str, Report]) -> dict[str, list]:
+    """Every cell whose value, state or text differs between each replaced report and its replacement."""
+    out: dict[str, list] = {k: [] for k in _CHANGE_COLUMNS}
+    for old_id, new_id in plan.pairs():
+        old = old_cells.get(old_id)
+        if old is None:
+            continue
+        new = _new_cells(new_reports[new_id])
+        for k in sorted(set(old) | set(new), key=lambda k: (k[0], k[1], k[2])):
+            o, n = old.get(k, (None, None, None)), new.get(k, (None, None, None))
+            if o == n:
+                continue
+            row = (plan.run_id, old_id, new_id, *k, o[0], n[0], o[1], n[1], o[2], n[2])
+            for c, v in zip(out, row):
+                out[c].append(v)
+    return out
+
+
+def _changes_table(changes: dict[str, list]) -> pa.Table:
+    types = {"run_id": pa.int64(), "table_no": pa.int8(), "old_value": pa.float64(), "new_value": pa.float64()}
+    return pa.table({c: pa.array(v, types.get(c, pa.string())) for c, v in changes.items()})

@@ -12,8 +12,10 @@ CREATE TABLE IF NOT EXISTS ingest_runs (
     n_loaded      INTEGER DEFAULT 0,
     n_unchanged   INTEGER DEFAULT 0,
     n_replaced    INTEGER DEFAULT 0,
-    n_failed      INTEGER DEFAULT 0
+    n_failed      INTEGER DEFAULT 0,
+    n_reextracted INTEGER DEFAULT 0    -- files already there, read again by a newer extractor
 );
+ALTER TABLE ingest_runs ADD COLUMN IF NOT EXISTS n_reextracted INTEGER DEFAULT 0;
 
 CREATE TABLE IF NOT EXISTS reports (
     report_id     VARCHAR PRIMARY KEY, -- sha256 of the file bytes (same bytes = same report)
@@ -36,8 +38,13 @@ CREATE TABLE IF NOT EXISTS reports (
     status        VARCHAR,             -- ok | warnings | errors (worst finding severity)
     n_findings    INTEGER DEFAULT 0,
     ingested_at   TIMESTAMP NOT NULL,
-    run_id        BIGINT
+    run_id        BIGINT,
+    extractor_version INTEGER,         -- pipelines.extract.EXTRACTOR_VERSION that read the file (NULL: before versions)
+    template_version  VARCHAR          -- digest of the template data files it was read with
 );
+-- Warehouses built before versions were recorded get the columns (NULL: re-extracted by the next ingest).
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS extractor_version INTEGER;
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS template_version VARCHAR;
 
 -- Every extracted value: table 2 (row_key = key, col_key = ''), table 3 (row_key, col_key),
 -- table 4 (row_key = 'table4', col_key = key). state: number | blank | dash | missing | inferred.
@@ -87,7 +94,31 @@ CREATE TABLE IF NOT EXISTS replacements (
     year          INTEGER,
     old_source_path VARCHAR,
     new_source_path VARCHAR,
-    "at"          TIMESTAMP NOT NULL  -- quoted: AT is a keyword in DuckDB 2.0
+    "at"          TIMESTAMP NOT NULL,  -- quoted: AT is a keyword in DuckDB 2.0
+    reason        VARCHAR,             -- changed file | extractor upgrade | re-extraction asked (--reextract)
+    old_extractor_version INTEGER,
+    new_extractor_version INTEGER
+);
+ALTER TABLE replacements ADD COLUMN IF NOT EXISTS reason VARCHAR;
+ALTER TABLE replacements ADD COLUMN IF NOT EXISTS old_extractor_version INTEGER;
+ALTER TABLE replacements ADD COLUMN IF NOT EXISTS new_extractor_version INTEGER;
+
+-- What a replacement changed, cell by cell: every cell whose value or state differs between the old
+-- report and the new one (a re-extraction keeps the report_id: old = new), and the report's own fields
+-- (table_no 0, row_key 'report': agency, year, template; text in old_text/new_text).
+CREATE TABLE IF NOT EXISTS replacement_cells (
+    run_id        BIGINT,
+    old_report_id VARCHAR NOT NULL,
+    new_report_id VARCHAR NOT NULL,
+    table_no      TINYINT NOT NULL,
+    row_key       VARCHAR NOT NULL,
+    col_key       VARCHAR NOT NULL,
+    old_value     DOUBLE,
+    new_value     DOUBLE,
+    old_state     VARCHAR,             -- NULL: the cell was not there
+    new_state     VARCHAR,
+    old_text      VARCHAR,
+    new_text      VARCHAR
 );
 
 -- Wide per-report facts for fast dashboards (1M reports): table 3 totals column per row,

@@ -81,13 +81,14 @@ def end_run(
     unchanged: int = 0,
     replaced: int = 0,
     failed: int = 0,
+    reextracted: int = 0,
     finished: bool = True,
 ) -> None:
     """The run's counts (and its end, when ``finished``)."""
     con.execute(
-        "UPDATE ingest_runs SET finished_at = ?, n_loaded = ?, n_unchanged = ?, n_replaced = ?, n_failed = ?"
-        " WHERE run_id = ?",
-        [_now() if finished else None, loaded, unchanged, replaced, failed, run_id],
+        "UPDATE ingest_runs SET finished_at = ?, n_loaded = ?, n_unchanged = ?, n_replaced = ?, n_failed = ?,"
+        " n_reextracted = ? WHERE run_id = ?",
+        [_now() if finished else None, loaded, unchanged, replaced, failed, reextracted, run_id],
     )
 
 
