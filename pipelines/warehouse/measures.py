@@ -91,6 +91,8 @@ REPORT_COLUMNS = (
     "n_findings",
     "ingested_at",
     "run_id",
+    "extractor_version",
+    "template_version",
 )
 FACT_COLUMNS = templates.FACT_COLUMNS  # report_facts, after report_id
 # qualified names an expression may use: r = reports (or report_dash, which also holds the facts), x = report_facts

@@ -158,7 +158,14 @@ def test_cli_json_is_the_last_line_and_exit_codes(batch, tmp_path, capsys):
     db = tmp_path / "wh.duckdb"
     assert main(["ingest", str(goods[1]), "--db", str(db), "--json"]) == 0
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert out == {"loaded": [str(goods[1])], "unchanged": [], "replaced": [], "failed": [], "skipped": []}
+    assert out == {
+        "loaded": [str(goods[1])],
+        "unchanged": [],
+        "replaced": [],
+        "reextracted": [],
+        "failed": [],
+        "skipped": [],
+    }
 
     missing = tmp_path / "no-such-file.pdf"
     assert main(["ingest", str(goods[1]), str(missing), str(bads["empty"]), "--db", str(db), "--json"]) == 1
@@ -173,7 +180,7 @@ def test_cli_json_is_the_last_line_and_exit_codes(batch, tmp_path, capsys):
     capsys.readouterr()
 
     assert main(["ingest", str(goods[2]), "--db", str(db)]) == 0  # human summary
-    assert "loaded 1, replaced 0, unchanged 0, failed 0, skipped 0" in capsys.readouterr().out
+    assert "loaded 1, replaced 0, reextracted 0, unchanged 0, failed 0, skipped 0" in capsys.readouterr().out
 
 
 def test_cli_subprocess_json_contract(batch, tmp_path):
