@@ -119,7 +119,7 @@ def report(args, result) -> int:
             f"unchanged {len(result.unchanged)}, failed {len(result.failed)}, skipped {len(result.skipped)}"
         )
         if result.reextracted or result.replaced:
-            _print_changes(db_of(args), result.run_id)
+            print_changes(db_of(args), result.run_id)
         for _, err in result.failed:
             print(f"  failed: {err}")
         _print_skipped(result.skipped)
@@ -142,7 +142,7 @@ def _print_skipped(skipped: list[tuple[str, str]]) -> None:
 MAX_CELLS_SHOWN = 6
 
 
-def _print_changes(db, run_id: int | None) -> None:
+def print_changes(db, run_id: int | None) -> None:
     """What this run's replacements and re-extractions moved, report by report (the cells, not just a count)."""
     from pipelines import read
     from pipelines.warehouse import db as dbm

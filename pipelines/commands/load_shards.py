@@ -6,7 +6,7 @@ import json
 import sys
 
 from pipelines.commands import add_db, db_of
-from pipelines.commands.ingest import _positive
+from pipelines.commands.ingest import _positive, print_changes
 
 
 def register(sub) -> None:
@@ -15,7 +15,9 @@ def register(sub) -> None:
         help="load Parquet shards written by `xxgk ingest --shards` into the warehouse",
         description="Load every whole shard under DIR (DIR/reports/*.parquet and its cells, findings, texts) "
         "into the warehouse, in shard-name order, through the same loader as `xxgk ingest`: same outcomes "
-        "(loaded / replaced / unchanged), publication and crash safety; nothing is extracted again. "
+        "(loaded / replaced / unchanged), publication and crash safety; nothing is extracted again. A report "
+        "already in the warehouse as read by an older extractor is replaced by the shard's newer reading "
+        "(the cells it moved are listed). "
         "Exit 0 when every report loaded or was unchanged, 1 when some failed, 2 when DIR holds no shards.",
     )
     p.add_argument("dir", metavar="DIR", help="the folder given to `xxgk ingest --shards`")
@@ -50,11 +52,13 @@ def run(args) -> int:
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
     else:
-        n_new = len(result.loaded) - len(result.replaced)
+        n_new = len(result.loaded) - len(result.replaced) - len(result.reextracted)
         print(
             f"{db_of(args)}: {len(names)} shards: loaded {n_new}, replaced {len(result.replaced)}, "
-            f"unchanged {len(result.unchanged)}, failed {len(result.failed)}"
+            f"newer reading {len(result.reextracted)}, unchanged {len(result.unchanged)}, failed {len(result.failed)}"
         )
+        if result.reextracted or result.replaced:
+            print_changes(db_of(args), result.run_id)
         for _, err in result.failed:
             print(f"  failed: {err}")
     sys.stdout.flush()

@@ -14,7 +14,6 @@ Every other module (parser, checks, loader, read API, pages, demo) asks here; no
 from __future__ import annotations
 
 import hashlib
-
 import re
 from dataclasses import dataclass
 from functools import cache

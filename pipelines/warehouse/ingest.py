@@ -488,6 +488,14 @@ class WarehouseSink:
         self.notify(path, EXTRACTED, None, sha)
         self.queue(("load", LoadItem(payload, path, sha, payload.format, ag, reextract=reread)))
 
+    def offer(self, path: str, sha: str, rep: Report) -> None:
+        """A report extracted elsewhere (a Parquet shard), loaded as a file's would be; when its bytes are in
+        the warehouse already (this dataset), read by an older extractor, this newer reading replaces that one."""
+        row = self.w.con.execute(_STORED, [sha]).fetchone()
+        if row is not None and row[0] == self.dataset and _newer_reading(rep, row[3], row[4]):
+            self.rereads[sha] = UPGRADE
+        self.finish(path, sha, "ok", rep)
+
     def prepare(self, path: str, err: str | None, settle_unchanged: bool = True):
         """(path, sha, data) for a file to extract, or None when it was settled here.
         settle_unchanged=False (files still in flight before this one, whose reports might replace the one
@@ -626,7 +634,7 @@ def ingest(
         try:
             if source is not None:
                 for path, sha, rep in source:
-                    sink.finish(path, sha, "ok", rep)
+                    sink.offer(path, sha, rep)
             else:
                 executor.run(walk(paths, skip), sink.prepare, sink.finish)
         finally:
@@ -653,6 +661,16 @@ def _refresh_aggregates(con) -> bool:
     except Exception as e:
         print(f"xxgk ingest: warning: dashboard aggregates not refreshed: {_oneline(str(e))}", file=sys.stderr)
         return False
+
+
+def _newer_reading(rep: Report, version: int | None, template_version: str | None) -> bool:
+    """Is ``rep`` (read elsewhere) a newer reading than the stored one of ``version`` / ``template_version``?"""
+    v = rep.extractor_version
+    if v is None:
+        return False
+    if version is None or v > version:
+        return True
+    return v == version and template_version != rep.template_version == template_data_version()
 
 
 _STORED = "SELECT dataset, agency_id, year, extractor_version, template_version FROM reports WHERE report_id = ?"

@@ -490,6 +490,7 @@ def _load_batch(
         chosen = [(rid, items[i], ags[i]) for rid, i in plan.write.items()]
         if chosen:
             _write_reports(con, register, chosen, dataset, now, run_id)
+            _keep_corrections(con, [o for o, n in plan.pairs() if o == n])
         con.execute("COMMIT")
         return plan.outcomes
     except BaseException:
@@ -501,6 +502,19 @@ def _load_batch(
                 con.unregister(name)
             except duckdb.Error:
                 pass
+
+
+def _keep_corrections(con: duckdb.DuckDBPyConnection, reread: list[str]) -> None:
+    """A report read again keeps its report_id, so its hand corrections (v_cells) still apply: its facts are
+    computed from the corrected cells, as after the correction itself."""
+    if not reread:
+        return
+    rows = con.execute(
+        "SELECT DISTINCT report_id FROM corrections WHERE undone_at IS NULL AND report_id IN (SELECT unnest(?::VARCHAR[]))",
+        [reread],
+    ).fetchall()
+    for (rid,) in rows:
+        refresh_facts(con, rid)
 
 
 class _Plan:
@@ -544,17 +558,20 @@ class _Plan:
             self._replace(rid, old_path, it, ag, it.reextract)
             outcome = REEXTRACTED
         else:
-            outcome = LOADED
-            for old_id, old_path in list(self.by_key.get(key, {}).items()) if key else []:
-                del self.by_key[key][old_id]
-                self.present.pop(old_id, None)
-                self._replace(old_id, old_path, it, ag, CHANGED_FILE)
-                outcome = REPLACED
+            outcome = REPLACED if key is not None and self._displace(key, it, ag) else LOADED
         self.present[rid] = it.source_path
         self.write[rid] = i
         if key:
             self.by_key.setdefault(key, {})[rid] = it.source_path
         return outcome
+
+    def _displace(self, key: tuple[str, int], it: LoadItem, ag: Agency) -> bool:
+        """A new file replaces every report of its agency and year (an earlier edition); True if there was one."""
+        olds = self.by_key.pop(key, {})
+        for old_id, old_path in olds.items():
+            self.present.pop(old_id, None)
+            self._replace(old_id, old_path, it, ag, CHANGED_FILE)
+        return bool(olds)
 
     def _replace(self, old_id: str, old_path: str, it: LoadItem, ag: Agency, reason: str) -> None:
         if old_id in self.write:

@@ -7,7 +7,8 @@ as one Parquet file per table, the same name in each table's folder:
     DIR/reports/NAME.parquet    one row per report: seq (its place in the walk), report_id (sha256),
                                 source_path, format, agency as printed and as resolved (agency_id …),
                                 region as the parser read it, year, template, ocr, fees_collected_yuan,
-                                status, n_findings
+                                status, n_findings, extractor_version and template_version (what read
+                                it: load-shards lets a newer reading replace an older one in the warehouse)
     DIR/cells/NAME.parquet      the warehouse's cells rows
     DIR/findings/NAME.parquet   the warehouse's findings rows (report_id, seq, check_id, …)
     DIR/texts/NAME.parquet      report_id, text
@@ -63,6 +64,8 @@ REPORTS_SCHEMA = pa.schema(
         ("fees_collected_yuan", pa.float64()),
         ("status", _S),
         ("n_findings", _I32),
+        ("extractor_version", _I32),
+        ("template_version", _S),
     ]
 )
 FINDINGS_SCHEMA = pa.schema(
@@ -140,6 +143,8 @@ def _tables(items: list[tuple[int, LoadItem]]) -> dict[str, pa.Table]:
             None if r.fees_collected_yuan is None else float(r.fees_collected_yuan),
             status_of(r.findings),
             len(r.findings),
+            r.extractor_version,
+            r.template_version,
         )
         for k, v in zip(REPORTS_SCHEMA.names, row):
             rep[k].append(v)
@@ -180,7 +185,9 @@ def read_shard(root: str | Path, name: str) -> Iterator[tuple[str, str, Report]]
         def q(table: str, sql: str) -> list[tuple]:
             return con.execute(sql, [str(root / table / f"{name}.parquet")]).fetchall()
 
-        reports = q("reports", "SELECT * FROM read_parquet(?) ORDER BY seq")
+        cur = con.execute("SELECT * FROM read_parquet(?) ORDER BY seq", [str(root / "reports" / f"{name}.parquet")])
+        cols = [d[0] for d in cur.description]  # by name: shards written before a column was added lack it
+        reports = cur.fetchall()
         cells: dict[str, list[tuple]] = {}
         for row in q(
             "cells", "SELECT report_id, table_no, row_key, col_key, value, raw, state, confidence FROM read_parquet(?)"
@@ -192,7 +199,6 @@ def read_shard(root: str | Path, name: str) -> Iterator[tuple[str, str, Report]]
         texts = dict(q("texts", "SELECT report_id, text FROM read_parquet(?)"))
     finally:
         con.close()
-    cols = REPORTS_SCHEMA.names
     for values in reports:
         r = dict(zip(cols, values))
         rid = r["report_id"]
@@ -216,6 +222,8 @@ def _report(r: dict, cells: list[tuple], findings: list[Finding], text: str) -> 
         findings=findings,
         text=text,
         ocr=bool(r["ocr"]),
+        extractor_version=r.get("extractor_version"),
+        template_version=r.get("template_version"),
     )
     t3: dict[str, dict[int, CellValue]] = {}
     for table_no, row_key, col_key, value, raw, state, conf in cells:

@@ -190,3 +190,35 @@ def test_a_changed_file_records_its_cells_too(tmp_path):
     )
     assert rows == [("new_received", "natural_person", 0, 1), ("new_received", "total", 0, 1)]
     assert q(db, "SELECT reason FROM replacements") == [("changed file",)]
+
+
+def test_a_hand_correction_still_applies_after_a_new_reading(built):
+    # the new reading keeps the report_id, so the correction (v_cells) and the wide facts still carry it
+    from pipelines.corrections import add_correction
+
+    src, db, rid = built
+    add_correction(db, rid, 3, "carried_over", "total", 5, "源文件为5", "审核员甲")
+    res = ingest([src], db=db, progress=False)
+    assert len(res.reextracted) == 2
+    sql = "SELECT value FROM v_cells WHERE report_id = ? AND table_no = 3 AND row_key = 'carried_over' AND col_key = 'total'"
+    assert q(db, sql, [rid]) == [(5,)]
+    assert q(db, "SELECT carried_over, new_received FROM report_facts WHERE report_id = ?", [rid]) == [(5, 28)]
+
+
+def test_load_shards_lets_a_newer_reading_replace_an_older_one(built, tmp_path, capsys):
+    # shards written by this extractor, loaded into the warehouse an older one built: a newer reading
+    src, db, rid = built
+    shards = tmp_path / "shards"
+    ingest([src], db=tmp_path / "elsewhere.duckdb", progress=False, shards=shards)
+    capsys.readouterr()
+    assert main(["load-shards", str(shards), "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "loaded 0, replaced 0, newer reading 2, unchanged 0, failed 0" in out
+    assert "agency ∅ → 东川省文化和旅游厅" in out and "table3.new_received.natural_person ∅ → 23" in out
+    assert q(db, "SELECT agency, extractor_version FROM reports WHERE report_id = ?", [rid]) == [
+        ("东川省文化和旅游厅", EXTRACTOR_VERSION)
+    ]
+    # loaded again: the same reading, nothing to replace
+    assert main(["load-shards", str(shards), "--db", str(db), "--json"]) == 0
+    last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert last["reextracted"] == [] and len(last["unchanged"]) == 2
