@@ -13,9 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from pipelines import templates
+from pipelines import templates, yamldata
 from pipelines.checks.evaluator import compile_formula, evaluate, parse_formula
 from pipelines.report import Report
 
@@ -66,7 +64,7 @@ class CheckResult:
 
 
 def _load_rules(path: Path) -> tuple[Rule, ...]:
-    d = yaml.safe_load(path.read_text(encoding="utf-8"))
+    d = yamldata.load(path.read_text(encoding="utf-8"))
     out = []
     seen = set()
     for r in d["rules"]:
@@ -106,7 +104,7 @@ def catalogue() -> tuple[Rule, ...]:
 @cache
 def parser_codes() -> dict[str, str]:
     """The parser's finding ids (parser_codes.yaml): "P302 row_cells_missing" → its severity."""
-    d = yaml.safe_load((HERE / "parser_codes.yaml").read_text(encoding="utf-8"))
+    d = yamldata.load((HERE / "parser_codes.yaml").read_text(encoding="utf-8"))
     return {f"{c['id']} {c['name']}": c["severity"] for c in d["codes"]}
 
 

@@ -18,9 +18,8 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
-import yaml
 
-from pipelines import templates
+from pipelines import templates, yamldata
 from pipelines.templates import TABLE3_COLUMNS
 from pipelines.templates import get as get_template
 
@@ -118,7 +117,7 @@ def _at(timeline: tuple[tuple[int, object], ...], year: int):
 
 @cache
 def city_config() -> dict:
-    return yaml.safe_load((HERE / "luoyang.yaml").read_text(encoding="utf-8"))
+    return yamldata.load((HERE / "luoyang.yaml").read_text(encoding="utf-8"))
 
 
 def _town_suffix(town: str) -> str:

@@ -26,9 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from pipelines import settings
+from pipelines import settings, yamldata
 from pipelines.entities.regions import Region, RegionTable, table
 
 HERE = Path(__file__).parent
@@ -125,9 +123,9 @@ def aliases() -> Aliases:
 
 @lru_cache(maxsize=8)
 def _aliases(user_path: str, mtime: int | None) -> Aliases:
-    docs = [yaml.safe_load((HERE / "aliases.yaml").read_text(encoding="utf-8")) or {}]
+    docs = [yamldata.load((HERE / "aliases.yaml").read_text(encoding="utf-8")) or {}]
     if mtime is not None:
-        docs.append(yaml.safe_load(Path(user_path).read_text(encoding="utf-8")) or {})
+        docs.append(yamldata.load(Path(user_path).read_text(encoding="utf-8")) or {})
     regions: dict[str, dict[str, str]] = {}
     departments: dict[str, str] = {}
     zone: set[str] = set()

@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
+from pipelines import yamldata
 from pipelines.parse import meta
 from pipelines.parse.segments import Seg
 from pipelines.report import Report
@@ -62,7 +61,7 @@ class Words:
 
 @cache
 def words() -> Words:
-    d = yaml.safe_load(NAMES.read_text(encoding="utf-8"))
+    d = yamldata.load(NAMES.read_text(encoding="utf-8"))
     suffix = "(?:" + "|".join(map(re.escape, d["suffixes"])) + ")"
     name = r"[\u4e00-\u9fff（）()·]{1,40}?" + suffix
     verbs = sorted(d["verbs"], key=len, reverse=True)

@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
+from pipelines import yamldata
 
 HERE = Path(__file__).parent
 
 
 @cache
 def _vocabulary() -> dict:
-    return yaml.safe_load((HERE / "vocabulary.yaml").read_text(encoding="utf-8"))
+    return yamldata.load((HERE / "vocabulary.yaml").read_text(encoding="utf-8"))
 
 
 _V = _vocabulary()
@@ -305,7 +305,7 @@ class Template:
 
 
 def _load(path: Path) -> Template:
-    d = yaml.safe_load(path.read_text(encoding="utf-8"))
+    d = yamldata.load(path.read_text(encoding="utf-8"))
     rows = tuple(
         RowSpec(r["key"], tuple(r.get("match") or ()), re.compile(r["pattern"]) if r.get("pattern") else None)
         for r in d["table3"]["rows"]
@@ -377,7 +377,7 @@ FACT_COLUMNS: tuple[str, ...] = (
 def measure_specs() -> tuple[dict, ...]:
     """The dashboard's measures as dicts (key, zh, en, kind, num, den, scale, group, basis_zh, basis_en), the
     detail measures last; ``{GROUP}`` in a formula expanded to the sum of that outcome group's rows."""
-    d = yaml.safe_load((HERE / "measures.yaml").read_text(encoding="utf-8"))
+    d = yamldata.load((HERE / "measures.yaml").read_text(encoding="utf-8"))
     sums = {g: "(" + " + ".join(f"x.{k}" for k in group_rows(g)) + ")" for g in GROUPS}
 
     def expand(f: str | None) -> str | None:

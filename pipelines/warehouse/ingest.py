@@ -20,6 +20,8 @@ import signal
 import sys
 import threading
 import time
+from array import array
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
@@ -360,6 +362,7 @@ class WarehouseSink:
         self.waiting: dict[str, Report] = {}  # sha → extracted report, for files waiting to be loaded
         self.waiting_keys: set[tuple] = set()  # (agency_id, year) of those: what they may replace
         self.n_pending_loads = 0
+        self.known = KnownReports(w.con)
 
     # -- outcomes
 
@@ -397,6 +400,7 @@ class WarehouseSink:
             first = self.n_extracted - len(items)
             self.shards.write(first, list(enumerate(items, first)))
         outs = iter(writer.load(self.w.con, items, dataset=self.dataset, run_id=self.run_id))
+        self.known.add(it.sha256 for it in items)
         for e in entries:
             if e[0] == "rec":
                 self.emit(*e[1:])
@@ -533,6 +537,8 @@ class WarehouseSink:
         """Same bytes already in the warehouse: nothing to extract, unless a waiting report for the same
         agency and year is about to replace that one (then this file loads anew), or the reading there is
         an older extractor's (or the run asks for a new reading): then the file is read again."""
+        if not self.known.may_hold(sha):
+            return False
         row = self.w.con.execute(_STORED, [sha]).fetchone()
         if not row or (row[0] == self.dataset and (row[1], row[2]) in self.waiting_keys):
             return False
@@ -554,6 +560,50 @@ class WarehouseSink:
         if version == EXTRACTOR_VERSION and template_version != template_data_version():
             return UPGRADE
         return None
+
+
+class KnownReports:
+    """Which report ids the warehouse may hold, without a query per file (a DuckDB statement costs ~2 ms,
+    as much as extracting a small report): once a run has looked up enough files to pay for it, the
+    warehouse's report ids are read once into a sorted array of their hashes (8 bytes each) and a file
+    whose hash is not there is new for certain; a hit is still looked up in the warehouse, as before.
+    Reports loaded by this run are added as they go in (a superset: a replaced one stays, which only
+    costs a lookup)."""
+
+    def __init__(self, con: Any):
+        self.con = con
+        self.lookups = 0
+        self.threshold: int | None = None  # lookups before the array pays for itself (by warehouse size)
+        self.hashes: array | None = None
+        self.added: set[int] = set()
+
+    def may_hold(self, report_id: str) -> bool:
+        if self.hashes is None:
+            self.lookups += 1
+            if self.threshold is None:
+                n = dbm.one(self.con.execute("SELECT count(*) FROM reports").fetchone())[0]
+                self.threshold = 32 + int(n) // 2000
+            if self.lookups < self.threshold:
+                return True
+            self._build()
+        h = hash(report_id)
+        if h in self.added:
+            return True
+        assert self.hashes is not None
+        i = bisect_left(self.hashes, h)
+        return i < len(self.hashes) and self.hashes[i] == h
+
+    def _build(self) -> None:
+        hashes: list[int] = []
+        cur = self.con.execute("SELECT report_id FROM reports")
+        while rows := cur.fetchmany(65536):
+            hashes.extend(hash(r[0]) for r in rows)
+        hashes.sort()
+        self.hashes = array("q", hashes)
+
+    def add(self, report_ids: Iterable[str]) -> None:
+        if self.hashes is not None:  # before that, the array is read from the warehouse with them in
+            self.added.update(hash(r) for r in report_ids)
 
 
 def ingest(
