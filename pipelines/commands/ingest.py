@@ -153,11 +153,12 @@ def print_changes(db, run_id: int | None) -> None:
         changes = read.cell_changes(con, run_id=run_id)
     finally:
         con.close()
+    by_pair: dict[tuple, list[dict]] = {}  # one pass over the changes, not a filter per replacement
+    for c in changes.iter_rows(named=True):
+        by_pair.setdefault((c["old_report_id"], c["new_report_id"]), []).append(c)
     for r in reps.iter_rows(named=True):
-        mine = changes.filter(
-            (changes["old_report_id"] == r["old_report_id"]) & (changes["new_report_id"] == r["new_report_id"])
-        )
-        moved = sorted((c for c in mine.iter_rows(named=True) if _moved(c)), key=_order)
+        mine = by_pair.get((r["old_report_id"], r["new_report_id"]), [])
+        moved = sorted((c for c in mine if _moved(c)), key=_order)
         how = r["reason"] or "changed file"
         if r["old_report_id"] == r["new_report_id"]:
             how += f", extractor {r['old_extractor_version'] or 'unversioned'} → {r['new_extractor_version']}"
