@@ -4,6 +4,11 @@ Word-exported pages split one number over several <span>s, so inline elements ar
 without inserting anything; only block boundaries (p, div, br, li, …) separate text. Tables
 become rectangular grids with rowspan/colspan resolved.
 
+Memory: a parsed page costs ~250 bytes per element, so a 50 MB page of small tags would take
+gigabytes; before libxml2 builds anything, the page's bytes are counted (memchr speed) and a page
+with more tags or table cells than pipelines.settings allows is refused (_check_markup). The tree is
+then at most a few hundred MB whatever the page.
+
 Speed: the page is parsed once by libxml2 (from its bytes when they are UTF-8), hidden elements
 are found from the page source, and one XSLT pass (C, libxslt) writes the whole page out as text
 with separators, tables as records of rows and cells (_fast_blocks). Python only splits that
@@ -21,6 +26,7 @@ from itertools import islice
 
 import lxml.etree
 
+from pipelines import settings
 from pipelines.document import Cell, Document, ReadError, Table, TextBlock, normalize_chars
 
 # Content never shown as page text.
@@ -105,7 +111,8 @@ _BLOCK = frozenset(
 _HIDDEN = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 _SPAN = re.compile(r"\s*(\d+)")
 _MAX_COLSPAN = 1000  # the HTML standard's own cap
-_MAX_GRID_CELLS = 200_000  # a real report table has a few hundred cells; appendices a few thousand
+_MAX_GRID_CELLS = settings.MAX_TABLE_CELLS  # a real report table has a few hundred cells; appendices a few thousand
+_MAX_TAGS = settings.MAX_HTML_TAGS  # a real report page has a few thousand
 # A table holding another table is page layout (not data) when a cell around the inner table
 # also carries this much prose of its own.
 _LAYOUT_TEXT = 100
@@ -459,11 +466,25 @@ def _check_depth(parser, source: str) -> None:
             raise ReadError(source, f"HTML too deeply nested to read ({' '.join(err.message.split())[:80]})")
 
 
+def _check_markup(data: bytes, source: str) -> None:
+    """Refuse a page whose tree would be too large, from its bytes, before libxml2 builds it: every
+    element needs a '<', every table cell a '<td' or '<th' (upper bounds: comments and scripts count)."""
+    tags = data.count(b"<")
+    if tags > _MAX_TAGS:
+        raise ReadError(source, f"HTML refused: more than {_MAX_TAGS} tags")
+    if tags > _MAX_GRID_CELLS:  # only then can it hold that many cells
+        low = data.lower()
+        cells = low.count(b"<td") + low.count(b"<th") - low.count(b"<thead")
+        if cells > _MAX_GRID_CELLS:
+            raise ReadError(source, f"HTML refused: more than {_MAX_GRID_CELLS} table cells")
+
+
 def parse_html(text: str | None, source: str, *, raw: bytes | None = None):
     """The lxml root of a page or fragment, or None when there is no markup content at all.
     raw: text's exact UTF-8 bytes, when the caller has them (text may then be None)."""
     parser = _parser()
     data = raw if raw is not None else (text or "").encode("utf-8", "surrogatepass")
+    _check_markup(data, source)
     root = lxml.etree.fromstring(data, parser=parser)
     if root is None:  # nothing but comments or white space
         return None
@@ -619,6 +640,7 @@ def read_utf8(data: bytes, source: str) -> Document | None:
     caller then decodes the page itself and reads it with read_text)."""
     doc = Document(source=source, format="html", encoding="utf-8")
     parser = _parser()
+    _check_markup(data, source)
     root = lxml.etree.fromstring(data, parser=parser)
     for err in parser.error_log:
         if err.type_name in ("ERR_INVALID_ENCODING", "ERR_INVALID_CHAR") or "Char 0x" in err.message:

@@ -46,6 +46,7 @@ SKIPPED = "skipped"  # a file that is not a candidate report (companion notes, t
 EXTRACTING, EXTRACTED = "extracting", "extracted"  # live states of a file (ingest's on_file), before its outcome
 DEFAULT_COMMIT_EVERY = settings.INGEST_COMMIT_EVERY
 LOAD_BATCH = settings.INGEST_LOAD_BATCH  # reports written to the warehouse together (one transaction)
+LOAD_BATCH_CHARS = settings.INGEST_LOAD_BATCH_CHARS  # ... or fewer, when their texts are this long together
 
 
 @dataclass
@@ -361,7 +362,7 @@ class WarehouseSink:
         self.pending: list[tuple] = []
         self.waiting: dict[str, Report] = {}  # sha → extracted report, for files waiting to be loaded
         self.waiting_keys: set[tuple] = set()  # (agency_id, year) of those: what they may replace
-        self.n_pending_loads = 0
+        self.n_pending_loads = self.n_pending_chars = 0
         self.known = KnownReports(w.con)
 
     # -- outcomes
@@ -382,8 +383,13 @@ class WarehouseSink:
             if item.agency is not None and item.agency.agency_id is not None:
                 self.waiting_keys.add((item.agency.agency_id, item.report.year))
             self.n_pending_loads += 1
-        # A full batch goes in; so does a long run of other outcomes (memory stays bounded).
-        if self.n_pending_loads >= LOAD_BATCH or len(self.pending) >= 4 * LOAD_BATCH:
+            self.n_pending_chars += len(item.report.text or "")
+        # A full batch goes in; so does a long run of other outcomes, or of long texts (memory stays bounded).
+        if (
+            self.n_pending_loads >= LOAD_BATCH
+            or len(self.pending) >= 4 * LOAD_BATCH
+            or self.n_pending_chars >= LOAD_BATCH_CHARS
+        ):
             self.flush_pending()
             self.maybe_publish()
 
@@ -394,7 +400,7 @@ class WarehouseSink:
         self.pending.clear()
         self.waiting.clear()
         self.waiting_keys.clear()
-        self.n_pending_loads = 0
+        self.n_pending_loads = self.n_pending_chars = 0
         items = [e[1] for e in entries if e[0] == "load"]
         if self.shards is not None and items:
             first = self.n_extracted - len(items)
@@ -758,10 +764,11 @@ def extract_chunk(jobs: list[tuple[str, str, bytes | None]], timeout_s: float | 
 
 
 class _PoolBackend:
-    """run_executor's backend for LocalPoolExecutor: a local process pool, one file a task."""
+    """run_executor's backend for LocalPoolExecutor: a local process pool, one file a task. The workers
+    share this machine's files: they read them themselves (this process never holds their bytes)."""
 
     chunk = 1
-    send_paths = False
+    send_paths = True
 
     def __init__(self, workers: int, limits: Limits):
         self.workers, self.limits = workers, limits
@@ -803,7 +810,10 @@ class _Chunk:
 
 def run_executor(items, ex, limits: Limits, prepare, finish) -> None:
     """Extraction by `ex` (_PoolBackend, cluster.DaskExecutor), ex.chunk files a task, at most
-    ex.capacity files in flight, results handed to `finish` in walk order."""
+    ex.capacity files in flight, results handed to `finish` in walk order. At most
+    settings.INGEST_INFLIGHT_BYTES of input in flight (a larger file goes alone): an extraction's memory
+    grows with its file, so two huge files never run at once. With ex.send_paths the workers read the
+    files themselves and this process only hashes them."""
     _ExecutorRun(ex, limits, prepare, finish).run(items)
 
 
@@ -817,6 +827,9 @@ class _ExecutorRun:
         self.pending: deque[tuple[str, str, _Chunk | None, int]] = deque()
         self.seen_in_flight: set[str] = set()  # identical bytes twice within the window: extract once
         self.open_chunk = _Chunk()
+        self.budget = settings.INGEST_INFLIGHT_BYTES
+        self.inflight = 0
+        self.inflight_of: dict[str, int] = {}  # sha → its bytes in flight
 
     def run(self, items) -> None:
         try:
@@ -839,17 +852,28 @@ class _ExecutorRun:
             self.pending.append((path, job.sha, None, 0))
             return False
         p, sha, data = job
+        size = len(data)
+        del job
+        if self.ex.send_paths:
+            data = None  # hashed: a worker reads the file itself
         if sha in self.seen_in_flight:
             self.pending.append((p, sha, None, 0))
             return True
+        while self.pending and self.inflight + size > self.budget:
+            self.drain_one()
         self.seen_in_flight.add(sha)
+        self.inflight += size
+        self.inflight_of[sha] = size
         c = self.open_chunk
-        c.jobs.append((p, sha, None if self.ex.send_paths else data))
+        c.jobs.append(self.job_of(p, sha, data))
         self.pending.append((p, sha, c, len(c.jobs) - 1))
         if len(c.jobs) >= self.ex.chunk:
             self.submit(c)
             self.open_chunk = _Chunk()
         return True
+
+    def job_of(self, path: str, sha: str, data: bytes | None) -> tuple:
+        return (path, sha, None if self.ex.send_paths else data)
 
     def submit(self, c: _Chunk) -> None:
         c.fut = self.ex.submit(c.jobs)
@@ -860,6 +884,7 @@ class _ExecutorRun:
         if c is None:
             self.finish_dup(path, sha)
             return
+        self.inflight -= self.inflight_of.pop(sha, 0)
         if c.fut is None:  # the chunk still filling: send it as it is
             self.submit(c)
             self.open_chunk = _Chunk()
@@ -897,8 +922,21 @@ class _ExecutorRun:
             self.submit(single)
 
     def finish_dup(self, path: str, sha: str) -> None:
-        # Re-run prepare's check by handing finish a fresh extraction only if the first copy failed.
+        # Re-run prepare's check by handing finish a fresh extraction only if the first copy failed
+        # (by the executor too: this process stays small).
         job = self.prepare(path, None)
-        if job is not None:
-            status, payload = extract_job(job[2], job[0], self.limits.timeout_s)
-            self.finish(job[0], job[1], status, payload)
+        if job is None:
+            return
+        single = _Chunk()
+        single.jobs = [self.job_of(*job)]
+        p, s = job[0], job[1]
+        del job
+        self.submit(single)
+        try:
+            result = self.ex.result(single.fut)[0]
+        except ExtractorLost as e:
+            self.rerun_alone(single, p, s, 0, str(e))
+            return
+        except Exception as e:
+            result = ("err", _oneline(f"{p}: cannot extract: {type(e).__name__}: {e}"))
+        self.finish(p, s, *result)
