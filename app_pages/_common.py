@@ -45,6 +45,7 @@ QUERIES = {
     "matrix_page",
     "map_values",
     "failing_by_check_f",
+    "corrections_needing_review",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from app_pages import _review
 from app_pages._common import filters, lang, q, t
 from pipelines import csvsafe, read
 
@@ -65,6 +66,8 @@ sel_sev = c2.multiselect(
 )
 sort = c3.selectbox(tr("sort"), list(SORTS), key="q_sort", format_func=tr)
 sev = tuple(sel_sev or ["error", "warning"])
+
+_review.show(q("corrections_needing_review", f), lang())  # hand corrections a new edition put in doubt
 
 # one page of agencies, aggregated and paged in SQL; the total first (cheap), then the page
 _, n_agencies, years = q("matrix_page", f, tuple(sel_checks), sev, SORTS[sort], 0, 0)

@@ -4,6 +4,11 @@ table the dashboards read) is recomputed from v_cells for the report; cross-year
 agency are rerun (a corrected 结转 changes them).
 
 Every write goes through pipelines.warehouse.db.open_writer (copy, write, atomic swap).
+
+A new edition of a corrected report takes its corrections along (pipelines/warehouse/editions.py):
+re-applied when the cell's extracted value is unchanged, else 'needs_review' (not applied, with a
+finding R101) until a person undoes it, applies it as it is (apply_correction) or corrects the cell
+anew (add_correction, which resolves it).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.checks import TABLE3_COLUMNS, TABLE4_KEYS
+from pipelines.warehouse import editions
 
 _LOC = re.compile(r"^table([234])\.([A-Za-z0-9_]+)(?:\.([A-Za-z0-9_]+))?$")
 
@@ -27,11 +33,7 @@ class CellRef:
 
     @property
     def where(self) -> str:
-        if self.table_no == 3:
-            return f"table3.{self.row_key}.{self.col_key}"
-        if self.table_no == 4:
-            return f"table4.{self.col_key}"
-        return f"table2.{self.row_key}"
+        return editions.where(self.table_no, self.row_key, self.col_key)
 
 
 def parse_location(loc: str) -> CellRef:
@@ -101,6 +103,14 @@ def add_correction(
             raise KeyError(f"report {report_id} has no cell table{table_no} {row_key} {col_key}")
         con.execute("BEGIN TRANSACTION")
         try:
+            # A new correction of the cell settles any that waited for review there.
+            pending = con.execute(
+                "UPDATE corrections SET undone_at = ? WHERE report_id = ? AND table_no = ? AND row_key = ?"
+                " AND col_key = ? AND undone_at IS NULL AND status = ? RETURNING correction_id",
+                [_now(), report_id, table_no, row_key, col_key, editions.NEEDS_REVIEW],
+            ).fetchall()
+            if pending:
+                editions.drop_findings(con, report_id, editions.where(table_no, row_key, col_key))
             cid = con.execute("SELECT coalesce(max(correction_id), 0) + 1 FROM corrections").fetchone()[0]
             con.execute(
                 "INSERT INTO corrections (correction_id, report_id, table_no, row_key, col_key, old_value, new_value,"
@@ -120,20 +130,46 @@ def undo_correction(db_path: str | Path, correction_id: int, *, wait: float | No
     with _writer(db_path, wait) as w:
         con = w.con
         row = con.execute(
-            "SELECT report_id, undone_at FROM corrections WHERE correction_id = ?", [int(correction_id)]
+            "SELECT report_id, undone_at, status, table_no, row_key, col_key FROM corrections WHERE correction_id = ?",
+            [int(correction_id)],
         ).fetchone()
         if row is None:
             raise KeyError(f"no correction {correction_id}")
         if row[1] is not None:
             raise ValueError(f"correction {correction_id} was already undone at {row[1]}")
         con.execute("UPDATE corrections SET undone_at = ? WHERE correction_id = ?", [_now(), int(correction_id)])
+        if row[2] == editions.NEEDS_REVIEW:
+            editions.drop_findings(con, row[0], editions.where(*row[3:]))
+        _after_change(con, row[0])
+        return row[0]
+
+
+def apply_correction(db_path: str | Path, correction_id: int, *, wait: float | None = None) -> str:
+    """Apply a correction that waits for review (a new edition reads another value) as it is;
+    returns its report_id."""
+    with _writer(db_path, wait) as w:
+        con = w.con
+        row = con.execute(
+            "SELECT report_id, undone_at, status, table_no, row_key, col_key FROM corrections WHERE correction_id = ?",
+            [int(correction_id)],
+        ).fetchone()
+        if row is None:
+            raise KeyError(f"no correction {correction_id}")
+        if row[1] is not None or row[2] != editions.NEEDS_REVIEW:
+            raise ValueError(f"correction {correction_id} does not need review")
+        con.execute(
+            "UPDATE corrections SET status = ?, old_value = edition_value WHERE correction_id = ?",
+            [editions.ACTIVE, int(correction_id)],
+        )
+        editions.drop_findings(con, row[0], editions.where(*row[3:]))
         _after_change(con, row[0])
         return row[0]
 
 
 LIST_SQL = (
     "SELECT c.correction_id, c.report_id, r.agency, r.year, c.table_no, c.row_key, c.col_key,"
-    " c.old_value, c.new_value, c.reason, c.author, c.created_at, c.undone_at"
+    " c.old_value, c.new_value, c.reason, c.author, c.created_at, c.undone_at,"
+    " coalesce(c.status, 'active') AS status, c.edition_value, c.made_on, c.carried_at"
     " FROM corrections c LEFT JOIN reports r USING (report_id)"
     " ORDER BY c.correction_id"
 )

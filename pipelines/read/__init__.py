@@ -57,7 +57,14 @@ from pipelines.read.geo import map_values
 from pipelines.read.history import cell_changes, replacements
 from pipelines.read.measures import definitions
 from pipelines.read.outcomes import OUTCOME_MEASURES, REFUSAL_GROUPS, open_rate, outcome_composition, refusal_reasons
-from pipelines.read.quality import MATRIX_SORTS, SEVERITIES, check_ids, failing_by_check_f, matrix_page
+from pipelines.read.quality import (
+    MATRIX_SORTS,
+    SEVERITIES,
+    check_ids,
+    corrections_needing_review,
+    failing_by_check_f,
+    matrix_page,
+)
 from pipelines.read.quality import MISSING as QUALITY_MISSING
 from pipelines.read.reports import (
     OriginalUnavailable,
@@ -113,6 +120,7 @@ __all__ = [
     "SEVERITIES",
     "check_ids",
     "failing_by_check_f",
+    "corrections_needing_review",
     "matrix_page",
     "AGG_COARSE",
     "AGG_COLUMNS",

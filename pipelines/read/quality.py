@@ -127,6 +127,21 @@ def corrections(con: Con) -> pl.DataFrame:
     return _frame(con, LIST_SQL)
 
 
+def corrections_needing_review(con, f: Filters = Filters()) -> pl.DataFrame:
+    """Hand corrections made on an earlier edition of a report whose current edition reads another value
+    there: not applied until a person reviews them (pipelines/warehouse/editions.py); for the reports the
+    filters select. One row each: correction_id, report_id, agency_name, year, table_no, row_key, col_key,
+    new_value (the correction), edition_value (what the current edition reads), reason, author, created_at."""
+    w, p = _where(f)
+    sql = Sql(
+        "SELECT c.correction_id, c.report_id, coalesce(r.agency_name, r.agency) AS agency_name, r.year,"
+        " c.table_no, c.row_key, c.col_key, c.new_value, c.edition_value, c.reason, c.author, c.created_at"
+        " FROM corrections c JOIN reports r ON r.report_id = c.report_id {w}"
+        " ORDER BY agency_name, r.year, c.correction_id"
+    ).format(w=_and(w, Sql("c.undone_at IS NULL AND c.status = 'needs_review'")))
+    return frame(con.cursor(), sql, p)
+
+
 def catalogue_frame() -> pl.DataFrame:
     """The check catalogue as a table (both languages)."""
     from pipelines.checks import catalogue

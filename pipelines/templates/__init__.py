@@ -492,3 +492,24 @@ def key_names(lang: str = "zh") -> dict[str, str]:
     out.update({k: table4_name(k, lang) for k in TABLE4_KEYS})
     out.update({k: row_name(k, lang) for k in ROW_KEYS})
     return out
+
+
+def cell_label(table_no: int, row_key: str, col_key: str, lang: str = "zh") -> str:
+    """A cell as a reader names it, in the template's terms: 表三 上年结转 · 总计 / Table 3 … · Total,
+    表四 行政复议 · 维持 … (table 2: its printed row and column labels)."""
+    en = lang == "en"
+    if table_no == 3:
+        r = ROW.get(row_key)
+        row = (r.en if en else r.zh) if r else row_key
+        col = (TABLE3_COLUMN_EN if en else TABLE3_COLUMN_LABELS).get(col_key, col_key)
+        return f"{'Table 3' if en else '表三'} {row} · {col}"
+    if table_no == 4:
+        for g in TABLE4_GROUPS:
+            for o in TABLE4_OUTCOMES:
+                if table4_key(g, o) == col_key:
+                    group = TABLE4_GROUP[g].en if en else TABLE4_GROUP[g].page
+                    return (
+                        f"{'Table 4' if en else '表四'} {group} · {(TABLE4_OUTCOME_EN if en else TABLE4_OUTCOME_ZH)[o]}"
+                    )
+        return f"{'Table 4' if en else '表四'} {col_key}"
+    return f"{'Table 2' if en else '表二'} {table2_name(row_key, lang)}"

@@ -20,6 +20,7 @@ from pipelines import templates
 from pipelines.entities import resolve
 from pipelines.report import Report
 from pipelines.templates import TABLE3_COLUMNS
+from pipelines.warehouse import editions
 from pipelines.warehouse.nopandas import without_pandas
 
 LOADED, UNCHANGED, REPLACED = "loaded", "unchanged", "replaced"
@@ -477,6 +478,7 @@ def _load_batch(
         plan = _Plan.of_existing(con, dataset, run_id, now)
         plan.outcomes = [plan.decide(i, it, ag) for i, (it, ag) in enumerate(zip(items, ags))]
         old_cells = _old_cells(con, [o for o, _ in plan.pairs()])
+        carried = editions.snapshot(con, list(plan.heir))  # before their cells go
         if plan.delete:
             for stmt in _DELETE_MANY:
                 con.execute(stmt, [plan.delete])
@@ -491,6 +493,8 @@ def _load_batch(
         if chosen:
             _write_reports(con, register, chosen, dataset, now, run_id)
             _keep_corrections(con, [o for o, n in plan.pairs() if o == n])
+        if carried:
+            editions.carry(con, carried, plan.heir, now)
         con.execute("COMMIT")
         return plan.outcomes
     except BaseException:
@@ -528,6 +532,7 @@ class _Plan:
         self.by_key: dict[tuple[str, int], dict[str, str]] = {}  # (agency_id, year) of this dataset → reports
         self.write: dict[str, int] = {}  # report_id → index of the item to write
         self.delete: list[str] = []  # warehouse reports replaced
+        self.heir: dict[str, str] = {}  # each replaced warehouse report → the new edition replacing it in the end
         self.repl: dict[str, list] = {k: [] for k in _REPL_COLUMNS}
         self.outcomes: list[str | Exception] = []
 
@@ -574,10 +579,14 @@ class _Plan:
         return bool(olds)
 
     def _replace(self, old_id: str, old_path: str, it: LoadItem, ag: Agency, reason: str) -> None:
+        new_id = it.sha256
         if old_id in self.write:
             del self.write[old_id]  # an earlier report of this batch: never written
+            self.heir = {k: new_id if v == old_id else v for k, v in self.heir.items()}
         else:
             self.delete.append(old_id)
+            if old_id != new_id:  # a new edition (a file read again keeps its corrections: _keep_corrections)
+                self.heir[old_id] = new_id
         row = (
             self.run_id,
             old_id,

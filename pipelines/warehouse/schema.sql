@@ -154,5 +154,14 @@ CREATE TABLE IF NOT EXISTS corrections (
     reason        VARCHAR NOT NULL,
     author        VARCHAR NOT NULL,
     created_at    TIMESTAMP NOT NULL,
-    undone_at     TIMESTAMP
+    undone_at     TIMESTAMP,
+    status        VARCHAR DEFAULT 'active',  -- active | needs_review (pipelines/warehouse/editions.py)
+    edition_value DOUBLE,      -- needs_review: what the report's current edition extracted instead
+    made_on       VARCHAR,     -- the report_id of the edition it was made on, once carried to a newer one
+    carried_at    TIMESTAMP    -- when it was carried to the current edition
 );
+-- Warehouses made before corrections followed new editions.
+ALTER TABLE corrections ADD COLUMN IF NOT EXISTS status VARCHAR DEFAULT 'active';
+ALTER TABLE corrections ADD COLUMN IF NOT EXISTS edition_value DOUBLE;
+ALTER TABLE corrections ADD COLUMN IF NOT EXISTS made_on VARCHAR;
+ALTER TABLE corrections ADD COLUMN IF NOT EXISTS carried_at TIMESTAMP;

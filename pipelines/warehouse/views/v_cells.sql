@@ -1,9 +1,10 @@
--- Cells with a person's corrections applied: the latest correction not undone wins.
+-- Cells with a person's corrections applied: the latest correction not undone wins. A correction
+-- carried to a new edition that reads another value ('needs_review') is not applied until reviewed.
 CREATE OR REPLACE VIEW v_cells AS
 WITH latest AS (
     SELECT report_id, table_no, row_key, col_key, new_value
     FROM corrections
-    WHERE undone_at IS NULL
+    WHERE undone_at IS NULL AND coalesce(status, 'active') = 'active'
     QUALIFY row_number() OVER (
         PARTITION BY report_id, table_no, row_key, col_key
         ORDER BY created_at DESC, correction_id DESC) = 1

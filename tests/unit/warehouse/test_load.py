@@ -204,7 +204,10 @@ def test_v_cells_applies_latest_correction_not_undone_and_refresh_facts(con):
     load(con, make_report("b1" * 32))
     rid = "b1" * 32
     t = datetime(2026, 1, 1)
-    ins = "INSERT INTO corrections VALUES (?, ?, 3, 'new_received', 'total', 615, ?, 'typo', 'me', ?, ?)"
+    ins = (
+        "INSERT INTO corrections (correction_id, report_id, table_no, row_key, col_key, old_value, new_value,"
+        " reason, author, created_at, undone_at) VALUES (?, ?, 3, 'new_received', 'total', 615, ?, 'typo', 'me', ?, ?)"
+    )
     con.execute(ins, [1, rid, 600, t, None])
     con.execute(ins, [2, rid, 610, t.replace(day=2), None])
     con.execute(ins, [3, rid, 999, t.replace(day=3), t.replace(day=4)])  # undone: ignored
