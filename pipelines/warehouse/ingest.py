@@ -162,8 +162,9 @@ def count_files(paths: Iterable[str | Path], skip: AbstractSet[str] = frozenset(
 # --- extraction (runs in the main process or a pool worker) ------------------------------------
 
 
-class _Timeout(Exception):
-    pass
+class _Timeout(BaseException):
+    """The per-file time limit. A BaseException: the readers' catch-alls (which turn a library's
+    exception into 'cannot read: …') must not swallow it."""
 
 
 def _alarm(signum, frame):

@@ -250,3 +250,21 @@ def test_a_parser_crash_or_an_oversized_file_fails_that_file_only(tmp_path, monk
     errors = dict(res.failed)
     assert "ZeroDivisionError: bug in the parser" in errors[str(files[1])] and str(files[1]) in errors[str(files[1])]
     assert f"{big}: file is 50000 bytes, over the 20000 bytes limit" == errors[str(big)]
+
+
+def test_time_limit_inside_a_reader_is_reported_as_such(monkeypatch):
+    """The per-file time limit fires wherever the extraction is, even inside a reader's catch-all."""
+    import time as _time
+
+    import pipelines.checks  # noqa: F401  (imported now: the limit must fire inside the reader, not in an import)
+    import pipelines.parse  # noqa: F401
+    from pipelines import readers  # noqa: F401
+    from pipelines.readers import text as text_reader
+    from pipelines.warehouse.ingest import extract_job
+
+    def slow(*args, **kwargs):
+        _time.sleep(30)
+
+    monkeypatch.setattr(text_reader, "read_plain", slow)
+    status, msg = extract_job("一、总体情况\n本年收到申请1件。\n".encode(), "slow.txt", 0.2)
+    assert (status, msg) == ("err", "slow.txt: extraction took longer than 0.2 s; skipped")
