@@ -160,7 +160,7 @@ def _read(data: bytes, source: str, limits: Limits) -> Document:
     # (Checked on the bytes first: plain-text reports never pay for a second decode.)
     head = utf8_head(data) if _HTML_DOCUMENT_BYTES.search(data, 0, 65536) else None
     if head is not None and _HTML_DOCUMENT.search(head):
-        doc = html.read_utf8(data, source)
+        doc = html.read_utf8(data, source, limits=limits)
         if doc is not None:
             return doc
     text, enc = decode(data, source)
@@ -171,11 +171,11 @@ def _read(data: bytes, source: str, limits: Limits) -> Document:
     # Strict UTF-8 without a BOM: the bytes are the text's own encoding, lxml can take them as they are.
     raw = data if enc == "utf-8" and not data.startswith(codecs.BOM_UTF8) else None
     if _HTML_DOCUMENT.search(head):
-        return html.read_text(text, source, encoding=enc, raw=raw)
+        return html.read_text(text, source, encoding=enc, raw=raw, limits=limits)
     if text_reader.looks_like_markdown(text):
         return text_reader.read_markdown(text, source, encoding=enc)
     if _HTML_TAG.search(head):
-        return html.read_text(text, source, encoding=enc, raw=raw)
+        return html.read_text(text, source, encoding=enc, raw=raw, limits=limits)
     return text_reader.read_plain(text, source, encoding=enc)
 
 

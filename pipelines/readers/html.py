@@ -466,25 +466,28 @@ def _check_depth(parser, source: str) -> None:
             raise ReadError(source, f"HTML too deeply nested to read ({' '.join(err.message.split())[:80]})")
 
 
-def _check_markup(data: bytes, source: str) -> None:
+def _check_markup(data: bytes, source: str, limits=None) -> None:
     """Refuse a page whose tree would be too large, from its bytes, before libxml2 builds it: every
-    element needs a '<', every table cell a '<td' or '<th' (upper bounds: comments and scripts count)."""
+    element needs a '<', every table cell a '<td' or '<th' (upper bounds: comments and scripts count).
+    limits: pipelines.readers.Limits (max_tags, max_cells), else the settings."""
+    max_tags = limits.max_tags if limits is not None else _MAX_TAGS
+    max_cells = limits.max_cells if limits is not None else _MAX_GRID_CELLS
     tags = data.count(b"<")
-    if tags > _MAX_TAGS:
-        raise ReadError(source, f"HTML refused: more than {_MAX_TAGS} tags")
-    if tags > _MAX_GRID_CELLS:  # only then can it hold that many cells
+    if tags > max_tags:
+        raise ReadError(source, f"HTML refused: more than {max_tags} tags")
+    if tags > max_cells:  # only then can it hold that many cells
         low = data.lower()
         cells = low.count(b"<td") + low.count(b"<th") - low.count(b"<thead")
-        if cells > _MAX_GRID_CELLS:
-            raise ReadError(source, f"HTML refused: more than {_MAX_GRID_CELLS} table cells")
+        if cells > max_cells:
+            raise ReadError(source, f"HTML refused: more than {max_cells} table cells")
 
 
-def parse_html(text: str | None, source: str, *, raw: bytes | None = None):
+def parse_html(text: str | None, source: str, *, raw: bytes | None = None, limits=None):
     """The lxml root of a page or fragment, or None when there is no markup content at all.
     raw: text's exact UTF-8 bytes, when the caller has them (text may then be None)."""
     parser = _parser()
     data = raw if raw is not None else (text or "").encode("utf-8", "surrogatepass")
-    _check_markup(data, source)
+    _check_markup(data, source, limits)
     root = lxml.etree.fromstring(data, parser=parser)
     if root is None:  # nothing but comments or white space
         return None
@@ -621,26 +624,28 @@ def _has_separators(raw: bytes) -> bool:
     return b"\xf3" in raw or b"\xf4" in raw or _SEPARATOR_REF_BYTES.search(raw) is not None
 
 
-def read_text(text: str | None, source: str, *, encoding: str | None = None, raw: bytes | None = None) -> Document:
+def read_text(
+    text: str | None, source: str, *, encoding: str | None = None, raw: bytes | None = None, limits=None
+) -> Document:
     """raw: the page's bytes when they are exactly text in UTF-8 (spares encoding it again);
-    text may then be None."""
+    text may then be None. limits: pipelines.readers.Limits (else the settings)."""
     doc = Document(source=source, format="html", encoding=encoding)
     if raw is None:  # one path: every page is read from its UTF-8 bytes (see _prune)
         raw = text.encode("utf-8", "surrogatepass") if text is not None else b""
-    root = parse_html(None, source, raw=raw)
+    root = parse_html(None, source, raw=raw, limits=limits)
     if root is None:
         return doc
     _read_root(root, doc, raw)
     return doc
 
 
-def read_utf8(data: bytes, source: str) -> Document | None:
+def read_utf8(data: bytes, source: str, *, limits=None) -> Document | None:
     """A page whose start reads as UTF-8, parsed from its bytes without decoding them in Python;
     None when libxml2 meets a byte or character that strict UTF-8 text would not hold (the
     caller then decodes the page itself and reads it with read_text)."""
     doc = Document(source=source, format="html", encoding="utf-8")
     parser = _parser()
-    _check_markup(data, source)
+    _check_markup(data, source, limits)
     root = lxml.etree.fromstring(data, parser=parser)
     for err in parser.error_log:
         if err.type_name in ("ERR_INVALID_ENCODING", "ERR_INVALID_CHAR") or "Char 0x" in err.message:

@@ -106,25 +106,24 @@ def no_tree(monkeypatch):
     return built
 
 
-def test_html_over_the_tag_limit_refused_before_parsing(monkeypatch, no_tree):
-    monkeypatch.setattr(html_reader, "_MAX_TAGS", 5000)
+def test_html_over_the_tag_limit_refused_before_parsing(no_tree):
     page = "<html><body>" + "<p><span>1</span></p>" * 2000 + "</body></html>"  # 8,004 tags
+    lim = Limits(max_tags=5000)
     with pytest.raises(ReadError, match=r"^p\.html: HTML refused: more than 5000 tags$"):
-        read_bytes(page.encode(), "p.html")
+        read_bytes(page.encode(), "p.html", limits=lim)
     with pytest.raises(ReadError, match=r"HTML refused: more than 5000 tags$"):
-        read_bytes(page.encode("gbk"), "gbk.html")  # the decoded path too
+        read_bytes(page.encode("gbk"), "gbk.html", limits=lim)  # the decoded path too
     assert no_tree == []
 
 
-def test_html_over_the_cell_limit_refused_before_parsing(monkeypatch, no_tree):
-    monkeypatch.setattr(html_reader, "_MAX_GRID_CELLS", 1000)
+def test_html_over_the_cell_limit_refused_before_parsing(no_tree):
     rows = "".join("<tr>" + "<TD>1</TD><th>2</th>" * 3 + "</tr>" for _ in range(200))  # 1,200 cells
     page = f"<html><body><table><thead><tr><th>h</th></tr></thead>{rows}</table></body></html>"
     with pytest.raises(ReadError, match=r"^t\.html: HTML refused: more than 1000 table cells$"):
-        read_bytes(page.encode(), "t.html")
+        read_bytes(page.encode(), "t.html", limits=Limits(max_cells=1000))
     assert no_tree == []
     # Under the limits the page reads as before.
     small = "<html><body><table>" + "<tr><td>1</td><td>2</td></tr>" * 10 + "</table></body></html>"
-    doc = read_bytes(small.encode(), "s.html")
+    doc = read_bytes(small.encode(), "s.html", limits=Limits(max_cells=1000))
     assert doc.blocks[-1].texts() == [["1", "2"]] * 10
     assert no_tree == [len(small)]
