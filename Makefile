@@ -48,6 +48,7 @@ bench: venv
 	$(BIN)/python bench/dashboard.py
 	$(BIN)/python bench/fetch.py
 	$(BIN)/python bench/doc.py
+	$(BIN)/python bench/hostile.py
 
 clean:
 	rm -rf $(VENV) data/demo $(DB) $(DB).wal .pytest_cache
