@@ -17,6 +17,7 @@ import io
 import posixpath
 import zipfile
 import zlib
+from typing import IO
 
 from lxml import etree
 
@@ -62,7 +63,7 @@ class _Budget:
     def __init__(self, source: str, max_bytes: int, max_part: int, max_cells: int, max_chars: int):
         self.source, self.max_bytes, self.max_part = source, max_bytes, max_part
         self.max_cells, self.max_chars = max_cells, max_chars
-        self.stream = None
+        self.stream: IO[bytes] | None = None
         self.read_bytes = 0  # XML read so far
         self.done_at = 0  # XML read when the last top-level element was read and dropped
         self.cells = 0
@@ -70,6 +71,7 @@ class _Budget:
         self.part = "document.xml"
 
     def read(self, n: int = -1) -> bytes:
+        assert self.stream is not None  # set by read_bytes before lxml reads
         chunk = self.stream.read(n if n is not None and n >= 0 else 1 << 16)
         self.read_bytes += len(chunk)
         if self.read_bytes > self.max_bytes:

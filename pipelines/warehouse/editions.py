@@ -102,7 +102,8 @@ def carry(
 
 def add_findings(con: duckdb.DuckDBPyConnection, report_id: str, items: list[tuple[str, str]]) -> None:
     """R101 findings (location, message) on a report, its n_findings and status kept in step."""
-    seq = con.execute("SELECT coalesce(max(seq) + 1, 0) FROM findings WHERE report_id = ?", [report_id]).fetchone()[0]
+    row = con.execute("SELECT coalesce(max(seq) + 1, 0) FROM findings WHERE report_id = ?", [report_id]).fetchone()
+    seq = row[0] if row else 0
     for i, (loc, msg) in enumerate(items):
         con.execute(
             "INSERT INTO findings (report_id, seq, check_id, severity, location, message) VALUES (?, ?, ?, ?, ?, ?)",

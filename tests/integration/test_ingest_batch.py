@@ -256,7 +256,8 @@ def test_time_limit_inside_a_reader_is_reported_as_such(monkeypatch):
     """The per-file time limit fires wherever the extraction is, even inside a reader's catch-all."""
     import time as _time
 
-    import pipelines.checks  # noqa: F401  (imported now: the limit must fire inside the reader, not in an import)
+    # imported now: the limit must fire inside the reader, not in an import
+    import pipelines.checks
     import pipelines.parse  # noqa: F401
     from pipelines import readers  # noqa: F401
     from pipelines.readers import text as text_reader
