@@ -1,15 +1,18 @@
 """A local HTTP server for fetch tests: serves a site's pages from a dict, logs every request
 (arrival and end times, method, path, status, bytes, whether the answer was sent whole, the
 request's headers and form), answers conditional requests, and can stall one answer mid-body so a
-test can kill the client while it is in flight. No network: 127.0.0.1 only."""
+test can kill the client while it is in flight. With `tls=(cert, key)` it serves HTTPS with that
+certificate. No network: 127.0.0.1 only."""
 
 from __future__ import annotations
 
 import hashlib
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Self
 from urllib.parse import parse_qsl, urlsplit
 
@@ -38,7 +41,7 @@ class Hit:
 
 
 class Portal:
-    def __init__(self) -> None:
+    def __init__(self, tls: tuple[Path, Path] | None = None) -> None:
         self.routes: dict[str, Route] = {}
         self.log: list[Hit] = []
         self.stall_path: str | None = None
@@ -61,6 +64,12 @@ class Portal:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
+        self.scheme = "http"
+        if tls is not None:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(*tls)
+            self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
+            self.scheme = "https"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     # --- lifecycle ----------------------------------------------------------------------------------
@@ -79,7 +88,7 @@ class Portal:
         return f"127.0.0.1:{self.server.server_address[1]}"
 
     def url(self, path: str) -> str:
-        return f"http://{self.host}{path}"
+        return f"{self.scheme}://{self.host}{path}"
 
     # --- content -------------------------------------------------------------------------------------
 

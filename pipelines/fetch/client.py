@@ -100,6 +100,7 @@ class Client:
         self.free_at: dict[str, float] = {}  # host → monotonic time of its next allowed request
         self.robots: dict[str, Protego | bool] = {}  # host → rules, True (allow all), False (disallow all)
         self.blocked: dict[str, str] = {}  # host → why it was stopped in this run
+        self.untrusted: dict[str, str] = {}  # host → its robots.txt failed TLS: so will every request to it
         self.requests = 0
 
     def close(self) -> None:
@@ -152,6 +153,8 @@ class Client:
             return Protego.parse(dom.to_text(ans.body, target))
         if ans.kind == HTTP_ERROR and ans.status is not None and 400 <= ans.status < 500:
             return True
+        if ans.kind == TLS:
+            self.untrusted[host] = ans.error or TLS
         self.log(f"{host}: robots.txt unreachable ({ans.error}); treating the host as disallowed (RFC 9309)")
         return False
 
@@ -183,6 +186,8 @@ class Client:
             if host in self.blocked:
                 return Answer(BLOCKED, url, error=f"host stopped earlier in this run: {self.blocked[host]}")
             if not self.allowed(url):
+                if host in self.untrusted:  # a failure to report as such (and retry), not a robots rule
+                    return Answer(TLS, url, error=self.untrusted[host])
                 return Answer(ROBOTS, url, error="disallowed by robots.txt")
             ans = self._with_retries(method, url, data, cond, spool)
             if ans.kind == OK and ans.status and 300 <= ans.status < 400:
