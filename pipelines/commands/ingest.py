@@ -123,8 +123,23 @@ def report(args, result) -> int:
         for _, err in result.failed:
             print(f"  failed: {err}")
         _print_skipped(result.skipped)
+        if result.replaced:  # a new edition may have left a hand correction to review (R101)
+            _print_review(db_of(args))
     sys.stdout.flush()
     return 1 if result.failed else 0
+
+
+def _print_review(db) -> None:
+    from pipelines.warehouse.db import connect_read, one
+
+    con = connect_read(db)
+    try:
+        sql = "SELECT count(*) FROM corrections WHERE undone_at IS NULL AND status = 'needs_review'"
+        n = one(con.execute(sql).fetchone())[0]
+    finally:
+        con.close()
+    if n:
+        print(f"  {n} hand correction(s) need review: a new edition reads another value (xxgk correct --list)")
 
 
 def _print_skipped(skipped: list[tuple[str, str]]) -> None:

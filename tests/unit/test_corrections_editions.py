@@ -226,3 +226,35 @@ def test_the_review_finding_is_a_known_id():
     from pipelines.checks import known_check_ids, parser_codes
 
     assert CHECK_ID in known_check_ids() and parser_codes()[CHECK_ID] == "warning"
+
+
+REVIEW = "  1 hand correction(s) need review: a new edition reads another value (xxgk correct --list)"
+
+
+def test_ingest_of_a_new_edition_says_when_a_correction_needs_review(tmp_path, capsys):
+    """As a terminal user meets it: the ingest that loads the new edition names the review to do."""
+    sample = Path(__file__).resolve().parents[2] / "data" / "samples" / "xigong-commerce-2020.txt"
+    f, db = tmp_path / "r.txt", str(tmp_path / "w.duckdb")
+    text = sample.read_text(encoding="utf-8")
+    f.write_text(text, encoding="utf-8")
+    assert main(["ingest", str(f), "--db", db]) == 0
+    (rid,) = q(db, "SELECT report_id FROM reports")[0]
+    assert main(["correct", rid, "table3.carried_over.natural_person", "3", "--reason", "原件为3", "--db", db]) == 0
+    carried = "二、上年结转政府信息公开申请数量\t"
+    assert text.count(carried + "0\t0\t0\t0\t0\t0\t0") == 1
+    f.write_text(text.replace(carried + "0\t0\t0\t0\t0\t0\t0", carried + "1\t0\t0\t0\t0\t0\t1"), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["ingest", str(f), "--db", db]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"{db}: loaded 0, replaced 1, reextracted 0, unchanged 0, failed 0, skipped 0"
+    assert lines[-1] == REVIEW
+    assert main(["correct", "--apply", "1", "--db", db]) == 0
+    f.write_text(text, encoding="utf-8")  # the first edition again: carried_over reads 0 (not 1): review again
+    capsys.readouterr()
+    assert main(["ingest", str(f), "--db", db]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == REVIEW
+    assert main(["correct", "--undo", "1", "--db", db]) == 0
+    f.write_text(text.replace(carried + "0\t0\t0\t0\t0\t0\t0", carried + "2\t0\t0\t0\t0\t0\t2"), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["ingest", str(f), "--db", db]) == 0  # nothing left to review: no such line
+    assert "need review" not in capsys.readouterr().out
