@@ -39,7 +39,7 @@ from pipelines.report import Report
 from pipelines.warehouse import db as dbm
 from pipelines.warehouse import writer
 from pipelines.warehouse.load import ASKED, LOADED, REEXTRACTED, REPLACED, UNCHANGED, UPGRADE, LoadItem, resolve_agency
-from pipelines.warehouse.workers import extraction_pool
+from pipelines.warehouse.workers import extraction_pool, release_memory
 
 FAILED = "failed"
 SKIPPED = "skipped"  # a file that is not a candidate report (companion notes, truth JSON): not a failure
@@ -761,6 +761,9 @@ def extract_chunk(jobs: list[tuple[str, str, bytes | None]], timeout_s: float | 
                 out.append(("err", f"{path}: the file changed while it was being ingested; skipped"))
                 continue
         out.append(extract_job(data, path, timeout_s))
+        size = len(data)
+        del data
+        release_memory(size)
     return out
 
 

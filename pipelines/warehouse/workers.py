@@ -53,6 +53,20 @@ def die_with_parent(parent_pid: int) -> None:
         threading.Thread(target=_watch_parent, args=(parent_pid,), name="xxgk-parent-watch", daemon=True).start()
 
 
+_TRIM_AFTER_BYTES = 4 * 1024 * 1024
+
+
+def release_memory(input_bytes: int) -> None:
+    """After a big file, hand the heap it grew back to the system (glibc malloc_trim): an idle worker
+    would otherwise keep the peak of its largest file for the rest of the run, beside the busy one."""
+    if input_bytes < _TRIM_AFTER_BYTES or not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def _context():
     # fork: workers start at once with the parent's modules; they inherit no lock (see module doc).
     methods = multiprocessing.get_all_start_methods()
