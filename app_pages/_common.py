@@ -46,6 +46,8 @@ QUERIES = {
     "map_values",
     "failing_by_check_f",
     "corrections_needing_review",
+    "cell_changes",
+    "changed_cells",
 }
 
 

@@ -6,8 +6,8 @@ import polars as pl
 import streamlit as st
 
 from app_pages import _review
-from app_pages._common import filters, lang, q, t
-from pipelines import csvsafe, read
+from app_pages._common import filters, lang, link_col, q, report_link, t
+from pipelines import changeview, csvsafe, read
 
 S = {
     "title": ("数据质量", "Data quality"),
@@ -38,6 +38,18 @@ S = {
     "error": ("错误", "error"),
     "warning": ("警告", "warning"),
     "info": ("提示（不可评估等）", "info (not assessable…)"),
+    "moved": ("重新读取后变动的数值", "Values moved by a new reading"),
+    "moved_intro": (
+        "同一文件经新版提取程序重新读取，或同一机关同一年度换成新版本文件后，数值发生变化的单元格（最新在前）。点击查看报告。",
+        "Cells whose value changed when a file was read again by a newer extractor, or replaced by a new edition "
+        "for the same agency and year (newest first). Click to open the report.",
+    ),
+    "moved_none": (
+        "所选报告没有数值因重新读取或替换而变动。",
+        "No value of the selected reports was moved by a new reading.",
+    ),
+    "moved_more": ("共 {n:,} 处，显示最新的 {k:,} 处。", "{n:,} in all; the newest {k:,} shown."),
+    "open": ("打开", "Open"),
 }
 
 
@@ -117,3 +129,29 @@ st.dataframe(
     hide_index=True,
     key="q_by_check",
 )
+
+# what a new reading (an extractor upgrade, a new edition of the file) moved in the selected reports
+st.subheader(tr("moved"))
+MOVED_SHOWN = 500
+moved = q("changed_cells", f, MOVED_SHOWN)
+if moved.is_empty():
+    st.caption(tr("moved_none"))
+else:
+    n_moved = int(moved["n_total"][0])
+    more = " " + tr("moved_more").format(n=n_moved, k=moved.height) if n_moved > moved.height else ""
+    st.caption(tr("moved_intro") + more)
+    moved = changeview.order(moved)  # the links beside the table in the table's order
+    links = link_col(moved, "report_id", report_link).alias(tr("open"))
+    shown = changeview.table(moved, lang()).select(links, pl.all())
+    widths = {
+        changeview.column(k, lang()): st.column_config.TextColumn(width=changeview.WIDTHS[k]) for k in changeview.keys()
+    }
+    st.dataframe(
+        shown,
+        hide_index=True,
+        key="q_moved",
+        column_config={
+            tr("open"): st.column_config.LinkColumn(tr("open"), display_text=tr("open"), width=44),
+            **widths,
+        },
+    )

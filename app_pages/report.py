@@ -7,7 +7,7 @@ import math
 import streamlit as st
 
 from app_pages._common import filters, lang, link_col, q, rename, report_link, t
-from pipelines import i18n, numfmt, read, reportview
+from pipelines import changeview, i18n, numfmt, read, reportview
 from pipelines import templates as T
 
 f, L = filters(), lang()
@@ -116,6 +116,23 @@ def detail(rid: str) -> None:
     texts = reportview.section_texts(d["text"])
     for sec in T.SECTIONS:
         _section(sec, d, marks, texts)
+    _history(rid)
+
+
+def _history(rid: str) -> None:
+    """The cells new readings of this report moved (an extractor upgrade, a new edition of the file)."""
+    ch = q("cell_changes", report_id=rid)
+    if ch.is_empty():
+        return
+    with st.expander(t("report_history", n=ch.height), expanded=False):
+        st.caption(t("report_history_help"))
+        widths = {
+            changeview.column(k, L): st.column_config.TextColumn(width=changeview.WIDTHS[k])
+            for k in changeview.keys(False)
+        }
+        st.dataframe(
+            changeview.table(ch, L, with_report=False), hide_index=True, key="rep_history", column_config=widths
+        )
 
 
 def report_list() -> None:

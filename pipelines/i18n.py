@@ -250,6 +250,12 @@ S: dict[str, tuple[str, str]] = {
     "report_fees": ("信息处理费", "Information processing fees"),
     "report_fees_value": ("本节所述收取信息处理费 {v} 元。", "This section states {v} yuan of fees collected."),
     "report_fees_none": ("本节未提及收取信息处理费的金额。", "This section states no amount of fees collected."),
+    "report_history": ("数值变更记录（{n} 处）", "Value history ({n} cells)"),
+    "report_history_help": (
+        "本报告被重新读取（提取程序升级）或被同一机关同一年度的新版本文件替换时，变动的单元格：原值与新值。",
+        "The cells that moved when this report was read again (an extractor upgrade) or replaced by a new "
+        "edition for the same agency and year: the value before and after.",
+    ),
     "report_whole": ("涉及整份报告的校验发现", "Findings on the report as a whole"),
     "report_table_findings": ("本表校验发现", "Findings on this table"),
     "report_source_text": ("报告原文（本节）", "The report's text (this section)"),

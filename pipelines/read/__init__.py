@@ -54,7 +54,7 @@ from pipelines.read.filters import (
     years,
 )
 from pipelines.read.geo import map_values
-from pipelines.read.history import cell_changes, replacements
+from pipelines.read.history import cell_changes, changed_cells, replacements
 from pipelines.read.measures import definitions
 from pipelines.read.outcomes import OUTCOME_MEASURES, REFUSAL_GROUPS, open_rate, outcome_composition, refusal_reasons
 from pipelines.read.quality import (
@@ -166,6 +166,7 @@ __all__ = [
     "applicant_mix",
     "build_dash",
     "cell_changes",
+    "changed_cells",
     "compare",
     "compare_table",
     "correction_rates",

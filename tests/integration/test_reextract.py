@@ -222,3 +222,56 @@ def test_load_shards_lets_a_newer_reading_replace_an_older_one(built, tmp_path, 
     assert main(["load-shards", str(shards), "--db", str(db), "--json"]) == 0
     last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert last["reextracted"] == [] and len(last["unchanged"]) == 2
+
+
+def test_the_moved_cells_in_the_template_words_and_on_the_pages(built, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from pipelines import changeview
+
+    src, db, rid = built
+    ingest([src], db=db, progress=False)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        moved = read.changed_cells(con, read.Filters(), limit=5)
+        n_total = int(moved["n_total"][0])
+        none = read.changed_cells(con, read.Filters(datasets=("demo",)))
+        history = read.cell_changes(con, report_id=rid)
+    finally:
+        con.close()
+    truth = json.loads(ONE_CELL.with_suffix(".truth.json").read_text(encoding="utf-8"))
+    n_values = sum(v is not None for row in truth["table3"].values() for v in row) + sum(
+        v is not None for v in truth["table4"]
+    )
+    assert moved.height == 5 and n_total == n_values + 1  # every value read now, and the agency
+    assert none.is_empty()  # the sidebar's filters reach it
+    zh = changeview.table(history, "zh", with_report=False)
+    en = changeview.table(history, "en", with_report=False)
+    rows = {(r["位置"], r["原值"], r["新值"]) for r in zh.to_dicts()}
+    assert ("机关名称", "—", "东川省文化和旅游厅") in rows
+    assert ("表三 · 一、本年新收政府信息公开申请数量 · 自然人", "—（未填报）", "23") in rows
+    assert set(zh["原因"]) == {"提取程序升级"} and set(zh["提取程序版本"]) == {f"未记录 → {EXTRACTOR_VERSION}"}
+    assert set(en["Why"]) == {"extractor upgrade"}
+    where = list(zh["位置"])  # the report's fields first, then the cells in the template's print order
+    assert where[0] == "机关名称"
+    assert next(w for w in where if w.startswith("表三")) == "表三 · 一、本年新收政府信息公开申请数量 · 自然人"
+    assert all(v and "None" not in v and "null" not in v for col in zh.columns for v in zh[col])
+
+    monkeypatch.setenv("XXGK_DB", str(db))
+    app = Path(__file__).resolve().parents[2] / "app.py"
+    at = AppTest.from_file(str(app), default_timeout=60)
+    at.switch_page("app_pages/quality.py")
+    at.run()
+    assert not at.exception
+    (shown,) = [d.value for d in at.dataframe if "位置" in d.value.columns]
+    assert len(shown) == n_total and "东川省文化和旅游厅" in set(shown["新值"])
+    year = q(db, "SELECT year FROM reports WHERE report_id = ?", [rid])[0][0]
+    assert set(shown["机构"]) == {"东川省文化和旅游厅"} and set(shown["年度"]) == {str(year)}
+    at = AppTest.from_file(str(app), default_timeout=60)
+    at.switch_page("app_pages/report.py")
+    at.query_params["report"] = rid
+    at.run()
+    assert not at.exception
+    assert any(e.label == f"数值变更记录（{history.height} 处）" for e in at.expander)
+    (hist,) = [d.value for d in at.dataframe if "位置" in d.value.columns]
+    assert len(hist) == history.height and "机构" not in hist.columns
