@@ -14,7 +14,10 @@ round (the machine is shared: every variant sees the same load), best of --round
 - load-shards of the same reports (written once by an ingest --shards beforehand): the loader alone,
   no extraction, i.e. how many reports a second the client of a cluster can take.
 
-Peak RSS is the ingest process's own (the client, for the cluster run). Writes bench/results/scale.json.
+Peak RSS is the ingest process's own (the client, for the cluster run). Besides wall seconds, each variant's
+CPU seconds (user + system of the process and its children, least over the rounds) and their ratio to the
+floor's: on a shared machine other processes stretch the wall clock, not the work. For the cluster run the
+CPU of the scheduler and workers it starts is included. Writes bench/results/scale.json.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -72,10 +76,19 @@ print(json.dumps({"loaded": len(r.loaded), "unchanged": len(r.unchanged), "faile
 """
 
 
+CPU: dict[str, float] = {}  # CPU seconds (user + system) of the last timed command, its children included
+
+
 def timed(cmd: list[str]) -> tuple[float, str]:
+    """Wall seconds and stdout of a whole process; its CPU seconds in CPU["last"] (on a shared machine the
+    CPU time is the steadier figure: other processes' load stretches the wall clock, not the work)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT)
-    return time.perf_counter() - t, out.stdout
+    dt = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU["last"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return dt, out.stdout
 
 
 def run_ingest(src: Path | str, tmp: Path, workers: int, cluster: str | None) -> dict:
@@ -85,6 +98,7 @@ def run_ingest(src: Path | str, tmp: Path, workers: int, cluster: str | None) ->
     dt, out = timed([sys.executable, "-c", RUN, str(src), str(db), str(workers), cluster or ""])
     res = json.loads(out.strip().splitlines()[-1])
     res["seconds"] = dt
+    res["cpu_s"] = CPU["last"]
     return res
 
 
@@ -101,6 +115,7 @@ def main() -> int:
     if not a.skip_cluster:
         variants["cluster local:2"] = (1, "local:2")
     variants["load-shards"] = "shards"
+    load_start = os.getloadavg()[0]
     tmp = Path(tempfile.mkdtemp(prefix="xxgk-bench-scale-"))
     try:
         src = tmp / "files"
@@ -130,7 +145,7 @@ def main() -> int:
             for name in order:
                 if variants[name] is None:
                     dt, _ = timed([sys.executable, "-c", FLOOR, str(src)])
-                    runs[name].append({"seconds": dt})
+                    runs[name].append({"seconds": dt, "cpu_s": CPU["last"]})
                 elif variants[name] == "shards":
                     runs[name].append(run_ingest(f"shards:{shards}", tmp, 1, None))
                 else:
@@ -139,17 +154,20 @@ def main() -> int:
         shutil.rmtree(tmp, ignore_errors=True)
     best = {k: min(v, key=lambda x: x["seconds"]) for k, v in runs.items()}
     floor = best["floor"]["seconds"]
+    cpu = {k: min(x["cpu_s"] for x in v) for k, v in runs.items()}  # least CPU of the rounds, per variant
     print(
         f"{a.n} real-report copies ({mb:.0f} MB), whole processes, best of {a.rounds}; "
-        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}"
+        f"{os.cpu_count()} cores, load average {load_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
     )
     print(
-        f"{'variant':<16} {'seconds':>8} {'reports/s':>10} {'× floor':>8} {'peak RSS MB':>12} {'loaded':>7} {'failed':>6}"
+        f"{'variant':<16} {'seconds':>8} {'reports/s':>10} {'× floor':>8} {'CPU s':>7} {'× floor CPU':>12} "
+        f"{'peak RSS MB':>12} {'loaded':>7} {'failed':>6}"
     )
     for k, b in best.items():
         rss = f"{b['rss_mb']:.0f}" if "rss_mb" in b else "-"
         print(
-            f"{k:<16} {b['seconds']:>8.1f} {a.n / b['seconds']:>10.1f} {b['seconds'] / floor:>8.2f} {rss:>12} "
+            f"{k:<16} {b['seconds']:>8.1f} {a.n / b['seconds']:>10.1f} {b['seconds'] / floor:>8.2f} "
+            f"{cpu[k]:>7.1f} {cpu[k] / cpu['floor']:>12.2f} {rss:>12} "
             f"{b.get('loaded', '-'):>7} {b.get('failed', '-'):>6}"
         )
     out = ROOT / "bench" / "results" / "scale.json"
@@ -166,6 +184,9 @@ def main() -> int:
                 "best": best,
                 "reports_per_s": {k: a.n / b["seconds"] for k, b in best.items()},
                 "ratio_to_floor": {k: b["seconds"] / floor for k, b in best.items()},
+                "cpu_s": cpu,
+                "cpu_ratio_to_floor": {k: c / cpu["floor"] for k, c in cpu.items()},
+                "load_average_start_1m": load_start,
             },
             indent=1,
         )

@@ -131,6 +131,12 @@ def facts_from_values(t3: dict[str, list[float | None]], t4: list[float | None])
 
 def _cells_table(report_id: str, report: Report) -> pa.Table:
     cols: dict[str, list] = {n: [] for n in _CELLS_SCHEMA.names}
+    _add_cells(cols, report_id, report)
+    return pa.table(cols, schema=_CELLS_SCHEMA)
+
+
+def _add_cells(cols: dict[str, list], report_id: str, report: Report) -> None:
+    """A report's cells appended to the columns ``cols`` (named as _CELLS_SCHEMA): a batch makes one table."""
 
     def add(table_no: int, row_key: str, col_key: str, c) -> None:
         cols["report_id"].append(report_id)
@@ -149,7 +155,6 @@ def _cells_table(report_id: str, report: Report) -> pa.Table:
             add(3, row_key, col_key, c)
     for key, c in zip(TABLE4_KEYS, report.table4):
         add(4, "table4", key, c)
-    return pa.table(cols, schema=_CELLS_SCHEMA)
 
 
 _INSERT_FACTS = (
@@ -405,7 +410,7 @@ def _write_reports(con, register, chosen: list, dataset: str, now: datetime, run
     rep_cols: dict[str, list] = {c: [] for c in _REPORT_COLUMNS}
     fact_cols: dict[str, list] = {c: [] for c in FACT_COLUMNS}
     find_cols: dict[str, list] = {c: [] for c in _FINDING_COLUMNS}
-    cells = []
+    cells: dict[str, list] = {n: [] for n in _CELLS_SCHEMA.names}  # one Arrow table for the batch, not one a report
     for rid, it, ag in chosen:
         r = it.report
         for c, v in zip(_REPORT_COLUMNS, _report_row(rid, it, ag, dataset, now, run_id)):
@@ -419,15 +424,13 @@ def _write_reports(con, register, chosen: list, dataset: str, now: datetime, run
         for seq, f in enumerate(r.findings):
             for c, v in zip(find_cols, (rid, seq, f.check, f.severity, f.where, f.message)):
                 find_cols[c].append(v)
-        t = _cells_table(rid, r)
-        if t.num_rows:
-            cells.append(t)
+        _add_cells(cells, rid, r)
     register(
         "_xxgk_reports_in", pa.table({c: pa.array(v, _REPORT_TYPES.get(c, pa.string())) for c, v in rep_cols.items()})
     )
     con.execute(_INSERT_REPORTS_FROM)
-    if cells:
-        register("_xxgk_cells_in", pa.concat_tables(cells))
+    if cells["report_id"]:
+        register("_xxgk_cells_in", pa.table(cells, schema=_CELLS_SCHEMA))
         con.execute(_INSERT_CELLS_FROM)
     register(
         "_xxgk_facts_in",
