@@ -33,6 +33,13 @@ STATE_DIR = ".xxgk-fetch"
 REPORTS_DIR = "reports"
 
 
+# The tasks columns _set may write (state.py's schema); identifiers come from this list only.
+_TASK_COLUMNS = frozenset(
+    "state reason retry run_id fetched_at status_code final_url etag last_modified content_type size sha256 "
+    "saved_path title".split()
+)
+
+
 class FetchError(Exception):
     """A usage problem (bad option, DIR busy): one line for the user."""
 
@@ -370,7 +377,10 @@ class Crawler:
             "final_url": ans.url if ans else None,
             **cols,
         }
-        sets = ", ".join(f"{k}=?" for k in values)  # keys are this function's own names
+        unknown = values.keys() - _TASK_COLUMNS
+        if unknown:  # column names go into the statement: only the tasks table's own
+            raise ValueError(f"not a tasks column: {sorted(unknown)}")
+        sets = ", ".join(f"{k}=?" for k in values)
         c.execute(f"UPDATE tasks SET {sets} WHERE id=?", (*values.values(), tid))
 
     def _on_body(self, t, ans: Answer, body: Path) -> None:
