@@ -56,14 +56,14 @@ def test_batched_ingest_equals_one_at_a_time(tmp_path, monkeypatch, workers):
     import pipelines.warehouse.load as load_mod
 
     corpus(tmp_path / "in")
-    real_cells = load_mod._cells_table
+    real_cells = load_mod._add_cells
 
-    def cells_table(report_id, report):  # this one report cannot be written, in a batch or alone
+    def add_cells(cols, report_id, report):  # this one report cannot be written, in a batch or alone
         if report.agency and "无法入库" in report.agency:
             raise RuntimeError("cannot write this report")
-        return real_cells(report_id, report)
+        return real_cells(cols, report_id, report)
 
-    monkeypatch.setattr(load_mod, "_cells_table", cells_table)
+    monkeypatch.setattr(load_mod, "_add_cells", add_cells)
     results = {}
     for batch in (1, 8):
         monkeypatch.setattr(ingest_mod, "LOAD_BATCH", batch)
