@@ -21,6 +21,7 @@ from pipelines.entities import resolve
 from pipelines.report import Report
 from pipelines.templates import TABLE3_COLUMNS
 from pipelines.warehouse import editions
+from pipelines.warehouse.measures import REPORT_COLUMNS
 from pipelines.warehouse.nopandas import without_pandas
 
 LOADED, UNCHANGED, REPLACED = "loaded", "unchanged", "replaced"
@@ -237,31 +238,7 @@ _DELETE_MANY = (
     "DELETE FROM report_facts WHERE report_id IN (SELECT unnest(?::VARCHAR[]))",
     "DELETE FROM reports WHERE report_id IN (SELECT unnest(?::VARCHAR[]))",
 )
-_REPORT_COLUMNS = (
-    "report_id",
-    "dataset",
-    "agency",
-    "agency_id",
-    "agency_name",
-    "agency_type",
-    "province",
-    "city",
-    "county",
-    "region_code",
-    "year",
-    "template",
-    "source_path",
-    "sha256",
-    "format",
-    "ocr",
-    "fees_collected_yuan",
-    "status",
-    "n_findings",
-    "ingested_at",
-    "run_id",
-    "extractor_version",
-    "template_version",
-)
+_REPORT_COLUMNS = REPORT_COLUMNS  # the reports table's columns, one list (measures.py, checked against schema.sql)
 _INSERT_REPORTS_FROM = (
     "INSERT INTO reports ("
     + ", ".join(_REPORT_COLUMNS)

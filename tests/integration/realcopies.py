@@ -13,20 +13,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .ingest_synth import BUREAUS
+
 REAL = Path(__file__).resolve().parents[3] / "shared" / "real-reports"
 TEXT_FORMS = (".txt", ".md", ".html")
 DEPARTMENTS = (
     "",  # copy 0: the report as published
-    "商务局",
-    "财政局",
-    "教育局",
-    "民政局",
-    "司法局",
-    "水利局",
-    "农业农村局",
-    "文化广电和旅游局",
-    "卫生健康委员会",
-    "应急管理局",
+    *BUREAUS,
     "审计局",
     "统计局",
     "医疗保障局",
