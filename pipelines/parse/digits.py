@@ -24,6 +24,9 @@ TABLE3_GROUPS: tuple[SumGroup, ...] = (templates.TABLE3_ROW_SUM,)
 TABLE4_GROUPS: tuple[SumGroup, ...] = templates.TABLE4_SUMS
 
 MAX_CANDIDATES = 20000
+# Rows of at most this many cells whose digits are exactly one a cell are read without a search: every
+# search here walks at most a few steps a digit when no cell can take two, far below MAX_STEPS.
+EXACT_MAX = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +118,10 @@ def segment(tokens: Sequence[Token], n: int, groups: Sequence[SumGroup] = ()) ->
     # How many cells each token may stand for.
     ranges = [range(1, len(t.text) + 1) if (t.kind == "num" and t.splittable) else range(1, 2) for t in tokens]
     max_cells = sum(r[-1] for r in ranges)
+    if max_cells == n and n <= EXACT_MAX:
+        # Exactly one digit a cell: the only reading there is. The searches below would find it whether or
+        # not its identities hold (then as the only split) and count no other: the same Segmentation.
+        return Segmentation([tuple(_explode(tokens))], False, True, 0)
     if max_cells >= n:
         return _segment_digits(tokens, ranges, n, groups)
     return _segment_gaps(tokens, n, max_cells)
@@ -133,11 +140,7 @@ def _segment_digits(tokens: Sequence[Token], ranges: list[range], n: int, groups
         return Segmentation([], False, True, 0, exhausted=True)
     if good:
         # were the identities needed? only if the digits alone allow other splits
-        try:
-            loose = _split(tokens, ranges, n, (), limit=len(good) + 1)
-        except _Exhausted:
-            loose = good + [()]  # more splits than we can count: the identities did the work
-        return Segmentation(good, len(_dedupe(loose)) > len(good), True, 0)
+        return Segmentation(good, _more_splits(tokens, n, len(good)), True, 0)
     try:
         cands = _dedupe(_split(tokens, ranges, n, (), limit=50))
     except _Exhausted:
@@ -247,6 +250,54 @@ def _split(
         return out
 
     return rest(0, 0, 0, ())
+
+
+def _more_splits(tokens: Sequence[Token], n: int, found: int) -> bool:
+    """Whether the digits alone (no identity) allow more than ``found`` readings as n cells, or more than can
+    be counted (more than MAX_STEPS steps of the walk ``_split`` would take: treated as more).
+
+    ``_split`` with no groups would answer by listing them; this counts the same walk instead, memoised on
+    its state (token, offset, cell): the readings are the walk's complete paths (two paths part at one
+    state, where their cells differ: a cell never has a leading zero), and its steps are the states it
+    enters, each subtree the same wherever it is entered.
+    """
+    ntok = len(tokens)
+    runs = [t.text if (t.kind == "num" and t.splittable) else "" for t in tokens]
+    cap = [0] * (ntok + 1)
+    for i in range(ntok - 1, -1, -1):
+        cap[i] = cap[i + 1] + (len(runs[i]) if runs[i] else 1)
+    memo: dict[tuple[int, int, int], tuple[int, int]] = {}
+
+    def walk(ti: int, off: int, ci: int) -> tuple[int, int]:
+        """(complete paths, states entered) from this state on."""
+        if ci == n:
+            return (1 if ti == ntok else 0), 1
+        if ti == ntok:
+            return 0, 1
+        left = n - ci
+        if left < ntok - ti or left > cap[ti] - off:
+            return 0, 1
+        key = (ti, off, ci)
+        got = memo.get(key)
+        if got is not None:
+            return got
+        paths, size = 0, 1
+        run = runs[ti]
+        if run:
+            w = len(run)
+            last = off + 1 if run[off] == "0" else w
+            for noff in range(off + 1, last + 1):
+                p, s = walk(ti + 1, 0, ci + 1) if noff >= w else walk(ti, noff, ci + 1)
+                paths += p
+                size += s
+        else:
+            paths, s = walk(ti + 1, 0, ci + 1)
+            size += s
+        memo[key] = (paths, size)
+        return paths, size
+
+    paths, size = walk(0, 0, 0)
+    return paths > found or size > MAX_STEPS
 
 
 def _cell_options(t: Token, off: int) -> list[tuple[int | float | None, int]]:

@@ -628,9 +628,10 @@ def _cells(vals: tuple, ch: Chunk, state: str, sg: Segmentation) -> list[CellVal
 def _cells_raw(vals: tuple, ch: Chunk, state: str, sg: Segmentation) -> list[CellValue]:
     out: list[CellValue] = []
     one_to_one = len(ch.tokens) == N_COLS
+    whole = "" if one_to_one else ch.raw  # the chunk's text, once (every cell of a cut row shows it)
     for i, v in enumerate(vals):
         tok: Token | None = ch.tokens[i] if one_to_one else None
-        raw = tok.text if tok is not None else ch.raw
+        raw = tok.text if tok is not None else whole
         if v is None:
             if sg.lost:
                 out.append(CellValue(None, None, MISSING))

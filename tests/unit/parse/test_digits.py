@@ -5,7 +5,20 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.parse.digits import TABLE3_GROUPS, TABLE4_GROUPS, Token, compositions, segment
+from pipelines.parse.digits import (
+    EXACT_MAX,
+    TABLE3_GROUPS,
+    TABLE4_GROUPS,
+    Token,
+    _dedupe,
+    _Exhausted,
+    _more_splits,
+    _segment_digits,
+    _split,
+    compositions,
+    segment,
+    set_apart,
+)
 
 
 def glue(vals) -> list[Token]:
@@ -96,3 +109,61 @@ def test_truth_is_among_splits_of_table4(a, b, c, pieces):
     assert vals in sg.candidates
     if pieces == 2:
         assert sg.candidates == [vals]
+
+
+# --- the shortcuts give what the full searches give -------------------------------------------------
+
+_token = st.one_of(
+    st.builds(
+        lambda text, splittable, gap: Token(text, "num", splittable, gap),
+        st.text("0123456789", min_size=1, max_size=9) | st.text("0012", min_size=1, max_size=14),
+        st.booleans(),
+        st.booleans(),
+    ),
+    st.builds(lambda gap: Token("1.5", "dec", False, gap), st.booleans()),
+    st.builds(lambda gap: Token("-", "dash", False, gap), st.booleans()),
+)
+
+
+def _ranges(tokens):
+    return [range(1, len(t.text) + 1) if (t.kind == "num" and t.splittable) else range(1, 2) for t in tokens]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_token, min_size=1, max_size=6), st.sampled_from([3, 5, 7, 10, 15, 20]), st.integers(0, 4))
+def test_counting_the_loose_splits_matches_listing_them(tokens, n, found):
+    """_more_splits counts the walk _split lists (with no identity): the same answer, exhaustion included."""
+    try:
+        listed = len(_dedupe(_split(tokens, _ranges(tokens), n, (), limit=found + 1))) > found
+    except _Exhausted:
+        listed = True
+    assert _more_splits(tokens, n, found) == listed
+
+
+def test_counting_the_loose_splits_of_known_runs():
+    assert _more_splits([Token("640020470")], 7, 1)  # 9 digits, 7 cells: several readings
+    assert _more_splits([Token("1234567")], 7, 0) and not _more_splits([Token("1234567")], 7, 1)
+    assert not _more_splits([Token("0000000")], 7, 1)
+    assert _more_splits([Token("1" * 40)], 15, 10**9)  # more steps than the walk may take: counted as more
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_token, min_size=1, max_size=8), st.sampled_from(["t3", "t4", "none"]))
+def test_one_digit_a_cell_reads_as_the_search_does(tokens, shape):
+    """A row whose digits are exactly one a cell skips the search: the Segmentation is the search's."""
+    groups = {"t3": TABLE3_GROUPS, "t4": TABLE4_GROUPS, "none": ()}[shape]
+    tokens = set_apart(tokens)
+    ranges = _ranges(tokens)
+    n = sum(r[-1] for r in ranges)
+    if n <= len(tokens) or n > EXACT_MAX:
+        return  # not the shortcut's case (as many tokens as cells is read as printed)
+    assert segment(tokens, n, groups) == _segment_digits(tokens, ranges, n, groups)
+
+
+def test_one_digit_a_cell_known_rows():
+    # 7 digits for table 3's 7 cells: the only reading, whether or not its total adds up
+    assert segment([Token("1000001")], 7, TABLE3_GROUPS).candidates == [(1, 0, 0, 0, 0, 0, 1)]
+    assert segment([Token("1000002")], 7, TABLE3_GROUPS).candidates == [(1, 0, 0, 0, 0, 0, 2)]
+    assert segment([Token("1000002")], 7, TABLE3_GROUPS) == _segment_digits(
+        [Token("1000002")], _ranges([Token("1000002")]), 7, TABLE3_GROUPS
+    )
