@@ -178,7 +178,7 @@ def _path_segments(obj, H: float, hs: list, vs: list) -> None:
     prev = None
     start = None
     for k in range(pc.FPDFPath_CountSegments(obj)):
-        seg = pc.FPDFPath_GetSegment(obj, k)
+        seg = pc.FPDFPath_GetPathSegment(obj, k)
         if not pc.FPDFPathSegment_GetPoint(seg, x, y):
             continue
         px = m.a * x.value + m.c * y.value + m.e

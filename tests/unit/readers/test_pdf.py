@@ -97,15 +97,18 @@ def _canvas(buf, **kw):
     return c
 
 
-def _table_pdf(grid: bool, **kw) -> bytes:
+def _table_pdf(grid: bool, one_path: bool = False, **kw) -> bytes:
     """A small table-3-like table; the label of row 2 wraps over three lines with the numbers
-    on the middle one. Text is drawn in an order unlike the reading order."""
+    on the middle one. Text is drawn in an order unlike the reading order. `one_path`: the grid
+    is one path object of many segments (as some producers draw it), not a path per line."""
     buf = io.BytesIO()
     c = _canvas(buf, **kw)
     c.drawString(72, 790, "三、收到和处理政府信息公开申请情况")
     cols = [72, 232, 282, 332, 382]  # label | 3 number columns | right edge
     rows = [760, 736, 688, 664]  # row tops / bottoms (PDF y)
-    if grid:
+    if grid and one_path:
+        c.grid(cols, rows)
+    elif grid:
         for y in rows:
             c.line(cols[0], y, cols[-1], y)
         for x in cols:
@@ -130,8 +133,9 @@ def _table_pdf(grid: bool, **kw) -> bytes:
     return buf.getvalue()
 
 
-def test_generated_grid_table_rows():
-    doc = pdf.read_bytes(_table_pdf(grid=True), "gen.pdf")
+@pytest.mark.parametrize("one_path", [False, True], ids=["path-per-line", "one-path-grid"])
+def test_generated_grid_table_rows(one_path):
+    doc = pdf.read_bytes(_table_pdf(grid=True, one_path=one_path), "gen.pdf")
     assert [b.text for b in doc.blocks] == [
         "三、收到和处理政府信息公开申请情况",
         "一、本年新收申请数量 12 0 345",
