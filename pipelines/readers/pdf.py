@@ -14,12 +14,14 @@ import ctypes
 import re
 import shutil
 from bisect import bisect_left, bisect_right
+from itertools import repeat
 
+import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pc
 
 from pipelines.document import Block, Document, ReadError, TextBlock, normalize_text
-from pipelines.readers.layout import Frag, group_lines, join_wrapped, split_runs
+from pipelines.readers.layout import join_wrapped
 
 MAX_PAGES = 200
 GAP_EM = 0.4  # a gap wider than this fraction of the text height separates two tokens
@@ -87,86 +89,157 @@ def _scanned(pdf: pdfium.PdfDocument, data: bytes, source: str, max_pages: int) 
 
 
 # ---------------------------------------------------------------------------- characters
+#
+# A page costs thousands of pdfium calls (a box per character, a type per page object). ctypes spends
+# most of each call converting arguments through the typed wrappers' declarations; the same entry
+# points called untyped take the handles (pointer instances) and C ints as they are: ~30 % less a call.
 
 
-def page_frags(page: pdfium.PdfPage) -> list[Frag]:
-    """Visible characters of a page as fragments in top-down coordinates (pdfium's generated
-    spaces and line breaks are dropped: spacing is decided from geometry)."""
+class _Opaque(ctypes.Structure):
+    pass
+
+
+def _untyped(fn, restype):
+    """pdfium entry point `fn` (a pypdfium2.raw function) without argument declarations."""
+    f = ctypes.CFUNCTYPE(restype)(ctypes.cast(fn, ctypes.c_void_p).value)
+    f.argtypes = None
+    return f
+
+
+_loose_box = _untyped(pc.FPDFText_GetLooseCharBox, ctypes.c_int)
+_get_object = _untyped(pc.FPDFPage_GetObject, ctypes.POINTER(_Opaque))
+_get_type = _untyped(pc.FPDFPageObj_GetType, ctypes.c_int)
+_count_segments = _untyped(pc.FPDFPath_CountSegments, ctypes.c_int)
+_get_bounds = _untyped(pc.FPDFPageObj_GetBounds, ctypes.c_int)
+_SKIP_CODES = np.array(sorted(_SKIP), dtype=np.uint32)
+
+
+class _Chars:
+    """A page's visible characters in top-down coordinates: box arrays (float64) and code points."""
+
+    __slots__ = ("x0", "y0", "x1", "y1", "codes")
+
+    def __init__(self, x0, y0, x1, y1, codes):
+        self.x0, self.y0, self.x1, self.y1, self.codes = x0, y0, x1, y1, codes
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+
+_NO_CHARS = _Chars(*(np.empty(0) for _ in range(4)), np.empty(0, dtype=np.uint32))
+
+
+def page_chars(page: pdfium.PdfPage) -> _Chars:
+    """Visible characters of a page (pdfium's generated spaces and line breaks are dropped:
+    spacing is decided from geometry), in the text page's order."""
     H = page.get_height()
     textpage = page.get_textpage()
     try:
-        tp = textpage.raw  # raw handle: skips the wrapper's per-call conversion
+        tp = textpage.raw
         n = pc.FPDFText_CountChars(tp)
+        if n <= 0:
+            return _NO_CHARS
         # One call for all the text; per-character calls only if its indices do not line up.
-        whole = textpage.get_text_range() if n > 0 else ""
-        codes = [ord(ch) for ch in whole] if len(whole) == n else None
-        rect = pc.FS_RECTF()
-        # The box is passed by a reference made once, and read back through a float view of the
-        # struct (left, top, right, bottom): no per-character conversion or field lookups.
-        rect_ref = ctypes.byref(rect)
-        rect_f = memoryview(rect).cast("B").cast("f")
-        get_u, loose, tight = pc.FPDFText_GetUnicode, pc.FPDFText_GetLooseCharBox, pc.FPDFText_GetCharBox
-        L, R, B, T = (ctypes.c_double() for _ in range(4))
-        out: list[Frag] = []
-        pending_hi = 0
-        for i in range(n):
-            u = codes[i] if codes is not None else get_u(tp, i)
-            # pdfium's generated spaces and line breaks are <= 32 too: spacing comes from geometry.
-            if u <= 32 or u in _SKIP:
-                continue
-            if 0xD800 <= u < 0xDC00:  # high surrogate: combine with the next char
-                pending_hi = u
-                continue
-            if 0xDC00 <= u < 0xE000 and pending_hi:
-                u = 0x10000 + ((pending_hi - 0xD800) << 10) + (u - 0xDC00)
-                pending_hi = 0
-            if not loose(tp, i, rect_ref):
-                continue
-            l, t, r, b = rect_f
-            if r - l > HUGE_BOX or t - b > HUGE_BOX:
-                # A broken font matrix gives absurd loose boxes (seen: 199 pt): use the glyph box.
-                if not tight(tp, i, L, R, B, T):
-                    continue
-                l, t, r, b = L.value, T.value, R.value, B.value
-            out.append(Frag(l, H - t, r, H - b, chr(u)))
-        return out
+        whole = textpage.get_text_range()
+        if len(whole) == n:
+            codes = np.frombuffer(whole.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+        else:
+            get_u = pc.FPDFText_GetUnicode
+            codes = np.fromiter((get_u(tp, i) for i in range(n)), dtype=np.uint32, count=n)
+        # pdfium's generated spaces and line breaks are <= 32 too: spacing comes from geometry.
+        if ((codes >= 0xD800) & (codes < 0xE000)).any():
+            idx, ucodes = _with_surrogates(codes.tolist())
+        else:
+            idx = np.flatnonzero((codes > 32) & ~np.isin(codes, _SKIP_CODES))
+            ucodes = codes[idx]
+        m = len(idx)
+        buf = (ctypes.c_float * (4 * m))()  # FS_RECTF rows: left, top, right, bottom
+        idx_list = idx.tolist() if isinstance(idx, np.ndarray) else idx
+        rows = map(ctypes.byref, repeat(buf, m), range(0, 16 * m, 16))
+        ok = np.array(list(map(_loose_box, repeat(tp, m), idx_list, rows)), dtype=bool)
+        b = np.frombuffer(buf, dtype=np.float32).reshape(m, 4).astype(np.float64)
+        left, top, right, bottom = b[:, 0], b[:, 1], b[:, 2], b[:, 3]
+        huge = np.flatnonzero(ok & ((right - left > HUGE_BOX) | (top - bottom > HUGE_BOX)))
+        if len(huge):
+            _tight_boxes(tp, huge.tolist(), idx_list, b, ok)
+        # A box pdfium could not place (NaN or infinite) has no position on the page.
+        ok &= np.isfinite(b).all(axis=1)
+        b = b[ok]
+        ucodes = np.asarray(ucodes, dtype=np.uint32)[ok]
+        if len(ucodes) and int(ucodes.max()) > 0x10FFFF:
+            chr(int(ucodes.max()))  # raises ValueError, as a character outside Unicode always did
+        return _Chars(b[:, 0], H - b[:, 1], b[:, 2], H - b[:, 3], ucodes)
     finally:
         textpage.close()
+
+
+def _with_surrogates(codes: list[int]) -> tuple[list[int], list[int]]:
+    """Text page indices and code points of the visible characters, UTF-16 surrogate pairs combined."""
+    idx: list[int] = []
+    out: list[int] = []
+    pending_hi = 0
+    for i, u in enumerate(codes):
+        if u <= 32 or u in _SKIP:
+            continue
+        if 0xD800 <= u < 0xDC00:  # high surrogate: combine with the next char
+            pending_hi = u
+            continue
+        if 0xDC00 <= u < 0xE000 and pending_hi:
+            u = 0x10000 + ((pending_hi - 0xD800) << 10) + (u - 0xDC00)
+            pending_hi = 0
+        idx.append(i)
+        out.append(u)
+    return idx, out
+
+
+def _tight_boxes(tp, rows: list[int], idx: list[int], b: np.ndarray, ok: np.ndarray) -> None:
+    """A broken font matrix gives absurd loose boxes (seen: 199 pt): use the glyph box instead."""
+    L, R, B, T = (ctypes.c_double() for _ in range(4))
+    for k in rows:
+        if pc.FPDFText_GetCharBox(tp, idx[k], L, R, B, T):
+            b[k] = (L.value, T.value, R.value, B.value)
+        else:
+            ok[k] = False
 
 
 # ---------------------------------------------------------------------------- ruling lines
 
 
-def page_rules(page: pdfium.PdfPage) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:
-    """Horizontal rules (y, x0, x1) and vertical rules (x, y0, y1), top-down coordinates,
-    from the page's path objects: thin paths are lines, rectangles contribute their 4 edges."""
-    H = page.get_height()
+def page_rules(page: pdfium.PdfPage, H: float) -> tuple[np.ndarray, np.ndarray]:
+    """Horizontal rules (y, x0, x1) and vertical rules (x, y0, y1) as rows of two arrays, top-down
+    coordinates, from the page's path objects: thin paths are lines, rectangles contribute their 4 edges."""
+    raw = page.raw
+    n = pc.FPDFPage_CountObjects(raw)
+    objs = list(map(_get_object, repeat(raw, n), range(n)))
+    path_t = pc.FPDF_PAGEOBJ_PATH
+    paths = [o for o, t in zip(objs, map(_get_type, objs)) if t == path_t]
     hs: list[tuple[float, float, float]] = []
     vs: list[tuple[float, float, float]] = []
-    L, B, R, T = (ctypes.c_float() for _ in range(4))
-    path_t = pc.FPDF_PAGEOBJ_PATH
-    raw = page.raw
-    get_obj, get_type = pc.FPDFPage_GetObject, pc.FPDFPageObj_GetType
-    for i in range(pc.FPDFPage_CountObjects(raw)):
-        obj = get_obj(raw, i)
-        if get_type(obj) != path_t:
-            continue
-        nseg = pc.FPDFPath_CountSegments(obj)
+    simple = []
+    for obj, nseg in zip(paths, map(_count_segments, paths)):
         if nseg > 6:
-            _path_segments(obj, H, hs, vs)
-            continue
-        if not pc.FPDFPageObj_GetBounds(obj, L, B, R, T):
-            continue
-        l, r, t, b = L.value, R.value, H - T.value, H - B.value
-        w, h = r - l, b - t
-        if h <= RULE_THICK and w > RULE_THICK:
-            hs.append(((t + b) / 2, l, r))
-        elif w <= RULE_THICK and h > RULE_THICK:
-            vs.append(((l + r) / 2, t, b))
-        elif w > RULE_THICK and h > RULE_THICK:
-            hs += [(t, l, r), (b, l, r)]
-            vs += [(l, t, b), (r, t, b)]
-    return hs, vs
+            _path_segments(ctypes.cast(obj, pc.FPDF_PAGEOBJECT), H, hs, vs)
+        else:
+            simple.append(obj)
+    m = len(simple)
+    buf = (ctypes.c_float * (4 * m))()  # rows: left, bottom, right, top
+    refs = [map(ctypes.byref, repeat(buf, m), range(k, 16 * m, 16)) for k in (0, 4, 8, 12)]
+    ok = np.array(list(map(_get_bounds, simple, *refs)), dtype=bool)
+    box = np.frombuffer(buf, dtype=np.float32).reshape(m, 4)[ok].astype(np.float64)
+    left, right, top, bottom = box[:, 0], box[:, 2], H - box[:, 3], H - box[:, 1]
+    w, h = right - left, bottom - top
+    hline = (h <= RULE_THICK) & (w > RULE_THICK)
+    vline = ~hline & (w <= RULE_THICK) & (h > RULE_THICK)
+    rect = ~hline & ~vline & (w > RULE_THICK) & (h > RULE_THICK)
+    H_ = [np.array(hs, dtype=np.float64).reshape(-1, 3)]
+    V_ = [np.array(vs, dtype=np.float64).reshape(-1, 3)]
+    H_.append(np.stack([(top + bottom)[hline] / 2, left[hline], right[hline]], axis=1))
+    V_.append(np.stack([(left + right)[vline] / 2, top[vline], bottom[vline]], axis=1))
+    for edge in (top, bottom):
+        H_.append(np.stack([edge[rect], left[rect], right[rect]], axis=1))
+    for edge in (left, right):
+        V_.append(np.stack([edge[rect], top[rect], bottom[rect]], axis=1))
+    return np.concatenate(H_), np.concatenate(V_)
 
 
 def _path_segments(obj, H: float, hs: list, vs: list) -> None:
@@ -202,126 +275,206 @@ def _add_segment(a, b, hs: list, vs: list) -> None:
         vs.append(((x0 + x1) / 2, min(y0, y1), max(y0, y1)))
 
 
-def _snap(rules: list[tuple[float, float, float]]) -> list[tuple[float, float, float]]:
-    """Snap rule positions that are within SNAP of each other to one value, sorted by position
-    (cell borders drawn per cell differ by a fraction of a point)."""
-    rules = sorted(rules)
-    out: list[tuple[float, float, float]] = []
-    anchor = None
-    for pos, a, b in rules:
-        if anchor is None or pos - anchor > SNAP:
-            anchor = pos
-        out.append((round(anchor, 1), a, b))
-    return out
+def _snapped(pos: np.ndarray) -> np.ndarray:
+    """Rule positions within SNAP of each other snapped to one value (cell borders drawn per cell
+    differ by a fraction of a point): in sorted order, a position more than SNAP past the current
+    anchor starts a new anchor; each position takes its anchor, rounded to 0.1 pt."""
+    distinct = np.unique(pos)
+    snapped: list[float] = []
+    anchor = value = 0.0
+    for p in distinct.tolist():
+        if not snapped or p - anchor > SNAP:
+            anchor = p
+            value = round(anchor, 1)
+        snapped.append(value)
+    return np.array(snapped)[np.searchsorted(distinct, pos)]
+
+
+def _merged(r: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rules (position, start, end) as (snapped position, low, high) arrays: the stretch each covers
+    widened by the 1 pt every lookup allows, overlapping stretches at one position merged (a lookup
+    asks only whether some rule covers a point, and a table of cell rectangles draws each grid line
+    as many short edges). Sorted by position, then low."""
+    pos, lo, hi = _snapped(r[:, 0]), r[:, 1] - 1, r[:, 2] + 1
+    o = np.lexsort((lo, pos))
+    pos, lo, hi = pos[o], lo[o], hi[o]
+    n = len(pos)
+    group = np.zeros(n, dtype=np.int64)
+    group[1:] = np.cumsum(pos[1:] != pos[:-1])
+    # The highest `hi` so far within each position, as ranks offset per position so that one
+    # running maximum over the whole array never carries over from one position to the next.
+    by_hi = np.argsort(hi, kind="stable")
+    rank = np.empty(n, dtype=np.int64)
+    rank[by_hi] = np.arange(n)
+    top = np.maximum.accumulate(rank + group * n) - group * n
+    his = hi[by_hi]
+    start = np.ones(n, dtype=bool)
+    start[1:] = (group[1:] != group[:-1]) | (lo[1:] > his[top[:-1]])
+    first = np.flatnonzero(start)
+    return pos[first], lo[first], his[np.maximum.reduceat(rank, first)]
 
 
 class _Grid:
     def __init__(self, hs, vs):
-        self.hs = _snap(hs)
-        self.vs = _snap(vs)
-        self.hpos = [r[0] for r in self.hs]
-        self.vpos = [r[0] for r in self.vs]
+        self.h = _merged(hs)
+        self.v = _merged(vs)
+        self.vpos, self.vlo, self.vhi = (a.tolist() for a in self.v)
 
-    def cell(self, x: float, y: float) -> tuple[float, float, float, float] | None:
-        """The smallest grid cell (left, top, right, bottom) enclosing the point, or None."""
-        top = _nearest(self.hs, self.hpos, y, x, up=True)
-        if top is None:
-            return None
-        bot = _nearest(self.hs, self.hpos, y, x, up=False)
-        if bot is None:
-            return None
-        left = _nearest(self.vs, self.vpos, x, y, up=True)
-        if left is None:
-            return None
-        right = _nearest(self.vs, self.vpos, x, y, up=False)
-        if right is None:
-            return None
-        return (left, top, right, bot)
+    def cells(self, xs: np.ndarray, ys: np.ndarray) -> list[tuple[float, float, float, float] | None]:
+        """For each point, the smallest grid cell (left, top, right, bottom) enclosing it, or None."""
+        box = np.stack(
+            [
+                _nearest(self.v, xs, ys, up=True),
+                _nearest(self.h, ys, xs, up=True),
+                _nearest(self.v, xs, ys, up=False),
+                _nearest(self.h, ys, xs, up=False),
+            ],
+            axis=1,
+        )
+        found = ~np.isnan(box).any(axis=1)
+        return [tuple(b) if f else None for b, f in zip(box.tolist(), found.tolist())]
 
     def has_vrule_between(self, x0: float, x1: float, y: float) -> bool:
         i, j = bisect_left(self.vpos, x0), bisect_right(self.vpos, x1)
-        return any(self.vs[k][1] - 1 <= y <= self.vs[k][2] + 1 for k in range(i, j))
+        return any(self.vlo[k] <= y <= self.vhi[k] for k in range(i, j))
 
 
-def _nearest(rules, pos, p: float, q: float, up: bool) -> float | None:
-    """Position of the nearest rule before (up) or after p whose extent covers q."""
-    if up:
-        k = bisect_left(pos, p) - 1
-        while k >= 0:
-            if rules[k][1] - 1 <= q <= rules[k][2] + 1:
-                return pos[k]
-            k -= 1
-    else:
-        k = bisect_right(pos, p)
-        while k < len(rules):
-            if rules[k][1] - 1 <= q <= rules[k][2] + 1:
-                return pos[k]
-            k += 1
-    return None
+def _nearest(rules: tuple[np.ndarray, np.ndarray, np.ndarray], p: np.ndarray, q: np.ndarray, up: bool) -> np.ndarray:
+    """For each point: the position of the nearest rule before (up) or after p that covers q, NaN if
+    none. Rules are sorted by position, so that is the last (up) or first candidate."""
+    pos, lo, hi = rules
+    q = q[:, None]
+    cand = (lo <= q) & (q <= hi) & ((pos < p[:, None]) if up else (pos > p[:, None]))
+    k = len(pos) - 1 - np.argmax(cand[:, ::-1], axis=1) if up else np.argmax(cand, axis=1)
+    return np.where(cand.any(axis=1), pos[k], np.nan)
 
 
 # ---------------------------------------------------------------------------- page → lines
 
 
+def _group_lines(x0: np.ndarray, y0: np.ndarray, y1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Characters into lines: (order, line) — the characters' indices line by line, top to bottom and
+    left to right, and each one's line number.
+
+    A character joins a line when each one's vertical centre lies within the other's extent:
+    robust to baseline jitter and mixed font sizes (digits' boxes are taller than CJK ones), while
+    a cell's text that is merely offset by half a line stays apart. Characters are taken by centre;
+    a line keeps the extent of the character that opened it. Consecutive characters with the same
+    extent reach the same decision (the first one's new line is the nearest for the next), so the
+    decisions are made once per such stretch, except for inverted boxes, which never join a line.
+    """
+    n = len(y0)
+    o = np.argsort(y0 + y1, kind="stable")
+    ys0, ys1 = y0[o], y1[o]
+    first = np.ones(n, dtype=bool)
+    first[1:] = (ys0[1:] != ys0[:-1]) | (ys1[1:] != ys1[:-1]) | (ys0[1:] > ys1[1:])
+    starts = np.flatnonzero(first)
+    tops: list[float] = []
+    bots: list[float] = []
+    decided: list[int] = []
+    for a, b in zip(ys0[starts].tolist(), ys1[starts].tolist()):
+        c = (a + b) / 2
+        best, best_d = -1, 0.0
+        # Only the last few lines can still qualify, since characters come sorted by centre.
+        k = len(tops) - 1
+        stop = max(-1, k - 4)
+        while k > stop:
+            lt, lb = tops[k], bots[k]
+            lc = (lt + lb) / 2
+            if lt <= c <= lb and a <= lc <= b:
+                d = abs(c - lc)
+                if best < 0 or d < best_d:
+                    best, best_d = k, d
+            k -= 1
+        if best < 0:
+            best = len(tops)
+            tops.append(a)
+            bots.append(b)
+        decided.append(best)
+    rank = np.empty(len(tops), dtype=np.int64)
+    rank[np.argsort(np.array(tops), kind="stable")] = np.arange(len(tops))
+    line = rank[np.repeat(np.array(decided), np.diff(np.append(starts, n)))]
+    fin = np.lexsort((x0[o], line))  # stable: ties keep the order by centre
+    return o[fin], line[fin]
+
+
+class _Runs:
+    """The space-separated tokens of a page (table cells, spaced words): each one's line, text,
+    left edge, top and bottom."""
+
+    __slots__ = ("line", "text", "x0", "top", "bottom")
+
+    def __init__(self, line: list[int], text: list[str], x0: list[float], top: list[float], bottom: list[float]):
+        self.line, self.text, self.x0, self.top, self.bottom = line, text, x0, top, bottom
+
+
 def _read_page(page: pdfium.PdfPage) -> tuple[list[str], int]:
-    frags = page_frags(page)
-    if not frags:
+    ch = page_chars(page)
+    n = len(ch)
+    if not n:
         return [], 0
     H = page.get_height()
-    hs, vs = page_rules(page)
-    grid = _Grid(hs, vs) if hs and vs else None
-    raw = group_lines(frags)
+    hs, vs = page_rules(page, H)
+    grid = _Grid(hs, vs) if len(hs) and len(vs) else None
+    order, line = _group_lines(ch.x0, ch.y0, ch.y1)
+    x0, y0, x1, y1 = ch.x0[order], ch.y0[order], ch.x1[order], ch.y1[order]
+    text = ch.codes[order].astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
 
-    # Runs: tokens of a raw line, also cut where a vertical rule separates two characters.
-    runs: list[tuple[int, list[Frag]]] = []  # (raw line index, chars)
-    for li, line in enumerate(raw):
-        for run in split_runs(line, GAP_EM):
-            if grid is None:
-                runs.append((li, run))
-                continue
-            cur = [run[0]]
-            for f in run[1:]:
-                # Cell padding leaves a gap at a rule; touching boxes (CJK text) need no lookup.
-                if f.x0 - cur[-1].x1 > 0.3 and grid.has_vrule_between(cur[-1].x1 - 0.5, f.x0 + 0.5, (f.y0 + f.y1) / 2):
-                    runs.append((li, cur))
-                    cur = []
-                cur.append(f)
-            runs.append((li, cur))
+    # Runs: a line cut where the gap exceeds GAP_EM of the smaller height, and where a vertical rule
+    # separates two characters (cell padding leaves a gap at a rule; touching boxes need no lookup).
+    brk = np.ones(n, dtype=bool)
+    if n > 1:
+        gap = x0[1:] - x1[:-1]
+        h = y1 - y0
+        brk[1:] = (line[1:] != line[:-1]) | (gap > GAP_EM * np.minimum(h[:-1], h[1:]))
+        if grid is not None:
+            for k in (np.flatnonzero(~brk[1:] & (gap > 0.3)) + 1).tolist():
+                if grid.has_vrule_between(float(x1[k - 1]) - 0.5, float(x0[k]) + 0.5, float(y0[k] + y1[k]) / 2):
+                    brk[k] = True
+    starts = np.flatnonzero(brk)
+    ends = np.append(starts[1:], n)
+    runs = _Runs(
+        line[starts].tolist(),
+        [text[a:b] for a, b in zip(starts.tolist(), ends.tolist())],
+        x0[starts].tolist(),
+        np.minimum.reduceat(y0, starts).tolist(),
+        np.maximum.reduceat(y1, starts).tolist(),
+    )
 
     items: list[tuple[float, int, float, str]] = []  # (top, priority, left, text)
-    free: dict[int, list[list[Frag]]] = {}
+    free: dict[int, list[int]] = {}  # line → its runs outside any table cell
     if grid is None:
-        for li, run in runs:
-            free.setdefault(li, []).append(run)
+        for r, li in enumerate(runs.line):
+            free.setdefault(li, []).append(r)
     else:
-        _table_items(grid, runs, free, items)
+        where = grid.cells((x0[starts] + x1[ends - 1]) / 2, (y0[starts] + y1[starts]) / 2)
+        _table_items(runs, where, free, items)
 
     for rs in free.values():
-        rs.sort(key=lambda r: r[0].x0)
-        text = normalize_text(" ".join("".join(f.text for f in r) for r in rs)).strip()
-        top = min(f.y0 for r in rs for f in r)
-        bottom = max(f.y1 for r in rs for f in r)
-        if not text or _is_page_number(text, top, bottom, H):
+        rs.sort(key=runs.x0.__getitem__)
+        line_text = normalize_text(" ".join([runs.text[r] for r in rs])).strip()
+        top = min([runs.top[r] for r in rs])
+        bottom = max([runs.bottom[r] for r in rs])
+        if not line_text or _is_page_number(line_text, top, bottom, H):
             continue
-        items.append((top, 0, rs[0][0].x0, text))
+        items.append((top, 0, runs.x0[rs[0]], line_text))
     items.sort(key=lambda it: (round(it[0], 1), it[1], it[2]))
-    return [it[3] for it in items], len(frags)
+    return [it[3] for it in items], n
 
 
 def _is_page_number(text: str, top: float, bottom: float, H: float) -> bool:
     return bool(_PAGE_NO.match(text)) and (top > 0.85 * H or bottom < 0.08 * H)
 
 
-def _table_items(grid: _Grid, runs, free: dict, items: list) -> None:
-    """Assign runs to grid cells; emit one item per table row (see the module docstring)."""
-    cells: dict[tuple, list[tuple[int, list[Frag]]]] = {}
-    for li, run in runs:
-        f0, f1 = run[0], run[-1]
-        c = grid.cell((f0.x0 + f1.x1) / 2, (f0.y0 + f0.y1) / 2)
+def _table_items(runs: _Runs, where: list, free: dict, items: list) -> None:
+    """Assign runs to grid cells (`where`: each run's cell or None); emit one item per table row
+    (see the module docstring)."""
+    cells: dict[tuple, list[tuple[int, int]]] = {}
+    for r, (li, c) in enumerate(zip(runs.line, where)):
         if c is None:
-            free.setdefault(li, []).append(run)
+            free.setdefault(li, []).append(r)
         else:
-            cells.setdefault(c, []).append((li, run))
+            cells.setdefault(c, []).append((li, r))
     keys = list(cells)
     containers = _frames(keys)
     # A lone cell (nothing beside it) is a text box, not a table: keep its lines as they are.
@@ -332,11 +485,21 @@ def _table_items(grid: _Grid, runs, free: dict, items: list) -> None:
     for k in tabular:
         rows.setdefault((k[1], k[3]), []).append(k)
     row_keys = sorted(rows)
-    spans = {rk for rk in row_keys if any(o != rk and rk[0] <= o[0] and o[1] <= rk[1] for o in row_keys)}
-    extra = _spanning_rows(cells, rows, row_keys, spans, free, items)
+    spans = _spanning(row_keys)
+    extra = _spanning_rows(runs, cells, rows, row_keys, spans, free, items)
     for rk in row_keys:
         if rk not in spans:
-            _row_item(cells, rows[rk], extra.get(rk, []), rk, free, items)
+            _row_item(runs, cells, rows[rk], extra.get(rk, []), rk, free, items)
+
+
+def _spanning(row_keys: list[tuple[float, float]]) -> set[tuple[float, float]]:
+    """The rows (top, bottom) that enclose another row."""
+    if len(row_keys) < 2:
+        return set()
+    r = np.array(row_keys)
+    inside = (r[:, None, 0] <= r[None, :, 0]) & (r[None, :, 1] <= r[:, None, 1])
+    np.fill_diagonal(inside, False)
+    return {row_keys[i] for i in np.flatnonzero(inside.any(axis=1)).tolist()}
 
 
 def _frames(keys: list[tuple]) -> set[tuple]:
@@ -356,46 +519,58 @@ def _frames(keys: list[tuple]) -> set[tuple]:
 
 
 def _beside_others(leaf: list[tuple]) -> set[tuple]:
-    """The cells with another cell beside them (overlapping rows): table cells."""
-    tabular = set()
+    """The cells with another cell beside them (overlapping rows by more than 1 pt): table cells.
+
+    The set is filled in the order a scan of the pairs (by top, then the later one) meets them, so that
+    its iteration order, which orders the rows' cells, stays that of the pairwise scan it replaces."""
+    if len(leaf) < 2:
+        return set()
     by_top = sorted(leaf, key=lambda k: k[1])
-    for i, a in enumerate(by_top):
-        for b in by_top[i + 1 :]:
-            if b[1] >= a[3]:
-                break
-            if min(a[3], b[3]) - max(a[1], b[1]) > 1:
-                tabular.add(a)
-                tabular.add(b)
+    t = np.array([k[1] for k in by_top])
+    b = np.array([k[3] for k in by_top])
+    pair = np.triu(np.minimum(b[:, None], b[None, :]) - np.maximum(t[:, None], t[None, :]) > 1, 1)
+    as_second, as_first = pair.any(axis=0), pair.any(axis=1)
+    me = np.arange(len(by_top))
+    # First meeting of each cell: as the later cell of its first partner's pair, else as the earlier one.
+    k1 = np.where(as_second, pair.argmax(axis=0), me)
+    k2 = np.where(as_second, me, pair.argmax(axis=1))
+    k3 = as_second.astype(np.int8)
+    met = np.flatnonzero(as_second | as_first)
+    tabular = set()
+    for i in met[np.lexsort((k3[met], k2[met], k1[met]))].tolist():
+        tabular.add(by_top[i])
     return tabular
 
 
-def _cell_lines(cells: dict, k: tuple) -> list[str]:
+def _cell_lines(runs: _Runs, cells: dict, k: tuple) -> list[str]:
     """A cell's text, line by line (its runs left to right)."""
-    by_line: dict[int, list[list[Frag]]] = {}
-    for li, run in cells[k]:
-        by_line.setdefault(li, []).append(run)
+    if len(cells[k]) == 1:
+        return [runs.text[cells[k][0][1]]]
+    by_line: dict[int, list[int]] = {}
+    for li, r in cells[k]:
+        by_line.setdefault(li, []).append(r)
     out = []
     for li in sorted(by_line):
-        rs = sorted(by_line[li], key=lambda r: r[0].x0)
-        out.append(" ".join("".join(f.text for f in r) for r in rs))
+        rs = sorted(by_line[li], key=runs.x0.__getitem__)
+        out.append(" ".join([runs.text[r] for r in rs]))
     return out
 
 
 def _degrade(cells: dict, ks, free: dict) -> None:
     """These cells' runs back to plain lines."""
     for k in ks:
-        for li, run in cells[k]:
-            free.setdefault(li, []).append(run)
+        for li, r in cells[k]:
+            free.setdefault(li, []).append(r)
 
 
-def _spanning_rows(cells: dict, rows: dict, row_keys: list, spans: set, free: dict, items: list) -> dict:
+def _spanning_rows(runs: _Runs, cells: dict, rows: dict, row_keys: list, spans: set, free: dict, items: list) -> dict:
     """Rows spanning others: a vertical label becomes a line of its own, another spanning cell joins the first
     row inside it (returned: row → its extra cells), anything else becomes plain lines."""
     extra: dict[tuple[float, float], list[tuple]] = {}
     for rk in row_keys:
         if rk not in spans:
             continue
-        lines = [ln for k in rows[rk] for ln in _cell_lines(cells, k)]
+        lines = [ln for k in rows[rk] for ln in _cell_lines(runs, cells, k)]
         if len(lines) >= 3 and all(len(ln.replace(" ", "")) <= 2 for ln in lines):
             # Vertical label, one character per line: a line of its own above its rows.
             items.append((rk[0], -1, min(k[0] for k in rows[rk]), normalize_text("".join(lines)).strip()))
@@ -408,15 +583,15 @@ def _spanning_rows(cells: dict, rows: dict, row_keys: list, spans: set, free: di
     return extra
 
 
-def _row_item(cells: dict, ks: list, extra: list, rk: tuple, free: dict, items: list) -> None:
+def _row_item(runs: _Runs, cells: dict, ks: list, extra: list, rk: tuple, free: dict, items: list) -> None:
     """One table row as one item (its cells left to right, wrapped lines joined)."""
-    texts = {k: _cell_lines(cells, k) for k in ks}
+    texts = {k: _cell_lines(runs, cells, k) for k in ks}
     # Rules missing between rows: numbers of several rows in one cell. Keep raw lines.
     if any(len(t) > 1 and all(_NUMERIC.match(tok) for ln in t for tok in ln.split()) for t in texts.values()):
         _degrade(cells, ks, free)
         return
     allk = sorted(ks + extra, key=lambda k: k[0])
-    parts = [join_wrapped(texts[k] if k in texts else _cell_lines(cells, k)) for k in allk]
+    parts = [join_wrapped(texts[k] if k in texts else _cell_lines(runs, cells, k)) for k in allk]
     text = normalize_text(" ".join(p for p in parts if p)).strip()
     if text:
         items.append((rk[0], 1, allk[0][0], text))
