@@ -111,7 +111,6 @@ _get_object = _untyped(pc.FPDFPage_GetObject, ctypes.POINTER(_Opaque))
 _get_type = _untyped(pc.FPDFPageObj_GetType, ctypes.c_int)
 _count_segments = _untyped(pc.FPDFPath_CountSegments, ctypes.c_int)
 _get_bounds = _untyped(pc.FPDFPageObj_GetBounds, ctypes.c_int)
-_SKIP_CODES = np.array(sorted(_SKIP), dtype=np.uint32)
 
 
 class _Chars:
@@ -150,7 +149,10 @@ def page_chars(page: pdfium.PdfPage) -> _Chars:
         if ((codes >= 0xD800) & (codes < 0xE000)).any():
             idx, ucodes = _with_surrogates(codes.tolist())
         else:
-            idx = np.flatnonzero((codes > 32) & ~np.isin(codes, _SKIP_CODES))
+            keep = codes > 32
+            for u in _SKIP:  # a few comparisons: np.isin costs more on a page's worth of codes
+                keep &= codes != u
+            idx = np.flatnonzero(keep)
             ucodes = codes[idx]
         m = len(idx)
         buf = (ctypes.c_float * (4 * m))()  # FS_RECTF rows: left, top, right, bottom
@@ -279,15 +281,20 @@ def _snapped(pos: np.ndarray) -> np.ndarray:
     """Rule positions within SNAP of each other snapped to one value (cell borders drawn per cell
     differ by a fraction of a point): in sorted order, a position more than SNAP past the current
     anchor starts a new anchor; each position takes its anchor, rounded to 0.1 pt."""
-    distinct = np.unique(pos)
-    snapped: list[float] = []
+    order = np.argsort(pos, kind="stable")
+    ps = pos[order]
+    new = np.ones(len(ps), dtype=bool)
+    new[1:] = ps[1:] != ps[:-1]
+    values: list[float] = []
     anchor = value = 0.0
-    for p in distinct.tolist():
-        if not snapped or p - anchor > SNAP:
+    for p in ps[new].tolist():
+        if not values or p - anchor > SNAP:
             anchor = p
             value = round(anchor, 1)
-        snapped.append(value)
-    return np.array(snapped)[np.searchsorted(distinct, pos)]
+        values.append(value)
+    out = np.empty(len(ps))
+    out[order] = np.array(values)[np.cumsum(new) - 1]
+    return out
 
 
 def _merged(r: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -441,7 +448,8 @@ def _read_page(page: pdfium.PdfPage) -> tuple[list[str], int]:
         np.maximum.reduceat(y1, starts).tolist(),
     )
 
-    items: list[tuple[float, int, float, str]] = []  # (top, priority, left, text)
+    # (top, priority, left, raw text, bottom, kind): the texts are normalised together at the end.
+    items: list[tuple[float, int, float, str, float, int]] = []
     free: dict[int, list[int]] = {}  # line → its runs outside any table cell
     if grid is None:
         for r, li in enumerate(runs.line):
@@ -452,14 +460,27 @@ def _read_page(page: pdfium.PdfPage) -> tuple[list[str], int]:
 
     for rs in free.values():
         rs.sort(key=runs.x0.__getitem__)
-        line_text = normalize_text(" ".join([runs.text[r] for r in rs])).strip()
         top = min([runs.top[r] for r in rs])
         bottom = max([runs.bottom[r] for r in rs])
-        if not line_text or _is_page_number(line_text, top, bottom, H):
-            continue
-        items.append((top, 0, runs.x0[rs[0]], line_text))
+        items.append((top, 0, runs.x0[rs[0]], " ".join([runs.text[r] for r in rs]), bottom, _LINE))
     items.sort(key=lambda it: (round(it[0], 1), it[1], it[2]))
-    return [it[3] for it in items], n
+    return _texts(items, H), n
+
+
+_LABEL, _ROW, _LINE = 0, 1, 2  # item kinds: kept as they are / dropped if empty / also if a page number
+
+
+def _texts(items: list, H: float) -> list[str]:
+    """The items' texts, normalised in one pass: no text has a line break (characters up to U+0020 are
+    dropped) and normalisation neither makes nor crosses one, so the page's texts joined by line
+    breaks normalise to the same texts as one by one."""
+    out = []
+    for it, text in zip(items, normalize_text("\n".join([it[3] for it in items])).split("\n")):
+        text = text.strip()
+        kind = it[5]
+        if kind == _LABEL or (text and (kind == _ROW or not _is_page_number(text, it[0], it[4], H))):
+            out.append(text)
+    return out
 
 
 def _is_page_number(text: str, top: float, bottom: float, H: float) -> bool:
@@ -573,7 +594,7 @@ def _spanning_rows(runs: _Runs, cells: dict, rows: dict, row_keys: list, spans: 
         lines = [ln for k in rows[rk] for ln in _cell_lines(runs, cells, k)]
         if len(lines) >= 3 and all(len(ln.replace(" ", "")) <= 2 for ln in lines):
             # Vertical label, one character per line: a line of its own above its rows.
-            items.append((rk[0], -1, min(k[0] for k in rows[rk]), normalize_text("".join(lines)).strip()))
+            items.append((rk[0], -1, min(k[0] for k in rows[rk]), "".join(lines), rk[1], _LABEL))
             continue
         inner = [o for o in row_keys if o not in spans and o != rk and rk[0] <= o[0] and o[1] <= rk[1]]
         if inner:
@@ -592,6 +613,4 @@ def _row_item(runs: _Runs, cells: dict, ks: list, extra: list, rk: tuple, free: 
         return
     allk = sorted(ks + extra, key=lambda k: k[0])
     parts = [join_wrapped(texts[k] if k in texts else _cell_lines(runs, cells, k)) for k in allk]
-    text = normalize_text(" ".join(p for p in parts if p)).strip()
-    if text:
-        items.append((rk[0], 1, allk[0][0], text))
+    items.append((rk[0], 1, allk[0][0], " ".join(p for p in parts if p), rk[1], _ROW))
