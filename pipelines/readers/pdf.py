@@ -108,7 +108,6 @@ def _untyped(fn, restype):
 
 _loose_box = _untyped(pc.FPDFText_GetLooseCharBox, ctypes.c_int)
 _get_object = _untyped(pc.FPDFPage_GetObject, ctypes.POINTER(_Opaque))
-_get_type = _untyped(pc.FPDFPageObj_GetType, ctypes.c_int)
 _count_segments = _untyped(pc.FPDFPath_CountSegments, ctypes.c_int)
 _get_bounds = _untyped(pc.FPDFPageObj_GetBounds, ctypes.c_int)
 
@@ -128,10 +127,9 @@ class _Chars:
 _NO_CHARS = _Chars(*(np.empty(0) for _ in range(4)), np.empty(0, dtype=np.uint32))
 
 
-def page_chars(page: pdfium.PdfPage) -> _Chars:
+def page_chars(page: pdfium.PdfPage, H: float) -> _Chars:
     """Visible characters of a page (pdfium's generated spaces and line breaks are dropped:
     spacing is decided from geometry), in the text page's order."""
-    H = page.get_height()
     textpage = page.get_textpage()
     try:
         tp = textpage.raw
@@ -213,16 +211,14 @@ def page_rules(page: pdfium.PdfPage, H: float) -> tuple[np.ndarray, np.ndarray]:
     raw = page.raw
     n = pc.FPDFPage_CountObjects(raw)
     objs = list(map(_get_object, repeat(raw, n), range(n)))
-    path_t = pc.FPDF_PAGEOBJ_PATH
-    paths = [o for o, t in zip(objs, map(_get_type, objs)) if t == path_t]
     hs: list[tuple[float, float, float]] = []
     vs: list[tuple[float, float, float]] = []
-    simple = []
-    for obj, nseg in zip(paths, map(_count_segments, paths)):
-        if nseg > 6:
+    # FPDFPath_CountSegments answers -1 for an object that is not a path: one call tells both.
+    nsegs = list(map(_count_segments, objs))
+    simple = [o for o, k in zip(objs, nsegs) if 0 <= k <= 6]
+    for obj, k in zip(objs, nsegs) if nsegs and max(nsegs) > 6 else ():
+        if k > 6:
             _path_segments(ctypes.cast(obj, pc.FPDF_PAGEOBJECT), H, hs, vs)
-        else:
-            simple.append(obj)
     m = len(simple)
     buf = (ctypes.c_float * (4 * m))()  # rows: left, bottom, right, top
     refs = [map(ctypes.byref, repeat(buf, m), range(k, 16 * m, 16)) for k in (0, 4, 8, 12)]
@@ -329,15 +325,9 @@ class _Grid:
 
     def cells(self, xs: np.ndarray, ys: np.ndarray) -> list[tuple[float, float, float, float] | None]:
         """For each point, the smallest grid cell (left, top, right, bottom) enclosing it, or None."""
-        box = np.stack(
-            [
-                _nearest(self.v, xs, ys, up=True),
-                _nearest(self.h, ys, xs, up=True),
-                _nearest(self.v, xs, ys, up=False),
-                _nearest(self.h, ys, xs, up=False),
-            ],
-            axis=1,
-        )
+        left, right = _nearest(self.v, xs, ys)
+        top, bottom = _nearest(self.h, ys, xs)
+        box = np.stack([left, top, right, bottom], axis=1)
         found = ~np.isnan(box).any(axis=1)
         return [tuple(b) if f else None for b, f in zip(box.tolist(), found.tolist())]
 
@@ -346,14 +336,21 @@ class _Grid:
         return any(self.vlo[k] <= y <= self.vhi[k] for k in range(i, j))
 
 
-def _nearest(rules: tuple[np.ndarray, np.ndarray, np.ndarray], p: np.ndarray, q: np.ndarray, up: bool) -> np.ndarray:
-    """For each point: the position of the nearest rule before (up) or after p that covers q, NaN if
-    none. Rules are sorted by position, so that is the last (up) or first candidate."""
+def _nearest(rules: tuple[np.ndarray, np.ndarray, np.ndarray], p: np.ndarray, q: np.ndarray) -> tuple:
+    """For each point: the positions of the nearest rules before and after p that cover q, NaN where
+    there is none. Rules are sorted by position: the last and the first candidate."""
     pos, lo, hi = rules
     q = q[:, None]
-    cand = (lo <= q) & (q <= hi) & ((pos < p[:, None]) if up else (pos > p[:, None]))
-    k = len(pos) - 1 - np.argmax(cand[:, ::-1], axis=1) if up else np.argmax(cand, axis=1)
-    return np.where(cand.any(axis=1), pos[k], np.nan)
+    p = p[:, None]
+    cover = (lo <= q) & (q <= hi)
+    before = cover & (pos < p)
+    after = cover & (pos > p)
+    k_before = len(pos) - 1 - before[:, ::-1].argmax(axis=1)
+    k_after = after.argmax(axis=1)
+    return (
+        np.where(before.any(axis=1), pos[k_before], np.nan),
+        np.where(after.any(axis=1), pos[k_after], np.nan),
+    )
 
 
 # ---------------------------------------------------------------------------- page → lines
@@ -416,11 +413,11 @@ class _Runs:
 
 
 def _read_page(page: pdfium.PdfPage) -> tuple[list[str], int]:
-    ch = page_chars(page)
+    H = page.get_height()
+    ch = page_chars(page, H)
     n = len(ch)
     if not n:
         return [], 0
-    H = page.get_height()
     hs, vs = page_rules(page, H)
     grid = _Grid(hs, vs) if len(hs) and len(vs) else None
     order, line = _group_lines(ch.x0, ch.y0, ch.y1)
