@@ -1,6 +1,6 @@
 """Extraction speed of this checkout against an earlier commit, as whole runs in the same run.
 
-    .venv/bin/python bench/extract_vs.py [--baseline 42deb97] [--rounds 7] [--passes 3]
+    .venv/bin/python bench/extract_vs.py [--baseline 42deb97] [--rounds 7] [--passes 3] [--forms .pdf]
 
 Each run is a whole process (`python -c`, interpreter start and imports included) that extracts every
 real report of ../shared/real-reports (.txt, .md, .html, .pdf; the regression set) `--passes` times
@@ -38,8 +38,8 @@ import json, sys
 from pathlib import Path
 import pipelines
 from pipelines.extract import extract_file
-real, passes = Path(sys.argv[1]), int(sys.argv[2])
-files = sorted(p for p in real.iterdir() if p.suffix in {FORMS!r} and (real / (p.stem + ".truth.json")).exists())
+real, passes, forms = Path(sys.argv[1]), int(sys.argv[2]), set(sys.argv[3].split(","))
+files = sorted(p for p in real.iterdir() if p.suffix in forms and (real / (p.stem + ".truth.json")).exists())
 right = total = 0
 for k in range(passes):
     for f in files:
@@ -67,11 +67,11 @@ def export(rev: str, dest: Path) -> Path:
     return dest / "tree"
 
 
-def one_run(tree: Path, passes: int) -> dict:
+def one_run(tree: Path, passes: int, forms: str = ",".join(FORMS)) -> dict:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     out = subprocess.run(
-        [sys.executable, "-c", DRIVER, str(REAL), str(passes)],
+        [sys.executable, "-c", DRIVER, str(REAL), str(passes), forms],
         cwd=tree,
         capture_output=True,
         text=True,
@@ -92,6 +92,7 @@ def main() -> None:
     ap.add_argument("--baseline", default="42deb97", help="the commit to compare against (default 42deb97)")
     ap.add_argument("--rounds", type=int, default=7, help="runs of each tree (default 7)")
     ap.add_argument("--passes", type=int, default=3, help="passes over the reports in one run (default 3)")
+    ap.add_argument("--forms", default=",".join(FORMS), help="file suffixes to extract (default: all of them)")
     args = ap.parse_args()
     rev = subprocess.run(
         ["git", "-C", str(ROOT), "rev-parse", "--short", args.baseline], capture_output=True, text=True, check=True
@@ -104,11 +105,11 @@ def main() -> None:
         base = export(rev, Path(tmp))
         trees = {"current": ROOT, "baseline": base}
         runs: dict[str, list[dict]] = {"current": [], "baseline": []}
-        one_run(ROOT, 1), one_run(base, 1)  # warm the page cache and .pyc files of both
+        one_run(ROOT, 1, args.forms), one_run(base, 1, args.forms)  # warm the page cache and .pyc files of both
         for i in range(args.rounds):
             order = ["current", "baseline"] if i % 2 == 0 else ["baseline", "current"]
             for name in order:
-                runs[name].append(one_run(trees[name], args.passes))
+                runs[name].append(one_run(trees[name], args.passes, args.forms))
     load_after = os.getloadavg()
     ratios = {k: [c[k] / b[k] for c, b in zip(runs["current"], runs["baseline"])] for k in ("cpu", "wall")}
     out = {
@@ -116,6 +117,7 @@ def main() -> None:
         "baseline": rev,
         "files": runs["current"][0]["files"],
         "passes": args.passes,
+        "forms": args.forms,
         "rounds": args.rounds,
         "cells_right": {k: f"{v[0]['right']}/{v[0]['total']}" for k, v in runs.items()},
         "median_cpu_s": {k: statistics.median(r["cpu"] for r in v) for k, v in runs.items()},
