@@ -33,7 +33,7 @@ FORMS = (".txt", ".md", ".html", ".pdf")
 
 # Run inside the tree under test (its folder first on sys.path): prints the cells right and read, and
 # which pipelines it imported, so a run of the wrong tree cannot pass unnoticed.
-DRIVER = f"""
+DRIVER = """
 import json, sys
 from pathlib import Path
 import pipelines
@@ -53,7 +53,7 @@ for k in range(passes):
             total += len(row)
         right += sum(a == b for a, b in zip(got["table4"], want["table4"]))
         total += len(want["table4"])
-print(json.dumps({{"module": pipelines.__file__, "files": len(files), "right": right, "total": total}}))
+print(json.dumps({"module": pipelines.__file__, "files": len(files), "right": right, "total": total}))
 """
 
 
