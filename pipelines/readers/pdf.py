@@ -539,24 +539,23 @@ def _frames(keys: list[tuple]) -> set[tuple]:
 def _beside_others(leaf: list[tuple]) -> set[tuple]:
     """The cells with another cell beside them (overlapping rows by more than 1 pt): table cells.
 
-    The set is filled in the order a scan of the pairs (by top, then the later one) meets them, so that
-    its iteration order, which orders the rows' cells, stays that of the pairwise scan it replaces."""
-    if len(leaf) < 2:
+    Cells sorted by top; each is paired with the next ones up to the first that starts below its
+    bottom (no later one can overlap it). The set is filled in the order of that scan, pair by pair,
+    so that its iteration order, which orders the rows' cells, is the scan's."""
+    k = len(leaf)
+    if k < 2:
         return set()
-    by_top = sorted(leaf, key=lambda k: k[1])
-    t = np.array([k[1] for k in by_top])
-    b = np.array([k[3] for k in by_top])
-    pair = np.triu(np.minimum(b[:, None], b[None, :]) - np.maximum(t[:, None], t[None, :]) > 1, 1)
-    as_second, as_first = pair.any(axis=0), pair.any(axis=1)
-    me = np.arange(len(by_top))
-    # First meeting of each cell: as the later cell of its first partner's pair, else as the earlier one.
-    k1 = np.where(as_second, pair.argmax(axis=0), me)
-    k2 = np.where(as_second, me, pair.argmax(axis=1))
-    k3 = as_second.astype(np.int8)
-    met = np.flatnonzero(as_second | as_first)
+    by_top = sorted(leaf, key=lambda c: c[1])
+    t = np.array([c[1] for c in by_top])
+    b = np.array([c[3] for c in by_top])
+    after = np.arange(1, k + 1)
+    counts = np.maximum(np.searchsorted(t, b, side="left"), after) - after
+    i = np.repeat(after - 1, counts)
+    j = np.arange(len(i)) - np.repeat(np.cumsum(counts) - counts, counts) + i + 1
+    beside = np.minimum(b[i], b[j]) - np.maximum(t[i], t[j]) > 1
     tabular = set()
-    for i in met[np.lexsort((k3[met], k2[met], k1[met]))].tolist():
-        tabular.add(by_top[i])
+    for c in dict.fromkeys(np.stack([i[beside], j[beside]], axis=1).ravel().tolist()):
+        tabular.add(by_top[c])
     return tabular
 
 
@@ -608,6 +607,11 @@ def _row_item(runs: _Runs, cells: dict, ks: list, extra: list, rk: tuple, free: 
     if any(len(t) > 1 and all(_NUMERIC.match(tok) for ln in t for tok in ln.split()) for t in texts.values()):
         _degrade(cells, ks, free)
         return
-    allk = sorted(ks + extra, key=lambda k: k[0])
-    parts = [join_wrapped(texts[k] if k in texts else _cell_lines(runs, cells, k)) for k in allk]
-    items.append((rk[0], 1, allk[0][0], " ".join(p for p in parts if p), rk[1], _ROW))
+    allk = sorted(ks + extra, key=lambda k: k[0]) if extra else sorted(ks, key=lambda k: k[0])
+    parts = []
+    for k in allk:
+        t = texts[k] if k in texts else _cell_lines(runs, cells, k)
+        p = t[0] if len(t) == 1 else join_wrapped(t)  # one line: join_wrapped would return it as is
+        if p:
+            parts.append(p)
+    items.append((rk[0], 1, allk[0][0], " ".join(parts), rk[1], _ROW))
