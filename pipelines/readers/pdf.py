@@ -101,8 +101,8 @@ class _Opaque(ctypes.Structure):
 
 def _untyped(fn, restype):
     """pdfium entry point `fn` (a pypdfium2.raw function) without argument declarations."""
-    f = ctypes.CFUNCTYPE(restype)(ctypes.cast(fn, ctypes.c_void_p).value)
-    f.argtypes = None
+    f = ctypes.CFUNCTYPE(restype)(ctypes.cast(fn, ctypes.c_void_p).value or 0)
+    f.argtypes = None  # type: ignore[assignment]  # ctypes takes None: arguments passed as they are
     return f
 
 
@@ -124,7 +124,7 @@ class _Chars:
         return len(self.codes)
 
 
-_NO_CHARS = _Chars(*(np.empty(0) for _ in range(4)), np.empty(0, dtype=np.uint32))
+_NO_CHARS = _Chars(np.empty(0), np.empty(0), np.empty(0), np.empty(0), np.empty(0, dtype=np.uint32))
 
 
 def page_chars(page: pdfium.PdfPage, H: float) -> _Chars:
@@ -145,19 +145,20 @@ def page_chars(page: pdfium.PdfPage, H: float) -> _Chars:
             codes = np.fromiter((get_u(tp, i) for i in range(n)), dtype=np.uint32, count=n)
         # pdfium's generated spaces and line breaks are <= 32 too: spacing comes from geometry.
         if ((codes >= 0xD800) & (codes < 0xE000)).any():
-            idx, ucodes = _with_surrogates(codes.tolist())
+            idx_list, code_list = _with_surrogates(codes.tolist())
+            ucodes = np.array(code_list, dtype=np.uint32)
         else:
             keep = codes > 32
             for u in _SKIP:  # a few comparisons: np.isin costs more on a page's worth of codes
                 keep &= codes != u
             idx = np.flatnonzero(keep)
             ucodes = codes[idx]
-        m = len(idx)
+            idx_list = idx.tolist()
+        m = len(idx_list)
         buf = (ctypes.c_float * (4 * m))()  # FS_RECTF rows: left, top, right, bottom
-        idx_list = idx.tolist() if isinstance(idx, np.ndarray) else idx
         rows = map(ctypes.byref, repeat(buf, m), range(0, 16 * m, 16))
         ok = np.array(list(map(_loose_box, repeat(tp, m), idx_list, rows)), dtype=bool)
-        b = np.frombuffer(buf, dtype=np.float32).reshape(m, 4).astype(np.float64)
+        b = np.frombuffer(memoryview(buf), dtype=np.float32).reshape(m, 4).astype(np.float64)
         left, top, right, bottom = b[:, 0], b[:, 1], b[:, 2], b[:, 3]
         huge = np.flatnonzero(ok & ((right - left > HUGE_BOX) | (top - bottom > HUGE_BOX)))
         if len(huge):
@@ -165,7 +166,7 @@ def page_chars(page: pdfium.PdfPage, H: float) -> _Chars:
         # A box pdfium could not place (NaN or infinite) has no position on the page.
         ok &= np.isfinite(b).all(axis=1)
         b = b[ok]
-        ucodes = np.asarray(ucodes, dtype=np.uint32)[ok]
+        ucodes = ucodes[ok]
         if len(ucodes) and int(ucodes.max()) > 0x10FFFF:
             chr(int(ucodes.max()))  # raises ValueError, as a character outside Unicode always did
         return _Chars(b[:, 0], H - b[:, 1], b[:, 2], H - b[:, 3], ucodes)
@@ -223,7 +224,7 @@ def page_rules(page: pdfium.PdfPage, H: float) -> tuple[np.ndarray, np.ndarray]:
     buf = (ctypes.c_float * (4 * m))()  # rows: left, bottom, right, top
     refs = [map(ctypes.byref, repeat(buf, m), range(k, 16 * m, 16)) for k in (0, 4, 8, 12)]
     ok = np.array(list(map(_get_bounds, simple, *refs)), dtype=bool)
-    box = np.frombuffer(buf, dtype=np.float32).reshape(m, 4)[ok].astype(np.float64)
+    box = np.frombuffer(memoryview(buf), dtype=np.float32).reshape(m, 4)[ok].astype(np.float64)
     left, right, top, bottom = box[:, 0], box[:, 2], H - box[:, 3], H - box[:, 1]
     w, h = right - left, bottom - top
     hline = (h <= RULE_THICK) & (w > RULE_THICK)
