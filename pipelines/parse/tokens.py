@@ -91,7 +91,8 @@ def cell_token(text: str) -> Token | None:
 
 def scan_text(text: str) -> list[tuple[str, object]]:
     """Text → [('text', str) | ('tok', Token)], label text kept whole between value tokens."""
-    text = NOTE.sub(" ", text)
+    if "(" in text:  # a note needs its bracket: most lines have none
+        text = NOTE.sub(" ", text)
     out: list[tuple[str, Any]] = []
     gap = False
     for m in SCAN.finditer(text):
@@ -115,7 +116,8 @@ def scan_text(text: str) -> list[tuple[str, object]]:
                     out.append(("tok", Token(digits, "num" if plain else "dec", plain, gap, "")))
                 out.append(("text", ordinal + ordmark))
             else:
-                kind = "num" if re.fullmatch(r"\d+", num) else "dec"
+                # num is \d characters with maybe a sign and a point: all \d (category Nd) is isdecimal()
+                kind = "num" if num.isdecimal() else "dec"
                 out.append(("tok", Token(num, kind, kind == "num", gap, unit)))
             gap = False
             continue

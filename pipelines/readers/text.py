@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from pipelines.document import Cell, Document, Table, TextBlock, normalize_text
+from pipelines.document import Cell, Document, Table, TextBlock, normalize_chars
 
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})(?:\s+(.*?))?\s*#*\s*$")
 _ATX = re.compile(r"^#{1,6}[ \t]+\S")
@@ -25,7 +25,8 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
 def _clean(s: str) -> str:
-    return " ".join(normalize_text(s).split())
+    # normalize_text's folding of spaces is implied by split(): every character it folds is white space to split()
+    return " ".join(normalize_chars(s).split())
 
 
 def _lines(text: str) -> list[str]:
@@ -55,8 +56,10 @@ def _split_cells(s: str) -> list[str]:
 
 
 def _inline(s: str) -> str:
-    s = _BR.sub(" ", s)
-    s = _BOLD.sub(r"\1", s)
+    if "<" in s:  # most cells hold neither a <br> nor bold marks: no regex pass for them
+        s = _BR.sub(" ", s)
+    if "**" in s:
+        s = _BOLD.sub(r"\1", s)
     return _clean(s)
 
 
