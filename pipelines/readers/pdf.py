@@ -10,6 +10,7 @@ character per line (三/、/本/年…) becomes a line of its own.
 
 from __future__ import annotations
 
+import codecs
 import ctypes
 import re
 import shutil
@@ -47,12 +48,16 @@ def read_bytes(data: bytes, source: str, *, max_pages: int = MAX_PAGES, limits=N
         blocks: list[Block] = []
         total_chars = 0
         text_pages = 0
+        # Raw page handles, opened and closed here: the helper objects' bookkeeping (a finalizer and
+        # a parent link each) cost more than the page's own pdfium calls outside loading.
         for i in range(n):
-            page = pdf[i]
+            page = pc.FPDF_LoadPage(pdf.raw, i)
+            if not page:
+                raise pdfium.PdfiumError("Failed to load page.")
             try:
                 lines, nchars = _read_page(page)
             finally:
-                page.close()
+                pc.FPDF_ClosePage(page)
             total_chars += nchars
             text_pages += nchars >= MIN_TEXT_CHARS
             blocks.extend(TextBlock(t, page=i + 1) for t in lines)
@@ -127,17 +132,18 @@ class _Chars:
 _NO_CHARS = _Chars(np.empty(0), np.empty(0), np.empty(0), np.empty(0), np.empty(0, dtype=np.uint32))
 
 
-def page_chars(page: pdfium.PdfPage, H: float) -> _Chars:
-    """Visible characters of a page (pdfium's generated spaces and line breaks are dropped:
-    spacing is decided from geometry), in the text page's order."""
-    textpage = page.get_textpage()
+def page_chars(page, H: float) -> _Chars:
+    """Visible characters of a page (a raw FPDF_PAGE; pdfium's generated spaces and line breaks are
+    dropped: spacing is decided from geometry), in the text page's order."""
+    tp = pc.FPDFText_LoadPage(page)
+    if not tp:
+        raise pdfium.PdfiumError("Failed to load text page.")
     try:
-        tp = textpage.raw
         n = pc.FPDFText_CountChars(tp)
         if n <= 0:
             return _NO_CHARS
         # One call for all the text; per-character calls only if its indices do not line up.
-        whole = textpage.get_text_range()
+        whole = _text_range(tp, n)
         if len(whole) == n:
             codes = np.frombuffer(whole.encode("utf-32-le", "surrogatepass"), dtype="<u4")
         else:
@@ -171,7 +177,24 @@ def page_chars(page: pdfium.PdfPage, H: float) -> _Chars:
             chr(int(ucodes.max()))  # raises ValueError, as a character outside Unicode always did
         return _Chars(b[:, 0], H - b[:, 1], b[:, 2], H - b[:, 3], ucodes)
     finally:
-        textpage.close()
+        pc.FPDFText_ClosePage(tp)
+
+
+def _text_range(tp, n: int) -> str:
+    """The page's text as pypdfium2's PdfTextPage.get_text_range() gives it (chars pdfium excludes at
+    either end left out, UTF-16 decoded with errors ignored), from a raw text page of n chars."""
+    first, last = 0, n - 1
+    while first <= last and pc.FPDFText_GetTextIndexFromCharIndex(tp, first) == -1:
+        first += 1
+    while first <= last and pc.FPDFText_GetTextIndexFromCharIndex(tp, last) == -1:
+        last -= 1
+    if first > last:
+        return ""
+    t_start = pc.FPDFText_GetTextIndexFromCharIndex(tp, first)
+    t_end = pc.FPDFText_GetTextIndexFromCharIndex(tp, last)
+    buffer = (ctypes.c_ushort * (t_end + 2 - t_start))()
+    out_count = pc.FPDFText_GetText(tp, first, last - first + 1, buffer)
+    return codecs.decode(memoryview(buffer)[: out_count - 1], "utf-16-le", errors="ignore")
 
 
 def _with_surrogates(codes: list[int]) -> tuple[list[int], list[int]]:
@@ -206,10 +229,11 @@ def _tight_boxes(tp, rows: list[int], idx: list[int], b: np.ndarray, ok: np.ndar
 # ---------------------------------------------------------------------------- ruling lines
 
 
-def page_rules(page: pdfium.PdfPage, H: float) -> tuple[np.ndarray, np.ndarray]:
+def page_rules(page, H: float) -> tuple[np.ndarray, np.ndarray]:
     """Horizontal rules (y, x0, x1) and vertical rules (x, y0, y1) as rows of two arrays, top-down
-    coordinates, from the page's path objects: thin paths are lines, rectangles contribute their 4 edges."""
-    raw = page.raw
+    coordinates, from the path objects of a page (a raw FPDF_PAGE): thin paths are lines, rectangles
+    contribute their 4 edges."""
+    raw = page
     n = pc.FPDFPage_CountObjects(raw)
     objs = list(map(_get_object, repeat(raw, n), range(n)))
     hs: list[tuple[float, float, float]] = []
@@ -274,24 +298,26 @@ def _add_segment(a, b, hs: list, vs: list) -> None:
         vs.append(((x0 + x1) / 2, min(y0, y1), max(y0, y1)))
 
 
-def _snapped(pos: np.ndarray) -> np.ndarray:
+def _snapped(pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Rule positions within SNAP of each other snapped to one value (cell borders drawn per cell
     differ by a fraction of a point): in sorted order, a position more than SNAP past the current
-    anchor starts a new anchor; each position takes its anchor, rounded to 0.1 pt."""
+    anchor starts a new anchor; each position takes its anchor, rounded to 0.1 pt. Returned with
+    each position's anchor number (anchors are more than SNAP apart: one number, one value)."""
     order = np.argsort(pos, kind="stable")
     ps = pos[order]
     new = np.ones(len(ps), dtype=bool)
     new[1:] = ps[1:] != ps[:-1]
     values: list[float] = []
-    anchor = value = 0.0
+    ids: list[int] = []
+    anchor = 0.0
     for p in ps[new].tolist():
         if not values or p - anchor > SNAP:
             anchor = p
-            value = round(anchor, 1)
-        values.append(value)
-    out = np.empty(len(ps))
-    out[order] = np.array(values)[np.cumsum(new) - 1]
-    return out
+            values.append(round(anchor, 1))
+        ids.append(len(values) - 1)
+    group = np.empty(len(ps), dtype=np.int64)
+    group[order] = np.array(ids)[np.cumsum(new) - 1]
+    return np.array(values)[group], group
 
 
 def _merged(r: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -299,12 +325,10 @@ def _merged(r: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     widened by the 1 pt every lookup allows, overlapping stretches at one position merged (a lookup
     asks only whether some rule covers a point, and a table of cell rectangles draws each grid line
     as many short edges). Sorted by position, then low."""
-    pos, lo, hi = _snapped(r[:, 0]), r[:, 1] - 1, r[:, 2] + 1
-    o = np.lexsort((lo, pos))
-    pos, lo, hi = pos[o], lo[o], hi[o]
+    (pos, group), lo, hi = _snapped(r[:, 0]), r[:, 1] - 1, r[:, 2] + 1
+    o = np.lexsort((lo, group))
+    pos, group, lo, hi = pos[o], group[o], lo[o], hi[o]
     n = len(pos)
-    group = np.zeros(n, dtype=np.int64)
-    group[1:] = np.cumsum(pos[1:] != pos[:-1])
     # The highest `hi` so far within each position, as ranks offset per position so that one
     # running maximum over the whole array never carries over from one position to the next.
     by_hi = np.argsort(hi, kind="stable")
@@ -322,7 +346,6 @@ class _Grid:
     def __init__(self, hs, vs):
         self.h = _merged(hs)
         self.v = _merged(vs)
-        self.vpos, self.vlo, self.vhi = (a.tolist() for a in self.v)
 
     def cells(self, xs: np.ndarray, ys: np.ndarray) -> list[tuple[float, float, float, float] | None]:
         """For each point, the smallest grid cell (left, top, right, bottom) enclosing it, or None."""
@@ -332,26 +355,23 @@ class _Grid:
         found = ~np.isnan(box).any(axis=1)
         return [tuple(b) if f else None for b, f in zip(box.tolist(), found.tolist())]
 
-    def has_vrule_between(self, x0: float, x1: float, y: float) -> bool:
-        i, j = bisect_left(self.vpos, x0), bisect_right(self.vpos, x1)
-        return any(self.vlo[k] <= y <= self.vhi[k] for k in range(i, j))
+    def vrule_between(self, x0: np.ndarray, x1: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """For each (x0, x1, y): is there a vertical rule at a position from x0 to x1 that covers y?"""
+        pos, lo, hi = self.v
+        x0, x1, y = x0[:, None], x1[:, None], y[:, None]
+        return np.any((x0 <= pos) & (pos <= x1) & (lo <= y) & (y <= hi), axis=1)
 
 
 def _nearest(rules: tuple[np.ndarray, np.ndarray, np.ndarray], p: np.ndarray, q: np.ndarray) -> tuple:
     """For each point: the positions of the nearest rules before and after p that cover q, NaN where
-    there is none. Rules are sorted by position: the last and the first candidate."""
+    there is none (fmax and fmin pass over the NaN of the rules that do not qualify)."""
     pos, lo, hi = rules
     q = q[:, None]
     p = p[:, None]
     cover = (lo <= q) & (q <= hi)
-    before = cover & (pos < p)
-    after = cover & (pos > p)
-    k_before = len(pos) - 1 - before[:, ::-1].argmax(axis=1)
-    k_after = after.argmax(axis=1)
-    return (
-        np.where(before.any(axis=1), pos[k_before], np.nan),
-        np.where(after.any(axis=1), pos[k_after], np.nan),
-    )
+    before = np.fmax.reduce(np.where(cover & (pos < p), pos, np.nan), axis=1)
+    after = np.fmin.reduce(np.where(cover & (pos > p), pos, np.nan), axis=1)
+    return before, after
 
 
 # ---------------------------------------------------------------------------- page → lines
@@ -413,8 +433,8 @@ class _Runs:
         self.line, self.text, self.x0, self.top, self.bottom = line, text, x0, top, bottom
 
 
-def _read_page(page: pdfium.PdfPage) -> tuple[list[str], int]:
-    H = page.get_height()
+def _read_page(page) -> tuple[list[str], int]:
+    H = pc.FPDF_GetPageHeightF(page)
     ch = page_chars(page, H)
     n = len(ch)
     if not n:
@@ -433,9 +453,9 @@ def _read_page(page: pdfium.PdfPage) -> tuple[list[str], int]:
         h = y1 - y0
         brk[1:] = (line[1:] != line[:-1]) | (gap > GAP_EM * np.minimum(h[:-1], h[1:]))
         if grid is not None:
-            for k in (np.flatnonzero(~brk[1:] & (gap > 0.3)) + 1).tolist():
-                if grid.has_vrule_between(float(x1[k - 1]) - 0.5, float(x0[k]) + 0.5, float(y0[k] + y1[k]) / 2):
-                    brk[k] = True
+            k = np.flatnonzero(~brk[1:] & (gap > 0.3)) + 1
+            if len(k):
+                brk[k] = grid.vrule_between(x1[k - 1] - 0.5, x0[k] + 0.5, (y0[k] + y1[k]) / 2)
     starts = np.flatnonzero(brk)
     ends = np.append(starts[1:], n)
     runs = _Runs(

@@ -107,7 +107,7 @@ def test_snapped_positions_match_the_one_by_one_snap():
     rnd = random.Random(7)
     for _ in range(400):
         rules = _rules(rnd, rnd.randint(1, 60))
-        got = pdf._snapped(np.array([r[0] for r in rules]))
+        got, _ = pdf._snapped(np.array([r[0] for r in rules]))
         want = dict(zip(sorted(r[0] for r in rules), (s[0] for s in _old_snap(rules))))
         assert got.tolist() == [want[r[0]] for r in rules]
 
@@ -120,19 +120,20 @@ def test_grid_cells_match_the_nearest_rule_walk():
         xs = np.array([_coord(rnd, 0, 600) for _ in range(50)])
         ys = np.array([_coord(rnd, 0, 800) for _ in range(50)])
         assert grid.cells(xs, ys) == [_old_cell(hs, vs, x, y) for x, y in zip(xs.tolist(), ys.tolist())]
+        old_vs = _old_snap(vs)
+        old_vpos = [r[0] for r in old_vs]
+        want = []
         for x, y in zip(xs.tolist(), ys.tolist()):
-            old_vs = _old_snap(vs)
-            old_vpos = [r[0] for r in old_vs]
             i, j = bisect_left(old_vpos, x - 3), bisect_right(old_vpos, x + 3)
-            want = any(old_vs[k][1] - 1 <= y <= old_vs[k][2] + 1 for k in range(i, j))
-            assert grid.has_vrule_between(x - 3, x + 3, y) == want
+            want.append(any(old_vs[k][1] - 1 <= y <= old_vs[k][2] + 1 for k in range(i, j)))
+        assert grid.vrule_between(xs - 3, xs + 3, ys).tolist() == want
 
 
 def test_cells_beside_others_same_set_in_the_same_order():
     rnd = random.Random(5)
     for _ in range(2000):
-        ys = sorted({round(rnd.uniform(0, 800), 1) for _ in range(rnd.randint(2, 15))})
-        xs = sorted({round(rnd.uniform(0, 600), 1) for _ in range(rnd.randint(2, 10))})
+        ys = sorted({round(rnd.uniform(0, 800), 1) for _ in range(rnd.randint(2, 15))} | {0.0, 800.0})
+        xs = sorted({round(rnd.uniform(0, 600), 1) for _ in range(rnd.randint(2, 10))} | {0.0, 600.0})
         leaf = set()
         for _ in range(rnd.randint(0, 40)):
             a, b = sorted(rnd.sample(range(len(ys)), 2))
@@ -141,3 +142,31 @@ def test_cells_beside_others_same_set_in_the_same_order():
         cells = list(leaf)
         rnd.shuffle(cells)
         assert list(pdf._beside_others(cells)) == list(_old_beside_others(cells))
+
+
+def _old_frames(keys):
+    containers = set()
+    xs = sorted({k[0] for k in keys} | {k[2] for k in keys})
+    ys = sorted({k[1] for k in keys} | {k[3] for k in keys})
+    for a in keys:
+        if bisect_left(xs, a[2]) - bisect_right(xs, a[0]) <= 0 or bisect_left(ys, a[3]) - bisect_right(ys, a[1]) <= 0:
+            continue
+        for b in keys:
+            if b is not a and a[0] <= b[0] and a[1] <= b[1] and b[2] <= a[2] and b[3] <= a[3] and b != a:
+                containers.add(a)
+                break
+    return containers
+
+
+def test_frames_match_the_pairwise_scan():
+    rnd = random.Random(9)
+    for _ in range(2000):
+        xs = sorted({round(rnd.uniform(0, 600), 1) for _ in range(rnd.randint(2, 8))} | {0.0, 600.0})
+        ys = sorted({round(rnd.uniform(0, 800), 1) for _ in range(rnd.randint(2, 8))} | {0.0, 800.0})
+        keys = set()
+        for _ in range(rnd.randint(0, 30)):
+            a, b = sorted(rnd.sample(range(len(ys)), 2))
+            c, d = sorted(rnd.sample(range(len(xs)), 2))
+            keys.add((xs[c], ys[a], xs[d], ys[b]))
+        keys = list(keys)
+        assert pdf._frames(keys) == _old_frames(keys)
