@@ -115,6 +115,7 @@ _loose_box = _untyped(pc.FPDFText_GetLooseCharBox, ctypes.c_int)
 _get_object = _untyped(pc.FPDFPage_GetObject, ctypes.POINTER(_Opaque))
 _count_segments = _untyped(pc.FPDFPath_CountSegments, ctypes.c_int)
 _get_bounds = _untyped(pc.FPDFPageObj_GetBounds, ctypes.c_int)
+_OBJECT_CHUNK = 1 << 14
 
 
 class _Chars:
@@ -233,22 +234,25 @@ def page_rules(page, H: float) -> tuple[np.ndarray, np.ndarray]:
     """Horizontal rules (y, x0, x1) and vertical rules (x, y0, y1) as rows of two arrays, top-down
     coordinates, from the path objects of a page (a raw FPDF_PAGE): thin paths are lines, rectangles
     contribute their 4 edges."""
-    raw = page
-    n = pc.FPDFPage_CountObjects(raw)
-    objs = list(map(_get_object, repeat(raw, n), range(n)))
+    n = pc.FPDFPage_CountObjects(page)
     hs: list[tuple[float, float, float]] = []
     vs: list[tuple[float, float, float]] = []
-    # FPDFPath_CountSegments answers -1 for an object that is not a path: one call tells both.
-    nsegs = list(map(_count_segments, objs))
-    simple = [o for o, k in zip(objs, nsegs) if 0 <= k <= 6]
-    for obj, k in zip(objs, nsegs) if nsegs and max(nsegs) > 6 else ():
-        if k > 6:
-            _path_segments(ctypes.cast(obj, pc.FPDF_PAGEOBJECT), H, hs, vs)
-    m = len(simple)
-    buf = (ctypes.c_float * (4 * m))()  # rows: left, bottom, right, top
-    refs = [map(ctypes.byref, repeat(buf, m), range(k, 16 * m, 16)) for k in (0, 4, 8, 12)]
-    ok = np.array(list(map(_get_bounds, simple, *refs)), dtype=bool)
-    box = np.frombuffer(memoryview(buf), dtype=np.float32).reshape(m, 4)[ok].astype(np.float64)
+    boxes = [np.empty((0, 4))]
+    # A chunk of objects at a time: a hostile page of millions of objects holds no handle list as long.
+    for start in range(0, n, _OBJECT_CHUNK):
+        objs = list(map(_get_object, repeat(page, n), range(start, min(n, start + _OBJECT_CHUNK))))
+        # FPDFPath_CountSegments answers -1 for an object that is not a path: one call tells both.
+        nsegs = list(map(_count_segments, objs))
+        simple = [o for o, k in zip(objs, nsegs) if 0 <= k <= 6]
+        for obj, k in zip(objs, nsegs) if nsegs and max(nsegs) > 6 else ():
+            if k > 6:
+                _path_segments(ctypes.cast(obj, pc.FPDF_PAGEOBJECT), H, hs, vs)
+        m = len(simple)
+        buf = (ctypes.c_float * (4 * m))()  # rows: left, bottom, right, top
+        refs = [map(ctypes.byref, repeat(buf, m), range(k, 16 * m, 16)) for k in (0, 4, 8, 12)]
+        ok = np.array(list(map(_get_bounds, simple, *refs)), dtype=bool)
+        boxes.append(np.frombuffer(memoryview(buf), dtype=np.float32).reshape(m, 4)[ok].astype(np.float64))
+    box = np.concatenate(boxes) if len(boxes) > 2 else boxes[-1]
     left, right, top, bottom = box[:, 0], box[:, 2], H - box[:, 3], H - box[:, 1]
     w, h = right - left, bottom - top
     hline = (h <= RULE_THICK) & (w > RULE_THICK)

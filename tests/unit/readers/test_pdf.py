@@ -208,3 +208,14 @@ def test_extract_real_pdf_matches_truth(name):
     _, truth = real(name)
     assert got["table3"] == truth["table3"]
     assert got["table4"] == truth["table4"]
+
+
+@pytest.mark.parametrize("one_path", [False, True], ids=["path-per-line", "one-path-grid"])
+def test_page_objects_read_in_chunks_give_the_same_rows(monkeypatch, one_path):
+    """The page objects are scanned a chunk at a time (bounded memory on a page of millions of
+    objects): a grid whose rules fall in different chunks reads as in one."""
+    data = _table_pdf(grid=True, one_path=one_path)
+    whole = [b.text for b in pdf.read_bytes(data, "gen.pdf").blocks]
+    monkeypatch.setattr(pdf, "_OBJECT_CHUNK", 3)
+    assert [b.text for b in pdf.read_bytes(data, "gen.pdf").blocks] == whole
+    assert whole[2] == "(二)部分公开(区分处理的,只计这一情形,不计其他情形) 7 1 8"
