@@ -5,35 +5,26 @@ Run: XXGK_DB=data/xxgk.duckdb streamlit run app.py
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import streamlit as st
 
-from app_pages import _builtin_zh, _common, _filters
-from app_pages._common import db_path, lang, t
-from pipelines import settings
+from app_pages import _warm
+
+_warm.warm()  # before the other imports: sessions starting together must not share half-imported modules
+
+from app_pages import _builtin_zh, _common, _filters  # noqa: E402
+from app_pages._common import PAGES, db_path, lang, q, t  # noqa: E402
+from pipelines import settings  # noqa: E402
 
 HERE = Path(__file__).parent
 
 st.set_page_config(page_title="xxgk 政府信息公开年报", page_icon="📑", layout="wide")
 first_run = not st.session_state.get("_url_loaded")
 _filters.load_url()
+_filters.apply_nav()  # a drill-down followed in the last run: its link's state, before any widget
 _filters.keep_state()
-
-# (url path, file, title key, icon)
-PAGES = [
-    ("overview", "overview.py", "page_overview", ":material/dashboard:"),
-    ("applications", "applications.py", "page_applications", ":material/inbox:"),
-    ("outcomes", "outcomes.py", "page_outcomes", ":material/fact_check:"),
-    ("disputes", "disputes.py", "page_disputes", ":material/gavel:"),
-    ("compare", "compare.py", "page_compare", ":material/compare_arrows:"),
-    ("map", "map.py", "page_map", ":material/map:"),
-    ("report", "report.py", "page_report", ":material/description:"),
-    # owned by the trust helper; listed only once their files exist
-    ("quality", "quality.py", "page_quality", ":material/verified:"),
-    ("checks", "checks.py", "page_checks", ":material/rule:"),
-    ("import", "upload.py", "page_import", ":material/upload_file:"),
-]
 
 have_db = db_path().is_file()
 pages: dict[str, st.Page] = {}
@@ -61,6 +52,8 @@ pg = st.navigation(list(pages.values()) + list(alias.values()))
 if alias and pg.url_path == "overview":
     st.switch_page(pages["overview"], query_params={k: st.query_params.get_all(k) for k in st.query_params})
 page_key = next((k for k, p in pages.items() if p is pg or p.url_path == pg.url_path), "")
+st.session_state["_page"] = page_key
+st.session_state["_exports"] = {}  # this run's exports (app_pages._export.offer)
 
 
 @st.fragment(run_every=settings.live_refresh_s())
@@ -77,7 +70,9 @@ try:
         # ?report=<id> on a fresh link: show that report whatever page the path names
         if first_run and st.session_state.get("report") and page_key != "report" and "report" in pages:
             st.switch_page(pages["report"])
-        if st.session_state.get("_demo"):
+        # the synthetic badge: on the view's data, or on the report page on that one report's own dataset
+        rid = st.session_state.get("report") if page_key == "report" else None
+        if (q("report_dataset", rid) == _filters.SYNTHETIC) if rid else st.session_state.get("_demo"):
             st.badge(t("demo_badge"), icon=":material/science:", color="orange")
     else:
         st.warning(t("no_db", path=str(db_path())))
@@ -89,9 +84,13 @@ try:
             format_func=lambda x: {"zh": "中文", "en": "English"}[x],
         )
     with st.sidebar:
-        watch_warehouse(_common.token() if have_db else ())
         _builtin_zh.mount(lang())  # Streamlit's own English words, in Chinese when the UI is
     pg.run()
 finally:
     _filters.sync_url(page_key)
+    # Registered last, with the snapshot this run showed: a run cut short (a rerun, a page switch) leaves the
+    # watcher on the older token, so it asks again. A page that stopped early (st.stop) did show its data.
+    if sys.exc_info()[0] is None or sys.exc_info()[0].__name__ == "StopException":
+        with st.sidebar:
+            watch_warehouse(_common.token() if have_db else ())
     _common.end_run()

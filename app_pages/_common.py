@@ -5,6 +5,7 @@ The pages read like a description of the UI; every number comes from pipelines.r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -19,6 +20,7 @@ from pipelines.warehouse import snapshots
 # read-API functions the pages may call through q() (an allow-list: q never calls anything else)
 QUERIES = {
     "datasets",
+    "report_dataset",
     "regions",
     "years",
     "distinct_values",
@@ -46,6 +48,7 @@ QUERIES = {
     "map_values",
     "failing_by_check_f",
     "corrections_needing_review",
+    "findings_list",
     "cell_changes",
     "changed_cells",
 }
@@ -146,25 +149,136 @@ def min_cases() -> int:
         return read.MIN_CASES
 
 
-def url_params() -> dict[str, list[str] | str]:
-    """The current view's query parameters (as written by _filters.sync_url)."""
-    return dict(st.session_state.get("_url", {}))
+# (url path, file, title key, icon): the router's pages (app.py), and where a link's path leads
+PAGES = [
+    ("overview", "overview.py", "page_overview", ":material/dashboard:"),
+    ("applications", "applications.py", "page_applications", ":material/inbox:"),
+    ("outcomes", "outcomes.py", "page_outcomes", ":material/fact_check:"),
+    ("disputes", "disputes.py", "page_disputes", ":material/gavel:"),
+    ("compare", "compare.py", "page_compare", ":material/compare_arrows:"),
+    ("map", "map.py", "page_map", ":material/map:"),
+    ("report", "report.py", "page_report", ":material/description:"),
+    ("quality", "quality.py", "page_quality", ":material/verified:"),
+    ("checks", "checks.py", "page_checks", ":material/rule:"),
+    ("import", "upload.py", "page_import", ":material/upload_file:"),
+]
+PAGE_FILES = {key: f"app_pages/{file}" for key, file, _, _ in PAGES}
+
+
+def page_key() -> str:
+    """The url path of the page this run shows (set by app.py)."""
+    return st.session_state.get("_page", "")
+
+
+def url_params(page: str | None = None) -> dict[str, list[str] | str]:
+    """The view's query parameters as the state is now: what the user sees at this moment (a link made
+    from them carries every filter, however recently changed)."""
+    from app_pages import _filters
+
+    return _filters.state_params(page if page is not None else page_key())
+
+
+def _href(page: str, params: dict) -> str:
+    # the default page (overview) lives at the app's root, not at /overview
+    return ("./?" if page == "overview" else f"{page}?") + urlencode(params, doseq=True)
 
 
 def report_link(report_id: str) -> str:
     """Relative link to the report page for one report, keeping the view's other parameters."""
-    p = {k: v for k, v in url_params().items() if k != "report"}
+    p = {k: v for k, v in url_params("report").items() if k not in ("report", "pg")}
     p["report"] = report_id
-    return "report?" + urlencode(p, doseq=True)
+    return _href("report", p)
 
 
 def view_link(page: str, **override: Any) -> str:
-    p = url_params()
+    """Relative link to ``page`` with the view's parameters and ``override`` (a drill-down)."""
+    p = url_params(page)
     p.pop("report", None)
+    p.pop("pg", None)
     for k, v in override.items():
         p[k] = v
-    # the default page (overview) lives at the app's root, not at /overview
-    return ("./?" if page == "overview" else f"{page}?") + urlencode(p, doseq=True)
+    return _href(page, p)
+
+
+def page_url() -> str:
+    """This view's own link (for exports: where the figures came from). Absolute when the server knows
+    the address the browser used, else relative."""
+    rel = _href(page_key() or "overview", url_params())
+    base = getattr(st.context, "url", None) or ""
+    if base:
+        base = base.split("?", 1)[0]
+        base = base[: base.rfind("/") + 1] if "/" in base.split("://", 1)[-1] else base + "/"
+    return base + rel.removeprefix("./")
+
+
+def navigate(url: str) -> None:
+    """Open a drill-down link in this tab: its parameters become the state, then its page shows."""
+    from app_pages import _filters
+
+    page = _filters.request_nav(url)
+    st.switch_page(PAGE_FILES.get(page, PAGE_FILES["overview"]))
+
+
+OPEN_COL = "_open"
+NEWTAB_COL = "_newtab"
+
+
+def table(
+    df: pl.DataFrame,
+    key: str,
+    *,
+    link: str | None = "link",
+    column_config: dict | None = None,
+    export: str | None = None,
+    height: int | str = "auto",
+    sheets: dict[str, pl.DataFrame] | Callable[[], dict[str, pl.DataFrame]] | None = None,
+    notes: dict[str, str] | None = None,
+    years: str | None = None,
+) -> None:
+    """A table of the page. With a ``link`` column (relative URLs of drill-downs): a 打开 column that opens
+    the link in this tab (one click on it) and a ↗ column that opens it in a new tab. ``export``: CSV / Excel /
+    Parquet of exactly this table (with the view's filters, years and 口径; ``sheets`` added to the
+    workbook)."""
+    from app_pages import _export
+
+    cfg = dict(column_config or {})
+    links: list[str] | None = None
+    shown = df
+    if link and link in df.columns:
+        links = df[link].to_list()
+        shown = df.drop(link).with_columns(
+            pl.when(df[link].is_not_null()).then(pl.lit(t("open"))).otherwise(pl.lit("")).alias(t("open")),
+            df[link].alias(t("new_tab")),
+        )
+        cfg[t("open")] = st.column_config.TextColumn(t("open"), help=t("open_help"), width="small")
+        cfg[t("new_tab")] = st.column_config.LinkColumn(t("new_tab"), display_text="↗", width="small")
+    # typed loosely: streamlit's overloads want literals for on_select and height
+    select: Any = "rerun" if links else "ignore"
+    tall: Any = height
+    ev = st.dataframe(
+        shown,
+        key=key,
+        hide_index=True,
+        width="stretch",
+        height=tall,
+        column_config=cfg,
+        on_select=select,
+        selection_mode="single-cell",
+    )
+    if links:
+        for r, c in (ev.selection.get("cells") or [])[:1]:
+            if c == t("open") and 0 <= r < len(links) and links[r]:
+                navigate(links[r])
+    if export:
+        _export.offer(
+            shown.drop(t("open")) if links else shown,
+            export,
+            key,
+            sheets=sheets,
+            notes=notes,
+            years=years,
+            link_col=t("new_tab") if links else None,
+        )
 
 
 def link_col(df: pl.DataFrame, col: str, make: Any) -> pl.Series:
@@ -182,6 +296,21 @@ def fmt_value(v: float | None, kind: str) -> str:
     return f"{v:.1%}" if kind == "rate" and (v <= 10) else f"{v:,.0f}" if kind == "count" else f"{v:,.2f}"
 
 
+def period() -> str:
+    """The years a figure over the whole selection covers: "2024 年", or "2019–2024 年合计" (counts summed,
+    rates pooled over the years)."""
+    f, ss = filters(), st.session_state
+    a, b = (f.year_from, f.year_to) if f.year_from is not None else tuple(ss.get("_y_full") or (None, None))
+    if a is None:
+        return ""
+    return t("period_latest", y=a) if a == b else t("period_range", a=a, b=b)
+
+
+def with_period(title: str) -> str:
+    p = period()
+    return f"{title} · {p}" if p else title
+
+
 def rate_help(row: dict) -> str:
     if row.get("kind") != "rate":
         s = row.get("basis", "")
@@ -191,6 +320,8 @@ def rate_help(row: dict) -> str:
             s += " · " + t("low_n")
     if row.get("n_null"):
         s += " · " + t("null_note", n=row["n_null"])
+    if row.get("n_anomalous"):
+        s += " · " + t("anomaly_note", n=row["n_anomalous"])
     return s
 
 
@@ -201,6 +332,21 @@ def null_caption(df: pl.DataFrame) -> None:
     agg = df.group_by("label").agg(pl.col("n_null").sum()).filter(pl.col("n_null") > 0).sort("label")
     if agg.height:
         st.caption(" · ".join(f"{r['label']}: " + t("null_note", n=r["n_null"]) for r in agg.iter_rows(named=True)))
+    anomaly_caption(df)
+
+
+def anomaly_caption(df: pl.DataFrame) -> None:
+    """Say how many reports were left out of each rate as 数据异常 (outside 0–100 %), with the way to their
+    findings (the quality page of the same filters, in this tab)."""
+    if df.is_empty() or "n_anomalous" not in df.columns:
+        return
+    agg = df.group_by("label").agg(pl.col("n_anomalous").sum()).filter(pl.col("n_anomalous") > 0).sort("label")
+    if agg.height:
+        st.caption(
+            "⚠ "
+            + " · ".join(f"{r['label']}: " + t("anomaly_note", n=r["n_anomalous"]) for r in agg.iter_rows(named=True))
+        )
+        st.page_link(PAGE_FILES["quality"], label=t("anomaly_link"), icon=":material/rule:")
 
 
 def label_county(df: pl.DataFrame) -> pl.DataFrame:
@@ -215,7 +361,7 @@ def rename(df: pl.DataFrame) -> pl.DataFrame:
     df = label_county(df)
     cols = {}
     for c in df.columns:
-        key = {"agency_name": "agency", "label": "measure", "dataset": "dataset_col"}.get(c, c)
+        key = {"agency_name": "agency", "label": "measure", "dataset": "dataset_col", "basis": "basis_col"}.get(c, c)
         try:
             cols[c] = t(key)
         except KeyError:

@@ -1,37 +1,78 @@
-"""Export builders for the compare page: CSV, Excel workbook (data / definitions / findings / sources), Parquet."""
+"""Exports of a page's tables: CSV, Excel workbook, Parquet, each holding exactly the table shown plus where
+it came from (the page and its link, the filters, years, 口径, datasets, minimum cases, generation time):
+a header block of ``# key: value`` lines in the CSV, a 说明 sheet in the workbook, key-value metadata in
+the Parquet file's schema (``xxgk.view``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import json
+import math
+from collections.abc import Callable
 
 import polars as pl
+import streamlit as st
 
 from pipelines import csvsafe
 
-
-def csv_bytes(table: pl.DataFrame) -> bytes:
-    # UTF-8 with a BOM (spreadsheet programs then read the Chinese labels), formulas neutralised
-    return csvsafe.csv_bytes(table)
+EAGER_ROWS = 5000
 
 
-def parquet_bytes(table: pl.DataFrame) -> bytes:
+def csv_bytes(table: pl.DataFrame, meta: dict[str, str] | None = None) -> bytes:
+    """UTF-8 with a BOM (spreadsheet programs then read the Chinese labels), formulas neutralised; ``meta``
+    as ``# key: value`` lines before the header (read back with ``comment_prefix="#"``)."""
+    head = "".join(f"# {k}: {_one_cell(v)}\n" for k, v in (meta or {}).items())
+    return csvsafe.BOM + (head + csvsafe.csv_text(table)).encode("utf-8")
+
+
+def _one_cell(v: object) -> str:
+    """A header-block value kept on one line and in one spreadsheet cell (no separators, no quotes)."""
+    return " ".join(str(v).split()).replace(",", "，").replace('"', "”")
+
+
+def read_csv(data: bytes, schema: dict | None = None) -> tuple[pl.DataFrame, dict[str, str]]:
+    """An exported CSV back: (the table, its header block); ``schema``: the column types to read it with."""
+    text = data.decode("utf-8-sig")
+    meta = {}
+    for line in text.splitlines():
+        if not line.startswith("# "):
+            break
+        k, _, v = line[2:].partition(": ")
+        meta[k] = v
+    frame = pl.read_csv(
+        io.BytesIO(text.encode("utf-8")), comment_prefix="#", infer_schema_length=None, schema_overrides=schema
+    )
+    return frame, meta
+
+
+def parquet_bytes(table: pl.DataFrame, meta: dict[str, str] | None = None) -> bytes:
+    import pyarrow.parquet as pq
+
+    at = table.to_arrow()
+    if meta:
+        at = at.replace_schema_metadata(
+            {**(at.schema.metadata or {}), b"xxgk.view": json.dumps(meta, ensure_ascii=False).encode()}
+        )
     buf = io.BytesIO()
-    table.write_parquet(buf)
+    pq.write_table(at, buf)
     return buf.getvalue()
 
 
-def xlsx_bytes(sheets: dict[str, pl.DataFrame], notes: dict[str, str] | None = None) -> bytes:
-    """One worksheet per frame, header row bold and frozen; ``notes`` go to a README sheet first."""
+def xlsx_bytes(
+    sheets: dict[str, pl.DataFrame], notes: dict[str, str] | None = None, notes_title: str = "说明"
+) -> bytes:
+    """One worksheet per frame, header row bold and frozen; ``notes`` go to a first sheet (``notes_title``)."""
     import xlsxwriter
 
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "nan_inf_to_errors": True})
     bold = wb.add_format({"bold": True, "bg_color": "#DDE7F3"})
     if notes:
-        ws = wb.add_worksheet("README")
+        ws = wb.add_worksheet(notes_title[:31])
         for i, (k, v) in enumerate(notes.items()):
             ws.write_string(i, 0, k, bold)
-            ws.write_string(i, 1, v)
+            ws.write_string(i, 1, str(v))
         ws.set_column(0, 0, 18)
         ws.set_column(1, 1, 100)
     for name, df in sheets.items():
@@ -46,9 +87,121 @@ def xlsx_bytes(sheets: dict[str, pl.DataFrame], notes: dict[str, str] | None = N
                 if isinstance(v, bool):
                     ws.write_boolean(i, j, v)
                 elif isinstance(v, (int, float)):
-                    ws.write_number(i, j, v)
+                    if not math.isnan(v):  # NaN stays empty
+                        ws.write_number(i, j, v)
                 else:
                     ws.write_string(i, j, str(v))  # never a formula: text stays text
         ws.freeze_panes(1, 0)
     wb.close()
     return buf.getvalue()
+
+
+def view_meta(title: str, years: str | None = None, notes: dict[str, str] | None = None) -> dict[str, str]:
+    """Where a table comes from, in the UI's language: page, link, time, datasets, years, 口径, filters."""
+    from app_pages._common import basis, filters, lang, min_cases, page_url, q, t
+    from pipelines import read
+
+    f = filters()
+    L = lang()
+    all_ = t("all")
+    names = q("agency_names", tuple(f.agency_ids)) if f.agency_ids else {}
+    ds = "、".join(f.datasets) if f.datasets else all_
+    if st.session_state.get("_demo"):
+        ds += f"（{t('demo_badge')}）"
+    if years is None:
+        years = (
+            (f"{f.year_from}–{f.year_to}" if f.year_from is not None and f.year_from != f.year_to else str(f.year_from))
+            if f.year_from is not None
+            else all_
+        )
+    rows = {
+        t("exp_page"): title,
+        t("exp_link"): page_url(),
+        t("exp_generated"): dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        t("dataset"): ds,
+        t("years"): years,
+        t("basis"): f"{basis()}：{read.MEASURES[read.OPEN_RATE[basis()]].basis(L)}",
+        t("province"): f.province or all_,
+        t("city"): f.city or all_,
+        t("counties"): "、".join(f.counties) or all_,
+        t("agency_types"): "、".join(f.agency_types) or all_,
+        t("agencies"): "、".join(names.get(a, a) for a in f.agency_ids) or all_,
+        t("templates"): "、".join(f.templates) or all_,
+        t("min_cases"): str(min_cases()),
+    }
+    rows.update(notes or {})
+    return rows
+
+
+def page_title() -> str:
+    from app_pages._common import PAGES, page_key, t
+
+    return next((t(title) for key, _, title, _ in PAGES if key == page_key()), page_key())
+
+
+def _absolute_links(frame: pl.DataFrame, link_col: str | None) -> pl.DataFrame:
+    from app_pages._common import page_url
+
+    if not link_col or link_col not in frame.columns:
+        return frame
+    base = page_url()
+    if "://" not in base:  # the server does not know the address the browser used: links stay relative
+        return frame
+    base = base[: base.rfind("/") + 1]
+    return frame.with_columns((pl.lit(base) + pl.col(link_col).str.strip_prefix("./")).alias(link_col))
+
+
+def offer(
+    frame: pl.DataFrame,
+    name: str,
+    key: str,
+    *,
+    title: str | None = None,
+    sheets: dict[str, pl.DataFrame] | Callable[[], dict[str, pl.DataFrame]] | None = None,
+    notes: dict[str, str] | None = None,
+    years: str | None = None,
+    link_col: str | None = None,
+) -> None:
+    """CSV / Excel / Parquet buttons for exactly ``frame`` (the table shown). The workbook has the 说明
+    sheet first, then the table, then ``sheets``. Every export of this run is listed in the session
+    (``_exports``: key → frame) so that a test can hold it against the table shown."""
+    from app_pages._common import t
+
+    out = _absolute_links(frame, link_col)
+    meta = view_meta(title or page_title(), years, notes)
+    st.session_state.setdefault("_exports", {})[key] = {
+        "frame": out,
+        "meta": meta,
+        "name": name,
+        "sheets": None if callable(sheets) else sheets,
+    }
+    stamp = dt.date.today().isoformat()
+    base = f"xxgk-{name}-{stamp}"
+    c1, c2, c3, _ = st.columns([1, 1, 1, 3])
+    big = out.height > EAGER_ROWS  # built when clicked; a small table's CSV is built now (cheap)
+    c1.download_button(
+        t("download_csv"),
+        (lambda: csv_bytes(out, meta)) if big else csv_bytes(out, meta),
+        file_name=f"{base}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        on_click="ignore",
+    )
+    c2.download_button(
+        t("download_xlsx"),
+        lambda: xlsx_bytes(
+            {t("exp_data"): out, **((sheets() if callable(sheets) else sheets) or {})}, meta, t("exp_notes")
+        ),
+        file_name=f"{base}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx",
+        on_click="ignore",
+    )
+    c3.download_button(
+        t("download_parquet"),
+        lambda: parquet_bytes(out, meta),
+        file_name=f"{base}.parquet",
+        mime="application/octet-stream",
+        key=f"{key}_parquet",
+        on_click="ignore",
+    )

@@ -7,6 +7,10 @@ written back to the URL.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qs
+
 import streamlit as st
 
 from app_pages._common import q, t
@@ -31,6 +35,7 @@ PARAMS: dict[str, str] = {
     "ent": "list",
     "cy": "list",
     "rank": "str",
+    "rp": "str",
     "by": "str",
     "report": "str",
     "pg": "int",
@@ -42,9 +47,39 @@ DEFAULTS = {
     "lvl": "county",
     "pg": 1,
     "rank": "applications",
+    "rp": "latest",
     "by": "county",
 }
 PAGE_ONLY = {"report": "report", "pg": "report"}  # written only while that page is shown
+
+
+def _parse(k: str, vals: list[str]) -> Any:
+    """One URL parameter's values as the state holds them (ValueError when malformed)."""
+    kind = PARAMS[k]
+    if kind == "list":
+        return [v for v in vals if v != ""]
+    if kind == "range":
+        a, _, b = vals[-1].partition("-")
+        return (int(a), int(b or a))
+    if kind == "int":
+        return int(vals[-1])
+    return vals[-1]
+
+
+def apply_params(params: Mapping[str, list[str]], clear: bool = False) -> None:
+    """URL parameters → the state (widgets then take them). ``clear``: a parameter absent from ``params``
+    goes back to its default, so the state is exactly the one the link describes."""
+    ss = st.session_state
+    for k in PARAMS:
+        if k in params:
+            try:
+                ss[k] = _parse(k, list(params[k]))
+            except (ValueError, IndexError):
+                ss.pop(k, None)
+        elif clear:
+            ss.pop(k, None)
+    if ss.get("lang") not in ("zh", "en"):
+        ss["lang"] = "zh"
 
 
 def load_url() -> None:
@@ -54,24 +89,23 @@ def load_url() -> None:
         return
     ss["_url_loaded"] = True
     qp = st.query_params
-    for k, kind in PARAMS.items():
-        if k not in qp:
-            continue
-        vals = qp.get_all(k)
-        try:
-            if kind == "list":
-                ss[k] = [v for v in vals if v != ""]
-            elif kind == "range":
-                a, _, b = vals[-1].partition("-")
-                ss[k] = (int(a), int(b or a))
-            elif kind == "int":
-                ss[k] = int(vals[-1])
-            else:
-                ss[k] = vals[-1]
-        except ValueError:
-            continue
-    if ss.get("lang") not in ("zh", "en"):
-        ss["lang"] = "zh"
+    apply_params({k: qp.get_all(k) for k in qp})
+
+
+def request_nav(url: str) -> str:
+    """Follow a drill-down link inside the app: its parameters become the whole state at the start of the
+    next run (apply_nav; widgets already drawn in this run cannot change). Returns the link's page key."""
+    path, _, query = url.partition("?")
+    st.session_state["_nav"] = parse_qs(query, keep_blank_values=False)
+    page = path.strip("./") or "overview"
+    return page
+
+
+def apply_nav() -> None:
+    """Start of a run: the state a followed link asked for (request_nav), before any widget is drawn."""
+    nav = st.session_state.pop("_nav", None)
+    if nav is not None:
+        apply_params(nav, clear=True)
 
 
 def keep_state() -> None:
@@ -82,8 +116,8 @@ def keep_state() -> None:
             ss[k] = ss[k]
 
 
-def sync_url(page_key: str) -> None:
-    """Write the state to the URL (only what differs from the defaults)."""
+def state_params(page_key: str) -> dict[str, list[str] | str]:
+    """The view's URL parameters from the state as it is now (only what differs from the defaults)."""
     ss = st.session_state
     out: dict[str, list[str] | str] = {}
     for k, kind in PARAMS.items():
@@ -100,10 +134,14 @@ def sync_url(page_key: str) -> None:
             out[k] = f"{int(v[0])}-{int(v[1])}"
         else:
             out[k] = str(v)
-    ss["_url"] = out
+    return out
+
+
+def sync_url(page_key: str) -> None:
+    """Write the state to the URL (only what differs from the defaults)."""
+    out = state_params(page_key)
     cur = {
-        k: (st.query_params.get_all(k) if PARAMS.get(k) == "list" else st.query_params.get(k))
-        for k in st.query_params.keys()
+        k: (st.query_params.get_all(k) if PARAMS.get(k) == "list" else st.query_params.get(k)) for k in st.query_params
     }
     if cur != out:
         st.query_params.from_dict(out)
@@ -142,14 +180,15 @@ def sidebar() -> read.Filters:
     ds_df = q("datasets")
     ds_opts = ds_df["dataset"].to_list()
     _clean_list("ds", ds_opts)
+    datasets, placeholder = default_datasets(ds_opts, tuple(ss.get("ds") or ()))
     sb.multiselect(
         t("dataset"),
         ds_opts,
         key="ds",
-        placeholder=t("all"),
-        format_func=lambda d: f"{d}（{synth}）" if d == "demo" else d,
+        placeholder=placeholder,
+        format_func=lambda d: f"{d}（{synth}）" if d == SYNTHETIC else d,
+        help=t("dataset_help"),
     )
-    datasets = tuple(ss.get("ds") or ())
     base = read.Filters(datasets=datasets)
 
     reg = q("regions", base)
@@ -225,5 +264,19 @@ def sidebar() -> read.Filters:
         templates=tuple(ss.get("tpl") or ()),
     )
     ss["_filters"] = f
-    ss["_demo"] = ("demo" in datasets) or (not datasets and "demo" in ds_opts)
+    ss["_demo"] = SYNTHETIC in datasets or (not datasets and SYNTHETIC in ds_opts)
     return f
+
+
+SYNTHETIC = "demo"  # the synthetic corpus's dataset (xxgk demo); never mixed into real data by default
+
+
+def default_datasets(options: list[str], chosen: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+    """(the datasets the view reads, the dataset box's placeholder). What the user chose, as chosen; with
+    nothing chosen, every real dataset (the synthetic demo only when chosen, or when it is all there is)."""
+    if chosen:
+        return chosen, t("all")
+    real = tuple(d for d in options if d != SYNTHETIC)
+    if real and SYNTHETIC in options:
+        return real, t("all_real")
+    return (), t("all")

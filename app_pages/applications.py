@@ -17,6 +17,7 @@ from app_pages._common import (
     t,
     view_link,
 )
+from app_pages._common import table as table_
 from pipelines import charts
 
 f, L = filters(), lang()
@@ -75,14 +76,12 @@ if by == "county":
 else:
     link = link_col(cur, "agency_id", lambda a: view_link("applications", ag=[a]))
 show = cur.with_columns(link).select(name_col, "value", "prev", "change", "change_pct", "n_reports", "n_null", "link")
-st.dataframe(
+table_(
     rename(show).rename({t("value"): f"{latest} {t('applications')}"}),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        t("link"): st.column_config.LinkColumn(display_text=t("open")),
-        t("change_pct"): st.column_config.NumberColumn(format="percent"),
-    },
+    "app_yoy",
+    link=t("link"),
+    column_config={t("change_pct"): st.column_config.NumberColumn(format="percent")},
+    export="applications-yoy",
 )
 
 st.subheader(t("applicant_mix") + " · " + t(f"by_{by}"))
@@ -102,9 +101,9 @@ if len(f.agency_ids) == 1 or by == "agency":
     st.subheader(t("report_list"))
     rl = q("report_list", f, 20, 0, "applications")
     rl = rl.with_columns(link_col(rl, "report_id", report_link))
-    st.dataframe(
+    table_(
         rename(rl.select("agency_name", "year", "new_received", "total_handled", "link")),
-        hide_index=True,
-        width="stretch",
-        column_config={t("link"): st.column_config.LinkColumn(display_text=t("open"))},
+        "app_reports",
+        link=t("link"),
+        export="applications-reports",
     )

@@ -1,12 +1,11 @@
 """对比 Compare: districts or agencies × years × measures → one table + heatmap; CSV / Excel / Parquet."""
 
-import datetime as dt
-
 import polars as pl
 import streamlit as st
 
-from app_pages import _chart, _export
-from app_pages._common import basis, filters, lang, min_cases, no_data, q, rename, t, url_params
+from app_pages import _chart
+from app_pages._common import anomaly_caption, basis, filters, lang, min_cases, no_data, q, rename, t
+from app_pages._common import table as table_
 from pipelines import charts, read
 
 f, L, B = filters(), lang(), basis()
@@ -52,10 +51,16 @@ with c2:
 yrs = [y for y in q("years", f) if (f.year_from is None or y >= f.year_from) and (f.year_to is None or y <= f.year_to)]
 if "cy" in ss:
     ss["cy"] = [y for y in ss["cy"] if y in [str(v) for v in yrs]]
-measure_opts = [k for k, m in read.MEASURES.items() if m.group != "coverage" or k == "reports"]
-default_m = ["applications", read.OPEN_RATE[B], "reviews", "lawsuits", "correction_rate"]
+# the sidebar's 口径 decides which disclosure rate is compared: the other bases are not offered, and a chosen
+# disclosure rate follows the switch
+rate_b = read.OPEN_RATE[B]
+other_bases = set(read.OPEN_RATE.values()) - {rate_b}
+measure_opts = [
+    k for k, m in read.MEASURES.items() if (m.group != "coverage" or k == "reports") and k not in other_bases
+]
+default_m = ["applications", rate_b, "reviews", "lawsuits", "correction_rate"]
 ss.setdefault("m", default_m)
-ss["m"] = [m for m in ss["m"] if m in read.MEASURES]
+ss["m"] = list(dict.fromkeys(rate_b if m in other_bases else m for m in ss["m"] if m in read.MEASURES))
 c3, c4 = st.columns([1, 3])
 c3.multiselect(t("compare_years"), [str(y) for y in yrs], key="cy", placeholder=t("all"))
 mlabels = {k: read.MEASURES[k].label(L) for k in measure_opts}
@@ -82,9 +87,28 @@ if table.is_empty():
 wide = table.pivot(on="label", index=["entity", "year"], values="value", aggregate_function="first").sort(
     "entity", "year"
 )
-st.dataframe(rename(wide), hide_index=True, width="stretch")
-with st.expander(t("numerator") + " / " + t("denominator") + " / 口径"):
-    st.dataframe(rename(table.drop("measure")), hide_index=True, width="stretch")
+table_(rename(wide), "cmp_wide", export="compare")
+st.caption(t("basis") + f" {B}：" + read.MEASURES[rate_b].basis(L))
+anomaly_caption(long)
+
+st.subheader(t("numerator") + " / " + t("denominator") + " / " + t("basis"))
+sel = f.with_(counties=tuple(entities)) if level == "county" else f.with_(agency_ids=tuple(entities))
+notes = {
+    t("exp_rates"): t("exp_rates_note", m=min_cases()),
+    t("compare_years"): "、".join(str(y) for y in years_) or t("all"),
+}
+
+
+def more_sheets() -> dict[str, pl.DataFrame]:
+    """The workbook's other sheets: definitions and 口径, the findings and the sources of the reports compared."""
+    return {
+        t("definitions"): read.definitions(measures, L, min_cases()),
+        t("findings"): q("report_findings", sel, tuple(years_) or None),
+        t("source"): q("report_sources", sel, tuple(years_) or None),
+    }
+
+
+table_(rename(table.drop("measure")), "cmp_long", export="compare-detail", sheets=more_sheets, notes=notes)
 
 st.subheader(t("heatmap"))
 # a page of entities at a time, so that the heatmap fits the page
@@ -97,52 +121,3 @@ if n_pages > 1:
 shown = ents[(hm_page - 1) * HM_PAGE : hm_page * HM_PAGE]
 hm = charts.heatmap(long.filter(pl.col("entity").is_in(shown)), L, min_cases=min_cases())
 _chart.show(hm, "png_heatmap", "heatmap", "full", L)
-
-sel = f.with_(counties=tuple(entities)) if level == "county" else f.with_(agency_ids=tuple(entities))
-stamp = dt.date.today().isoformat()
-notes = {
-    "view": "?" + "&".join(f"{k}={v}" for k, v in url_params().items()),
-    "rates": "rate = Σ numerator ÷ Σ denominator over reports where both are known; "
-    f"low_n = denominator < {min_cases()}; null cells excluded (n_null), never counted as 0",
-}
-if ss.get("_demo"):
-    notes["data"] = "演示数据（合成） / Demo data (synthetic): the figures describe no real agency"
-
-
-def workbook() -> bytes:
-    return _export.xlsx_bytes(
-        {
-            "data": table,
-            "definitions": read.definitions(measures, L, min_cases()),
-            "findings": q("report_findings", sel, tuple(years_) or None),
-            "sources": q("report_sources", sel, tuple(years_) or None),
-        },
-        notes,
-    )
-
-
-d1, d2, d3 = st.columns(3)
-d1.download_button(
-    t("download_csv"),
-    _export.csv_bytes(table),
-    file_name=f"xxgk-compare-{stamp}.csv",
-    mime="text/csv",
-    key="dl_csv",
-    on_click="ignore",
-)
-d2.download_button(
-    t("download_xlsx"),
-    workbook,
-    file_name=f"xxgk-compare-{stamp}.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    key="dl_xlsx",
-    on_click="ignore",
-)
-d3.download_button(
-    t("download_parquet"),
-    _export.parquet_bytes(table),
-    file_name=f"xxgk-compare-{stamp}.parquet",
-    mime="application/octet-stream",
-    key="dl_parquet",
-    on_click="ignore",
-)

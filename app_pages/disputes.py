@@ -5,6 +5,7 @@ import streamlit as st
 
 from app_pages import _chart
 from app_pages._common import (
+    anomaly_caption,
     filters,
     label_county,
     lang,
@@ -16,7 +17,9 @@ from app_pages._common import (
     rename,
     t,
     view_link,
+    with_period,
 )
+from app_pages._common import table as table_
 from pipelines import charts
 
 f, L = filters(), lang()
@@ -38,7 +41,12 @@ with c2:
     allyrs = q("disputes", f, (), L).filter(pl.col("outcome") != "total")
     _chart.show(
         charts.grouped(
-            allyrs, "proceeding_label", "outcome_label", L, title=t("disputes_mix"), color_title=t("outcome")
+            allyrs,
+            "proceeding_label",
+            "outcome_label",
+            L,
+            title=with_period(t("disputes_mix")),
+            color_title=t("outcome"),
         ),
         "png_disp_mix",
         "disputes_mix",
@@ -46,9 +54,9 @@ with c2:
         L,
     )
 table = d.pivot(on="outcome_label", index=["year", "proceeding_label"], values="value", aggregate_function="first")
-st.dataframe(rename(table.rename({"proceeding_label": "proceeding"})), hide_index=True, width="stretch")
+table_(rename(table.rename({"proceeding_label": "proceeding"})), "dis_totals", export="disputes-totals")
 
-st.subheader(t("correction"))
+st.subheader(with_period(t("correction")))
 by = st.radio(
     t("by"),
     ["county", "agency"],
@@ -67,17 +75,23 @@ else:
     link = link_col(cr, "agency_id", lambda a: view_link("disputes", ag=[a]))
 show = (
     cr.with_columns(link)
-    .select(name, "label", "value", "numerator", "denominator", "basis", "low_n", "n_null", "link")
+    .with_columns(
+        pl.when(pl.col("value").is_null() & (pl.col("n_anomalous") > 0))
+        .then(pl.lit(t("anomalous")))
+        .otherwise(pl.lit(""))
+        .alias("note")
+    )
+    .select(
+        name, "label", "value", "numerator", "denominator", "basis", "low_n", "n_null", "n_anomalous", "note", "link"
+    )
     .sort(name, "label")
 )
-st.dataframe(
+table_(
     rename(show),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        t("link"): st.column_config.LinkColumn(display_text=t("open")),
-        t("value"): st.column_config.NumberColumn(format="%.3f"),
-    },
+    "dis_rates",
+    link=t("link"),
+    column_config={t("value"): st.column_config.NumberColumn(format="%.3f")},
+    export="disputes-correction-rates",
 )
 ok = cr.filter((pl.col("measure") == "correction_rate") & ~pl.col("low_n") & pl.col("value").is_not_null())
 if not ok.is_empty():
@@ -91,3 +105,4 @@ if not ok.is_empty():
 n_low = cr.filter((pl.col("measure") == "correction_rate") & pl.col("low_n")).height
 if n_low:
     st.caption(t("low_n_note", n=n_low, m=min_cases()))
+anomaly_caption(cr)

@@ -5,6 +5,7 @@ import streamlit as st
 
 from app_pages import _chart
 from app_pages._common import (
+    anomaly_caption,
     basis,
     filters,
     label_county,
@@ -17,7 +18,9 @@ from app_pages._common import (
     rename,
     t,
     view_link,
+    with_period,
 )
+from app_pages._common import table as table_
 from pipelines import charts, read
 
 f, L, B = filters(), lang(), basis()
@@ -40,14 +43,17 @@ with c2:
     _chart.show(charts.trend(orate, L, percent=True, min_cases=min_cases()), "png_open_rate", "open_rate", "half", L)
     st.caption(read.MEASURES[read.OPEN_RATE[B]].basis(L))
     all3 = q("aggregate", f, tuple(read.OPEN_RATE.values()), ("year",), min_cases=min_cases(), lang=L)
-    st.dataframe(
-        rename(all3.select("year", "label", "value", "numerator", "denominator", "basis", "n_null", "low_n")),
-        hide_index=True,
-        width="stretch",
+    table_(
+        rename(
+            all3.select("year", "label", "value", "numerator", "denominator", "basis", "n_null", "n_anomalous", "low_n")
+        ),
+        "out_rates",
         column_config={t("value"): st.column_config.NumberColumn(format="percent")},
+        export="outcomes-rates",
     )
+    anomaly_caption(all3)
 
-st.subheader(t("refusals"))
+st.subheader(with_period(t("refusals")))
 rr = q("refusal_reasons", f, (), L)
 g = rr.group_by("group_label", maintain_order=True).agg(pl.col("value").sum())
 cols = st.columns(len(g) or 1)
@@ -62,7 +68,7 @@ _chart.show(
 )
 null_caption(rr)
 
-st.subheader(t("refusals_by_county"))
+st.subheader(with_period(t("refusals_by_county")))
 rc = q("refusal_reasons", f, ("county",), L)
 if not rc.is_empty():
     _chart.show(
@@ -74,14 +80,9 @@ if not rc.is_empty():
     )
     wide = rc.pivot(on="group_label", index="county", values="value", aggregate_function="sum")
     wide = wide.with_columns(link_col(wide, "county", lambda c: view_link("outcomes", cty=[c])))
-    st.dataframe(
-        rename(wide),
-        hide_index=True,
-        width="stretch",
-        column_config={t("link"): st.column_config.LinkColumn(display_text=t("open"))},
-    )
+    table_(rename(wide), "out_refusals", link=t("link"), export="outcomes-refusals-by-district")
 
-st.subheader(t("open_rate") + " · " + t("ranking_districts"))
+st.subheader(with_period(t("open_rate") + " · " + t("ranking_districts")))
 ranked, low = q("ranking", f, read.OPEN_RATE[B], "county", min_cases(), 50, True, L)
 if not ranked.is_empty():
     _chart.show(
@@ -91,11 +92,14 @@ if not ranked.is_empty():
         "full",
         L,
     )
-    st.dataframe(
-        rename(ranked.select("rank", "county", "value", "numerator", "denominator", "basis", "n_null")),
-        hide_index=True,
-        width="stretch",
+    table_(
+        rename(ranked.select("rank", "county", "value", "numerator", "denominator", "basis", "n_null", "n_anomalous")),
+        "out_rank",
         column_config={t("value"): st.column_config.NumberColumn(format="percent")},
+        export="outcomes-ranking",
     )
-if not low.is_empty():
-    st.caption(t("low_n_note", n=low.height, m=min_cases()))
+n_low = low.filter(pl.col("low_n")).height if not low.is_empty() else 0
+if n_low:
+    st.caption(t("low_n_note", n=n_low, m=min_cases()))
+if not ranked.is_empty() or not low.is_empty():
+    anomaly_caption(pl.concat([ranked.drop("rank"), low], how="diagonal_relaxed"))

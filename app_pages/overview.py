@@ -5,6 +5,7 @@ import streamlit as st
 
 from app_pages import _chart
 from app_pages._common import (
+    anomaly_caption,
     basis,
     filters,
     label_county,
@@ -20,6 +21,7 @@ from app_pages._common import (
     t,
     view_link,
 )
+from app_pages._common import table as table_
 from pipelines import briefing, charts, numfmt, read
 
 f, L = filters(), lang()
@@ -59,23 +61,32 @@ with c2:
 with c3:
     _chart.show(charts.trend(rates, L, min_cases=min_cases()), "png_trend_rates", "trend_rates", "third", L)
 
-table = k.select("year", "label", "value", "numerator", "denominator", "basis", "n_null", "low_n", "change").sort(
-    "year", "label", descending=[True, False]
-)
-st.dataframe(
+table = k.select(
+    "year", "label", "value", "numerator", "denominator", "basis", "n_null", "n_anomalous", "low_n", "change"
+).sort("year", "label", descending=[True, False])
+table_(
     rename(table),
-    hide_index=True,
-    width="stretch",
+    "ov_kpis",
     column_config={t("value"): st.column_config.NumberColumn(format="%.4g")},
+    export="overview-kpis",
 )
 null_caption(k)
 
-st.subheader(t("ranking_districts"))
+# the ranking covers the cards' year unless a sum over the filters' years is asked for (then labelled so)
+first = int(k["year"].min())
+periods = {"latest": t("period_latest", y=latest)}
+if first < latest:
+    periods["range"] = t("period_range", a=first, b=latest)
+if st.session_state.get("rp") not in periods:
+    st.session_state["rp"] = "latest"
+st.subheader(t("ranking_districts") + " · " + periods[st.session_state["rp"]])
 rank_opts = ["applications", read.OPEN_RATE[basis()], "reviews", "lawsuits", "correction_rate", "lawsuits_per_100"]
 if st.session_state.get("rank") not in rank_opts:
     st.session_state["rank"] = "applications"
-m = st.selectbox(t("measure"), rank_opts, key="rank", format_func=lambda k: read.MEASURES[k].label(L))
-ranked, low = q("ranking", f, m, "county", min_cases(), 30, True, L)
+r1, r2 = st.columns([2, 3])
+m = r1.selectbox(t("measure"), rank_opts, key="rank", format_func=lambda k: read.MEASURES[k].label(L))
+rp = r2.radio(t("period"), list(periods), key="rp", horizontal=True, format_func=periods.get)
+ranked, low = q("ranking", f, m, "county", min_cases(), 30, True, L, (latest,) if rp == "latest" else None)
 if ranked.is_empty():
     no_data()
 else:
@@ -88,19 +99,20 @@ else:
         L,
     )
     show = ranked.with_columns(link_col(ranked, "county", lambda c: view_link("overview", cty=[c]))).select(
-        "rank", "county", "value", "numerator", "denominator", "basis", "n_reports", "n_null", "link"
+        "rank", "county", "value", "numerator", "denominator", "basis", "n_reports", "n_null", "n_anomalous", "link"
     )
-    st.dataframe(
+    table_(
         rename(show),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            t("link"): st.column_config.LinkColumn(display_text=t("open")),
-            t("value"): st.column_config.NumberColumn(format="%.4g"),
-        },
+        "ov_rank",
+        link=t("link"),
+        column_config={t("value"): st.column_config.NumberColumn(format="%.4g")},
+        export="overview-ranking",
     )
-if not low.is_empty():
-    st.caption(t("low_n_note", n=low.height, m=min_cases()))
+n_low = low.filter(pl.col("low_n")).height if not low.is_empty() else 0
+if n_low:
+    st.caption(t("low_n_note", n=n_low, m=min_cases()))
+if not ranked.is_empty() or not low.is_empty():
+    anomaly_caption(pl.concat([ranked.drop("rank"), low], how="diagonal_relaxed"))
 
 # 生成分析简报: the briefing of this view (its filters, 口径, minimum cases), as HTML and, where headless
 # Chromium is available, PDF; built when asked (a few seconds), kept for this view until the filters change

@@ -6,16 +6,31 @@ import polars as pl
 import streamlit as st
 
 from app_pages import _review
-from app_pages._common import filters, lang, link_col, q, report_link, t
-from pipelines import changeview, csvsafe, read
+from app_pages._common import filters, lang, link_col, navigate, q, report_link, t
+from app_pages._common import table as table_
+from pipelines import changeview, read
 
 S = {
     "title": ("数据质量", "Data quality"),
     "intro": (
-        "每格为该机构该年度报告未通过的检查数（✓ = 全部通过，— = 无报告）。点击单元格查看报告。",
+        "每格为该机构该年度报告未通过的检查数（✓ = 全部通过，— = 无报告）。点击某年度的单元格，在本页打开该报告。",
         "Each cell counts the report's failing checks (✓ = all passed, — = no report). "
-        "Click a cell to open the report.",
+        "Click a year's cell to open that report here.",
     ),
+    "scope": (
+        "侧栏的数据集、地区、机关、年度、格式版本筛选均适用于本页；公开率口径与最小样本量不适用（本页不计算比率）。",
+        (
+            "The sidebar's dataset, region, agency, year and template filters apply here; the rate basis and "
+            "minimum cases do not (this page computes no rates)."
+        ),
+    ),
+    "list": ("校验发现清单", "Findings"),
+    "check": ("检查", "Check"),
+    "where": ("位置", "Where"),
+    "message": ("说明", "Message"),
+    "open_status": ("待处理", "open"),
+    "corrected": ("已人工更正", "corrected by hand"),
+    "matrix": ("矩阵", "Matrix"),
     "checks": ("检查规则", "Checks"),
     "checks_help": ("留空 = 全部检查", "Empty = every check"),
     "severity": ("严重程度", "Severity"),
@@ -29,7 +44,7 @@ S = {
     "province": ("省", "Province"),
     "city": ("市", "City"),
     "county": ("县区", "County"),
-    "total": ("合计未通过", "Total failing"),
+    "total": ("未通过合计（{years}）", "Failing, sum {years}"),
     "csv": ("导出 CSV", "Export CSV"),
     "by_check": ("各检查未通过的报告数", "Reports failing each check"),
     "n_reports": ("报告数", "Reports"),
@@ -63,6 +78,7 @@ SORTS = {"sort_name": "name", "sort_fail": "fail", "sort_region": "region"}
 
 st.title(tr("title"))
 st.caption(tr("intro"))
+st.caption(tr("scope"))
 
 f = filters()  # the sidebar's filters select the reports (dataset, region, agency type, years, template)
 all_checks = q("check_ids")
@@ -94,40 +110,64 @@ page = p1.number_input(t("page_n") + f" / {pages:,}", 1, pages, key="q_page")
 p2.caption(f"{n_agencies:,} " + tr("agency"))
 m, _, _ = q("matrix_page", f, tuple(sel_checks), sev, SORTS[sort], PER_PAGE, (page - 1) * PER_PAGE)
 
-# each cell links to its report (the text after '#' is what the cell shows); no report: no link
+yr_label = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "")
+total_col = tr("total").format(years=yr_label)
 view = m.select(
     pl.col("agency_name").alias(tr("agency")),
     pl.col("province").alias(tr("province")),
     pl.col("city").alias(tr("city")),
     pl.col("county").fill_null(t("city_level")).alias(tr("county")),
-    *[
-        pl.when(pl.col(f"report_{y}").is_null())
-        .then(pl.lit("#" + read.QUALITY_MISSING))
-        .otherwise(pl.concat_str(pl.lit("report?report="), pl.col(f"report_{y}"), pl.lit("#"), pl.col(str(y))))
-        .alias(str(y))
-        for y in years
-    ],
-    pl.col("total_failing").alias(tr("total")),
+    *[pl.col(str(y)) for y in years],
+    pl.col("total_failing").alias(total_col),
 )
-st.dataframe(
+# one click on a year's cell opens that report in this tab (the drill-down of every page)
+ev = st.dataframe(
     view,
     hide_index=True,
     key="q_matrix",
-    column_config={str(y): st.column_config.LinkColumn(str(y), display_text=r"#(.*)$", width="small") for y in years},
+    on_select="rerun",
+    selection_mode="single-cell",
+    column_config={str(y): st.column_config.TextColumn(str(y), width="small") for y in years},
 )
+for r, col in (ev.selection.get("cells") or [])[:1]:
+    rid = m[f"report_{col}"][r] if f"report_{col}" in m.columns and 0 <= r < m.height else None
+    if rid:
+        navigate(report_link(rid))
 
-
-# the export is the page shown (the whole matrix at 1M reports is ~143,000 rows: page through it)
-cols = ["agency_id", "agency_name", "province", "city", "county"]
-csv = csvsafe.csv_bytes(m.select(*cols, *[str(y) for y in years], *[f"report_{y}" for y in years], "total_failing"))
-st.download_button(tr("csv"), csv, file_name="xxgk_quality.csv", mime="text/csv", key="q_csv")
+# the export: one row per finding of the selection, the matrix page shown as a second sheet
+st.subheader(tr("list"))
+fl = q("findings_list", f, tuple(sel_checks) or None, sev)
+matrix_sheet = view.with_columns(
+    *[m[f"report_{y}"].alias(f"{y} report_id") for y in years],
+)
+shown = fl.with_columns(
+    pl.col("severity").replace_strict({k: tr(k) for k in read.SEVERITIES}, default=pl.col("severity")),
+    pl.col("status").replace_strict(
+        {"open": tr("open_status"), "corrected": tr("corrected")}, default=pl.col("status")
+    ),
+    pl.col("county").fill_null(t("city_level")),
+    link_col(fl, "report_id", report_link),
+).rename(
+    {
+        "agency_name": tr("agency"),
+        "county": tr("county"),
+        "year": t("year"),
+        "check_id": tr("check"),
+        "severity": tr("severity"),
+        "location": tr("where"),
+        "message": tr("message"),
+        "status": t("status"),
+    }
+)
+table_(shown, "q_findings", link="link", export="quality-findings", sheets={tr("matrix"): matrix_sheet}, years=yr_label)
 
 st.subheader(tr("by_check"))
 by_check = q("failing_by_check_f", f, sev)
-st.dataframe(
+table_(
     by_check.rename({"check_id": tr("checks"), "n_reports": tr("n_reports"), "n_findings": tr("n_findings")}),
-    hide_index=True,
-    key="q_by_check",
+    "q_by_check",
+    export="quality-by-check",
+    years=yr_label,
 )
 
 # what a new reading (an extractor upgrade, a new edition of the file) moved in the selected reports

@@ -4,11 +4,14 @@ corrections marked on their cells, the section's text beside each table, the ori
 
 import math
 
+import polars as pl
 import streamlit as st
 
 from app_pages._common import filters, lang, link_col, q, rename, report_link, t
+from app_pages._common import table as table_
 from pipelines import changeview, i18n, numfmt, read, reportview
 from pipelines import templates as T
+from pipelines.checks import text as check_text
 
 f, L = filters(), lang()
 ss = st.session_state
@@ -116,7 +119,30 @@ def detail(rid: str) -> None:
     texts = reportview.section_texts(d["text"])
     for sec in T.SECTIONS:
         _section(sec, d, marks, texts)
+    if corrections is not None and not corrections.is_empty():
+        _audit_trail(corrections)
     _history(rid)
+
+
+def _audit_trail(corr: pl.DataFrame) -> None:
+    """Every correction of this report, undone ones included, with the cell named in the template's words."""
+    st.subheader(t("corrections"))
+    st.caption(t("corrections_note"))
+    where = [
+        check_text.location(
+            f"table3.{rk}.{ck}" if tn == 3 else f"table4.{ck}" if tn == 4 else f"table2.{rk}",
+            L,
+        )
+        for tn, rk, ck in corr.select("table_no", "row_key", "col_key").iter_rows()
+    ]
+    show = corr.with_columns(
+        pl.Series("where", where, dtype=pl.Utf8),
+        pl.when(pl.col("undone_at").is_null())
+        .then(pl.lit(t("corr_active")))
+        .otherwise(pl.lit(t("corr_undone")))
+        .alias("status"),
+    ).select("correction_id", "where", "old_value", "new_value", "reason", "author", "created_at", "status")
+    table_(rename(show), "rep_corrections", link=None, export="report-corrections")
 
 
 def _history(rid: str) -> None:
@@ -149,10 +175,9 @@ def report_list() -> None:
     c3.caption(f"{n:,} " + t("reports"))
     rl = q("report_list", f, per, (ss["pg"] - 1) * per, sort)
     rl = rl.with_columns(link_col(rl, "report_id", report_link))
-    st.dataframe(
+    table_(
         rename(
             rl.select(
-                "link",
                 "agency_name",
                 "county",
                 "year",
@@ -163,14 +188,13 @@ def report_list() -> None:
                 T.TOTAL_ROW,  # 办理总计
                 "open_rate_A",
                 "dataset",
+                "link",
             )
         ),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            t("link"): st.column_config.LinkColumn(display_text=t("open")),
-            t("open_rate_A"): st.column_config.NumberColumn(format="percent"),
-        },
+        "rep_list",
+        link=t("link"),
+        column_config={t("open_rate_A"): st.column_config.NumberColumn(format="percent")},
+        export="reports",
     )
 
 

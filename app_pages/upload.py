@@ -12,6 +12,7 @@ import polars as pl
 import streamlit as st
 
 from app_pages._common import db_path, report_link, t
+from app_pages._common import table as table_
 from pipelines import imports, settings
 
 ss = st.session_state
@@ -46,22 +47,18 @@ def _table(rows: dict[str, dict]) -> pl.DataFrame:
             t("imp_file"): [r["name"] for r in rows.values()],
             t("status"): [t(STATUS[r["status"]]) for r in rows.values()],
             t("imp_detail"): [r.get("detail") or "" for r in rows.values()],
-            t("link"): [
+            "link": [
                 report_link(r["sha"]) if r["status"] in ("loaded", "replaced", "reextracted", "unchanged") else None
                 for r in rows.values()
             ],
         },
-        schema={t("imp_file"): pl.Utf8, t("status"): pl.Utf8, t("imp_detail"): pl.Utf8, t("link"): pl.Utf8},
+        schema={t("imp_file"): pl.Utf8, t("status"): pl.Utf8, t("imp_detail"): pl.Utf8, "link": pl.Utf8},
     )
 
 
 def _show(rows: dict[str, dict], where) -> None:
-    where.dataframe(
-        _table(rows),
-        hide_index=True,
-        width="stretch",
-        column_config={t("link"): st.column_config.LinkColumn(display_text=t("open"))},
-    )
+    """The files' live status (no links yet: a report opens once the import is published)."""
+    where.dataframe(_table(rows).drop("link"), hide_index=True, width="stretch")
 
 
 def _counts(rows: dict[str, dict]) -> dict[str, int]:
@@ -218,4 +215,4 @@ if last:  # kept in the session: the page reruns when the new warehouse is publi
     (st.warning if c["failed"] or c["refused"] else st.success)(
         _summary(rows) + f" · {t('dataset')}: {last['dataset']}"
     )
-    _show(rows, st)
+    table_(_table(rows), "imp_rows", link="link")  # published now: each loaded report opens (打开 / ↗)

@@ -303,6 +303,12 @@ def grouped(
 HEATMAP_WIDTH = 1080  # the page's main column at 1440 px: the panels wrap to fit it
 
 
+ANOMALY_NOTE = (
+    "数据异常：该报告的比率超出 0–100 %（违反模板恒等式），已排除",
+    "Anomalous: the report's rate is outside 0–100 % (against the template's identities), left out",
+)
+
+
 def heatmap(df: pl.DataFrame, lang: str = "zh", title: str = "", min_cases: int | None = None) -> alt.Chart:
     """Compare heatmap: entity × year, one panel per measure (each with its own colour scale).
 
@@ -335,15 +341,20 @@ def heatmap(df: pl.DataFrame, lang: str = "zh", title: str = "", min_cases: int 
     per_row = max(1, HEATMAP_WIDTH // (panel_w + label_w + 20))
     entities = d["entity"].unique(maintain_order=True).to_list()
     panels = d["label"].unique(maintain_order=True).to_list()
-    d = d.with_columns(
-        pl.when(pl.col("value").is_null())
+    # a cell whose every report gives an impossible rate (outside 0–100 %) has no value: it says 数据异常
+    anom = pl.col("n_anomalous").fill_null(0) > 0 if "n_anomalous" in d.columns else pl.lit(False)
+    anom_text = "数据异常" if lang == "zh" else "anomalous"
+    d = d.with_columns((pl.col("value").is_null() & anom).alias("anom")).with_columns(
+        pl.when(pl.col("anom"))
+        .then(pl.lit(ANOMALY_NOTE[lang == "en"]))
+        .when(pl.col("value").is_null())
         .then(pl.lit(numfmt.blank_meaning(None, lang)))
         .otherwise(pl.col("note"))
         .alias("note")
     )
     # the cell's text, formatted as numfmt does (— when there is no value, * when the sample is too small)
     txt = (
-        f"(datum.value == null ? '{numfmt.DASH}' : datum.kind == 'rate' ? (datum.scale == 1 ? "
+        f"(datum.anom ? '{anom_text}' : datum.value == null ? '{numfmt.DASH}' : datum.kind == 'rate' ? (datum.scale == 1 ? "
         f"format(datum.value, '{numfmt.D3_RATE}') : format(datum.value, '{numfmt.D3_SCALED}')) : "
         f"format(datum.value, '{numfmt.D3_COUNT}')) + (datum.low_n && datum.value != null ? '*' : '')"
     )

@@ -50,6 +50,14 @@ S: dict[str, tuple[str, str]] = {
     "basis": ("公开率口径", "Disclosure-rate basis"),
     "min_cases": ("最小样本量（分母低于此值标为样本不足）", "Minimum cases (smaller denominators are flagged low-n)"),
     "all": ("全部", "All"),
+    "all_real": ("全部真实数据（不含合成演示数据）", "All real data (without the synthetic demo)"),
+    "dataset_help": (
+        "未选择时显示全部真实数据；合成演示数据（demo）只在选中它、或没有其他数据时显示，并在每页标明。"
+        "同一文件（SHA-256 相同）只入库一次，在合并的数据集中只计一次。",
+        "With none chosen: all real data. The synthetic demo shows only when chosen, or when nothing else is "
+        "loaded, and every page then says so. A file (same SHA-256) is stored once and counts once wherever "
+        "datasets are combined.",
+    ),
     "demo_badge": ("演示数据（合成）", "Demo data (synthetic)"),
     "demo_note": (
         "所选数据包含合成的演示数据，数字不代表任何真实机关。",
@@ -63,6 +71,9 @@ S: dict[str, tuple[str, str]] = {
     "reports": ("报告数", "Reports"),
     "vs_prev": ("较上年", "vs previous year"),
     "latest_year": ("最新年度：{y}", "Latest year: {y}"),
+    "period": ("统计期间", "Period"),
+    "period_latest": ("{y} 年", "{y}"),
+    "period_range": ("{a}–{b} 年合计（比率为合并计算）", "{a}–{b} summed (rates pooled)"),
     "trend": ("逐年趋势", "Trend by year"),
     "ranking_districts": ("区县排名", "Districts ranked"),
     "ranking_agencies": ("机关排名", "Agencies ranked"),
@@ -76,6 +87,16 @@ S: dict[str, tuple[str, str]] = {
         "{n} 份报告该项为空，已排除（未按 0 计）。",
         "{n} reports have no value here: excluded (not counted as 0).",
     ),
+    "anomaly_note": (
+        "{n} 份报告该比率超出 0–100 %（分子大于分母或为负，违反模板恒等式），标为数据异常，已从合计与排名中排除。",
+        "{n} reports give this rate outside 0–100 % (numerator above its denominator or negative, against the "
+        "template's identities): flagged as anomalous data and left out of totals and rankings.",
+    ),
+    "anomaly_link": (
+        "查看数据异常的报告与校验结果（数据质量）",
+        "See the anomalous reports and their findings (Data quality)",
+    ),
+    "anomalous": ("数据异常", "Anomalous data"),
     "rate_help": (
         "分子 {num:,.0f} ÷ 分母 {den:,.0f}；{basis}",
         "numerator {num:,.0f} ÷ denominator {den:,.0f}; {basis}",
@@ -122,13 +143,52 @@ S: dict[str, tuple[str, str]] = {
     "table3": ("三、收到和处理政府信息公开申请情况", "3. Applications received and handled"),
     "table4": ("四、政府信息公开行政复议、行政诉讼情况", "4. Administrative review and lawsuits"),
     "open": ("打开", "open"),
+    "open_help": ("点击“打开”在本页打开；点击 ↗ 在新标签页打开。", "Click “open” to open here; ↗ opens a new tab."),
+    "new_tab": ("新标签页", "New tab"),
+    "exp_page": ("页面", "Page"),
+    "basis_col": ("口径（定义）", "Definition"),
+    "exp_link": ("页面链接", "Link to this view"),
+    "exp_generated": ("生成时间", "Generated"),
+    "exp_data": ("数据", "Data"),
+    "exp_notes": ("说明", "About"),
+    "corrections": ("人工更正记录", "Corrections by hand"),
+    "corrections_note": (
+        "表中数字已按人工更正显示（蓝色）；原始提取值与更正理由见下表，所有页面和导出均使用更正后的值。",
+        (
+            "The tables show the corrected values (blue); the extracted values and the reasons are below. Every page "
+            "and export uses the corrected values."
+        ),
+    ),
+    "corr_active": ("生效", "in force"),
+    "corr_undone": ("已撤销", "undone"),
+    "correction_id": ("更正编号", "Correction"),
+    "where": ("位置", "Where"),
+    "table_no": ("表", "Table"),
+    "row_key": ("行", "Row"),
+    "col_key": ("列", "Column"),
+    "old_value": ("原值", "Extracted"),
+    "new_value": ("更正值", "Corrected"),
+    "author": ("更正人", "Author"),
+    "created_at": ("时间", "At"),
+    "exp_rates": ("比率口径", "Rates"),
+    "exp_rates_note": (
+        "比率 = Σ分子 ÷ Σ分母，只计分子、分母均非空的报告；分母小于 {m} 标记为样本不足；空值不计为 0（见空值报告数）",
+        (
+            "rate = Σ numerator ÷ Σ denominator over reports where both are known; a denominator under {m} is "
+            "flagged low-n; null cells are excluded (reports with null), never counted as 0"
+        ),
+    ),
     "link": ("链接", "Link"),
     "upload": ("上传报告文件", "Upload report files"),
     "upload_help": (
-        "支持网页（html）、文本（txt、md）、PDF、Word（docx、doc）及扫描图片（png、jpg、tif）；"
-        "单个文件不超过 {mb} MB，每次最多 {n} 个文件、合计不超过 {total} MB。",
-        "Web pages (html), text (txt, md), PDF, Word (docx, doc) and scans (png, jpg, tif); "
-        "at most {mb} MB per file, {n} files and {total} MB per import.",
+        (
+            "支持网页（html）、文本（txt、md）、PDF、Word（docx、doc）及扫描图片（png、jpg、tif）；"
+            "单个文件不超过 {mb} MB，每次最多 {n} 个文件、合计不超过 {total} MB。"
+        ),
+        (
+            "Web pages (html), text (txt, md), PDF, Word (docx, doc) and scans (png, jpg, tif); "
+            "at most {mb} MB per file, {n} files and {total} MB per import."
+        ),
     ),
     "server_folder": ("或：服务器上允许导入的文件夹中的路径", "Or: a folder inside the server's import folder"),
     "server_folder_help": (
@@ -137,15 +197,19 @@ S: dict[str, tuple[str, str]] = {
     ),
     "folder_off": (
         "此服务器未开放从服务器文件夹导入（由管理员设置环境变量 XXGK_IMPORT_ROOT 开放一个文件夹）；请上传文件。",
-        "Importing from a server folder is off on this server (the operator sets XXGK_IMPORT_ROOT to allow one "
-        "folder); upload files instead.",
+        (
+            "Importing from a server folder is off on this server (the operator sets XXGK_IMPORT_ROOT to allow one "
+            "folder); upload files instead."
+        ),
     ),
     "import_dataset": ("数据集名称", "Dataset name"),
     "import_go": ("开始导入", "Import"),
     "import_done": (
         "导入完成：新增 {loaded}，未变 {unchanged}，替换 {replaced}，失败 {failed}，跳过 {skipped}。",
-        "Import finished: {loaded} loaded, {unchanged} unchanged, {replaced} replaced, {failed} failed, "
-        "{skipped} skipped.",
+        (
+            "Import finished: {loaded} loaded, {unchanged} unchanged, {replaced} replaced, {failed} failed, "
+            "{skipped} skipped."
+        ),
     ),
     "import_failed": ("失败的文件", "Failed files"),
     "import_none": ("没有可导入的文件。", "Nothing to import."),
@@ -199,6 +263,7 @@ S: dict[str, tuple[str, str]] = {
     "agency": ("机关", "Agency"),
     "n_reports": ("报告数", "Reports"),
     "n_null": ("空值报告数", "Reports with null"),
+    "n_anomalous": ("数据异常报告数（已排除）", "Anomalous reports (excluded)"),
     "proceeding": ("类别", "Proceeding"),
     "outcome": ("结果", "Outcome"),
     "group": ("类别", "Group"),

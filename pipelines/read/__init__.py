@@ -63,6 +63,7 @@ from pipelines.read.quality import (
     check_ids,
     corrections_needing_review,
     failing_by_check_f,
+    findings_list,
     matrix_page,
 )
 from pipelines.read.quality import MISSING as QUALITY_MISSING
@@ -70,6 +71,7 @@ from pipelines.read.reports import (
     OriginalUnavailable,
     original_file,
     report_count,
+    report_dataset,
     report_detail,
     report_findings,
     report_list,
@@ -121,6 +123,7 @@ __all__ = [
     "check_ids",
     "failing_by_check_f",
     "corrections_needing_review",
+    "findings_list",
     "matrix_page",
     "AGG_COARSE",
     "AGG_COLUMNS",
@@ -195,6 +198,7 @@ __all__ = [
     "report_sources",
     "original_file",
     "OriginalUnavailable",
+    "report_dataset",
     "search_agencies",
     "trend",
     "years",

@@ -12,7 +12,15 @@ from pipelines.read.filters import Filters, _and, _where
 from pipelines.read.route import _facts_source, _route
 from pipelines.settings import MIN_CASES
 from pipelines.sqlq import EMPTY, Pattern, Sql, expr, frame, ident, pick
-from pipelines.warehouse.measures import EXPR_COLUMNS, MEASURES, REPORT_COLUMNS, Measure, agg_ident, measure_sql
+from pipelines.warehouse.measures import (
+    EXPR_COLUMNS,
+    MEASURES,
+    REPORT_COLUMNS,
+    Measure,
+    agg_ident,
+    measure_sql,
+    rate_sql,
+)
 
 # Group dimensions: key → (SQL group expressions, output column names). Fixed text only.
 BY: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -31,8 +39,8 @@ _BY_SQL: dict[str, tuple[tuple[Sql, ...], tuple[Sql, ...]]] = {
     k: (tuple(expr(e, EXPR_COLUMNS) for e in es), tuple(ident(c, REPORT_COLUMNS, "group column") for c in cs))
     for k, (es, cs) in BY.items()
 }
-# positional aliases of aggregate's wide frame: m<i>_num / m<i>_den / m<i>_null for the i-th measure asked for
-SLOTS = Pattern(r"m[0-9]+_(num|den|null)")
+# positional aliases of aggregate's wide frame: m<i>_num / m<i>_den / m<i>_null / m<i>_bad for the i-th measure
+SLOTS = Pattern(r"m[0-9]+_(num|den|null|bad)")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -53,7 +61,8 @@ def _check_measures(measures: Sequence[str]) -> None:
 
 
 def _measure_sql(m: Measure, i: int, dash: bool) -> list[Sql]:
-    """SELECT items m<i>_num, m<i>_den, m<i>_null of measure ``m`` over the reports (x = facts, or r when ``dash``)."""
+    """SELECT items m<i>_num, m<i>_den, m<i>_null (and m<i>_bad of a rate) of measure ``m`` over the reports
+    (x = facts, or r when ``dash``)."""
     a_num, a_den, a_null = _slot(i, "num"), _slot(i, "den"), _slot(i, "null")
     if m.key == "reports":
         return [
@@ -75,11 +84,12 @@ def _measure_sql(m: Measure, i: int, dash: bool) -> list[Sql]:
             Sql("count(*) - count({num}) AS {a}").format(num=num, a=a_null),
         ]
     assert den is not None  # a rate has a denominator
-    ok = Sql("({num}) IS NOT NULL AND ({den}) IS NOT NULL").format(num=num, den=den)
+    ok, bad = rate_sql(m.key, dash)
     return [
         Sql("sum({num}) FILTER (WHERE {ok}) AS {a}").format(num=num, ok=ok, a=a_num),
         Sql("sum({den}) FILTER (WHERE {ok}) AS {a}").format(den=den, ok=ok, a=a_den),
-        Sql("count(*) FILTER (WHERE NOT ({ok})) AS {a}").format(ok=ok, a=a_null),
+        Sql("count(*) FILTER (WHERE NOT ({ok}) AND NOT ({bad})) AS {a}").format(ok=ok, bad=bad, a=a_null),
+        Sql("count(*) FILTER (WHERE {bad}) AS {a}").format(bad=bad, a=_slot(i, "bad")),
     ]
 
 
@@ -127,6 +137,7 @@ def _wide_agg(con, f: Filters, ms: list[Measure], by: tuple[str, ...], years: Se
                 Sql("sum(r.{c}) AS {a}").format(c=agg_ident(m.key, "n"), a=_slot(i, "num")),
                 Sql("sum(r.{c}) AS {a}").format(c=agg_ident(m.key, "d"), a=_slot(i, "den")),
                 Sql("sum(r.{c}) AS {a}").format(c=agg_ident(m.key, "z"), a=_slot(i, "null")),
+                Sql("sum(r.{c}) AS {a}").format(c=agg_ident(m.key, "x"), a=_slot(i, "bad")),
             ]
             post += [pl.col(f"m{i}_null").cast(pl.Int64).fill_null(0)]
     order = (Sql(" ORDER BY ") + Sql(", ").join(gx)) if gx else EMPTY
@@ -174,10 +185,13 @@ def aggregate(
     min_cases: int = MIN_CASES,
     lang: str = "zh",
 ) -> pl.DataFrame:
-    """Long frame: [by columns…, measure, label, kind, value, numerator, denominator, basis, n_reports, n_null, low_n].
+    """Long frame: [by columns…, measure, label, kind, value, numerator, denominator, basis, n_reports, n_null,
+    n_anomalous, low_n].
 
-    ``value`` of a rate = scale × sum(numerator) / sum(denominator) over reports where both are known;
-    null when the denominator is 0. ``low_n`` = denominator < min_cases (rates only)."""
+    ``value`` of a rate = scale × sum(numerator) / sum(denominator) over reports where both are known and, for a
+    share (0–100 %), the report's numerator lies within its denominator; null when the denominator is 0.
+    ``n_anomalous`` = reports left out because their rate breaks that (数据异常: see check C311 and kin; never
+    a rate above 100 %). ``low_n`` = denominator < min_cases (rates only)."""
     by = tuple(by)
     _check_by(by)
     _check_measures(measures)
@@ -211,7 +225,9 @@ def aggregate(
         if m.kind == "rate":
             value = pl.when(den > 0).then(num / den * m.scale).otherwise(None)
             low = den.is_null() | (den < min_cases)
+            bad = pl.col(f"m{i}_bad").cast(pl.Int64).fill_null(0)
         else:
+            bad = pl.lit(0, pl.Int64)
             value = num
             low = pl.lit(False)
         parts.append(
@@ -225,6 +241,7 @@ def aggregate(
                 den.alias("denominator"),
                 pl.lit(m.basis(lang)).alias("basis"),
                 pl.col(f"m{i}_null").cast(pl.Int64).alias("n_null"),
+                bad.alias("n_anomalous"),
                 low.alias("low_n"),
             )
         )

@@ -55,6 +55,7 @@ def compare_table(long: pl.DataFrame) -> pl.DataFrame:
                 "basis": pl.Utf8,
                 "n_reports": pl.Int64,
                 "n_null": pl.Int64,
+                "n_anomalous": pl.Int64,
                 "low_n": pl.Boolean,
             }
         )
@@ -70,5 +71,6 @@ def compare_table(long: pl.DataFrame) -> pl.DataFrame:
         "basis",
         "n_reports",
         "n_null",
+        "n_anomalous",
         "low_n",
     ).sort("entity", "year", "measure")

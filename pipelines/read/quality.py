@@ -21,6 +21,8 @@ class Con(Protocol):
 
     def execute(self, sql: str, params: Any = None) -> Any: ...
 
+    def cursor(self) -> Any: ...
+
 
 DEFAULT_DB = str(settings.DEFAULT_DB)
 SEVERITIES = ("error", "warning", "info")
@@ -56,32 +58,68 @@ def datasets(con: Con) -> list[str]:
     return [r[0] for r in con.execute("SELECT DISTINCT dataset FROM reports ORDER BY dataset").fetchall()]
 
 
+def _scope(f: Filters | None, dataset: str | None) -> tuple[Sql, list]:
+    """WHERE over reports r: the sidebar's filters (or the one dataset of the older signature)."""
+    if f is None:
+        f = Filters(datasets=(dataset,) if dataset else ())
+    return _where(f)
+
+
 def report_checks(
     con: Con,
     checks: Sequence[str] | None = None,
     severities: Sequence[str] = ("error", "warning"),
     dataset: str | None = None,
+    f: Filters | None = None,
 ) -> pl.DataFrame:
-    """One row per report: agency, year, report_id, n_failing (distinct checks failing, among the
-    chosen checks and severities), n_findings, n_error, n_warning, failing (those check ids)."""
-    sql = """
-        SELECT r.report_id, r.dataset, coalesce(r.agency_id, r.agency) AS agency_id,
-               coalesce(r.agency_name, r.agency) AS agency_name, r.province, r.city, r.county, r.year,
-               count(DISTINCT f.check_id) AS n_failing, count(f.check_id) AS n_findings,
-               count(f.check_id) FILTER (WHERE f.severity = 'error') AS n_error,
-               count(f.check_id) FILTER (WHERE f.severity = 'warning') AS n_warning,
-               string_agg(DISTINCT f.check_id, '; ' ORDER BY f.check_id) AS failing
-        FROM reports r
-        LEFT JOIN findings f ON f.report_id = r.report_id
-             AND list_contains(?, f.severity)
-             AND (? IS NULL OR list_contains(?, f.check_id))
-        WHERE (? IS NULL OR r.dataset = ?)
-        GROUP BY ALL
-        ORDER BY agency_name, r.year
-    """
+    """One row per report of the selection ``f``: agency, year, report_id, n_failing (distinct checks failing,
+    among the chosen checks and severities), n_findings, n_error, n_warning, failing (those check ids)."""
+    w, p = _scope(f, dataset)
+    sql = Sql(
+        "SELECT r.report_id, r.dataset, coalesce(r.agency_id, r.agency) AS agency_id, "
+        "coalesce(r.agency_name, r.agency) AS agency_name, r.province, r.city, r.county, r.year, "
+        "count(DISTINCT fi.check_id) AS n_failing, count(fi.check_id) AS n_findings, "
+        "count(fi.check_id) FILTER (WHERE fi.severity = 'error') AS n_error, "
+        "count(fi.check_id) FILTER (WHERE fi.severity = 'warning') AS n_warning, "
+        "string_agg(DISTINCT fi.check_id, '; ' ORDER BY fi.check_id) AS failing "
+        "FROM reports r LEFT JOIN findings fi ON fi.report_id = r.report_id "
+        "AND list_contains(?, fi.severity) AND (? IS NULL OR list_contains(?, fi.check_id)) "
+        "{w} GROUP BY ALL ORDER BY agency_name, r.year"
+    ).format(w=w)
     sev = list(severities)
     chk = list(checks) if checks else None
-    return _frame(con, sql, [sev, chk, chk, dataset, dataset])
+    return frame(con.cursor(), sql, [sev, chk, chk] + p)
+
+
+# a finding's location → the cell a correction names (corrections.CellRef.where)
+_CORRECTED = Sql(
+    "SELECT DISTINCT report_id, CASE table_no WHEN 3 THEN 'table3.' || row_key || '.' || col_key "
+    "WHEN 4 THEN 'table4.' || col_key ELSE 'table2.' || row_key END AS location "
+    "FROM corrections WHERE undone_at IS NULL"
+)
+
+
+def findings_list(
+    con: Con,
+    f: Filters,
+    checks: Sequence[str] | None = None,
+    severities: Sequence[str] = ("error", "warning"),
+    limit: int = 200_000,
+) -> pl.DataFrame:
+    """The quality export: one row per finding of the selection (report, agency, year, check, severity, where,
+    message, status: 'corrected' when a correction in force names that cell, else 'open')."""
+    w, p = _where(f)
+    sql = Sql(
+        "SELECT r.report_id, coalesce(r.agency_name, r.agency) AS agency_name, r.county, r.year, fi.check_id, "
+        "fi.severity, fi.location, fi.message, "
+        "CASE WHEN c.report_id IS NOT NULL THEN 'corrected' ELSE 'open' END AS status "
+        "FROM reports r JOIN findings fi ON fi.report_id = r.report_id "
+        "AND list_contains(?, fi.severity) AND (? IS NULL OR list_contains(?, fi.check_id)) "
+        "LEFT JOIN ({corrected}) c ON c.report_id = fi.report_id AND c.location = fi.location "
+        "{w} ORDER BY agency_name, r.year, r.report_id, fi.seq LIMIT ?"
+    ).format(corrected=_CORRECTED, w=w)
+    chk = list(checks) if checks else None
+    return frame(con.cursor(), sql, [list(severities), chk, chk] + p + [int(limit)])
 
 
 def matrix(frame: pl.DataFrame, years: Sequence[int] | None = None) -> pl.DataFrame:
@@ -166,7 +204,10 @@ def catalogue_frame() -> pl.DataFrame:
 
 
 def failing_by_check(
-    con: Con, severities: Sequence[str] = ("error", "warning"), dataset: str | None = None
+    con: Con,
+    severities: Sequence[str] = ("error", "warning"),
+    dataset: str | None = None,
+    f: Filters | None = None,
 ) -> pl.DataFrame:
     """Per check: how many reports fail it and how many findings it made."""
     return _frame(

@@ -126,6 +126,12 @@ def report_list(con, f: Filters, limit: int = 50, offset: int = 0, sort: str = "
     )
 
 
+def report_dataset(con, report_id: str) -> str | None:
+    """The dataset one report belongs to (None when there is no such report)."""
+    row = con.cursor().execute("SELECT dataset FROM reports WHERE report_id = ?", [report_id]).fetchone()
+    return row[0] if row else None
+
+
 def report_detail(con, report_id: str) -> dict[str, Any] | None:
     """One report: its reports row (dict), cells (corrections applied: ``value`` is what every page uses,
     ``original_value`` what was extracted, ``corrected`` marks the difference), findings, its corrections

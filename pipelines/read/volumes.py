@@ -49,11 +49,13 @@ def ranking(
     limit: int | None = 30,
     descending: bool = True,
     lang: str = "zh",
+    years: Sequence[int] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(ranked rows, low-n rows excluded from the ranking). Rank 1 = largest (or smallest if not descending)."""
+    """(ranked rows, rows left out: low n, or no value — e.g. every report 数据异常). Rank 1 = largest (or smallest
+    if not descending). ``years``: only those years (the overview's latest year), else the filters' range."""
     if by not in ("county", "agency", "city", "agency_type"):
         raise ValueError(by)
-    long = aggregate(con, f, [measure], (by,), min_cases=min_cases, lang=lang)
+    long = aggregate(con, f, [measure], (by,), years=years, min_cases=min_cases, lang=lang)
     if long.is_empty():
         return long, long
     ok = long.filter(~pl.col("low_n") & pl.col("value").is_not_null()).sort(

@@ -3,8 +3,8 @@
 - ``report_dash``        one row per report: filter columns + facts + report-list rank columns (dash.py)
 - ``report_agg``         one row per (dataset, province, city, county, agency_type, template, year) — the grain
                          of every filter but agency — with, for every measure of measures.MEASURES: a count's sum
-                         and its null count (z), a rate's Σnum / Σden over reports where both are known and the count of the
-                         others (z), and the report counts (n_all = all reports, n_reports = reports with facts).
+                         and its null count (z), a rate's Σnum / Σden over reports where both are known (and, for a
+                         share, 0 ≤ num ≤ den), the count of those with a part unknown (z) and of the anomalous (x), and the report counts (n_all = all reports, n_reports = reports with facts).
                          So a rate is Σnum/Σden and n_null = Σz, exactly as over the reports themselves.
 - ``report_agg_agency``  distinct (grain, agency_key) of reports with facts, ``dup`` = the agency has another cell
                          in the same year. 'agencies' per year = Σ report_agg.n_agencies_1 (agencies with a single
@@ -61,11 +61,14 @@ def _measure_columns() -> list[tuple[str, Sql]]:
             }
         else:
             assert den is not None  # a rate has a denominator
-            ok = Sql("({num}) IS NOT NULL AND ({den}) IS NOT NULL").format(num=num, den=den)
+            ok, bad = M.rate_sql(m.key, dash=True)
             items = {
                 "n": Sql("sum({num}) FILTER (WHERE {ok}) AS {c}").format(num=num, ok=ok, c=c["n"]),
                 "d": Sql("sum({den}) FILTER (WHERE {ok}) AS {c}").format(den=den, ok=ok, c=c["d"]),
-                "z": Sql("{facts} - count(*) FILTER (WHERE {ok}) AS {c}").format(facts=facts, ok=ok, c=c["z"]),
+                "z": Sql("{facts} - count(*) FILTER (WHERE ({ok}) OR ({bad})) AS {c}").format(
+                    facts=facts, ok=ok, bad=bad, c=c["z"]
+                ),
+                "x": Sql("count(*) FILTER (WHERE {bad}) AS {c}").format(bad=bad, c=c["x"]),
             }
         out += [(M.agg_col(m.key, part), items[part]) for part in parts]
     return out
@@ -110,7 +113,7 @@ _AGG_REGION = Sql(
     sums=Sql(", ").join(  # sums of measure parts stay DOUBLE, counts BIGINT
         (
             Sql("sum(r.{c})::DOUBLE AS {c}")
-            if c.startswith("m_") and not c.endswith("_z")
+            if c.startswith("m_") and not c.endswith(("_z", "_x"))
             else Sql("sum(r.{c})::BIGINT AS {c}")
         ).format(c=ident(c, _SUM_COLUMNS, "report_agg column"))
         for c in AGG_SUMS

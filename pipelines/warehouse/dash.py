@@ -13,7 +13,7 @@ from __future__ import annotations
 from pipelines.sqlq import Sql, expr, ident, run
 from pipelines.warehouse.measures import EXPR_COLUMNS, REPORT_COLUMNS, over_dash
 
-DASH_VERSION = 5  # bump when report_dash / report_agg change shape: older copies then count as stale
+DASH_VERSION = 6  # bump when report_dash / report_agg change shape: older copies then count as stale
 DASH_COLUMNS = (
     "report_id",
     "dataset",

@@ -120,13 +120,45 @@ def measure_sql(key: str, dash: bool) -> tuple[Sql, Sql | None]:
     return pick((key, bool(dash)), _MEASURE_SQL, "measure")
 
 
+def bounded(m: Measure) -> bool:
+    """A share shown as 0–100 % (scale 1): its numerator is a part of its denominator, so a report whose numerator
+    exceeds its denominator (or is negative) breaks the template's identities. Per-100 rates are not bounded."""
+    return m.kind == "rate" and m.scale == 1.0
+
+
+def _rate_conditions(key: str, dash: bool) -> tuple[Sql, Sql]:
+    num, den = measure_sql(key, dash)
+    assert den is not None  # a rate has a denominator
+    known = Sql("({num}) IS NOT NULL AND ({den}) IS NOT NULL").format(num=num, den=den)
+    if not bounded(MEASURES[key]):
+        return known, Sql("FALSE")
+    inside = Sql("({num}) >= 0 AND ({num}) <= ({den})").format(num=num, den=den)
+    return (
+        Sql("{known} AND {inside}").format(known=known, inside=inside),
+        Sql("{known} AND NOT ({inside})").format(known=known, inside=inside),
+    )
+
+
+# (rate key, over report_dash?) → (ok, anomalous): ok = both parts known and, for a share, 0 ≤ num ≤ den (such a
+# report enters the sums); anomalous = both known but outside (excluded from every aggregate, counted apart)
+_RATE_SQL: dict[tuple[str, bool], tuple[Sql, Sql]] = {
+    (k, dash): _rate_conditions(k, dash) for k, m in MEASURES.items() if m.kind == "rate" for dash in (False, True)
+}
+
+
+def rate_sql(key: str, dash: bool) -> tuple[Sql, Sql]:
+    """(ok, anomalous) conditions of an allow-listed rate over report_facts x (or report_dash r when ``dash``)."""
+    return pick((key, bool(dash)), _RATE_SQL, "rate")
+
+
 AGG_GRAIN = ("dataset", "province", "city", "county", "agency_type", "template", "year")
 AGG_COARSE = ("dataset", "province", "city", "county", "year")  # report_agg_region
 
 
 def agg_col(key: str, part: str) -> str:
     """Column of report_agg for measure ``key``: part s (sum) / z (reports with facts, value null) of a count;
-    n / d (sums where both known) / z (reports with facts, either unknown) of a rate."""
+    n / d (sums over the reports where the rate is ok, see rate_sql) / z (reports with facts, either part unknown)
+    / x (reports whose rate is anomalous: both parts known, outside 0–100 %) of a rate."""
     return f"m_{key}_{part}"
 
 
@@ -135,7 +167,7 @@ def agg_parts(m: Measure) -> tuple[str, ...]:
     agency table)."""
     if m.key in ("reports", "agencies"):
         return ()
-    return ("s", "z") if m.kind == "count" else ("n", "d", "z")
+    return ("s", "z") if m.kind == "count" else ("n", "d", "z", "x")
 
 
 # every measure column of report_agg (the allow-list of agg_ident)

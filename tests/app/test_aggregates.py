@@ -36,10 +36,16 @@ def wh(tmp_path_factory):
     build_direct(p, N, seed=3)
     con = duckdb.connect(str(p))
     # edge cases the synthetic corpus lacks: reports without facts, and an agency with two cells in one year
-    ids = [r[0] for r in con.execute("SELECT report_id FROM reports ORDER BY report_id LIMIT 12").fetchall()]
+    ids = [r[0] for r in con.execute("SELECT report_id FROM reports ORDER BY report_id LIMIT 22").fetchall()]
     con.execute("DELETE FROM report_facts WHERE report_id = ANY(?::VARCHAR[])", [ids[:10]])
     _copy_report(con, ids[10], "dup-template", template="nonstandard")
     _copy_report(con, ids[11], "dup-dataset", dataset="other")
+    # impossible rates (as in reports C311 flags): more corrected than decided, more disclosed than handled
+    con.execute(
+        "UPDATE report_facts SET review_total = 4, review_pending = 2, review_corrected = 10 WHERE report_id = ?",
+        [ids[20]],
+    )
+    con.execute("UPDATE report_facts SET granted = total_handled + 50 WHERE report_id = ?", [ids[21]])
     info = refresh_aggregates(con)
     assert info["report_dash"] == N + 2 and info["report_agg"] > 50
     assert con.execute("SELECT count(*) FROM report_agg_agency WHERE dup").fetchone()[0] >= 4
@@ -111,6 +117,46 @@ def test_aggregate_paths_identical(monkeypatch, con, fi):
     _paths(monkeypatch, con, lambda c: R.open_rate(c, f, "C", ("year",)))
     _paths(monkeypatch, con, lambda c: R.disputes(c, f, ()))
     _paths(monkeypatch, con, lambda c: R.correction_rates(c, f, "county"))
+
+
+ANOMALOUS = "SELECT report_id FROM reports ORDER BY report_id LIMIT 2 OFFSET 20"
+
+
+def test_impossible_rates_excluded_and_counted(monkeypatch, con):
+    """A report whose share falls outside 0–100 % enters no aggregate, on every route, and is counted as
+    n_anomalous; the rate over the rest equals Σnum/Σden of the sound reports (computed here by hand)."""
+    bad = [r[0] for r in con.execute(ANOMALOUS).fetchall()]
+    rates = [k for k, m in R.MEASURES.items() if m.kind == "rate"]
+    expected = {}
+    for k in rates:  # by hand: both parts known, outside [0, den] (the formulas are the catalogue's fixed text)
+        m = R.MEASURES[k]
+        q = f"SELECT count(*) FROM report_facts x WHERE ({m.num}) IS NOT NULL AND ({m.den}) IS NOT NULL"
+        q += f" AND (({m.num}) < 0 OR ({m.num}) > ({m.den}))" if m.scale == 1.0 else " AND FALSE"
+        expected[k] = con.execute(q).fetchone()[0]
+    for by in ((), ("county",), ("agency",)):
+        got = _paths(monkeypatch, con, lambda c: R.aggregate(c, R.Filters(), rates, by, min_cases=1))
+        shares = got.filter(pl.col("measure") != "lawsuits_per_100")
+        assert shares["value"].drop_nulls().max() <= 1.0
+        total = got.group_by("measure").agg(pl.col("n_anomalous").sum())
+        n = dict(total.iter_rows())
+        assert n == expected
+        assert n["review_correction_rate"] >= 1 and n["open_rate_A"] >= 1 and n["open_rate_B"] >= 1
+        assert n["lawsuits_per_100"] == 0  # per 100: above 100 is no anomaly
+    num, den = con.execute(
+        "SELECT sum(review_corrected), sum(review_total - review_pending) FROM report_facts WHERE review_corrected "
+        "IS NOT NULL AND review_total IS NOT NULL AND review_pending IS NOT NULL AND review_corrected >= 0 "
+        "AND review_corrected <= review_total - review_pending"
+    ).fetchone()
+    row = R.aggregate(con, R.Filters(), ["review_correction_rate"], ()).row(0, named=True)
+    assert (row["numerator"], row["denominator"], row["n_anomalous"]) == (num, den, 1)
+    assert row["value"] == pytest.approx(num / den)
+    one = R.aggregate(con, R.Filters(agency_ids=(_agency(con, bad[0]),)), ["review_correction_rate"], ("year",))
+    mine = one.filter(pl.col("n_anomalous") == 1)
+    assert mine.height == 1 and mine["value"][0] is None  # its year: no rate at all, not 250 %
+
+
+def _agency(con, rid: str) -> str:
+    return con.execute("SELECT agency_id FROM reports WHERE report_id = ?", [rid]).fetchone()[0]
 
 
 @pytest.mark.slow

@@ -24,7 +24,10 @@ def hostile_db(warehouse, tmp_path_factory):
     con = duckdb.connect(str(p))
     county = con.execute("SELECT county FROM reports WHERE county IS NOT NULL ORDER BY county LIMIT 1").fetchone()[0]
     con.execute("UPDATE reports SET county = ? WHERE county = ?", [HOSTILE_COUNTY, county])
-    aid = con.execute("SELECT agency_id FROM reports ORDER BY agency_id LIMIT 1").fetchone()[0]
+    aid = con.execute(  # an agency with findings: it is then in the quality page's findings list too
+        "SELECT r.agency_id FROM reports r JOIN findings f USING (report_id) WHERE f.severity = 'error' "
+        "AND r.county IS NOT NULL ORDER BY 1 LIMIT 1"
+    ).fetchone()[0]
     con.execute("UPDATE reports SET agency_name = ? WHERE agency_id = ?", [HOSTILE_AGENCY, aid])
     refresh_aggregates(con)
     con.execute("CHECKPOINT")
@@ -51,25 +54,32 @@ def downloads(hostile_db, monkeypatch):
 
 def _csv(data: bytes) -> pl.DataFrame:
     assert data.startswith(b"\xef\xbb\xbf")
-    return pl.read_csv(io.BytesIO(data[3:]), infer_schema_length=0)
+    # the header block (# lines: the view's filters) first, then the table
+    return pl.read_csv(io.BytesIO(data[3:]), infer_schema_length=0, comment_prefix="#")
 
 
 def test_compare_csv(downloads):
     at = run_page("compare", ent=[HOSTILE_COUNTY], m=["applications"])
     assert_ok(at)
-    (data,) = [v for k, v in downloads.items() if k.startswith("xxgk-compare")]
+    (data,) = [v for k, v in downloads.items() if k.startswith("xxgk-compare-detail")]
     got = _csv(data)
-    assert set(got["entity"].to_list()) == {"'" + HOSTILE_COUNTY}
+    assert set(got["对象"].to_list()) == {"'" + HOSTILE_COUNTY}
     assert got.height > 0
+    # the header block names the hostile county inside a '#' line (one cell that starts with #); the rows
+    # hold it neutralised
+    for line in data[3:].decode().splitlines():
+        if HOSTILE_COUNTY in line:
+            assert line.startswith("# ") or "'" + HOSTILE_COUNTY in line, line
 
 
 def test_quality_csv(downloads):
     at = run_page("quality")
     assert_ok(at)
-    got = _csv(downloads["xxgk_quality.csv"])
-    names = set(got["agency_name"].to_list())
+    (data,) = [v for k, v in downloads.items() if k.startswith("xxgk-quality-findings")]
+    got = _csv(data)
+    names = set(got["机构"].to_list())
     assert "'" + HOSTILE_AGENCY in names and HOSTILE_AGENCY not in names
-    assert "'" + HOSTILE_COUNTY in set(got["county"].to_list())
+    assert "'" + HOSTILE_COUNTY in set(got["县区"].to_list())
 
 
 def test_checks_csv(downloads, monkeypatch):

@@ -3,8 +3,6 @@ the compare page's CSV download holds the right rows."""
 
 from __future__ import annotations
 
-import io
-
 import polars as pl
 import pytest
 from conftest import assert_ok, new_app, run_page
@@ -150,8 +148,8 @@ def test_report_list_links(db, sql):
     at = run_page("report")
     assert_ok(at)
     df = at.dataframe[0].value
-    link_col = [c for c in df.columns if c == "链接"][0]
-    first = df[link_col].iloc[0]
+    assert set(df["打开"]) == {"打开"}, "a click on 打开 opens the report in this tab"
+    first = df["新标签页"].iloc[0]  # ↗: the same link in a new tab
     assert first.startswith("report?") and "report=" in first
     n = sql.execute("SELECT count(*) FROM reports").fetchone()[0]
     assert len(df) == min(50, n)
@@ -160,12 +158,14 @@ def test_report_list_links(db, sql):
 def test_compare_csv_matches_sql(db, sql, monkeypatch):
     from streamlit.runtime import media_file_manager as mfm
 
+    from app_pages import _export
+
     captured = {}
     orig = mfm.MediaFileManager.add
 
     def add(self, data, mimetype, coordinates, file_name=None, is_for_static_download=False):
         if file_name:
-            captured[file_name.rsplit(".", 1)[-1]] = data
+            captured[file_name] = data
         return orig(self, data, mimetype, coordinates, file_name, is_for_static_download)
 
     monkeypatch.setattr(mfm.MediaFileManager, "add", add)
@@ -177,8 +177,9 @@ def test_compare_csv_matches_sql(db, sql, monkeypatch):
     ]
     at = run_page("compare", ent=counties, cy=["2021", "2022"], m=["applications", "open_rate_A"])
     assert_ok(at)
-    assert "csv" in captured and "parquet" in captured
-    got = pl.read_csv(io.BytesIO(captured["csv"].lstrip(b"\xef\xbb\xbf")))
+    (name,) = [n for n in captured if n.startswith("xxgk-compare-detail-") and n.endswith(".csv")]
+    got, head = _export.read_csv(captured[name])
+    assert head["区县"] == "全部" and head["公开率口径"].startswith("A")
     exp = pl.from_arrow(
         sql.sql(
             "SELECT r.county AS entity, r.year, sum(x.new_received) AS apps, "
@@ -189,14 +190,13 @@ def test_compare_csv_matches_sql(db, sql, monkeypatch):
             params=counties,
         ).to_arrow_table()
     )
-    apps = got.filter(pl.col("measure") == "applications").sort("entity", "year")
-    assert apps["entity"].to_list() == exp["entity"].to_list()
-    assert apps["year"].to_list() == exp["year"].to_list()
-    assert apps["value"].to_list() == exp["apps"].to_list()
-    rate = got.filter(pl.col("measure") == "open_rate_A").sort("entity", "year")
-    assert rate["numerator"].to_list() == exp["num"].to_list()
-    assert rate["denominator"].to_list() == exp["den"].to_list()
-    assert rate["basis"].str.contains("口径A").all()
-    assert set(got.columns) >= {"numerator", "denominator", "basis", "low_n", "n_null"}
+    apps = got.filter(pl.col("指标") == "本年新收申请数").sort("对象", "年度")
+    assert apps["对象"].to_list() == exp["entity"].to_list()
+    assert apps["年度"].to_list() == exp["year"].to_list()
+    assert apps["数值"].to_list() == exp["apps"].to_list()
+    rate = apps = got.filter(pl.col("指标") == "公开率（口径A）").sort("对象", "年度")
+    assert rate["分子"].to_list() == exp["num"].to_list()
+    assert rate["分母"].to_list() == exp["den"].to_list()
+    assert rate["口径（定义）"].str.contains("口径A").all()
+    assert {"分子", "分母", "空值报告数"} <= set(got.columns)
     assert got.height == 2 * exp.height
-    assert pl.read_parquet(io.BytesIO(captured["parquet"])).shape == got.shape

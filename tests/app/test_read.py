@@ -78,7 +78,7 @@ def test_workbook_sheets(warehouse):
         {"data": table, "definitions": R.definitions(["applications", "open_rate_B"])}, {"view": "?y=2022"}
     )
     wb = openpyxl.load_workbook(io.BytesIO(data))
-    assert wb.sheetnames == ["README", "data", "definitions"]
+    assert wb.sheetnames == ["说明", "data", "definitions"]
     assert wb["data"].max_row == table.height + 1
     assert "口径B" in wb["definitions"]["E3"].value
     con.close()

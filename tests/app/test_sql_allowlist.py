@@ -158,12 +158,14 @@ def test_composed_text_is_exactly_the_fragments(con, monkeypatch):
     (q1, p1), (q2, p2), (q3, p3) = rec.log  # forced route: no freshness query
     assert q1 == "SELECT count(*) FROM reports r WHERE r.province = ? AND r.county = ANY(?::VARCHAR[])"
     assert p1 == [MARK, [MARK, "b"]]
-    ok = "(x.granted) IS NOT NULL AND (x.total_handled) IS NOT NULL"
+    known = "(x.granted) IS NOT NULL AND (x.total_handled) IS NOT NULL"
+    ok = f"{known} AND (x.granted) >= 0 AND (x.granted) <= (x.total_handled)"
+    bad = f"{known} AND NOT ((x.granted) >= 0 AND (x.granted) <= (x.total_handled))"
     assert q2 == (
         "SELECT r.province AS province, r.city AS city, count(*) AS n_reports, "
         "sum(x.new_received) AS m0_num, NULL::DOUBLE AS m0_den, count(*) - count(x.new_received) AS m0_null, "
         f"sum(x.granted) FILTER (WHERE {ok}) AS m1_num, sum(x.total_handled) FILTER (WHERE {ok}) AS m1_den, "
-        f"count(*) FILTER (WHERE NOT ({ok})) AS m1_null "
+        f"count(*) FILTER (WHERE NOT ({ok}) AND NOT ({bad})) AS m1_null, count(*) FILTER (WHERE {bad}) AS m1_bad "
         "FROM reports r JOIN report_facts x ON x.report_id = r.report_id WHERE r.year >= ? "
         "GROUP BY r.province, r.city ORDER BY r.province, r.city"
     )

@@ -7,13 +7,6 @@ Screenshots of every page go to test-artifacts/screenshots/.
 from __future__ import annotations
 
 import io
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -21,103 +14,11 @@ import duckdb
 import polars as pl
 import pytest
 
+from tests.e2e.conftest import SHOTS, click_cell, no_exception, settle
+
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = ROOT / "test-artifacts" / "screenshots"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PAGES = ["overview", "applications", "outcomes", "disputes", "compare", "report", "import"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Path:
-    from pipelines import read
-    from pipelines.demo.direct import build_direct
-
-    p = tmp_path_factory.mktemp("e2e") / "xxgk.duckdb"
-    build_direct(p, 300, seed=0)
-    con = duckdb.connect(str(p))
-    read.build_dash(con)
-    con.execute("CHECKPOINT")
-    con.close()
-    return p
-
-
-@pytest.fixture(scope="module")
-def server(warehouse):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser test")
-    port = _free_port()
-    env = dict(os.environ, XXGK_DB=str(warehouse), XXGK_UPLOADS=str(warehouse.parent / "uploads"))
-    # The server exactly as `make run` starts it (the warehouse exists, so it serves at once).
-    venv = Path(sys.executable).parent.parent
-    proc = subprocess.Popen(
-        ["make", "--no-print-directory", "run", f"DB={warehouse}", f"PORT={port}", f"VENV={venv}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        os.killpg(proc.pid, signal.SIGKILL)
-        pytest.fail("make run did not start the server: " + proc.stdout.read().decode(errors="replace")[-2000:])
-    yield url
-    os.killpg(proc.pid, signal.SIGTERM)  # make and the streamlit it started
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-
-
-@pytest.fixture(scope="module")
-def browser(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-def _settle(page, timeout: float = 30.0) -> None:
-    """Wait until the app stopped running (no status widget 'Running…') and has content."""
-    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=timeout * 1000)
-    t0 = time.time()
-    while time.time() - t0 < timeout:
-        if page.locator('[data-testid="stStatusWidget"]').count() == 0:
-            time.sleep(0.25)
-            if page.locator('[data-testid="stStatusWidget"]').count() == 0:
-                return
-        time.sleep(0.2)
-
-
-def _no_exception(page, where: str) -> None:
-    n = page.locator('[data-testid="stException"]').count()
-    assert n == 0, f"{where}: {page.locator('[data-testid=stException]').first.inner_text()}"
 
 
 def test_browser_walkthrough(server, browser, warehouse):
@@ -129,79 +30,85 @@ def test_browser_walkthrough(server, browser, warehouse):
     # every page renders without an exception; one screenshot each
     for name in PAGES:
         page.goto(f"{server}/{'' if name == 'overview' else name}")
-        _settle(page)
-        _no_exception(page, name)
+        settle(page)
+        no_exception(page, name)
         page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+        # the default dataset: the real reports only (the shipped sample), never the synthetic demo mixed in
+        assert page.get_by_text("演示数据（合成）").count() == 0, f"{name}: synthetic badge on real data"
+    page.goto(f"{server}/")
+    settle(page)
+    assert "全部真实数据（不含合成演示数据）" in page.locator('[data-testid="stSidebar"]').inner_html()
+    n_real = con.execute("SELECT count(*) FROM reports WHERE dataset <> 'demo'").fetchone()[0]
+    card = page.locator('[data-testid="stMetric"]').filter(has_text="报告数").first
+    assert card.locator('[data-testid="stMetricValue"]').inner_text().strip() == str(n_real)
+    # the synthetic demo when chosen: then badged
+    page.goto(f"{server}/?ds=demo")
+    settle(page)
     assert page.get_by_text("演示数据（合成）").count() >= 1
 
     # set a filter in the sidebar: one district → the KPI equals the database's figure
     county = con.execute(
-        "SELECT county FROM reports WHERE county IS NOT NULL GROUP BY 1 ORDER BY 1 LIMIT 1"
+        "SELECT county FROM reports WHERE county IS NOT NULL AND dataset = 'demo' GROUP BY 1 ORDER BY 1 LIMIT 1"
     ).fetchone()[0]
-    page.goto(f"{server}/")
-    _settle(page)
+    page.goto(f"{server}/?ds=demo")
+    settle(page)
     box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="区县")
     box.click()
     page.keyboard.type(county)
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
     page.wait_for_function("() => window.location.search.includes('cty=')", timeout=15000)
-    _settle(page)
-    _no_exception(page, "overview filtered")
+    settle(page)
+    no_exception(page, "overview filtered")
     latest = con.execute("SELECT max(year) FROM reports").fetchone()[0]
     apps = con.execute(
         "SELECT sum(x.new_received) FROM reports r JOIN report_facts x USING (report_id) "
-        "WHERE r.county = ? AND r.year = ?",
+        "WHERE r.county = ? AND r.year = ? AND r.dataset = 'demo'",
         [county, latest],
     ).fetchone()[0]
     metric = page.locator('[data-testid="stMetric"]').filter(has_text="本年新收申请数")
     metric.get_by_text(f"{apps:,.0f}", exact=True).wait_for(timeout=15000)
     page.screenshot(path=str(SHOTS / "overview_filtered.png"), full_page=True)
 
-    # follow a link from the report list to a report (LinkColumn: first column of the grid)
+    # open a report from the report list: one click on 打开 opens it in this tab
     page.goto(f"{server}/report?sort=year")
-    _settle(page)
+    settle(page)
     grid = page.locator('[data-testid="stDataFrame"]').first
     grid.wait_for()
-    bb = grid.bounding_box()
-    page.mouse.click(bb["x"] + 25, bb["y"] + 35 + 17)  # the first click selects the cell
-    time.sleep(0.5)
-    with ctx.expect_page(timeout=15000) as popup:
-        page.mouse.click(bb["x"] + 25, bb["y"] + 35 + 17)  # the second follows its link (new tab)
-    rpage = popup.value
-    rpage.wait_for_load_state()
-    _settle(rpage)
-    _no_exception(rpage, "report detail")
-    assert "report=" in rpage.url
-    rid = rpage.url.split("report=")[1].split("&")[0]
+    n_tabs = len(ctx.pages)
+    click_cell(page, grid, 0, "打开")
+    page.wait_for_function("() => window.location.search.includes('report=')", timeout=15000)
+    settle(page)
+    no_exception(page, "report detail")
+    assert len(ctx.pages) == n_tabs, "the report opened in the same tab"
+    rid = page.url.split("report=")[1].split("&")[0]
     name, year = con.execute("SELECT agency_name, year FROM reports WHERE report_id = ?", [rid]).fetchone()
-    assert name in rpage.locator("h1").first.inner_text()
-    rpage.screenshot(path=str(SHOTS / "report_detail.png"), full_page=True)
-    rpage.close()
+    assert name in page.locator("h1").first.inner_text() and str(year) in page.locator("h1").first.inner_text()
+    page.screenshot(path=str(SHOTS / "report_detail.png"), full_page=True)
 
     # the comparison CSV download holds exactly the database's figures
     counties = [
         r[0]
         for r in con.execute(
-            "SELECT DISTINCT county FROM reports WHERE county IS NOT NULL ORDER BY 1 LIMIT 2"
+            "SELECT DISTINCT county FROM reports WHERE county IS NOT NULL AND dataset = 'demo' ORDER BY 1 LIMIT 2"
         ).fetchall()
     ]
-    qs = urlencode({"ent": counties, "cy": ["2021", "2022"], "m": ["applications"]}, doseq=True)
+    qs = urlencode({"ds": ["demo"], "ent": counties, "cy": ["2021", "2022"], "m": ["applications"]}, doseq=True)
     page.goto(f"{server}/compare?{qs}")
-    _settle(page)
-    _no_exception(page, "compare")
+    settle(page)
+    no_exception(page, "compare")
     page.screenshot(path=str(SHOTS / "compare_selected.png"), full_page=True)
     with page.expect_download(timeout=20000) as dl:
-        page.get_by_role("button", name="下载 CSV").click()
+        page.get_by_role("button", name="下载 CSV").nth(1).click()  # the detail table's (分子 / 分母 / 口径)
     data = Path(dl.value.path()).read_bytes()
-    got = pl.read_csv(io.BytesIO(data.lstrip(b"\xef\xbb\xbf"))).sort("entity", "year")
+    got = pl.read_csv(io.BytesIO(data.lstrip(b"\xef\xbb\xbf")), comment_prefix="#").sort("对象", "年度")
     exp = con.execute(
         "SELECT r.county, r.year, sum(x.new_received) FROM reports r JOIN report_facts x "
-        "USING (report_id) WHERE r.county IN (?, ?) AND r.year IN (2021, 2022) GROUP BY ALL "
+        "USING (report_id) WHERE r.county IN (?, ?) AND r.year IN (2021, 2022) AND r.dataset = 'demo' GROUP BY ALL "
         "ORDER BY ALL",
         counties,
     ).fetchall()
-    assert list(zip(got["entity"], got["year"], got["value"])) == [(c, y, v) for c, y, v in exp]
-    assert set(got["measure"]) == {"applications"}
+    assert list(zip(got["对象"], got["年度"], got["数值"])) == [(c, y, v) for c, y, v in exp]
+    assert set(got["指标"]) == {"本年新收申请数"}
     ctx.close()
     con.close()

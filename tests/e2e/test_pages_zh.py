@@ -13,7 +13,9 @@ import time
 import pytest
 
 from app_pages._builtin_zh import ZH
-from tests.e2e.test_browser import ROOT, _no_exception, _settle, browser, server, warehouse  # noqa: F401
+from tests.e2e.conftest import ROOT
+from tests.e2e.conftest import no_exception as _no_exception
+from tests.e2e.conftest import settle as _settle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -36,7 +38,7 @@ def _full_shot(page, path) -> None:
     page.set_viewport_size({"width": 1440, "height": 900})
 
 
-def test_every_page_zh_and_en(server, browser):  # noqa: F811
+def test_every_page_zh_and_en(server, browser):
     SHOTS.mkdir(parents=True, exist_ok=True)
     english = {k for k in ZH if len(k) > 3}
     for lang in ("zh", "en"):
@@ -60,7 +62,7 @@ def test_every_page_zh_and_en(server, browser):  # noqa: F811
         ctx.close()
 
 
-def test_overview_path_opens_the_overview(server, browser):  # noqa: F811
+def test_overview_path_opens_the_overview(server, browser):
     page = browser.new_page(viewport={"width": 1440, "height": 900})
     page.goto(f"{server}/overview?lang=zh&minn=40")
     _settle(page)

@@ -1,0 +1,155 @@
+"""Browser tests' shared fixtures: one warehouse, one server started exactly as `make run` starts it, one
+Chromium for every e2e test module (starting them costs more than most tests)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SAMPLES = ROOT / "data" / "samples"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def warehouse(tmp_path_factory) -> Path:
+    from pipelines import read
+    from pipelines.demo.direct import build_direct
+    from pipelines.warehouse.ingest import ingest
+
+    p = tmp_path_factory.mktemp("e2e") / "xxgk.duckdb"
+    build_direct(p, 300, seed=0)  # synthetic (dataset demo) …
+    con = duckdb.connect(str(p))
+    read.build_dash(con)
+    con.execute("CHECKPOINT")
+    con.close()
+    ingest([SAMPLES], db=p, dataset="sample", progress=False)  # … and the real report xxgk ships
+    return p
+
+
+@pytest.fixture(scope="session")
+def import_root(tmp_path_factory) -> Path:
+    """The one server folder the 导入 page may read (XXGK_IMPORT_ROOT), with a link leading outside it."""
+    root = tmp_path_factory.mktemp("allowed")
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "secret.txt").write_text("not for dashboard users")
+    os.symlink(outside, root / "escape")
+    return root
+
+
+@pytest.fixture(scope="session")
+def server(warehouse, import_root):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser test")
+    port = _free_port()
+    env = dict(
+        os.environ,
+        XXGK_DB=str(warehouse),
+        XXGK_UPLOADS=str(warehouse.parent / "uploads"),
+        XXGK_IMPORT_ROOT=str(import_root),
+        XXGK_LIVE_S="1",
+    )
+    # The server exactly as `make run` starts it (the warehouse exists, so it serves at once).
+    venv = Path(sys.executable).parent.parent
+    proc = subprocess.Popen(
+        ["make", "--no-print-directory", "run", f"DB={warehouse}", f"PORT={port}", f"VENV={venv}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail("make run did not start the server: " + proc.stdout.read().decode(errors="replace")[-2000:])
+    yield url
+    os.killpg(proc.pid, signal.SIGTERM)  # make and the streamlit it started
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def settle(page, timeout: float = 30.0) -> None:
+    """Wait until the app stopped running (no status widget 'Running…') and has content."""
+    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=timeout * 1000)
+    t0 = time.time()
+    while time.time() - t0 < timeout:
+        if page.locator('[data-testid="stStatusWidget"]').count() == 0:
+            time.sleep(0.25)
+            if page.locator('[data-testid="stStatusWidget"]').count() == 0:
+                return
+        time.sleep(0.2)
+
+
+def no_exception(page, where: str) -> None:
+    n = page.locator('[data-testid="stException"]').count()
+    assert n == 0, f"{where}: {page.locator('[data-testid=stException]').first.inner_text()}"
+
+
+def headers(grid) -> list[str]:
+    """A data grid's column headers (glide-data-grid keeps an accessible copy of the canvas)."""
+    return grid.locator('[role="columnheader"]').all_inner_texts()
+
+
+def cells(grid, row: int) -> list[str]:
+    """The texts of a grid's data row (0 = first data row)."""
+    return grid.locator('[role="row"]').nth(row + 1).locator('[role="gridcell"]').all_inner_texts()
+
+
+def click_cell(page, grid, row: int, header: str) -> None:
+    """Select one cell, as a user's click would: the row's first cell, then the arrow keys to the column
+    (the grid is a canvas: its cells have no element of their own to click)."""
+    grid.scroll_into_view_if_needed()
+    deadline = time.time() + 15  # the grid's accessible copy fills in after the canvas is drawn
+    while header not in headers(grid) and time.time() < deadline:
+        time.sleep(0.25)
+    bb = grid.bounding_box()
+    page.mouse.click(bb["x"] + 12, bb["y"] + 35 * (row + 1) + 17)
+    time.sleep(0.3)
+    for _ in range(headers(grid).index(header)):
+        page.keyboard.press("ArrowRight")
+        time.sleep(0.1)
