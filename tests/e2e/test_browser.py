@@ -37,7 +37,10 @@ def test_browser_walkthrough(server, browser, warehouse):
         assert page.get_by_text("演示数据（合成）").count() == 0, f"{name}: synthetic badge on real data"
     page.goto(f"{server}/")
     settle(page)
-    assert "全部真实数据（不含合成演示数据）" in page.locator('[data-testid="stSidebar"]').inner_html()
+    page.wait_for_function(  # the sidebar's dataset box says the default is the real data
+        "() => document.querySelector('[data-testid=stSidebar]').innerHTML.includes('全部真实数据（不含合成演示数据）')",
+        timeout=20000,
+    )
     n_real = con.execute("SELECT count(*) FROM reports WHERE dataset <> 'demo'").fetchone()[0]
     card = page.locator('[data-testid="stMetric"]').filter(has_text="报告数").first
     assert card.locator('[data-testid="stMetricValue"]').inner_text().strip() == str(n_real)
