@@ -41,16 +41,17 @@ def test_quality_page(db):
     df = at.dataframe[0].value
     rows = {r["机构"]: r for r in df.to_dict("records")}
     xg = rows["西工区商务局"]
-    assert xg["2022"] == "report?report=" + "0" * 64 + "#✓"
-    assert xg["2023"] == "#—"  # no report, and C403 flags the gap on 2024
-    assert xg["2024"] == "report?report=" + "1" * 64 + "#2"  # C302 (natural_person + total), C403
-    assert rows["<script>alert</script>局"]["2022"] == "#—"  # shown as text, never as HTML
+    # a year's cell is text (a click on it opens that report in this tab), never a raw link or HTML
+    assert xg["2022"] == "✓"
+    assert xg["2023"] == "—"  # no report, and C403 flags the gap on 2024
+    assert xg["2024"] == "2"  # C302 (natural_person + total), C403
+    assert rows["<script>alert</script>局"]["2022"] == "—"  # shown as text, never as HTML
     csv = at.get("download_button")[0]
     assert csv is not None
     # only C302, errors only
     at.multiselect(key="q_checks").set_value(["C302 table3_outcomes_sum"]).run()
     df = at.dataframe[0].value
-    assert {r["机构"]: r["2024"] for r in df.to_dict("records")}["西工区商务局"].endswith("#1")
+    assert {r["机构"]: r["2024"] for r in df.to_dict("records")}["西工区商务局"] == "1"
 
 
 def test_checks_page(db):
