@@ -45,6 +45,7 @@ ZH: dict[str, str] = {
         "所请求的页面不存在，已打开首页。"
     ),
     "Connecting": "正在连接",
+    "Skip to main content": "跳到主要内容",
     "Download as CSV": "下载表格数据（CSV）",  # not "下载 CSV": that is the pages' own export button
     "Search": "搜索",
     "Close Search": "关闭搜索",

@@ -5,7 +5,7 @@ The pages read like a description of the UI; every number comes from pipelines.r
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -234,21 +234,35 @@ def table(
     sheets: dict[str, pl.DataFrame] | Callable[[], dict[str, pl.DataFrame]] | None = None,
     notes: dict[str, str] | None = None,
     years: str | None = None,
+    kinds: Mapping[str, tuple[str, float]] | None = None,
+    names: Mapping[str, str] | None = None,
+    min_cases: int | None = None,
+    drop: tuple[str, ...] = ("measure", "kind"),
 ) -> None:
-    """A table of the page. With a ``link`` column (relative URLs of drill-downs): a 打开 column that opens
+    """A table of the page, from a read-API frame with its column keys: every cell printed by
+    ``_table.frame`` (numfmt; keys named in the UI's language; ``measure``/``kind`` and ``kinds`` inform the
+    format, ``names`` the page's own headers) and set by ``_table.config`` (numbers right-aligned, the
+    meaning of — on hover). With a ``link`` column (relative URLs of drill-downs): a 打开 column that opens
     the link in this tab (one click on it) and a ↗ column that opens it in a new tab. ``export``: CSV / Excel /
-    Parquet of exactly this table (with the view's filters, years and 口径; ``sheets`` added to the
-    workbook)."""
-    from app_pages import _export
+    Parquet of exactly this table as shown (its values and headers, with the view's filters, years and 口径;
+    ``sheets`` added to the workbook)."""
+    from app_pages import _export, _table
 
-    cfg = dict(column_config or {})
+    L = lang()
     links: list[str] | None = None
-    shown = df
+    new_tab: pl.Series | None = None
     if link and link in df.columns:
         links = df[link].to_list()
-        shown = df.drop(link).with_columns(
-            pl.when(df[link].is_not_null()).then(pl.lit(t("open"))).otherwise(pl.lit("")).alias(t("open")),
-            df[link].alias(t("new_tab")),
+        new_tab = df[link].fill_null("")  # a row with no drill-down draws nothing, not None
+        df = df.drop(link)
+    shown = _table.frame(df, L, kinds, keep=(), drop=drop, names=names)
+    body = df.drop([c for c in drop if c in df.columns])
+    cfg = _table.config(body, L, min_cases, kinds, names)
+    cfg.update(column_config or {})
+    if links is not None and new_tab is not None:
+        shown = shown.with_columns(
+            pl.Series(t("open"), [t("open") if v else "" for v in links], dtype=pl.Utf8),
+            new_tab.alias(t("new_tab")),
         )
         cfg[t("open")] = st.column_config.TextColumn(t("open"), help=t("open_help"), width="small")
         cfg[t("new_tab")] = st.column_config.LinkColumn(t("new_tab"), display_text="↗", width="small")
@@ -288,12 +302,6 @@ def link_col(df: pl.DataFrame, col: str, make: Any) -> pl.Series:
     each read of st.session_state there logs a "missing ScriptRunContext" warning.)"""
     values = [v for v in df[col].unique().to_list() if v is not None]
     return df[col].replace_strict({v: make(v) for v in values}, default=None, return_dtype=pl.Utf8).alias("link")
-
-
-def fmt_value(v: float | None, kind: str) -> str:
-    if v is None:
-        return "—"
-    return f"{v:.1%}" if kind == "rate" and (v <= 10) else f"{v:,.0f}" if kind == "count" else f"{v:,.2f}"
 
 
 def period() -> str:
@@ -354,25 +362,6 @@ def label_county(df: pl.DataFrame) -> pl.DataFrame:
     if "county" in df.columns:
         return df.with_columns(pl.col("county").fill_null(t("city_level")))
     return df
-
-
-def rename(df: pl.DataFrame) -> pl.DataFrame:
-    """Localised column headers for display tables."""
-    df = label_county(df)
-    cols = {}
-    for c in df.columns:
-        key = {"agency_name": "agency", "label": "measure", "dataset": "dataset_col", "basis": "basis_col"}.get(c, c)
-        try:
-            cols[c] = t(key)
-        except KeyError:
-            cols[c] = c
-    # never two columns with one header
-    seen: dict[str, int] = {}
-    for c, v in list(cols.items()):
-        if v in seen:
-            cols[c] = f"{v} ({c})"
-        seen[v] = 1
-    return df.rename(cols)
 
 
 def no_data() -> None:

@@ -148,7 +148,14 @@ def _absolute_links(frame: pl.DataFrame, link_col: str | None) -> pl.DataFrame:
     if "://" not in base:  # the server does not know the address the browser used: links stay relative
         return frame
     base = base[: base.rfind("/") + 1]
-    return frame.with_columns((pl.lit(base) + pl.col(link_col).str.strip_prefix("./")).alias(link_col))
+    col = pl.col(link_col)
+    # a row with no drill-down ("") keeps no link
+    return frame.with_columns(
+        pl.when(col.is_null() | (col == ""))
+        .then(col)
+        .otherwise(pl.lit(base) + col.str.strip_prefix("./"))
+        .alias(link_col)
+    )
 
 
 def offer(

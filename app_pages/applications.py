@@ -12,7 +12,6 @@ from app_pages._common import (
     no_data,
     null_caption,
     q,
-    rename,
     report_link,
     t,
     view_link,
@@ -75,12 +74,13 @@ if by == "county":
     link = link_col(cur, "county", lambda c: view_link("applications", cty=[c], by="agency"))
 else:
     link = link_col(cur, "agency_id", lambda a: view_link("applications", ag=[a]))
-show = cur.with_columns(link).select(name_col, "value", "prev", "change", "change_pct", "n_reports", "n_null", "link")
+show = cur.with_columns(link).select(
+    name_col, "measure", "value", "prev", "change", "change_pct", "n_reports", "n_null", "link"
+)
 table_(
-    rename(show).rename({t("value"): f"{latest} {t('applications')}"}),
+    show,
     "app_yoy",
-    link=t("link"),
-    column_config={t("change_pct"): st.column_config.NumberColumn(format="percent")},
+    names={"value": f"{latest} {t('applications')}"},
     export="applications-yoy",
 )
 
@@ -102,8 +102,7 @@ if len(f.agency_ids) == 1 or by == "agency":
     rl = q("report_list", f, 20, 0, "applications")
     rl = rl.with_columns(link_col(rl, "report_id", report_link))
     table_(
-        rename(rl.select("agency_name", "year", "new_received", "total_handled", "link")),
+        rl.select("agency_name", "year", "new_received", "total_handled", "link"),
         "app_reports",
-        link=t("link"),
         export="applications-reports",
     )

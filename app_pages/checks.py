@@ -5,11 +5,11 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from app_pages._common import lang
-from pipelines import csvsafe, quality
+from app_pages._common import lang, t
+from pipelines import csvsafe, numfmt, quality
 
 EN = lang() == "en"
-st.title("Checks" if EN else "检查规则")
+st.title(t("page_checks"))
 st.caption(
     "Every rule a report is checked against. A rule whose operand is null (blank, dash, lost in extraction) "
     "is recorded as not assessable, never as a failure."
@@ -18,17 +18,19 @@ st.caption(
 )
 
 cat = quality.catalogue_frame()
+cat = cat.with_columns(pl.Series("tolerance", [numfmt.exact(v) for v in cat["tolerance"].to_list()], dtype=pl.Utf8))
 scope_names = {"report": ("单份报告", "report"), "cross-year": ("跨年度", "cross-year"), "corpus": ("全库", "corpus")}
 sev_names = {"error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("提示", "info")}
 i = 1 if EN else 0
+# the rule's code and title (its raw name is left out); the machine formula only in the English UI, where the
+# title says the same in the template's words for the Chinese one
 view = cat.select(
-    pl.col("id"),
-    pl.col("name"),
+    pl.col("id").alias("Code" if EN else "编号"),
     pl.col("title_en" if EN else "title_zh").alias("Check" if EN else "检查"),
     pl.col("scope")
     .replace_strict({k: v[i] for k, v in scope_names.items()}, default=pl.col("scope"))
     .alias("Scope" if EN else "范围"),
-    pl.col("formula").alias("Formula" if EN else "公式"),
+    *([pl.col("formula").alias("Formula")] if EN else []),
     pl.col("tolerance").alias("Tolerance" if EN else "容差"),
     pl.col("severity")
     .replace_strict({k: v[i] for k, v in sev_names.items()}, default=pl.col("severity"))
@@ -39,7 +41,7 @@ st.dataframe(
     view,
     hide_index=True,
     key="checks_table",
-    column_config={"Formula" if EN else "公式": st.column_config.TextColumn(width="large")},
+    column_config={"Formula": st.column_config.TextColumn(width="large")} if EN else None,
 )
 st.download_button(
     "Export CSV" if EN else "导出 CSV",

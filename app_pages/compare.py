@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 from app_pages import _chart
-from app_pages._common import anomaly_caption, basis, filters, lang, min_cases, no_data, q, rename, t
+from app_pages._common import anomaly_caption, basis, filters, lang, min_cases, no_data, q, t
 from app_pages._common import table as table_
 from pipelines import charts, read
 
@@ -87,7 +87,13 @@ if table.is_empty():
 wide = table.pivot(on="label", index=["entity", "year"], values="value", aggregate_function="first").sort(
     "entity", "year"
 )
-table_(rename(wide), "cmp_wide", export="compare")
+# a column per measure: each printed in its measure's format
+kinds = {
+    r["label"]: (read.MEASURES[r["measure"]].kind, read.MEASURES[r["measure"]].scale)
+    for r in table.select("measure", "label").unique().iter_rows(named=True)
+}
+entity_name = {"entity": t("by_county") if level == "county" else t("agency")}
+table_(wide, "cmp_wide", kinds=kinds, names=entity_name, export="compare")
 st.caption(t("basis") + f" {B}：" + read.MEASURES[rate_b].basis(L))
 anomaly_caption(long)
 
@@ -108,7 +114,15 @@ def more_sheets() -> dict[str, pl.DataFrame]:
     }
 
 
-table_(rename(table.drop("measure")), "cmp_long", export="compare-detail", sheets=more_sheets, notes=notes)
+table_(
+    table.drop("entity_id"),
+    "cmp_long",
+    min_cases=min_cases(),
+    names=entity_name,
+    export="compare-detail",
+    sheets=more_sheets,
+    notes=notes,
+)
 
 st.subheader(t("heatmap"))
 # a page of entities at a time, so that the heatmap fits the page

@@ -14,7 +14,6 @@ from app_pages._common import (
     no_data,
     null_caption,
     q,
-    rename,
     t,
     view_link,
     with_period,
@@ -54,7 +53,13 @@ with c2:
         L,
     )
 table = d.pivot(on="outcome_label", index=["year", "proceeding_label"], values="value", aggregate_function="first")
-table_(rename(table.rename({"proceeding_label": "proceeding"})), "dis_totals", export="disputes-totals")
+table_(
+    table,
+    "dis_totals",
+    names={"proceeding_label": t("proceeding")},
+    kinds=dict.fromkeys(table.columns[2:], ("count", 1.0)),
+    export="disputes-totals",
+)
 
 st.subheader(with_period(t("correction")))
 by = st.radio(
@@ -82,17 +87,22 @@ show = (
         .alias("note")
     )
     .select(
-        name, "label", "value", "numerator", "denominator", "basis", "low_n", "n_null", "n_anomalous", "note", "link"
+        name,
+        "measure",
+        "label",
+        "value",
+        "numerator",
+        "denominator",
+        "basis",
+        "low_n",
+        "n_null",
+        "n_anomalous",
+        "note",
+        "link",
     )
     .sort(name, "label")
 )
-table_(
-    rename(show),
-    "dis_rates",
-    link=t("link"),
-    column_config={t("value"): st.column_config.NumberColumn(format="%.3f")},
-    export="disputes-correction-rates",
-)
+table_(show, "dis_rates", min_cases=min_cases(), export="disputes-correction-rates")
 ok = cr.filter((pl.col("measure") == "correction_rate") & ~pl.col("low_n") & pl.col("value").is_not_null())
 if not ok.is_empty():
     _chart.show(

@@ -5,6 +5,7 @@ import polars as pl
 import streamlit as st
 
 from app_pages._common import basis, filters, lang, min_cases, no_data, q, t
+from app_pages._common import table as table_
 from pipelines import charts, geo, numfmt, read
 
 f, L, B = filters(), lang(), basis()
@@ -78,30 +79,14 @@ low = values.filter(pl.col("low_n") & (pl.col("kind") == "rate")).height
 if low:
     st.caption(numfmt.low_n_rule(min_cases(), L) + f"（{low}）")
 meas = read.MEASURES[m]
-values = values.sort("value", descending=True, nulls_last=True)
-shown = [numfmt.value(v, meas.kind, meas.scale) for v in values["value"].to_list()]  # a district per row
-table = values.with_columns(pl.Series("shown", shown, dtype=pl.Utf8)).select(
-    pl.col("name").alias(t("county") if level == "county" else t("city")),
-    pl.col("shown").alias(meas.label(L)),
-    *(
-        [pl.col("numerator").alias(t("numerator")), pl.col("denominator").alias(t("denominator"))]
-        if meas.kind == "rate"
-        else []
-    ),
-    pl.col("n_reports").alias(t("n_reports")),
-    pl.when(pl.col("low_n") & (pl.col("kind") == "rate"))
-    .then(pl.lit(numfmt.low_n_label(L)))
-    .otherwise(pl.lit(""))
-    .alias(t("note")),
-)
-st.dataframe(
+values = values.sort("value", descending=True, nulls_last=True)  # a district per row
+cols = ["name", "measure", "value", *(["numerator", "denominator"] if meas.kind == "rate" else []), "n_reports"]
+table = values.select(*cols, (pl.col("low_n") & (pl.col("kind") == "rate")).alias("low_n"))
+table_(
     table,
-    hide_index=True,
-    width="stretch",
-    column_config={  # counts with separators (numfmt's format; the column keeps numbers for sorting)
-        t("numerator"): st.column_config.NumberColumn(format="localized"),
-        t("denominator"): st.column_config.NumberColumn(format="localized"),
-        t("n_reports"): st.column_config.NumberColumn(format="localized"),
-    },
+    "map_table",
+    link=None,
+    min_cases=min_cases(),
+    names={"name": t("county") if level == "county" else t("city"), "value": meas.label(L), "low_n": t("note")},
 )
 st.caption(t("map_source", src=geo.SOURCE if L != "en" else geo.SOURCE_EN))

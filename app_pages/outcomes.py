@@ -15,13 +15,12 @@ from app_pages._common import (
     no_data,
     null_caption,
     q,
-    rename,
     t,
     view_link,
     with_period,
 )
 from app_pages._common import table as table_
-from pipelines import charts, read
+from pipelines import charts, numfmt, read
 
 f, L, B = filters(), lang(), basis()
 st.title(t("page_outcomes"))
@@ -38,17 +37,17 @@ with c1:
     _chart.show(ch, "png_outcomes", "outcomes", "half", L)
     null_caption(comp)
 with c2:
-    st.subheader(t("open_rate") + f" · 口径{B}")
+    st.subheader(t("open_rate") + " · " + t("basis_n", b=B))
     orate = q("open_rate", f, B, ("year",), min_cases(), L)
     _chart.show(charts.trend(orate, L, percent=True, min_cases=min_cases()), "png_open_rate", "open_rate", "half", L)
     st.caption(read.MEASURES[read.OPEN_RATE[B]].basis(L))
     all3 = q("aggregate", f, tuple(read.OPEN_RATE.values()), ("year",), min_cases=min_cases(), lang=L)
     table_(
-        rename(
-            all3.select("year", "label", "value", "numerator", "denominator", "basis", "n_null", "n_anomalous", "low_n")
+        all3.select(
+            "year", "measure", "label", "value", "numerator", "denominator", "basis", "n_null", "n_anomalous", "low_n"
         ),
         "out_rates",
-        column_config={t("value"): st.column_config.NumberColumn(format="percent")},
+        min_cases=min_cases(),
         export="outcomes-rates",
     )
     anomaly_caption(all3)
@@ -58,7 +57,7 @@ rr = q("refusal_reasons", f, (), L)
 g = rr.group_by("group_label", maintain_order=True).agg(pl.col("value").sum())
 cols = st.columns(len(g) or 1)
 for col, r in zip(cols, g.iter_rows(named=True)):
-    col.metric(r["group_label"], f"{r['value']:,.0f}", border=True)
+    col.metric(r["group_label"], numfmt.count(r["value"]), border=True)
 _chart.show(
     charts.stacked(rr, "label", "group_label", L, normalize=False, horizontal=True, color_title=t("group")),
     "png_refusals",
@@ -80,7 +79,12 @@ if not rc.is_empty():
     )
     wide = rc.pivot(on="group_label", index="county", values="value", aggregate_function="sum")
     wide = wide.with_columns(link_col(wide, "county", lambda c: view_link("outcomes", cty=[c])))
-    table_(rename(wide), "out_refusals", link=t("link"), export="outcomes-refusals-by-district")
+    table_(
+        wide,
+        "out_refusals",
+        kinds={c: ("count", 1.0) for c in wide.columns if c not in ("county", "link")},
+        export="outcomes-refusals-by-district",
+    )
 
 st.subheader(with_period(t("open_rate") + " · " + t("ranking_districts")))
 ranked, low = q("ranking", f, read.OPEN_RATE[B], "county", min_cases(), 50, True, L)
@@ -93,9 +97,10 @@ if not ranked.is_empty():
         L,
     )
     table_(
-        rename(ranked.select("rank", "county", "value", "numerator", "denominator", "basis", "n_null", "n_anomalous")),
+        ranked.select(
+            "rank", "county", "measure", "value", "numerator", "denominator", "basis", "n_null", "n_anomalous"
+        ),
         "out_rank",
-        column_config={t("value"): st.column_config.NumberColumn(format="percent")},
         export="outcomes-ranking",
     )
 n_low = low.filter(pl.col("low_n")).height if not low.is_empty() else 0

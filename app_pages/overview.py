@@ -16,7 +16,6 @@ from app_pages._common import (
     null_caption,
     q,
     rate_help,
-    rename,
     snapshot,
     t,
     view_link,
@@ -62,14 +61,20 @@ with c3:
     _chart.show(charts.trend(rates, L, min_cases=min_cases()), "png_trend_rates", "trend_rates", "third", L)
 
 table = k.select(
-    "year", "label", "value", "numerator", "denominator", "basis", "n_null", "n_anomalous", "low_n", "change"
+    "year",
+    "measure",
+    "kind",
+    "label",
+    "value",
+    "numerator",
+    "denominator",
+    "basis",
+    "n_null",
+    "n_anomalous",
+    "low_n",
+    "change",
 ).sort("year", "label", descending=[True, False])
-table_(
-    rename(table),
-    "ov_kpis",
-    column_config={t("value"): st.column_config.NumberColumn(format="%.4g")},
-    export="overview-kpis",
-)
+table_(table, "ov_kpis", min_cases=min_cases(), export="overview-kpis")
 null_caption(k)
 
 # the ranking covers the cards' year unless a sum over the filters' years is asked for (then labelled so)
@@ -99,15 +104,19 @@ else:
         L,
     )
     show = ranked.with_columns(link_col(ranked, "county", lambda c: view_link("overview", cty=[c]))).select(
-        "rank", "county", "value", "numerator", "denominator", "basis", "n_reports", "n_null", "n_anomalous", "link"
+        "rank",
+        "county",
+        "measure",
+        "value",
+        "numerator",
+        "denominator",
+        "basis",
+        "n_reports",
+        "n_null",
+        "n_anomalous",
+        "link",
     )
-    table_(
-        rename(show),
-        "ov_rank",
-        link=t("link"),
-        column_config={t("value"): st.column_config.NumberColumn(format="%.4g")},
-        export="overview-ranking",
-    )
+    table_(show, "ov_rank", export="overview-ranking")
 n_low = low.filter(pl.col("low_n")).height if not low.is_empty() else 0
 if n_low:
     st.caption(t("low_n_note", n=n_low, m=min_cases()))

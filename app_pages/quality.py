@@ -9,6 +9,7 @@ from app_pages import _review
 from app_pages._common import filters, lang, link_col, navigate, q, report_link, t
 from app_pages._common import table as table_
 from pipelines import changeview, read
+from pipelines.checks import text as check_text
 
 S = {
     "title": ("数据质量", "Data quality"),
@@ -147,25 +148,40 @@ shown = fl.with_columns(
     ),
     pl.col("county").fill_null(t("city_level")),
     link_col(fl, "report_id", report_link),
-).rename(
-    {
-        "agency_name": tr("agency"),
-        "county": tr("county"),
-        "year": t("year"),
-        "check_id": tr("check"),
-        "severity": tr("severity"),
-        "location": tr("where"),
-        "message": tr("message"),
-        "status": t("status"),
-    }
+    # the finding's message in the UI's language, keys named in the template's words
+    pl.Series(
+        "message",
+        [check_text.message(c, m, lang()) for c, m in zip(fl["check_id"].to_list(), fl["message"].to_list())],
+        dtype=pl.Utf8,
+    ),
 )
-table_(shown, "q_findings", link="link", export="quality-findings", sheets={tr("matrix"): matrix_sheet}, years=yr_label)
+# the page's own headers; each check by its code and title (catalogue data), never its raw key
+finding_names = {
+    "agency_name": tr("agency"),
+    "county": tr("county"),
+    "year": t("year"),
+    "check_id": tr("check"),
+    "severity": tr("severity"),
+    "location": tr("where"),
+    "message": tr("message"),
+    "status": t("status"),
+}
+table_(
+    shown,
+    "q_findings",
+    names=finding_names,
+    export="quality-findings",
+    sheets={tr("matrix"): matrix_sheet},
+    years=yr_label,
+)
 
 st.subheader(tr("by_check"))
 by_check = q("failing_by_check_f", f, sev)
+# each check by its code and title (catalogue data), never its raw key
 table_(
-    by_check.rename({"check_id": tr("checks"), "n_reports": tr("n_reports"), "n_findings": tr("n_findings")}),
+    by_check,
     "q_by_check",
+    names={"check_id": tr("checks"), "n_reports": tr("n_reports"), "n_findings": tr("n_findings")},
     export="quality-by-check",
     years=yr_label,
 )

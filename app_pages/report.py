@@ -7,7 +7,7 @@ import math
 import polars as pl
 import streamlit as st
 
-from app_pages._common import filters, lang, link_col, q, rename, report_link, t
+from app_pages._common import filters, lang, link_col, q, report_link, t
 from app_pages._common import table as table_
 from pipelines import changeview, i18n, numfmt, read, reportview
 from pipelines import templates as T
@@ -42,6 +42,9 @@ def _meta(r: dict) -> str:
 
 def _original(r: dict) -> None:
     """The source path, and the original file to download when it is still the file that was loaded."""
+    if str(r["source_path"] or "").startswith("synthetic://"):  # made by the demo generator: no file exists
+        st.caption(f"{t('source')}：{t('report_no_original_synthetic')}")
+        return
     st.caption(f"{t('source')}：{r['source_path']}")
     try:
         data = read.original_file(r["source_path"], r["sha256"])
@@ -142,7 +145,7 @@ def _audit_trail(corr: pl.DataFrame) -> None:
         .otherwise(pl.lit(t("corr_undone")))
         .alias("status"),
     ).select("correction_id", "where", "old_value", "new_value", "reason", "author", "created_at", "status")
-    table_(rename(show), "rep_corrections", link=None, export="report-corrections")
+    table_(show, "rep_corrections", link=None, export="report-corrections")
 
 
 def _history(rid: str) -> None:
@@ -176,24 +179,21 @@ def report_list() -> None:
     rl = q("report_list", f, per, (ss["pg"] - 1) * per, sort)
     rl = rl.with_columns(link_col(rl, "report_id", report_link))
     table_(
-        rename(
-            rl.select(
-                "agency_name",
-                "county",
-                "year",
-                "template",
-                "status",
-                "n_findings",
-                T.FIRST_ROW,  # 本年新收
-                T.TOTAL_ROW,  # 办理总计
-                "open_rate_A",
-                "dataset",
-                "link",
-            )
+        rl.select(
+            "agency_name",
+            "county",
+            "year",
+            "template",
+            "status",
+            "n_findings",
+            T.FIRST_ROW,  # 本年新收
+            T.TOTAL_ROW,  # 办理总计
+            "open_rate_A",
+            "dataset",
+            "link",
         ),
         "rep_list",
-        link=t("link"),
-        column_config={t("open_rate_A"): st.column_config.NumberColumn(format="percent")},
+        kinds={"open_rate_A": ("rate", 1.0)},
         export="reports",
     )
 

@@ -510,7 +510,10 @@ def _apply_faults(b: Batch, rng: np.random.Generator) -> None:
                         {
                             "kind": "blank",
                             "where": f"table3.{key}",
-                            "detail": "blank where 0 is meant: " + ", ".join(cols[c] for c in cs),
+                            "detail": "应填 0 处空白："
+                            + "、".join(cols[c] for c in cs)
+                            + "; blank where 0 is meant: "
+                            + ", ".join(cols[c] for c in cs),
                         }
                     )
                 b.faults[r] = faults
@@ -531,7 +534,11 @@ def _apply_faults(b: Batch, rng: np.random.Generator) -> None:
                 b.t4[r, c] = new
                 where = f"table4.{T4_KEYS[c]}"
             b.faults[r] = [
-                {"kind": "identity", "where": where, "detail": f"printed {new} where the table's own sums give {v}"}
+                {
+                    "kind": "identity",
+                    "where": where,
+                    "detail": f"印为 {new}，表内合计应为 {v}; printed {new} where the table's own sums give {v}",
+                }
             ]
         elif kind == "lost_cell":
             key, c = keys[int(rng.integers(len(keys)))], int(rng.integers(7))
@@ -540,7 +547,8 @@ def _apply_faults(b: Batch, rng: np.random.Generator) -> None:
                 {
                     "kind": "lost_cell",
                     "where": f"table3.{key}.{cols[c]}",
-                    "detail": f"row printed with 6 of 7 cells: {cols[c]} (value {int(t3[RI[key], c])}) lost",
+                    "detail": f"该行只印 6 格：{cols[c]}（值 {int(t3[RI[key], c])}）缺失; "
+                    f"row printed with 6 of 7 cells: {cols[c]} (value {int(t3[RI[key], c])}) lost",
                     "original": int(t3[RI[key], c]),
                 }
             ]
@@ -555,7 +563,8 @@ def _apply_faults(b: Batch, rng: np.random.Generator) -> None:
                 {
                     "kind": "carry_mismatch",
                     "where": f"table3.{CARRIED_OVER}.{cols[c]}",
-                    "detail": f"carried over {old + d}, but last year's carried forward was {old}",
+                    "detail": f"上年结转 {old + d}，但上一年度结转下年为 {old}; "
+                    f"carried over {old + d}, but last year's carried forward was {old}",
                 }
             ]
 

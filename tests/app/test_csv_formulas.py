@@ -63,7 +63,8 @@ def test_compare_csv(downloads):
     assert_ok(at)
     (data,) = [v for k, v in downloads.items() if k.startswith("xxgk-compare-detail")]
     got = _csv(data)
-    assert set(got["对象"].to_list()) == {"'" + HOSTILE_COUNTY}
+    # the entity column is named by the level compared (区县 for districts)
+    assert set(got["区县"].to_list()) == {"'" + HOSTILE_COUNTY}
     assert got.height > 0
     # the header block names the hostile county inside a '#' line (one cell that starts with #); the rows
     # hold it neutralised

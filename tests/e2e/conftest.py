@@ -114,13 +114,15 @@ def browser(server):
 
 
 def settle(page, timeout: float = 30.0) -> None:
-    """Wait until the app stopped running (no status widget 'Running…') and has content."""
+    """Wait until the app stopped running (no status widget 'Running…'), has content and every element is
+    drawn (no skeleton placeholder left: a data grid mounts after the run ends)."""
     page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=timeout * 1000)
+    busy = '[data-testid="stStatusWidget"], [data-testid="stSkeleton"]'
     t0 = time.time()
     while time.time() - t0 < timeout:
-        if page.locator('[data-testid="stStatusWidget"]').count() == 0:
+        if page.locator(busy).count() == 0:
             time.sleep(0.25)
-            if page.locator('[data-testid="stStatusWidget"]').count() == 0:
+            if page.locator(busy).count() == 0:
                 return
         time.sleep(0.2)
 

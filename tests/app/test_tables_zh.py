@@ -1,0 +1,84 @@
+"""Every table the pages show, in the Chinese UI: each number printed by pipelines.numfmt, no null cell (the
+grid would draw "None"), no raw key, no English word, headers in Chinese; the English UI's headers in English.
+
+(The browser test reads the same cells from the grids' accessibility table; this one sees the cells' values
+before the grid draws them, where a null is still a null.)"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import assert_ok, run_page
+
+PAGES = ["overview", "applications", "outcomes", "disputes", "compare", "map", "report", "quality", "checks"]
+WORD = re.compile(r"[A-Za-z_][A-Za-z_0-9]+")
+CODE = re.compile(r"^[CP]\d{3}$")
+CJK = re.compile(r"[\u3400-\u9fff]")
+HEX = re.compile(r"\b[0-9a-f]{8,}")  # a report id (its SHA-256) is an identifier, not a word (as in the browser test)
+LINK = re.compile(r"^(\./)?[a-z]*\?[a-z_]+=|^#")
+YEAR = re.compile(r"^(19|20)\d\d$")
+NUMBER = re.compile(r"^[+-]?[\d,]+(\.\d+)?(%| 个百分点)?$")
+
+
+def _tables(at):
+    return [d.value for d in at.dataframe]
+
+
+def _cells(df):
+    for col in df.columns:
+        for v in df[col].tolist():
+            yield col, v
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_tables_in_chinese(db, page):
+    at = run_page(page if page != "overview" else None, minn="30")
+    assert_ok(at)
+    tables = _tables(at)
+    assert tables, f"{page}: no table"
+    for df in tables:
+        for col in df.columns:
+            assert CJK.search(str(col)) or YEAR.match(str(col)), f"{page}: header {col!r} is not Chinese"
+        for col, v in _cells(df):
+            if col == "链接":
+                continue
+            assert v is not None and v == v, f"{page}: null cell in {col!r} (drawn as None)"
+            if isinstance(v, str):
+                if LINK.match(v):
+                    continue
+                words = [
+                    w for w in WORD.findall(HEX.sub(" ", v)) if not CODE.match(w) and w not in ("CSV", "PDF", "HTML")
+                ]
+                assert not words, f"{page}: {col!r} = {v!r}"
+
+
+def test_numbers_printed_by_numfmt(db, sql):
+    """The overview's table: counts with separators, rates as % with one decimal, changes signed, — for none,
+    样本不足 as a label: the same text numfmt prints for the read API's values."""
+    from app_pages._common import q  # noqa: F401  (the page's own import path)
+    from pipelines import numfmt
+
+    at = run_page(minn="30")
+    assert_ok(at)
+    df = next(d for d in _tables(at) if "样本不足" in d.columns)
+    values = df["数值"].tolist()
+    assert all(NUMBER.match(v) or v == "—" for v in values), values
+    rates = df[df["指标"].str.startswith("公开率")]
+    assert len(rates) and all(v.endswith("%") and len(v.split(".")[-1]) == 2 for v in rates["数值"])
+    n_reports = sql.execute("SELECT count(*) FROM reports WHERE year = (SELECT max(year) FROM reports)").fetchone()[0]
+    latest = df["年度"].max()
+    row = df[(df["年度"] == latest) & (df["指标"] == "报告数")]
+    assert row["数值"].tolist() == [numfmt.count(n_reports)]
+    assert set(df["样本不足"]) <= {"", "样本不足"}
+    assert all(v == "—" or v.startswith(("+", "-")) for v in df["变化"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", PAGES)
+def test_tables_in_english(db, page):
+    at = run_page(page if page != "overview" else None, lang="en", minn="30")
+    assert_ok(at)
+    for df in _tables(at):
+        heads = [str(c) for c in df.columns if CJK.search(str(c))]
+        assert heads == [], f"{page}: Chinese headers in the English UI: {heads}"
