@@ -91,11 +91,17 @@ def test_checks_csv(downloads, monkeypatch):
     def hostile_catalogue():
         cat = orig()
         return cat.with_columns(
-            pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("-1+1")).otherwise("formula").alias("formula")
+            pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("-1+1")).otherwise("title_zh").alias("title_zh"),
+            pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("=1+1")).otherwise("formula").alias("formula"),
         )
 
     monkeypatch.setattr(quality, "catalogue_frame", hostile_catalogue)
     at = run_page("checks")
     assert_ok(at)
     got = _csv(downloads["xxgk_checks.csv"])
-    assert got["公式"][0] == "'-1+1"
+    assert got["检查"][0] == "'-1+1"  # the Chinese UI's export (its title column)
+    downloads.clear()
+    at = run_page("checks", lang="en")
+    assert_ok(at)
+    got = _csv(downloads["xxgk_checks.csv"])
+    assert got["Formula"][0] == "'=1+1"  # the English UI's export carries the machine formula
