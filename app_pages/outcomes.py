@@ -23,6 +23,7 @@ from app_pages._common import table as table_
 from pipelines import charts, numfmt, read
 
 f, L, B = filters(), lang(), basis()
+CHART_TOP = 30  # districts drawn in the refusal-reasons chart
 st.title(t("page_outcomes"))
 
 comp = q("outcome_composition", f, ("year",), L)
@@ -70,14 +71,26 @@ null_caption(rr)
 st.subheader(with_period(t("refusals_by_county")))
 rc = q("refusal_reasons", f, ("county",), L)
 if not rc.is_empty():
+    # the chart: the districts with most refusals (one bar each, every label readable; at 1M reports there are
+    # thousands of districts); the table below: all of them, most first
+    lab = label_county(rc)
+    totals = lab.group_by("county").agg(pl.col("value").sum().alias("_total"))
+    totals = totals.sort("_total", "county", descending=[True, False], nulls_last=True)
+    top = totals.head(CHART_TOP)["county"].to_list()
     _chart.show(
-        charts.stacked(label_county(rc), "county", "group_label", L, horizontal=True, color_title=t("group")),
+        charts.stacked(
+            lab.filter(pl.col("county").is_in(top)), "county", "group_label", L, horizontal=True, color_title=t("group")
+        ),
         "png_refusals_county",
         "refusal_reasons_by_district",
         "full",
         L,
     )
+    if totals.height > CHART_TOP:
+        st.caption(t("chart_top_n", n=CHART_TOP, total=totals.height))
     wide = rc.pivot(on="group_label", index="county", values="value", aggregate_function="sum")
+    order = wide.select(pl.sum_horizontal(pl.exclude("county")).alias("_total"))["_total"]
+    wide = wide.with_columns(order).sort("_total", descending=True, nulls_last=True).drop("_total")
     wide = wide.with_columns(link_col(wide, "county", lambda c: view_link("outcomes", cty=[c])))
     table_(
         wide,

@@ -84,7 +84,14 @@ st.caption(tr("scope"))
 f = filters()  # the sidebar's filters select the reports (dataset, region, agency type, years, template)
 all_checks = q("check_ids")
 c1, c2, c3 = st.columns([3, 2, 1])
-sel_checks = c1.multiselect(tr("checks"), all_checks, key="q_checks", help=tr("checks_help"), placeholder=tr("all"))
+sel_checks = c1.multiselect(
+    tr("checks"),
+    all_checks,
+    key="q_checks",
+    help=tr("checks_help"),
+    placeholder=tr("all"),
+    format_func=lambda c: f"{check_text.code(c)} {check_text.title(c, lang())}",  # code and title, not the raw key
+)
 sel_sev = c2.multiselect(
     tr("severity"),
     list(read.SEVERITIES),

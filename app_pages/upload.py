@@ -11,9 +11,9 @@ import uuid
 import polars as pl
 import streamlit as st
 
-from app_pages._common import db_path, report_link, t
+from app_pages._common import db_path, lang, report_link, t
 from app_pages._common import table as table_
-from pipelines import imports, settings
+from pipelines import i18n, imports, settings
 
 ss = st.session_state
 MAX_MB, MAX_N, TOTAL_MB = settings.upload_max_mb(), settings.upload_max_count(), settings.upload_total_mb()
@@ -46,9 +46,12 @@ def _table(rows: dict[str, dict]) -> pl.DataFrame:
         {
             t("imp_file"): [r["name"] for r in rows.values()],
             t("status"): [t(STATUS[r["status"]]) for r in rows.values()],
-            t("imp_detail"): [r.get("detail") or "" for r in rows.values()],
+            t("imp_detail"): [
+                i18n.failure_label(r.get("detail"), lang()) if r["status"] == "failed" else (r.get("detail") or "")
+                for r in rows.values()
+            ],
             "link": [
-                report_link(r["sha"]) if r["status"] in ("loaded", "replaced", "reextracted", "unchanged") else None
+                report_link(r["sha"]) if r["status"] in ("loaded", "replaced", "reextracted", "unchanged") else ""
                 for r in rows.values()
             ],
         },

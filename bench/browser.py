@@ -54,6 +54,7 @@ PAGES = {
     "outcomes": "办理结果",
     "disputes": "复议诉讼",
     "compare": "对比",
+    "map": "地图",
     "report": "报告",
     "quality": "数据质量",
     "checks": "校验规则",
@@ -187,7 +188,7 @@ def bench_size(n: int, runs: int) -> dict:
     db = warehouse(n)
     log = CACHE / f"browser-server-{n}.log"
     proc, url = serve(db, log)
-    out: dict = {"reports": n, "pages": {}}
+    out: dict = {"reports": n, "pages": {}, "load_avg_before": os.getloadavg()}
     try:
         with sync_playwright() as pw:
             b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -200,24 +201,31 @@ def bench_size(n: int, runs: int) -> dict:
             nav: dict[str, list[float]] = {p: [] for p in PAGES}
             filt: dict[str, list[float]] = {p: [] for p in PAGES}
             provs = provinces(db)
+            errors: dict[str, str] = {}
             for r in range(runs):
                 for p in PAGES:  # a fresh tab each: a new session
                     c2 = b.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
-                    pg, ms = load(c2, f"{url}/{p}")
-                    direct[p].append(ms)
+                    try:
+                        pg, ms = load(c2, f"{url}/{p}")
+                        direct[p].append(ms)
+                    except Exception as e:  # a page that fails is reported, the others still measured
+                        errors.setdefault(p or "overview", f"direct: {str(e).splitlines()[0][:300]}")
                     c2.close()
                 page, _ = load(ctx, url + "/")
                 for p, title in list(PAGES.items())[1:] + [("", PAGES[""])]:
-                    link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first
-                    t0 = page.evaluate("() => performance.now()")
-                    link.click(timeout=TIMEOUT_S * 1000)
-                    page.wait_for_function(
-                        "(p) => location.pathname.replace(/^\\/+/, '') === p", arg=p, timeout=TIMEOUT_S * 1000
-                    )
-                    nav[p].append(settled_ms(page, t0))
-                    if len(provs) >= 1:
-                        filt[p].append(pick_province(page, provs[(r + 1) % len(provs)]))
-                        filt[p].append(pick_province(page, provs[r % len(provs)]))
+                    try:
+                        link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first
+                        t0 = page.evaluate("() => performance.now()")
+                        link.click(timeout=TIMEOUT_S * 1000)
+                        page.wait_for_function(
+                            "(p) => location.pathname.replace(/^\\/+/, '') === p", arg=p, timeout=TIMEOUT_S * 1000
+                        )
+                        nav[p].append(settled_ms(page, t0))
+                        if len(provs) >= 1:
+                            filt[p].append(pick_province(page, provs[(r + 1) % len(provs)]))
+                            filt[p].append(pick_province(page, provs[r % len(provs)]))
+                    except Exception as e:
+                        errors.setdefault(p or "overview", f"navigation/filter: {str(e).splitlines()[0][:300]}")
                 page.close()
                 print(f"{n:>9,} run {r + 1}/{runs} done", flush=True)
             ctx.close()
@@ -228,9 +236,11 @@ def bench_size(n: int, runs: int) -> dict:
                 for kind, xs in (("direct", direct[p]), ("navigation", nav[p]), ("filter", filt[p]))
                 if xs
             }
+        out["errors"] = errors
     finally:
         stop(proc)
     text = log.read_text(errors="replace")
+    out["load_avg_after"] = os.getloadavg()  # the machine's load beside each size's figures
     out["scriptruncontext_warnings"] = text.count("missing ScriptRunContext")
     out["exceptions_in_log"] = text.count("Traceback")
     return out
@@ -249,21 +259,24 @@ def main() -> None:
         "started": time.strftime("%Y-%m-%d %H:%M:%S"),
         "sizes": [],
     }
+    (HERE / "results").mkdir(exist_ok=True)
     for n in [int(s) for s in a.sizes.split(",")]:
         res["sizes"].append(bench_size(n, a.runs))
-    res["load_avg_after"] = os.getloadavg()
-    (HERE / "results").mkdir(exist_ok=True)
-    (HERE / "results" / "browser.json").write_text(json.dumps(res, ensure_ascii=False, indent=1))
+        res["load_avg_after"] = os.getloadavg()
+        # written after each size: a later size that fails keeps the earlier figures
+        (HERE / "results" / "browser.json").write_text(json.dumps(res, ensure_ascii=False, indent=1))
     print(f"\nload average before {res['load_avg_before']}, after {res['load_avg_after']}")
     print(f"{'page':<14}{'reports':>10}  {'direct p50/p95':>16}  {'navigation p50/p95':>20}  {'filter p50/p95':>16}")
     for s in res["sizes"]:
         print(f"first load at {s['reports']:,}: {s['first_load_ms']:,} ms; ScriptRunContext warnings: "
-              f"{s['scriptruncontext_warnings']}")  # fmt: skip
+              f"{s['scriptruncontext_warnings']}; load average {s['load_avg_before']} → {s['load_avg_after']}")  # fmt: skip
         for p, k in s["pages"].items():
             cells = [
                 f"{k[x]['p50_ms']:,}/{k[x]['p95_ms']:,}" if x in k else "—" for x in ("direct", "navigation", "filter")
             ]
             print(f"{p:<14}{s['reports']:>10,}  {cells[0]:>16}  {cells[1]:>20}  {cells[2]:>16}")
+        for p, e in s.get("errors", {}).items():
+            print(f"{p:<14}{s['reports']:>10,}  FAILED {e}")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 LANGS = ("zh", "en")
 
 S: dict[str, tuple[str, str]] = {
@@ -110,6 +112,10 @@ S: dict[str, tuple[str, str]] = {
     "composition": ("办理结果构成", "Outcome composition"),
     "refusals": ("不予公开、无法提供、不予处理的理由", "Reasons for withholding, inability and non-processing"),
     "refusals_by_county": ("各区县理由构成对比", "Reasons compared across districts"),
+    "chart_top_n": (
+        "图中为不予公开等理由最多的 {n} 个区县（共 {total:,} 个），下表列出全部区县。",
+        "The chart shows the {n} districts with most reasons given (of {total:,}); the table lists them all.",
+    ),
     "open_rate": ("公开率", "Disclosure rate"),
     "disputes": ("行政复议、行政诉讼", "Administrative reviews and lawsuits"),
     "disputes_mix": ("结果构成", "Outcome mix"),
@@ -347,6 +353,53 @@ S: dict[str, tuple[str, str]] = {
         "Synthetic: a file made for the demo; the figures describe no real agency.",
     ),
 }
+
+
+# Why a file failed, in the UI's language: the readers' and the parser's one-line reasons (English, as the CLI
+# prints them) by their opening words → what the Chinese UI says. First match wins; unknown reasons get a
+# general sentence in the Chinese UI (the English UI shows the reason itself).
+FAILURE_REASONS: list[tuple[str, str]] = [
+    (r"not an annual report", "不是政府信息公开工作年度报告（未找到表三或第三、四部分）"),
+    (r"empty file", "空文件"),
+    (r"a ZIP archive that is not a Word", "压缩包，但不是 Word（docx）文档"),
+    (r"corrupt DOCX|not a Word document", "Word（docx）文件已损坏或不是 Word 文档"),
+    (r"DOCX refused", "Word 文件解压后超过上限，已拒绝（疑似压缩炸弹）"),
+    (r"not a PDF", "不是 PDF 文件"),
+    (r"truncated or corrupt PDF|corrupt PDF", "PDF 文件不完整或已损坏"),
+    (r"encrypted PDF", "PDF 已加密，需要密码"),
+    (r"scanned PDF without text layer", "扫描版 PDF 没有文字层，且本机没有文字识别引擎"),
+    (r"(image|PDF) has \d+ pages, more than", "页数超过上限"),
+    (r"image refused", "图片像素过多，已拒绝（疑似解压炸弹）"),
+    (r"not a readable image", "无法识别的图片"),
+    (r"OCR timed out|tesseract failed", "文字识别失败或超时"),
+    (r".*timed out|time limit", "处理超时，已终止"),
+    (r"LibreOffice|soffice", "无法转换该文件（LibreOffice）"),
+    (r"too large", "文件过大，无法读取"),
+    (r"structure nested too deeply|HTML too deeply nested", "文件结构嵌套过深，无法读取"),
+    (r"a table has more than", "表格单元格过多，无法读取"),
+    (r"starts with a .* byte-order mark", "文件的编码标记与内容不符"),
+    (r"no reader for|reader needs a missing package|reader returned no document", "本机无法读取此格式"),
+    (r"cannot read", "无法读取该文件"),
+]
+_FAILURE_RES = None
+
+
+def failure_label(detail: str | None, lang: str = "zh") -> str:
+    """A failed file's reason as the import page shows it (``detail`` is "PATH: reason" or the reason)."""
+    global _FAILURE_RES
+    if not detail:
+        return ""
+    if lang == "en":
+        return detail
+    if _FAILURE_RES is None:
+        _FAILURE_RES = [(re.compile(p), zh) for p, zh in FAILURE_REASONS]
+    for part in (detail, detail.split(": ", 1)[-1]):
+        for rx, zh in _FAILURE_RES:
+            if rx.match(part):
+                return zh
+    if re.search(r"[\u3400-\u9fff]", detail) and not re.search(r"[A-Za-z]{3,}", detail):
+        return detail  # already Chinese (the page's own refusals)
+    return "未能处理该文件（原因见英文界面或命令行输出）"
 
 
 def t(key: str, lang: str = "zh", **fmt) -> str:

@@ -58,9 +58,12 @@ def test_checks_page(db):
     at = AppTest.from_file(str(ROOT / "app_pages" / "checks.py"), default_timeout=30).run()
     assert not at.exception, at.exception
     df = at.dataframe[0].value
-    assert df["id"].tolist()[:3] == ["C301", "C302", "C303"]
-    assert "table3[new_received][c]" in df["公式"].tolist()[0]
+    assert df["编号"].tolist()[:3] == ["C301", "C302", "C303"]
+    assert df["检查"].tolist()[0].startswith("表三收支平衡")  # the title, from catalogue.yaml
+    assert "公式" not in df.columns and "name" not in df.columns  # no machine formula or raw key in Chinese
     at.session_state["lang"] = "en"
     at.run()
     assert at.title[0].value == "Checks"
-    assert "Not assessable" in at.dataframe[0].value.columns
+    df = at.dataframe[0].value
+    assert "Not assessable" in df.columns
+    assert "table3[new_received][c]" in df["Formula"].tolist()[0]
