@@ -73,13 +73,20 @@ rc = q("refusal_reasons", f, ("county",), L)
 if not rc.is_empty():
     # the chart: the districts with most refusals (one bar each, every label readable; at 1M reports there are
     # thousands of districts); the table below: all of them, most first
+    # a district is (province, city, county): one name can be a district of many cities
     lab = label_county(rc)
-    totals = lab.group_by("county").agg(pl.col("value").sum().alias("_total"))
-    totals = totals.sort("_total", "county", descending=[True, False], nulls_last=True)
-    top = totals.head(CHART_TOP)["county"].to_list()
+    key = [c for c in ("province", "city", "county") if c in lab.columns]
+    totals = lab.group_by(key).agg(pl.col("value").sum().alias("_total"))
+    totals = totals.sort("_total", *key, descending=[True] + [False] * len(key), nulls_last=True)
+    top = totals.head(CHART_TOP).select(key)
     _chart.show(
         charts.stacked(
-            lab.filter(pl.col("county").is_in(top)), "county", "group_label", L, horizontal=True, color_title=t("group")
+            lab.join(top, on=key, how="semi", nulls_equal=True),
+            "county",
+            "group_label",
+            L,
+            horizontal=True,
+            color_title=t("group"),
         ),
         "png_refusals_county",
         "refusal_reasons_by_district",
