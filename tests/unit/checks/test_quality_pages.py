@@ -41,7 +41,7 @@ def test_quality_page(db):
     df = at.dataframe[0].value
     rows = {r["机构"]: r for r in df.to_dict("records")}
     xg = rows["西工区商务局"]
-    # a year's cell is text (a click on it opens that report in this tab), never a raw link or HTML
+    # a year's cell is its count of failing checks (one click on it opens the report: tests/e2e)
     assert xg["2022"] == "✓"
     assert xg["2023"] == "—"  # no report, and C403 flags the gap on 2024
     assert xg["2024"] == "2"  # C302 (natural_person + total), C403
