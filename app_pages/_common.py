@@ -216,7 +216,14 @@ def navigate(url: str) -> None:
     from app_pages import _filters
 
     page = _filters.request_nav(url)
-    st.switch_page(PAGE_FILES.get(page, PAGE_FILES["overview"]))
+    params = st.session_state["_nav"]
+    if page == page_key():
+        # the same page: a rerun with the link's address (a switch to the page itself leaves the browser
+        # on the old address)
+        st.query_params.from_dict(params)
+        st.rerun()
+    # the link's parameters go to the URL with the switch (without them Streamlit clears the query string)
+    st.switch_page(PAGE_FILES.get(page, PAGE_FILES["overview"]), query_params=params)
 
 
 OPEN_COL = "_open"
@@ -280,7 +287,15 @@ def table(
         selection_mode="single-cell",
     )
     if links:
-        for r, c in (ev.selection.get("cells") or [])[:1]:
+        # a selection outlives the drill-down it caused (the grid keeps it across the rerun): act on a
+        # selection once, so that the opened view's own row at that place is not followed too
+        acted = st.session_state.setdefault("_acted", {})
+        cell = (ev.selection.get("cells") or [None])[0]
+        if cell is None:
+            acted.pop(key, None)
+        elif acted.get(key) != tuple(cell):
+            acted[key] = tuple(cell)
+            r, c = cell
             if c == t("open") and 0 <= r < len(links) and links[r]:
                 navigate(links[r])
     if export:

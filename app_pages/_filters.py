@@ -139,6 +139,8 @@ def state_params(page_key: str) -> dict[str, list[str] | str]:
 
 def sync_url(page_key: str) -> None:
     """Write the state to the URL (only what differs from the defaults)."""
+    if "_nav" in st.session_state:  # a drill-down is under way: navigate() set the link's address
+        return
     out = state_params(page_key)
     cur = {
         k: (st.query_params.get_all(k) if PARAMS.get(k) == "list" else st.query_params.get(k)) for k in st.query_params

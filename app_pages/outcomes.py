@@ -81,7 +81,10 @@ if not rc.is_empty():
     top = totals.head(CHART_TOP).select(key)
     _chart.show(
         charts.stacked(
-            lab.join(top, on=key, how="semi", nulls_equal=True),
+            # in the table's order (most reasons first)
+            lab.join(top.with_row_index("_rank"), on=key, how="inner", nulls_equal=True).sort(
+                "_rank", maintain_order=True
+            ),
             "county",
             "group_label",
             L,

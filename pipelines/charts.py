@@ -113,8 +113,18 @@ def _cat_axis(title: str | None = None, limit: int = LABEL_PX) -> alt.Axis:
     return alt.Axis(title=title, labelOverlap=False, labelLimit=limit, labelPadding=6, ticks=False)
 
 
+def _num_axis(fmt: str, count: bool, **kw: Any) -> alt.Axis:
+    """A value axis; a count's ticks are whole numbers (at small values the default steps of 0.5 printed
+    every label twice: 0, 0, 1, 1)."""
+    return alt.Axis(format=fmt, tickMinStep=1 if count else alt.Undefined, **kw)
+
+
 def _config(ch: Any) -> Any:
     """The whole look of a chart, in the chart: the same on the screen (theme off) and in the export."""
+    if not isinstance(ch, (alt.FacetChart, alt.HConcatChart, alt.VConcatChart, alt.ConcatChart)):
+        # the height is the plot's, axes and legend come on top: Streamlit's default (fit) would squeeze a
+        # short chart's bars into what its axis and legend leave of the height
+        ch = ch.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
     return (
         ch.configure(font=CJK_FONT, background="white")
         .configure_view(stroke=None)
@@ -155,7 +165,9 @@ def trend(
     faded = "datum.low_n" if "low_n" in d.columns else "false"
     base = alt.Chart(d).encode(
         x=alt.X("year:O", title=L["year"], axis=alt.Axis(labelAngle=0, labelOverlap=False)),
-        y=alt.Y("value:Q", title=L["value"], axis=alt.Axis(format=numfmt.d3(kind, scale, axis=True), tickCount=5)),
+        y=alt.Y(
+            "value:Q", title=L["value"], axis=_num_axis(numfmt.d3(kind, scale, axis=True), kind == "count", tickCount=5)
+        ),
         color=alt.Color("label:N", title=L["measure"], legend=alt.Legend(orient="bottom", columns=2)),
         tooltip=_rate_tooltip(
             lang,
@@ -194,7 +206,7 @@ def ranking(
             x=alt.X(
                 "value:Q",
                 title=(d["label"][0] if "label" in d.columns and d.height else L["value"]),
-                axis=alt.Axis(format=numfmt.d3(kind, scale, axis=True), tickCount=6),
+                axis=_num_axis(numfmt.d3(kind, scale, axis=True), kind == "count", tickCount=6),
             ),
             color=alt.condition(faded, alt.value(GREY), alt.value(BLUE)),
             tooltip=tips,
@@ -233,7 +245,7 @@ def stacked(
         "value:Q",
         stack="normalize" if normalize else True,
         title=L["share"] if normalize else L["value"],
-        axis=alt.Axis(format=numfmt.D3_AXIS_RATE if normalize else numfmt.D3_COUNT),
+        axis=_num_axis(numfmt.D3_AXIS_RATE if normalize else numfmt.D3_COUNT, not normalize),
     )
     axis = _cat_axis(x_title or None) if horizontal else alt.Axis(labelAngle=0, labelOverlap=False, labelLimit=120)
     cat = enc_cat(f"{x}:{'O' if x == 'year' else 'N'}", title=x_title or None, sort=cats, axis=axis)
@@ -287,7 +299,7 @@ def grouped(
                 axis=alt.Axis(labelAngle=0, labelOverlap=False, labelLimit=160),
             ),
             xOffset=alt.XOffset(f"{color}:N", sort=d[color].unique(maintain_order=True).to_list()),
-            y=alt.Y("value:Q", title=L["value"], axis=alt.Axis(format=numfmt.D3_COUNT)),
+            y=alt.Y("value:Q", title=L["value"], axis=_num_axis(numfmt.D3_COUNT, True)),
             color=alt.Color(
                 f"{color}:N",
                 title=color_title or None,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+
 import pytest
 
 from pipelines.document import ReadError, Table
@@ -103,9 +106,11 @@ def test_warm_converter_keeps_one_listener(doc_bytes, warm):
 def test_warm_converter_kills_a_stuck_conversion_and_goes_on(doc_bytes, warm):
     doc_reader.read_bytes(doc_bytes, "warm-up.doc")
     old = doc_reader._listener.proc
-    # No conversion finishes in a millisecond: this one stands for a file that hangs LibreOffice.
-    with pytest.raises(ReadError, match=r"^stuck\.doc: LibreOffice conversion timed out after 0 s; killed$"):
-        doc_reader.read_bytes(doc_bytes, "stuck.doc", timeout=0.001)
+    # LibreOffice hangs on a file: the listener and its soffice (one process group) stop answering. (A
+    # tiny timeout instead is not a hang: on a loaded machine the conversion can end before the wait does.)
+    os.killpg(old.pid, signal.SIGSTOP)
+    with pytest.raises(ReadError, match=r"^stuck\.doc: LibreOffice conversion timed out after 1 s; killed$"):
+        doc_reader.read_bytes(doc_bytes, "stuck.doc", timeout=1)
     assert old.poll() is not None  # the listener (and its soffice, same process group) is gone
     doc = doc_reader.read_bytes(doc_bytes, "next.doc")  # a fresh listener takes the next file
     assert doc_reader._listener.proc.pid != old.pid
