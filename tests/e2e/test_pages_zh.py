@@ -69,6 +69,7 @@ LINK = re.compile(r"^(\./)?[a-z]*\?[a-z_]+=")  # a link column's value (shown as
 CODE = re.compile(r"^[CP]\d{3}$")
 CJK = re.compile(r"[\u3400-\u9fff]")
 HEX = re.compile(r"\b[0-9a-f]{8,}")  # a report id (its SHA-256) is an identifier, not a word
+PATH = re.compile(r"(?<![\w/])/[\w.\-]+(?:/[\w.\-]+)+")  # a server path (the 导入 page's allowed folder) is data
 
 
 def english_words(texts: list[str]) -> set[str]:
@@ -76,7 +77,7 @@ def english_words(texts: list[str]) -> set[str]:
     for line in texts:
         if LINK.match(line):
             continue
-        words |= {w for w in WORD.findall(HEX.sub(" ", line)) if w not in ALLOWED and not CODE.match(w)}
+        words |= {w for w in WORD.findall(HEX.sub(" ", PATH.sub(" ", line))) if w not in ALLOWED and not CODE.match(w)}
     return words
 
 
