@@ -194,3 +194,38 @@ def test_several_sessions_on_every_page_at_once(server, browser):
         p.close()  # a finished page stops its live-data poll (every second here), which the others would share
     for ctx in ctxs:
         ctx.close()
+
+
+PCT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*%")
+TEXT_AND_GRIDS = """() => {
+  const out = [];
+  const it = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = it.nextNode(); n; n = it.nextNode()) out.push(n.nodeValue);
+  document.querySelectorAll('[role=gridcell]').forEach(e => out.push(e.textContent));
+  return out;
+}"""
+
+
+@pytest.mark.parametrize(
+    "view", ["outcomes", "disputes", "compare?m=open_rate_A&m=correction_rate&m=review_correction_rate"]
+)
+def test_no_rate_above_100_percent(server, browser, warehouse, view):
+    """办理结果, 复议诉讼 and 对比 over the synthetic corpus, which holds reports whose 纠错率 inputs break the
+    template (C311): every percentage printed — text, chart text, grid cells — lies within 0–100 %."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    flagged = con.execute(
+        "SELECT count(*) FROM findings f JOIN reports r USING (report_id) WHERE r.dataset = 'demo' "
+        "AND f.check_id LIKE 'C3%'"
+    ).fetchone()[0]
+    con.close()
+    assert flagged > 0, "the corpus holds reports whose identities fail"
+    ctx = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    page = ctx.new_page()
+    page.goto(f"{server}/{view}{'&' if '?' in view else '?'}ds=demo")
+    settle(page)
+    no_exception(page, view)
+    texts = page.evaluate(TEXT_AND_GRIDS)
+    pcts = [float(m.replace(",", "")) for t in texts for m in PCT.findall(t)]
+    assert pcts, f"{view}: no rate shown"
+    assert max(pcts) <= 100, f"{view}: a rate above 100 %: {sorted(pcts)[-5:]}"
+    ctx.close()

@@ -14,6 +14,7 @@ import time
 import pytest
 
 from app_pages._builtin_zh import ZH
+from pipelines import geo
 from tests.e2e.conftest import ROOT
 from tests.e2e.conftest import no_exception as _no_exception
 from tests.e2e.conftest import settle as _settle
@@ -64,6 +65,7 @@ ALLOWED = {
     "html", "txt", "md", "docx", "doc", "png", "jpg", "tif", "MB", "KB", "GB", "OCR",
     "Language", "English", "Vega", "XXGK_IMPORT_ROOT",
 }  # fmt: skip
+CITED = (geo.SOURCE,)  # the map's source and licence, cited by their own names
 WORD = re.compile(r"[A-Za-z_][A-Za-z_0-9]+")
 LINK = re.compile(r"^(\./)?[a-z]*\?[a-z_]+=")  # a link column's value (shown as 打开)
 CODE = re.compile(r"^[CP]\d{3}$")
@@ -77,6 +79,8 @@ def english_words(texts: list[str]) -> set[str]:
     for line in texts:
         if LINK.match(line):
             continue
+        for c in CITED:
+            line = line.replace(c, " ")
         words |= {w for w in WORD.findall(HEX.sub(" ", PATH.sub(" ", line))) if w not in ALLOWED and not CODE.match(w)}
     return words
 
