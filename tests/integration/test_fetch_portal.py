@@ -193,15 +193,16 @@ def test_rerun_fetches_only_what_is_new(crawl):
     site, _res, rows, _log1, log2, res2, rows2, out, *_ = crawl
     # list pages are asked again, conditionally (If-None-Match) where the server gave an ETag
     lists2 = [(h.path, h.status) for h in log2 if not h.path.startswith(("/zwgk/zfxxgknb/2024", "/robots"))]
-    assert lists2 == [
+    assert lists2[:5] == [
         ("/zwgk/zfxxgknb/index.html", 200),  # changed: one new report
         ("/xxgk/nb/list.html", 304),  # unchanged, nothing new: the walk of this column ends here
         ("/col/col123/index.html", 200),
         ("/gkmlpt/api/all/77?page=1", 200),
         ("/zfxxgk/nb5/index.html", 200),
-        ("/zwgk/zfxxgknb/index_1.html", 304),  # page 1 had something new: the rest is checked
-        ("/zwgk/zfxxgknb/index_2.html", 304),
     ]
+    # page 1 had something new: the rest is checked (the two pages' order is their tasks' order, which follows
+    # where the first run was killed and resumed)
+    assert sorted(lists2[5:]) == [("/zwgk/zfxxgknb/index_1.html", 304), ("/zwgk/zfxxgknb/index_2.html", 304)]
     assert all("if-none-match" in h.headers for h in log2 if h.path.startswith(("/xxgk/", "/zwgk/zfxxgknb/index")))
     # no article or file saved before is requested again; the new report is
     again = [h.path for h in log2 if h.status == 200 and h.method == "GET"]
