@@ -16,8 +16,13 @@ WIDTHS = {"full": 1040, "half": 500, "third": 320}
 
 
 def show(chart: Any, key: str | None = None, name: str = "chart", span: str = "full", lang: str = "zh") -> None:
-    """Draw ``chart``; with ``key``, a PNG and an SVG button beside it that export what is drawn."""
-    facet = "facet" in chart.to_dict()
+    """Draw ``chart``; with ``key``, a PNG and an SVG button beside it that export what is drawn. A chart
+    with nothing to draw says so instead of drawing bare axes and an empty legend."""
+    d = chart.to_dict()
+    if not any(d.get("datasets", {}).values()) and not (d.get("data") or {}).get("values"):
+        st.caption(t("no_chart_data", lang))
+        return
+    facet = "facet" in d
     st.altair_chart(chart, theme=None, width="content" if facet else "stretch")
     if key:
         spec = json.dumps(charts.for_export(chart, None if facet else WIDTHS.get(span)))

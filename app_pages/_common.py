@@ -352,9 +352,11 @@ def null_caption(df: pl.DataFrame) -> None:
     """Say how many reports had nulls in the measures shown (excluded, not counted as 0)."""
     if df.is_empty() or "n_null" not in df.columns:
         return
-    agg = df.group_by("label").agg(pl.col("n_null").sum()).filter(pl.col("n_null") > 0).sort("label")
-    if agg.height:
-        st.caption(" · ".join(f"{r['label']}: " + t("null_note", n=r["n_null"]) for r in agg.iter_rows(named=True)))
+    agg = df.group_by("label", maintain_order=True).agg(pl.col("n_null").sum()).filter(pl.col("n_null") > 0)
+    # one sentence per count, naming its measures in the page's order (not one note per measure)
+    sep = "、" if lang() != "en" else ", "
+    for n, labels in agg.group_by("n_null", maintain_order=True).agg("label").sort("n_null").iter_rows():
+        st.caption(t("null_note_items", n=n, items=sep.join(labels)))
     anomaly_caption(df)
 
 

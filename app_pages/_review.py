@@ -25,7 +25,7 @@ S = {
         ),
     ),
     "id": ("更正编号", "Correction"),
-    "agency": ("机构", "Agency"),
+    "agency": ("机关", "Agency"),
     "year": ("年度", "Year"),
     "cell": ("单元格", "Cell"),
     "new_value": ("更正值", "Corrected to"),

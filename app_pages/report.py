@@ -3,6 +3,7 @@
 corrections marked on their cells, the section's text beside each table, the original file to download."""
 
 import math
+from pathlib import PurePath
 
 import polars as pl
 import streamlit as st
@@ -40,12 +41,17 @@ def _meta(r: dict) -> str:
     return f'<div class="xr-wrap"><table class="xr"><tr>{cells}</tr></table></div>'
 
 
+def _colon() -> str:
+    return ": " if lang() == "en" else "："
+
+
 def _original(r: dict) -> None:
     """The source path, and the original file to download when it is still the file that was loaded."""
     if str(r["source_path"] or "").startswith("synthetic://"):  # made by the demo generator: no file exists
-        st.caption(f"{t('source')}：{t('report_no_original_synthetic')}")
+        st.caption(f"{t('source')}{_colon()}{t('report_no_original_synthetic')}")
         return
-    st.caption(f"{t('source')}：{r['source_path']}")
+    # the file's name, not the server's path to it (the file itself is offered below)
+    st.caption(f"{t('source')}{_colon()}{PurePath(str(r['source_path'])).name}")
     try:
         data = read.original_file(r["source_path"], r["sha256"])
     except read.OriginalUnavailable as e:
@@ -75,7 +81,7 @@ def _section(sec: T.Section, d: dict, marks: reportview.Marks, texts: dict[int, 
         if sec.no == len(T.SECTIONS):  # 六: the fees the parser read from it
             fees = r.get("fees_collected_yuan")
             note = t("report_fees_none") if fees is None else t("report_fees_value", v=numfmt.exact(fees))
-            st.caption(f"{t('report_fees')}：{note}")
+            st.caption(f"{t('report_fees')}{_colon()}{note}")
         return
     left, right = st.columns([2, 1], gap="medium")
     with left:
@@ -175,7 +181,7 @@ def report_list() -> None:
     c1.number_input(t("page_n") + f" / {pages}", min_value=1, max_value=pages, step=1, key="pg")
     sorts = ["year", "agency", "county", "findings", "applications"]
     sort = c2.selectbox(t("sort"), sorts, key="rep_sort", format_func=lambda s_: t(f"sort_{s_}"))
-    c3.caption(f"{n:,} " + t("reports"))
+    c3.caption(t("n_reports_caption", n=f"{n:,}"))
     rl = q("report_list", f, per, (ss["pg"] - 1) * per, sort)
     rl = rl.with_columns(link_col(rl, "report_id", report_link))
     table_(

@@ -23,7 +23,7 @@ REASONS = {
 }
 COLUMNS = {
     "at": ("时间", "When"),
-    "agency": ("机构", "Agency"),
+    "agency": ("机关", "Agency"),
     "year": ("年度", "Year"),
     "where": ("位置", "Where"),
     "old": ("原值", "Before"),

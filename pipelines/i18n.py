@@ -83,15 +83,24 @@ S: dict[str, tuple[str, str]] = {
     "low_n": ("样本不足", "low n"),
     "low_n_note": (
         "{n} 个对象分母低于 {m}，标为样本不足，未参与排名。",
-        "{n} entities have a denominator below {m}: flagged low-n and left out of the ranking.",
+        "{n} entities with a denominator below {m}: flagged low n and left out of the ranking.",
     ),
     "null_note": (
         "{n} 份报告该项为空，已排除（未按 0 计）。",
-        "{n} reports have no value here: excluded (not counted as 0).",
+        "{n} report(s) have no value here: excluded (not counted as 0).",
+    ),
+    "n_reports_caption": ("共 {n} 份报告", "{n} report(s)"),
+    "no_chart_data": (
+        "所选范围内没有可绘制的数值（无数据或均为空值），故不绘图。",
+        "Nothing to chart for this selection (no data, or only blanks).",
+    ),
+    "null_note_items": (
+        "{n} 份报告以下各项为空，已排除（未按 0 计）：{items}。",
+        "{n} report(s) left these blank, excluded (not counted as 0): {items}.",
     ),
     "anomaly_note": (
         "{n} 份报告该比率超出 0–100 %（分子大于分母或为负，违反模板恒等式），标为数据异常，已从合计与排名中排除。",
-        "{n} reports give this rate outside 0–100 % (numerator above its denominator or negative, against the "
+        "{n} report(s) give this rate outside 0–100 % (numerator above its denominator or negative, against the "
         "template's identities): flagged as anomalous data and left out of totals and rankings.",
     ),
     "anomaly_link": (

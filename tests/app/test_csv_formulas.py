@@ -78,9 +78,9 @@ def test_quality_csv(downloads):
     assert_ok(at)
     (data,) = [v for k, v in downloads.items() if k.startswith("xxgk-quality-findings")]
     got = _csv(data)
-    names = set(got["机构"].to_list())
+    names = set(got["机关"].to_list())
     assert "'" + HOSTILE_AGENCY in names and HOSTILE_AGENCY not in names
-    assert "'" + HOSTILE_COUNTY in set(got["县区"].to_list())
+    assert "'" + HOSTILE_COUNTY in set(got["区县"].to_list())
 
 
 def test_checks_csv(downloads, monkeypatch):

@@ -143,9 +143,9 @@ def test_quality_export_is_one_row_per_finding_with_the_matrix(captured, sql):
         [county],
     ).fetchone()[0]
     assert frame.height == exp > 0
-    assert {"报告编号", "机构", "年度", "检查", "位置", "说明", "状态"} <= set(frame.columns)
+    assert {"报告编号", "机关", "年度", "检查", "位置", "说明", "状态"} <= set(frame.columns)
     # the matrix as the workbook's second sheet, holding exactly the matrix shown
-    matrix = next(v for v in shown_tables(at) if "机构" in v.columns and "2021" in v.columns)
+    matrix = next(v for v in shown_tables(at) if "机关" in v.columns and "2021" in v.columns)
     sheet = ex["sheets"]["矩阵"] if isinstance(ex.get("sheets"), dict) else None
     assert sheet is not None
     assert rows_of(sheet.select(list(matrix.columns))) == rows_of(matrix)

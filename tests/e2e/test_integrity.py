@@ -40,9 +40,9 @@ def _report_file(tmp: Path, seed: int, name: str, nth: int) -> tuple[Path, str, 
 
 
 def _n_reports(page) -> int:
-    """The report list's count caption ('1,234 报告数')."""
+    """The report list's count caption ('共 1,234 份报告')."""
     for cap in page.locator('[data-testid="stCaptionContainer"]').all_inner_texts():
-        m = re.match(r"([\d,]+) 报告数", cap.strip())
+        m = re.match(r"共 ([\d,]+) 份报告", cap.strip())
         if m:
             return int(m.group(1).replace(",", ""))
     raise AssertionError("no report count on the page")

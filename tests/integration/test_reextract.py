@@ -266,7 +266,7 @@ def test_the_moved_cells_in_the_template_words_and_on_the_pages(built, monkeypat
     (shown,) = [d.value for d in at.dataframe if {"位置", "原值", "新值"} <= set(d.value.columns)]
     assert len(shown) == n_total and "东川省文化和旅游厅" in set(shown["新值"])
     year = q(db, "SELECT year FROM reports WHERE report_id = ?", [rid])[0][0]
-    assert set(shown["机构"]) == {"东川省文化和旅游厅"} and set(shown["年度"]) == {str(year)}
+    assert set(shown["机关"]) == {"东川省文化和旅游厅"} and set(shown["年度"]) == {str(year)}
     at = AppTest.from_file(str(app), default_timeout=60)
     at.switch_page("app_pages/report.py")
     at.query_params["report"] = rid
@@ -274,4 +274,4 @@ def test_the_moved_cells_in_the_template_words_and_on_the_pages(built, monkeypat
     assert not at.exception
     assert any(e.label == f"数值变更记录（{history.height} 处）" for e in at.expander)
     (hist,) = [d.value for d in at.dataframe if {"位置", "原值", "新值"} <= set(d.value.columns)]
-    assert len(hist) == history.height and "机构" not in hist.columns
+    assert len(hist) == history.height and "机关" not in hist.columns

@@ -202,7 +202,7 @@ def test_quality_page_lists_corrections_to_review(corrected, monkeypatch, lang):
         assert rows == [
             {
                 "更正编号": 2,
-                "机构": AGENCY,
+                "机关": AGENCY,
                 "年度": "2023",
                 "单元格": "表三 上年结转 · 总计",
                 "更正值": "2",

@@ -39,7 +39,7 @@ def test_quality_page(db):
     assert not at.exception, at.exception
     assert at.title[0].value == "数据质量"
     df = at.dataframe[0].value
-    rows = {r["机构"]: r for r in df.to_dict("records")}
+    rows = {r["机关"]: r for r in df.to_dict("records")}
     xg = rows["西工区商务局"]
     # a year's cell is its count of failing checks (one click on it opens the report: tests/e2e)
     assert xg["2022"] == "✓"
@@ -51,7 +51,7 @@ def test_quality_page(db):
     # only C302, errors only
     at.multiselect(key="q_checks").set_value(["C302 table3_outcomes_sum"]).run()
     df = at.dataframe[0].value
-    assert {r["机构"]: r["2024"] for r in df.to_dict("records")}["西工区商务局"] == "1"
+    assert {r["机关"]: r["2024"] for r in df.to_dict("records")}["西工区商务局"] == "1"
 
 
 def test_checks_page(db):
