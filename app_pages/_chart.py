@@ -19,8 +19,12 @@ def show(chart: Any, key: str | None = None, name: str = "chart", span: str = "f
     """Draw ``chart``; with ``key``, a PNG and an SVG button beside it that export what is drawn. A chart
     with nothing to draw says so instead of drawing bare axes and an empty legend."""
     d = chart.to_dict()
-    if not any(d.get("datasets", {}).values()) and not (d.get("data") or {}).get("values"):
+    rows = [r for v in d.get("datasets", {}).values() for r in v] + list((d.get("data") or {}).get("values") or [])
+    if not rows:
         st.caption(t("no_chart_data", lang))
+        return
+    if all(not r.get("value") for r in rows if isinstance(r, dict)) and any("value" in r for r in rows):
+        st.caption(t("no_chart_values", lang))  # bars of length 0, a share of nothing: no picture to draw
         return
     facet = "facet" in d
     st.altair_chart(chart, theme=None, width="content" if facet else "stretch")

@@ -184,7 +184,9 @@ def offer(
     }
     stamp = dt.date.today().isoformat()
     base = f"xxgk-{name}-{stamp}"
-    c1, c2, c3, _ = st.columns([1, 1, 1, 3])
+    # one row that wraps: in a half-width column the three buttons keep their whole labels
+    row = st.container(horizontal=True, gap="small")
+    c1 = c2 = c3 = row
     big = out.height > EAGER_ROWS  # built when clicked; a small table's CSV is built now (cheap)
     c1.download_button(
         t("download_csv"),

@@ -55,7 +55,10 @@ with c2:
 
 st.subheader(with_period(t("refusals")))
 rr = q("refusal_reasons", f, (), L)
-g = rr.group_by("group_label", maintain_order=True).agg(pl.col("value").sum())
+# a group whose every reason is blank is blank (—), not 0: polars' sum of nulls is 0
+g = rr.group_by("group_label", maintain_order=True).agg(
+    pl.when(pl.col("value").count() > 0).then(pl.col("value").sum())
+)
 cols = st.columns(len(g) or 1)
 for col, r in zip(cols, g.iter_rows(named=True)):
     col.metric(r["group_label"], numfmt.count(r["value"]), border=True)
@@ -98,7 +101,12 @@ if not rc.is_empty():
     )
     if totals.height > CHART_TOP:
         st.caption(t("chart_top_n", n=CHART_TOP, total=totals.height))
-    wide = rc.pivot(on="group_label", index="county", values="value", aggregate_function="sum")
+    wide = rc.pivot(
+        on="group_label",
+        index="county",
+        values="value",
+        aggregate_function=pl.when(pl.element().count() > 0).then(pl.element().sum()),  # blank stays blank
+    )
     order = wide.select(pl.sum_horizontal(pl.exclude("county")).alias("_total"))["_total"]
     wide = wide.with_columns(order).sort("_total", descending=True, nulls_last=True).drop("_total")
     wide = wide.with_columns(link_col(wide, "county", lambda c: view_link("outcomes", cty=[c])))

@@ -90,6 +90,10 @@ S: dict[str, tuple[str, str]] = {
         "{n} report(s) have no value here: excluded (not counted as 0).",
     ),
     "n_reports_caption": ("共 {n} 份报告", "{n} report(s)"),
+    "no_chart_values": (
+        "所选范围内各项数值均为 0 或为空，故不绘图。",
+        "Every value in this selection is 0 or blank: nothing to chart.",
+    ),
     "no_chart_data": (
         "所选范围内没有可绘制的数值（无数据或均为空值），故不绘图。",
         "Nothing to chart for this selection (no data, or only blanks).",
