@@ -129,8 +129,15 @@ def test_every_page_zh_and_en(server, browser, warehouse):
                 left = [x for x in chrome if CJK.search(x) and x.strip() not in ("语言 / Language", "中文")]
                 assert left == [], f"{name}: Chinese in the English UI: {left[:10]}"
                 continue
-            text = page.locator("body").inner_text() + "\n" + page.locator("body").evaluate(ATTRS)
-            lines = {ln.strip() for ln in text.splitlines()}
+            # the translator rewrites Streamlit's own words as they are drawn: on a loaded machine a toolbar's
+            # tooltip can be read before its turn, so give it a few seconds (a word it never translates fails)
+            deadline = time.time() + 10
+            while True:
+                text = page.locator("body").inner_text() + "\n" + page.locator("body").evaluate(ATTRS)
+                lines = {ln.strip() for ln in text.splitlines()}
+                if not lines & english or time.time() > deadline:
+                    break
+                time.sleep(0.25)
             assert sorted(lines & english) == [], f"{name}: Streamlit's English left in the Chinese UI"
             assert not re.search(r"\bper file\b|Drag and drop|Browse files|Choose an? option", text), name
             assert not RAW.findall(page.locator('[data-testid="stMain"]').inner_text()), f"{name}: raw None/null"
