@@ -142,31 +142,3 @@ def test_cells_beside_others_same_set_in_the_same_order():
         cells = list(leaf)
         rnd.shuffle(cells)
         assert list(pdf._beside_others(cells)) == list(_old_beside_others(cells))
-
-
-def _old_frames(keys):
-    containers = set()
-    xs = sorted({k[0] for k in keys} | {k[2] for k in keys})
-    ys = sorted({k[1] for k in keys} | {k[3] for k in keys})
-    for a in keys:
-        if bisect_left(xs, a[2]) - bisect_right(xs, a[0]) <= 0 or bisect_left(ys, a[3]) - bisect_right(ys, a[1]) <= 0:
-            continue
-        for b in keys:
-            if b is not a and a[0] <= b[0] and a[1] <= b[1] and b[2] <= a[2] and b[3] <= a[3] and b != a:
-                containers.add(a)
-                break
-    return containers
-
-
-def test_frames_match_the_pairwise_scan():
-    rnd = random.Random(9)
-    for _ in range(2000):
-        xs = sorted({round(rnd.uniform(0, 600), 1) for _ in range(rnd.randint(2, 8))} | {0.0, 600.0})
-        ys = sorted({round(rnd.uniform(0, 800), 1) for _ in range(rnd.randint(2, 8))} | {0.0, 800.0})
-        keys = set()
-        for _ in range(rnd.randint(0, 30)):
-            a, b = sorted(rnd.sample(range(len(ys)), 2))
-            c, d = sorted(rnd.sample(range(len(xs)), 2))
-            keys.add((xs[c], ys[a], xs[d], ys[b]))
-        keys = list(keys)
-        assert pdf._frames(keys) == _old_frames(keys)
