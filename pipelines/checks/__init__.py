@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines import templates, yamldata
-from pipelines.checks.evaluator import compile_formula, evaluate, parse_formula
+from pipelines.checks.evaluator import Instance, compile_formula, evaluate, parse_formula
 from pipelines.report import Report
 
 HERE = Path(__file__).parent
@@ -132,9 +132,29 @@ def _v(cell: Any) -> float | None:
     return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
 
+_NUMBER_TYPES = frozenset({int, float})
+
+
+def _row_values(cells: Iterable[Any]) -> list[float | None]:
+    """[_v(c) for c in cells], with the common types (int, float, None) decided without isinstance."""
+    out: list[float | None] = []
+    append = out.append
+    for c in cells:
+        v = getattr(c, "value", c)
+        t = type(v)
+        if t in _NUMBER_TYPES:
+            append(v)
+        elif v is None:
+            append(None)
+        else:
+            append(v if isinstance(v, (int, float)) and not isinstance(v, bool) else None)
+    return out
+
+
 def table3_dict(table3: Mapping[str, Iterable[Any]]) -> dict[str, dict[str, float | None]]:
     """{row: [CellValue×7]} → {row: {col: value}}."""
-    return {row: dict(zip(TABLE3_COLUMNS, (_v(c) for c in cells))) for row, cells in table3.items()}
+    cols = TABLE3_COLUMNS
+    return {row: dict(zip(cols, _row_values(cells))) for row, cells in table3.items()}
 
 
 def table4_dict(table4: Iterable[Any]) -> dict[str, float | None]:
@@ -188,29 +208,57 @@ def _instance_label(bindings: Mapping[str, str]) -> str:
     return ", ".join(COLUMN_LABELS.get(v, GROUP_LABELS.get(v, v)) for v in bindings.values())
 
 
+def _instance_fields(inst: Instance) -> dict[str, Any]:
+    """The descriptive fields of an instance (its operands, bindings, sides and labels), for where/message."""
+    fields: dict[str, Any] = dict(inst.operands)
+    fields.update(inst.bindings)
+    fields.update(
+        lhs=inst.lhs, rhs=inst.rhs, diff=None if inst.lhs is None or inst.rhs is None else inst.lhs - inst.rhs
+    )
+    if "c" in inst.bindings:
+        fields["col_label"] = COLUMN_LABELS.get(inst.bindings["c"], inst.bindings["c"])
+    if "g" in inst.bindings:
+        fields["group_label"] = GROUP_LABELS.get(inst.bindings["g"], inst.bindings["g"])
+    return fields
+
+
+class _Passed(CheckResult):
+    """A passing instance: its `where` and `fields` are built only when asked for (only a failing or not
+    assessable instance is printed, and most instances pass). Equal to the eager CheckResult."""
+
+    def __init__(self, rule: Rule, inst: Instance):
+        self.rule = rule
+        self.status = "pass"
+        self.message = ""
+        self._inst = inst
+        self._cache: dict[str, Any] | None = None
+
+    @property
+    def fields(self) -> dict[str, Any]:  # type: ignore[override]
+        if self._cache is None:
+            self._cache = _instance_fields(self._inst)
+        return self._cache
+
+    @property
+    def where(self) -> str:  # type: ignore[override]
+        try:
+            return self.rule.where.format_map(self._inst.bindings)
+        except (KeyError, IndexError, ValueError):
+            return _fmt(self.rule.where, self.fields)
+
+
 def evaluate_rule(r: Rule, tables: Mapping[str, Any], sets: Mapping[str, Iterable[str]]) -> list[CheckResult]:
     """Every instance of a formula rule as a CheckResult."""
-    out = []
+    out: list[CheckResult] = []
+    tol = r.tolerance + 1e-9
     for inst in evaluate(r.formula, tables, sets):
-        fields: dict[str, Any] = dict(inst.operands)
-        fields.update(inst.bindings)
-        fields.update(
-            lhs=inst.lhs, rhs=inst.rhs, diff=None if inst.lhs is None or inst.rhs is None else inst.lhs - inst.rhs
-        )
-        if "c" in inst.bindings:
-            fields["col_label"] = COLUMN_LABELS.get(inst.bindings["c"], inst.bindings["c"])
-        if "g" in inst.bindings:
-            fields["group_label"] = GROUP_LABELS.get(inst.bindings["g"], inst.bindings["g"])
-        ok = inst.passed(r.tolerance)
-        if ok:
-            try:
-                where = r.where.format_map(inst.bindings)
-            except (KeyError, IndexError, ValueError):
-                where = _fmt(r.where, fields)
-            out.append(CheckResult(r, "pass", where, "", fields))
+        lhs, rhs = inst.lhs, inst.rhs
+        if lhs is not None and rhs is not None and abs(lhs - rhs) <= tol:  # Instance.passed, inlined
+            out.append(_Passed(r, inst))
             continue
+        fields = _instance_fields(inst)
         where = _fmt(r.where, fields)
-        if ok is None:
+        if lhs is None or rhs is None:
             out.append(CheckResult(r, "not_assessable", where, _instance_label(inst.bindings), fields))
         else:
             out.append(CheckResult(r, "fail", where, _fmt(r.message, fields), fields))

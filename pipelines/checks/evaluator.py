@@ -439,23 +439,47 @@ def _run_plan(plan: _Plan, tables: Mapping[str, Any]) -> list[Instance] | None:
     return _instances(plan, values)
 
 
+class _PlannedInstance(Instance):
+    """An instance of a plan: its sides computed, its bindings and operands (read only to describe a failing
+    instance) built when first asked for. Attribute for attribute the Instance the compiled form gives."""
+
+    def __init__(self, bindings: dict[str, str], lhs: int | None, rhs: int | None, values: list, record: tuple):
+        self._bindings = bindings  # the plan's own dict: copied when asked for
+        self.lhs = lhs
+        self.rhs = rhs
+        self._values = values
+        self._record = record
+        self._b: dict[str, str] | None = None
+        self._ops: dict[str, Any] | None = None
+
+    @property
+    def bindings(self) -> dict[str, str]:  # type: ignore[override]
+        if self._b is None:
+            self._b = dict(self._bindings)
+        return self._b
+
+    @property
+    def operands(self) -> dict[str, Any]:  # type: ignore[override]
+        if self._ops is None:
+            values = self._values
+            self._ops = {name: values[slot] for name, slot in self._record}
+        return self._ops
+
+
 def _instances(plan: _Plan, values: list) -> list[Instance]:
     return [
-        Instance(
-            dict(bindings), _side(values, *lhs), _side(values, *rhs), {name: values[slot] for name, slot in record}
-        )
+        _PlannedInstance(bindings, _side(values, *lhs), _side(values, *rhs), values, record)
         for bindings, lhs, rhs, record in plan.instances
     ]
 
 
 def _side(values: list, const: int, plus: tuple[int, ...], minus: tuple[int, ...]) -> int | None:
     """const + Σ values[plus] − Σ values[minus]; None when any of them is None (integers only,
-    so the order of the sum does not matter)."""
-    p = [values[i] for i in plus]
-    m = [values[i] for i in minus]
-    if None in p or None in m:
+    so the order of the sum does not matter; a None makes sum() raise TypeError)."""
+    try:
+        return const + sum([values[i] for i in plus]) - sum([values[i] for i in minus])
+    except TypeError:
         return None
-    return const + sum(p) - sum(m)
 
 
 def evaluate(formula: Formula | str, tables: Mapping[str, Any], sets: Mapping[str, Iterable[str]]) -> list[Instance]:

@@ -77,10 +77,12 @@ def prose_applications(rule: Rule, report: Report) -> list[CheckResult]:
     new = _v(row[templates.TOTAL_COL]) if row and len(row) > templates.TOTAL_COL else None
     co_row = report.table3.get(carried_key)
     carried = _v(co_row[templates.TOTAL_COL]) if co_row and len(co_row) > templates.TOTAL_COL else None
+    if new is None:
+        return []  # nothing to compare with: silently not assessable (the prose is not even scanned)
     stated = _statements(_APPLICATIONS, report.text)
     fields = {new_key: new, carried_key: carried}
-    if not stated or new is None:
-        return []  # nothing stated, or nothing to compare with: silently not assessable
+    if not stated:
+        return []  # nothing stated: silently not assessable
     accepted = {new} | ({new + carried} if carried is not None else set())
     out = []
     for n, quote in stated:
@@ -98,8 +100,10 @@ _REVIEW_TOTAL = templates.table4_key(templates.TABLE4_GROUPS[0], templates.TABLE
 
 def prose_review(rule: Rule, report: Report) -> list[CheckResult]:
     total = _v(report.table4[TABLE4_KEYS.index(_REVIEW_TOTAL)]) if len(report.table4) == len(TABLE4_KEYS) else None
+    if total is None:
+        return []
     stated = _statements((_REVIEW,), report.text)
-    if not stated or total is None:
+    if not stated:
         return []
     out = []
     for n, quote in stated:

@@ -7,6 +7,7 @@ the producer happened to write the fragments in.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -25,43 +26,53 @@ class Frag:
 
 
 def group_lines(frags: list[Frag]) -> list[list[Frag]]:
-    """Group fragments into lines, top to bottom; each line sorted left to right.
-
-    A fragment joins a line when each one's vertical centre lies within the other's extent:
-    robust to baseline jitter and mixed font sizes (digits' boxes are taller than CJK ones),
-    while a cell's text that is merely offset by half a line stays apart.
-    """
+    """Group fragments into lines, top to bottom; each line sorted left to right (the rule: nearest_lines)."""
     if not frags:
         return []
     order = sorted(frags, key=lambda f: f.y0 + f.y1)
-    lines: list[list[Frag]] = []
-    tops: list[float] = []
-    bots: list[float] = []
-    for f in order:
-        y0, y1 = f.y0, f.y1
-        c = (y0 + y1) / 2
-        best, best_d = -1, 0.0
-        # Only the last few lines can still qualify, since fragments come sorted by centre.
-        k = len(lines) - 1
-        stop = max(-1, k - 4)
-        while k > stop:
-            lt, lb = tops[k], bots[k]
-            lc = (lt + lb) / 2
-            if lt <= c <= lb and y0 <= lc <= y1:
-                d = abs(c - lc)
-                if best < 0 or d < best_d:
-                    best, best_d = k, d
-            k -= 1
-        if best >= 0:
-            lines[best].append(f)
-        else:
-            lines.append([f])
-            tops.append(y0)
-            bots.append(y1)
+    decided, tops = nearest_lines([f.y0 for f in order], [f.y1 for f in order])
+    lines: list[list[Frag]] = [[] for _ in tops]
+    for f, k in zip(order, decided):
+        lines[k].append(f)
     for ln in lines:
         ln.sort(key=lambda f: f.x0)
     idx = sorted(range(len(lines)), key=tops.__getitem__)
     return [lines[i] for i in idx]
+
+
+def nearest_lines(y0s: Sequence[float], y1s: Sequence[float]) -> tuple[list[int], list[float]]:
+    """Boxes (top y0, bottom y1; sorted by vertical centre) into lines: each box's line number, and each
+    line's top, numbered in the order the lines were opened. The PDF reader (over arrays of characters)
+    and the OCR reader (over word fragments) both group by this one rule.
+
+    A box joins a line when each one's vertical centre lies within the other's extent: robust to
+    baseline jitter and mixed font sizes (digits' boxes are taller than CJK ones), while a cell's text
+    that is merely offset by half a line stays apart. Of the lines that qualify, the nearest by centre;
+    a line keeps the extent of the box that opened it.
+    """
+    tops: list[float] = []
+    bots: list[float] = []
+    decided: list[int] = []
+    for a, b in zip(y0s, y1s):
+        c = (a + b) / 2
+        best, best_d = -1, 0.0
+        # Only the last few lines can still qualify, since boxes come sorted by centre.
+        k = len(tops) - 1
+        stop = max(-1, k - 4)
+        while k > stop:
+            lt, lb = tops[k], bots[k]
+            lc = (lt + lb) / 2
+            if lt <= c <= lb and a <= lc <= b:
+                d = abs(c - lc)
+                if best < 0 or d < best_d:
+                    best, best_d = k, d
+            k -= 1
+        if best < 0:
+            best = len(tops)
+            tops.append(a)
+            bots.append(b)
+        decided.append(best)
+    return decided, tops
 
 
 def split_runs(line: list[Frag], gap_em: float = 0.4) -> list[list[Frag]]:

@@ -22,7 +22,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pc
 
 from pipelines.document import Block, Document, ReadError, TextBlock, normalize_text
-from pipelines.readers.layout import join_wrapped
+from pipelines.readers.layout import join_wrapped, nearest_lines
 
 MAX_PAGES = 200
 GAP_EM = 0.4  # a gap wider than this fraction of the text height separates two tokens
@@ -385,10 +385,7 @@ def _group_lines(x0: np.ndarray, y0: np.ndarray, y1: np.ndarray) -> tuple[np.nda
     """Characters into lines: (order, line) — the characters' indices line by line, top to bottom and
     left to right, and each one's line number.
 
-    A character joins a line when each one's vertical centre lies within the other's extent:
-    robust to baseline jitter and mixed font sizes (digits' boxes are taller than CJK ones), while
-    a cell's text that is merely offset by half a line stays apart. Characters are taken by centre;
-    a line keeps the extent of the character that opened it. Consecutive characters with the same
+    The rule is layout.nearest_lines (characters taken by centre). Consecutive characters with the same
     extent reach the same decision (the first one's new line is the nearest for the next), so the
     decisions are made once per such stretch, except for inverted boxes, which never join a line.
     """
@@ -398,28 +395,7 @@ def _group_lines(x0: np.ndarray, y0: np.ndarray, y1: np.ndarray) -> tuple[np.nda
     first = np.ones(n, dtype=bool)
     first[1:] = (ys0[1:] != ys0[:-1]) | (ys1[1:] != ys1[:-1]) | (ys0[1:] > ys1[1:])
     starts = np.flatnonzero(first)
-    tops: list[float] = []
-    bots: list[float] = []
-    decided: list[int] = []
-    for a, b in zip(ys0[starts].tolist(), ys1[starts].tolist()):
-        c = (a + b) / 2
-        best, best_d = -1, 0.0
-        # Only the last few lines can still qualify, since characters come sorted by centre.
-        k = len(tops) - 1
-        stop = max(-1, k - 4)
-        while k > stop:
-            lt, lb = tops[k], bots[k]
-            lc = (lt + lb) / 2
-            if lt <= c <= lb and a <= lc <= b:
-                d = abs(c - lc)
-                if best < 0 or d < best_d:
-                    best, best_d = k, d
-            k -= 1
-        if best < 0:
-            best = len(tops)
-            tops.append(a)
-            bots.append(b)
-        decided.append(best)
+    decided, tops = nearest_lines(ys0[starts].tolist(), ys1[starts].tolist())
     rank = np.empty(len(tops), dtype=np.int64)
     rank[np.argsort(np.array(tops), kind="stable")] = np.arange(len(tops))
     line = rank[np.repeat(np.array(decided), np.diff(np.append(starts, n)))]

@@ -443,11 +443,9 @@ class WarehouseSink:
             self.dirty = True
 
     def flush_files(self) -> None:
-        buf = self.files_buf
-        for i in range(0, len(buf), 100):
-            chunk = buf[i : i + 100]
-            self.w.con.execute(_INSERT_FILES + ", ".join([_FILE_ROW] * len(chunk)), [v for r in chunk for v in r])
-        buf.clear()
+        if self.files_buf:  # one Arrow table, one statement: binding 7 parameters a row cost more than the insert
+            writer.insert_ingest_files(self.w.con, self.files_buf)
+        self.files_buf.clear()
 
     # -- publishing
 
@@ -731,8 +729,6 @@ def _newer_reading(rep: Report, version: int | None, template_version: str | Non
 
 
 _STORED = "SELECT dataset, agency_id, year, extractor_version, template_version FROM reports WHERE report_id = ?"
-_INSERT_FILES = 'INSERT INTO ingest_files (run_id, path, sha256, outcome, error, report_id, "at") VALUES '
-_FILE_ROW = "(?, ?, ?, ?, ?, ?, ?)"
 
 
 @dataclass(frozen=True)
