@@ -51,8 +51,10 @@ def _values(con, report_ids: list[str]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {rid: {"table3": {}, "table2": {}} for rid in report_ids}
     if not report_ids:
         return out
-    con.execute("CREATE OR REPLACE TEMP TABLE _xxgk_cy_ids (report_id VARCHAR)")
-    con.executemany("INSERT INTO _xxgk_cy_ids VALUES (?)", [[r] for r in report_ids])
+    # one statement (executemany costs a statement a row)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _xxgk_cy_ids AS SELECT unnest(?::VARCHAR[]) AS report_id", [list(report_ids)]
+    )
     rows = con.execute(
         "SELECT c.report_id, c.table_no, c.row_key, c.col_key, c.value FROM " + src + " c"  # src: fixed name
         " JOIN _xxgk_cy_ids USING (report_id)"
