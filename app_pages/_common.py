@@ -273,6 +273,7 @@ def table(
         )
         cfg[t("open")] = st.column_config.TextColumn(t("open"), help=t("open_help"), width="small")
         cfg[t("new_tab")] = st.column_config.LinkColumn(t("new_tab"), display_text="↗", width="small")
+    cfg = _table.fit(shown, cfg)  # every column inside the main area (the widest text columns narrowed)
     # typed loosely: streamlit's overloads want literals for on_select and height
     select: Any = "rerun" if links else "ignore"
     tall: Any = height

@@ -9,69 +9,49 @@ from urllib.parse import urlencode
 import polars as pl
 import streamlit as st
 
+from app_pages import _table
+from pipelines import i18n, numfmt
 from pipelines.templates import cell_label
 
-S = {
-    "title": ("需复核的人工更正", "Corrections to review"),
-    "note": (
-        (
-            "以下人工更正是在报告的旧版本上做的；新版本在该单元格提取到的数值不同，更正暂未应用。"
-            "请核对后用 `xxgk correct --apply 编号` 应用，或 `xxgk correct --undo 编号` 撤销。"
-        ),
-        (
-            "These hand corrections were made on an earlier edition of the report; its new edition reads another "
-            "value in that cell, so they are not applied. Check them, then `xxgk correct --apply ID` or "
-            "`xxgk correct --undo ID`."
-        ),
-    ),
-    "id": ("更正编号", "Correction"),
-    "agency": ("机关", "Agency"),
-    "year": ("年度", "Year"),
-    "cell": ("单元格", "Cell"),
-    "new_value": ("更正值", "Corrected to"),
-    "edition_value": ("新版本提取值", "New edition reads"),
-    "reason": ("原因", "Reason"),
-    "author": ("更正人", "By"),
-    "report": ("报告", "Report"),
-    "open": ("查看", "open"),
-}
 
+def frame(df: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """read.corrections_needing_review as the page shows it (headers and words from pipelines.i18n; numbers by
+    numfmt; each cell named in the template's words; built in the script's thread, no map_elements)."""
 
-def _num(v: float | None) -> str:
-    if v is None:
-        return "—"
-    return f"{int(v):,}" if float(v).is_integer() else f"{v:,}"
+    def t(key: str) -> str:
+        return i18n.t(key, lang)
+
+    cells = [cell_label(tn, rk, ck, lang) for tn, rk, ck in df.select("table_no", "row_key", "col_key").iter_rows()]
+    return df.select(
+        pl.col("correction_id").alias(t("correction_id")),
+        pl.col("agency_name").fill_null(numfmt.DASH).alias(t("agency")),
+        pl.col("year").cast(pl.Utf8).fill_null(numfmt.DASH).alias(t("year")),
+        pl.Series(t("rv_cell"), cells, dtype=pl.Utf8),
+        pl.Series(t("new_value"), [numfmt.exact(v) for v in df["new_value"].to_list()], dtype=pl.Utf8),
+        pl.Series(t("rv_edition_value"), [numfmt.exact(v) for v in df["edition_value"].to_list()], dtype=pl.Utf8),
+        pl.col("reason").fill_null(numfmt.DASH).alias(t("reason")),
+        pl.col("author").fill_null(numfmt.DASH).alias(t("author")),
+        pl.Series(
+            t("page_report"),
+            ["report?" + urlencode({"report": r}) + "#" + t("rv_open") for r in df["report_id"].to_list()],
+            dtype=pl.Utf8,
+        ),
+    )
 
 
 def show(df: pl.DataFrame, lang: str) -> None:
     """df: read.corrections_needing_review for the sidebar's filters."""
-    i = 1 if lang == "en" else 0
-
-    def tr(key: str) -> str:
-        return S[key][i]
-
     if df.is_empty():
         return
-    st.subheader(f"{tr('title')}（{df.height}）" if i == 0 else f"{tr('title')} ({df.height})")
-    st.warning(tr("note"))
-    view = df.select(
-        pl.col("correction_id").alias(tr("id")),
-        pl.col("agency_name").fill_null("—").alias(tr("agency")),
-        pl.col("year").cast(pl.Utf8).fill_null("—").alias(tr("year")),
-        pl.struct("table_no", "row_key", "col_key")
-        .map_elements(lambda c: cell_label(c["table_no"], c["row_key"], c["col_key"], lang), return_dtype=pl.Utf8)
-        .alias(tr("cell")),
-        pl.col("new_value").map_elements(_num, return_dtype=pl.Utf8, skip_nulls=False).alias(tr("new_value")),
-        pl.col("edition_value").map_elements(_num, return_dtype=pl.Utf8, skip_nulls=False).alias(tr("edition_value")),
-        pl.col("reason").alias(tr("reason")),
-        pl.col("author").alias(tr("author")),
-        pl.col("report_id")
-        .map_elements(lambda r: "report?" + urlencode({"report": r}) + "#" + tr("open"), return_dtype=pl.Utf8)
-        .alias(tr("report")),
-    )
+    st.subheader(i18n.t("rv_title", lang, n=numfmt.count(df.height)))
+    st.warning(i18n.t("rv_note", lang))
+    view = frame(df, lang)
+    report = i18n.t("page_report", lang)
     st.dataframe(
         view,
         hide_index=True,
         key="q_review",
-        column_config={tr("report"): st.column_config.LinkColumn(tr("report"), display_text=r"#(.*)$", width="small")},
+        column_config=_table.fit(
+            view, {report: st.column_config.LinkColumn(report, display_text=r"#(.*)$", width="small")}
+        ),
     )

@@ -100,6 +100,68 @@ def header(col: str, lang: str, names: Mapping[str, str] | None = None) -> str:
 
 NUMERIC = COUNTS | {"value", "prev", "change", "change_pct"}
 
+# --- widths: every column visible in the main area ------------------------------------------------------
+# The grid sizes a column to its widest cell and never wraps a header: a wide table runs past the main
+# area's right edge, where its last columns (right-aligned numbers first) cannot be seen. ``fit`` measures
+# each column as printed and, when the whole is wider than the area, narrows the widest text columns (a
+# definition, a message) until it fits; the full text of a cut cell is in the export.
+MAIN_PX = 960  # the main area at a 1440 px window with the sidebar open (layout="wide"), less the grid's border
+MIN_PX = 64  # no column narrower than this (a year, a short count)
+CJK_PX, LATIN_PX, PAD_PX, HEAD_PX = 14.0, 7.6, 18, 24  # glyph widths at the grid's 14 px; padding; sort/menu icon
+SAMPLE = 400  # rows measured (a page of a long table is enough to know its widths)
+
+
+def text_px(s: Any) -> float:
+    """The width of ``s`` as the grid draws it (wide glyphs at 14 px, the others about half)."""
+    t = "" if s is None else str(s)
+    wide = sum(1 for ch in t if ord(ch) >= 0x2E80)
+    return wide * CJK_PX + (len(t) - wide) * LATIN_PX
+
+
+def natural_px(name: str, values: list[Any]) -> int:
+    """A column's width at its widest: its header (with the grid's icons) or its widest cell."""
+    cells = max((text_px(v) for v in values[:SAMPLE]), default=0.0)
+    return int(max(text_px(name) + HEAD_PX, cells + PAD_PX, MIN_PX))
+
+
+def widths(shown: pl.DataFrame, avail: int = MAIN_PX, fixed: Mapping[str, int] | None = None) -> dict[str, int]:
+    """Pixel widths for the columns of ``shown`` (text as printed) so that together they fit in ``avail``:
+    {} when the grid's own sizing already fits; else every column at its natural width except the widest,
+    which share what is left equally (never below ``MIN_PX``). ``fixed`` columns keep the width given."""
+    fixed = dict(fixed or {})
+    nat = {c: fixed.get(c) or natural_px(c, shown[c].to_list()) for c in shown.columns}
+    if sum(nat.values()) <= avail:
+        return {}
+    flex = {c: w for c, w in nat.items() if c not in fixed}
+    room = avail - sum(w for c, w in nat.items() if c in fixed)
+    # water-filling: the narrow columns keep their width, the wide ones share what is left equally
+    ws, used, cap = sorted(flex.values()), 0, float("inf")
+    for i, w in enumerate(ws):
+        share = (room - used) / (len(ws) - i)
+        if w > share:
+            cap = share
+            break
+        used += w
+    return {c: (w if c in fixed else max(MIN_PX, int(min(w, cap)))) for c, w in nat.items()}
+
+
+def fit(shown: pl.DataFrame, cfg: dict[str, Any], avail: int = MAIN_PX) -> dict[str, Any]:
+    """``cfg`` (column_config by header) with widths from ``widths(shown)`` set on every column (a column's
+    own width in ``cfg`` is kept as given)."""
+    fixed = {name: _px(c.get("width")) for name, c in cfg.items() if isinstance(c, dict) and c.get("width") is not None}
+    out = dict(cfg)
+    for name, w in widths(shown, avail, {k: v for k, v in fixed.items() if v}).items():
+        c = out.get(name)
+        c = dict(c) if isinstance(c, dict) else {}
+        if c.get("width") is None:
+            c["width"] = w
+        out[name] = c
+    return out
+
+
+def _px(w: Any) -> int | None:
+    return {"small": 75, "medium": 200, "large": 400}.get(w, w if isinstance(w, int) else None)
+
 
 def frame(
     df: pl.DataFrame,
@@ -163,7 +225,8 @@ def config(
             or col in (kinds or {})
             or (col not in PLAIN and col not in LABELS and df[col].dtype.is_numeric())
         ):
-            cfg[name] = st.column_config.TextColumn(alignment="right", help=dash)
+            own = i18n.t(f"{col}_help", lang) + "\n\n" if f"{col}_help" in i18n.S else ""
+            cfg[name] = st.column_config.TextColumn(alignment="right", help=own + dash)
         elif col in PLAIN:
             cfg[name] = st.column_config.TextColumn(alignment="right")
     return cfg
@@ -185,10 +248,11 @@ def show(
     import streamlit as st
 
     target = where if where is not None else st
+    shown = frame(df, lang, kinds, keep, drop, names)
     target.dataframe(
-        frame(df, lang, kinds, keep, drop, names),
+        shown,
         hide_index=True,
         width=kw.pop("width", "stretch"),
-        column_config=config(df.drop([c for c in drop if c in df.columns]), lang, min_cases, kinds, names),
+        column_config=fit(shown, config(df.drop([c for c in drop if c in df.columns]), lang, min_cases, kinds, names)),
         **kw,
     )

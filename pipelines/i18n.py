@@ -83,13 +83,14 @@ S: dict[str, tuple[str, str]] = {
     "low_n": ("样本不足", "low n"),
     "low_n_note": (
         "{n} 个对象分母低于 {m}，标为样本不足，未参与排名。",
-        "{n} entities with a denominator below {m}: flagged low n and left out of the ranking.",
+        "{n} [[entity|entities]] with a denominator below {m}: flagged low n and left out of the ranking.",
     ),
     "null_note": (
         "{n} 份报告该项为空，已排除（未按 0 计）。",
-        "{n} report(s) have no value here: excluded (not counted as 0).",
+        "{n} [[report has|reports have]] no value here: excluded (not counted as 0).",
     ),
-    "n_reports_caption": ("共 {n} 份报告", "{n} report(s)"),
+    "n_reports_caption": ("共 {n} 份报告", "{n} [[report|reports]]"),
+    "n_agencies_caption": ("共 {n} 个机关", "{n} [[agency|agencies]]"),
     "no_chart_values": (
         "所选范围内各项数值均为 0 或为空，故不绘图。",
         "Every value in this selection is 0 or blank: nothing to chart.",
@@ -100,12 +101,13 @@ S: dict[str, tuple[str, str]] = {
     ),
     "null_note_items": (
         "{n} 份报告以下各项为空，已排除（未按 0 计）：{items}。",
-        "{n} report(s) left these blank, excluded (not counted as 0): {items}.",
+        "{n} [[report|reports]] left these blank, excluded (not counted as 0): {items}.",
     ),
     "anomaly_note": (
         "{n} 份报告该比率超出 0–100 %（分子大于分母或为负，违反模板恒等式），标为数据异常，已从合计与排名中排除。",
-        "{n} report(s) give this rate outside 0–100 % (numerator above its denominator or negative, against the "
-        "template's identities): flagged as anomalous data and left out of totals and rankings.",
+        "{n} [[report gives|reports give]] this rate outside 0–100 % (numerator above its denominator or "
+        "negative, against the template's identities): flagged as anomalous data and left out of totals and "
+        "rankings.",
     ),
     "anomaly_link": (
         "查看数据异常的报告与校验结果（数据质量）",
@@ -127,7 +129,8 @@ S: dict[str, tuple[str, str]] = {
     "refusals_by_county": ("各区县理由构成对比", "Reasons compared across districts"),
     "chart_top_n": (
         "图中为不予公开等理由最多的 {n} 个区县（共 {total:,} 个），下表列出全部区县。",
-        "The chart shows the {n} districts with most reasons given (of {total:,}); the table lists them all.",
+        "The chart shows the {n} [[district|districts]] with most reasons given (of {total:,}); the table lists "
+        "them all.",
     ),
     "open_rate": ("公开率", "Disclosure rate"),
     "disputes": ("行政复议、行政诉讼", "Administrative reviews and lawsuits"),
@@ -206,7 +209,7 @@ S: dict[str, tuple[str, str]] = {
         ),
         (
             "Web pages (html), text (txt, md), PDF, Word (docx, doc) and scans (png, jpg, tif); "
-            "at most {mb} MB per file, {n} files and {total} MB per import."
+            "at most {mb} MB per file, {n} [[file|files]] and {total} MB per import."
         ),
     ),
     "server_folder": ("或：服务器上允许导入的文件夹中的路径", "Or: a folder inside the server's import folder"),
@@ -235,7 +238,7 @@ S: dict[str, tuple[str, str]] = {
     "import_toobig": ("超过 {mb} MB，未导入", "larger than {mb} MB: not imported"),
     "import_too_many": (
         "一次最多导入 {max} 个文件，已选择 {n} 个：未导入任何文件，请分批上传。",
-        "At most {max} files per import; {n} chosen: nothing imported, upload them in batches.",
+        "Too many files: {n} chosen, at most {max} per import. Nothing imported: upload them in batches.",
     ),
     "import_too_large": (
         "一次导入合计不超过 {max} MB，已选择 {mb} MB：未导入任何文件，请分批上传。",
@@ -282,7 +285,15 @@ S: dict[str, tuple[str, str]] = {
     "agency": ("机关", "Agency"),
     "n_reports": ("报告数", "Reports"),
     "n_null": ("空值报告数", "Reports with null"),
-    "n_anomalous": ("数据异常报告数（已排除）", "Anomalous reports (excluded)"),
+    "n_anomalous": ("数据异常报告数", "Anomalous reports"),
+    "n_anomalous_help": (
+        "比率超出 0–100 %（违反模板恒等式）的报告数：已从合计与排名中排除。",
+        "Reports whose rate is outside 0–100 % (against the template's identities): left out of totals and rankings.",
+    ),
+    "n_null_help": (
+        "该项为空的报告数：已排除，未按 0 计。",
+        "Reports that left this blank: excluded, not counted as 0.",
+    ),
     "proceeding": ("类别", "Proceeding"),
     "outcome": ("结果", "Outcome"),
     "group": ("类别", "Group"),
@@ -327,6 +338,77 @@ S: dict[str, tuple[str, str]] = {
     "template_nonstandard": ("非标准格式", "nonstandard"),
     "dataset_demo": ("演示数据（合成）", "demo (synthetic)"),
     "dataset_sample": ("样例报告", "sample"),
+    "severity": ("严重程度", "Severity"),
+    "message": ("说明", "Message"),
+    # --- the checks page (校验规则) --------------------------------------------------------------------------
+    "chk_intro": (
+        "每份报告都按以下规则检查。运算项为空（空白、横线、提取时丢失）时记为“不可评估”，不算未通过。",
+        "Every rule a report is checked against. A rule whose operand is null (blank, dash, lost in extraction) "
+        "is recorded as not assessable, never as a failure.",
+    ),
+    "chk_code": ("编号", "Code"),
+    "chk_scope": ("范围", "Scope"),
+    "chk_formula": ("公式", "Formula"),
+    "chk_tolerance": ("容差", "Tolerance"),
+    "chk_not_assessable": ("不可评估", "Not assessable"),
+    "scope_report": ("单份报告", "one report"),
+    "scope_cross-year": ("跨年度", "across years"),
+    "scope_corpus": ("全库", "whole warehouse"),
+    "export_csv": ("导出 CSV", "Export CSV"),
+    # --- the data-quality page (数据质量) ------------------------------------------------------------------
+    "q_intro": (
+        "每格为该机关该年度报告未通过的检查数（✓ = 全部通过，— = 无报告）。点击某年度的单元格，在本页打开该报告。",
+        "Each cell counts the report's failing checks (✓ = all passed, — = no report). "
+        "Click a year's cell to open that report here.",
+    ),
+    "q_scope": (
+        "侧栏的数据集、地区、机关、年度、格式版本筛选均适用于本页；公开率口径与最小样本量不适用（本页不计算比率）。",
+        (
+            "The sidebar's dataset, region, agency, year and template filters apply here; the rate basis and "
+            "minimum cases do not (this page computes no rates)."
+        ),
+    ),
+    "q_list": ("校验发现清单", "Findings"),
+    "q_open": ("待处理", "Open"),
+    "q_corrected": ("已人工更正", "Corrected by hand"),
+    "q_matrix": ("矩阵", "Matrix"),
+    "q_checks_help": ("留空 = 全部检查", "Empty = every check"),
+    "q_sort_name": ("机关名称", "Agency name"),
+    "q_sort_fail": ("未通过数（多→少）", "Failing checks (most first)"),
+    "q_sort_region": ("地区", "Region"),
+    "q_total": ("未通过合计（{years}）", "Failing, sum {years}"),
+    "q_by_check": ("各检查未通过的报告数", "Reports failing each check"),
+    "q_empty": ("没有报告。", "No reports."),
+    "q_sev_error": ("错误", "Error"),
+    "q_sev_warning": ("警告", "Warning"),
+    "q_sev_info": ("提示（不可评估等）", "Info (not assessable…)"),
+    "q_moved": ("重新读取后变动的数值", "Values moved by a new reading"),
+    "q_moved_intro": (
+        "同一文件经新版提取程序重新读取，或同一机关同一年度换成新版本文件后，数值发生变化的单元格（最新在前）。点击查看报告。",
+        "Cells whose value changed when a file was read again by a newer extractor, or replaced by a new edition "
+        "for the same agency and year (newest first). Click to open the report.",
+    ),
+    "q_moved_none": (
+        "所选报告没有数值因重新读取或替换而变动。",
+        "No value of the selected reports was moved by a new reading.",
+    ),
+    "q_moved_more": ("共 {n} 处，显示最新的 {k} 处。", "{n} in all; the newest {k} shown."),
+    # --- hand corrections waiting for review (the quality page) ------------------------------------------
+    "rv_title": ("需复核的人工更正（{n}）", "Corrections to review ({n})"),
+    "rv_note": (
+        (
+            "以下人工更正是在报告的旧版本上做的；新版本在该单元格提取到的数值不同，更正暂未应用。"
+            "请核对后用 `xxgk correct --apply 编号` 应用，或 `xxgk correct --undo 编号` 撤销。"
+        ),
+        (
+            "These hand corrections were made on an earlier edition of the report; its new edition reads another "
+            "value in that cell, so they are not applied. Check them, then `xxgk correct --apply ID` or "
+            "`xxgk correct --undo ID`."
+        ),
+    ),
+    "rv_cell": ("单元格", "Cell"),
+    "rv_edition_value": ("新版本提取值", "New edition reads"),
+    "rv_open": ("查看", "open"),
     # --- the report page ---------------------------------------------------------------------------------
     "report_region": ("地区", "Region"),
     "report_format": ("文件格式", "File format"),
@@ -338,7 +420,7 @@ S: dict[str, tuple[str, str]] = {
     "report_fees": ("信息处理费", "Information processing fees"),
     "report_fees_value": ("本节所述收取信息处理费 {v} 元。", "This section states {v} yuan of fees collected."),
     "report_fees_none": ("本节未提及收取信息处理费的金额。", "This section states no amount of fees collected."),
-    "report_history": ("数值变更记录（{n} 处）", "Value history ({n} cells)"),
+    "report_history": ("数值变更记录（{n} 处）", "Value history ({n} [[cell|cells]])"),
     "report_history_help": (
         "本报告被重新读取（提取程序升级）或被同一机关同一年度的新版本文件替换时，变动的单元格：原值与新值。",
         "The cells that moved when this report was read again (an extractor upgrade) or replaced by a new "
@@ -415,9 +497,29 @@ def failure_label(detail: str | None, lang: str = "zh") -> str:
     return "未能处理该文件（原因见英文界面或命令行输出）"
 
 
+# English count phrases: "[[one|many]]" picks its form by the string's count ({n}, else {max}); Chinese has none
+_PLURAL = re.compile(r"\[\[([^|\]]*)\|([^\]]*)\]\]")
+
+
+def is_one(n: object) -> bool:
+    """Whether a count (a number, or numfmt's text of one: "1", "1,000") is exactly one."""
+    try:
+        return float(str(n).replace(",", "").strip()) == 1
+    except ValueError:
+        return False
+
+
+def plural(s: str, n: object) -> str:
+    """``s`` with each "[[one|many]]" resolved for the count ``n``."""
+    one = is_one(n)
+    return _PLURAL.sub(lambda m: m.group(1) if one else m.group(2), s)
+
+
 def t(key: str, lang: str = "zh", **fmt) -> str:
     zh, en = S[key]
     s = en if lang == "en" else zh
+    if "[[" in s:
+        s = plural(s, fmt.get("n", fmt.get("max")))
     return s.format(**fmt) if fmt else s
 
 

@@ -126,3 +126,83 @@ def describe(check_id: str | None, loc: str | None, msg: str | None, lang: str =
         "location": location(loc, lang),
         "message": message(check_id, msg, lang),
     }
+
+
+# ------------------------------------------------------------------------------------------ formulas
+# A rule's formula as the checks page prints it: every table reference named in the template's words (rows,
+# columns, groups and outcomes from the template data), the sets it runs over from catalogue.yaml's
+# set_labels; a rule run by a function has its formula written in both languages in the catalogue.
+_T3_REF = re.compile(r"(prev_)?table3\[(\w+)\]\[(\w+)\]")
+_T4_GROUP_REF = re.compile(r"table4\[(\w+) \+ '_(\w+)'\]")
+_T4_REF = re.compile(r"table4\[(\w+)\]")
+_T2_REF = re.compile(r"(prev_)?table2\[(\w+) \+ '_(\w+)'\]")
+_SUM = re.compile(r"sum\((.+?) for (\w+) in (\w+)\)")
+_FOR = re.compile(r"\s+for (\w+) in (\w+)\s*$")
+
+
+@cache
+def _catalogue_data() -> dict:
+    return yaml.safe_load((HERE / "catalogue.yaml").read_text(encoding="utf-8"))
+
+
+@cache
+def _t2_columns() -> dict[str, tuple[str, str]]:
+    """Table 2's column suffixes (issued, in_force …) → (zh as printed, en), the newest version's print winning."""
+    out: dict[str, tuple[str, str]] = {}
+    for v in templates.versions():
+        for b in templates.get(v).table2_layout:
+            for c in b.columns:
+                out[c.key] = (c.zh, c.en)
+    return out
+
+
+def _set_label(name: str, lang: str) -> str:
+    lab = _catalogue_data().get("set_labels", {}).get(name)
+    return (lab["en"] if _en(lang) else lab["zh"]) if lab else name
+
+
+def formula(rule_id: str, lang: str = "zh") -> str:
+    """The rule's formula in the UI's language, table references named as the template names them:
+    ``table3[new_received][c]`` → 表三（本年新收，c）/ table 3 (new, c)."""
+    raw = next((r for r in _catalogue_data()["rules"] if str(r["id"]) == code(rule_id)), None)
+    if raw is None:
+        return ""
+    en = _en(lang)
+    text = raw.get("formula_en" if en else "formula_zh") or raw["formula"]
+    sep = ", " if en else "，"
+
+    def paren(table: str, parts: list[str], prev: bool = False) -> str:
+        name = {"t2": ("表二", "table 2"), "t3": ("表三", "table 3"), "t4": ("表四", "table 4")}[table][en]
+        if prev:
+            name = f"last year's {name}" if en else f"上年{name}"
+        return f"{name} ({sep.join(parts)})" if en else f"{name}（{sep.join(parts)}）"
+
+    def t3(m: re.Match) -> str:
+        row, col = m.group(2), m.group(3)
+        r = templates.ROW.get(row)
+        rname = (r.en if en else r.zh) if r else row
+        cname = templates.column_name(col, lang) if col in templates.TABLE3_COLUMNS else col
+        return paren("t3", [rname, cname], bool(m.group(1)))
+
+    def t4_group(m: re.Match) -> str:
+        o = m.group(2)
+        oname = (templates.TABLE4_OUTCOME_EN if en else templates.TABLE4_OUTCOME_ZH).get(o, o)
+        return paren("t4", [m.group(1), oname])
+
+    def t4(m: re.Match) -> str:
+        return paren("t4", [templates.table4_name(m.group(1), lang)])
+
+    def t2(m: re.Match) -> str:
+        zh, en_ = _t2_columns().get(m.group(3), (m.group(3), m.group(3)))
+        return paren("t2", [m.group(2), en_ if en else zh], bool(m.group(1)))
+
+    text = _T3_REF.sub(t3, text)
+    text = _T4_GROUP_REF.sub(t4_group, text)
+    text = _T4_REF.sub(t4, text)
+    text = _T2_REF.sub(t2, text)
+    text = _SUM.sub(lambda m: f"Σ({m.group(1)}{sep}{m.group(2)} ∈ {_set_label(m.group(3), lang)})", text)
+    loop = _FOR.search(text)
+    if loop:
+        where = f"{loop.group(1)} ∈ {_set_label(loop.group(2), lang)}"
+        text = text[: loop.start()] + (f" (for {where})" if en else f"（{where}）")
+    return text.replace("==", "=")

@@ -92,7 +92,7 @@ def test_checks_csv(downloads, monkeypatch):
         cat = orig()
         return cat.with_columns(
             pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("-1+1")).otherwise("title_zh").alias("title_zh"),
-            pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("=1+1")).otherwise("formula").alias("formula"),
+            pl.when(pl.int_range(pl.len()) == 0).then(pl.lit("=1+1")).otherwise("title_en").alias("title_en"),
         )
 
     monkeypatch.setattr(quality, "catalogue_frame", hostile_catalogue)
@@ -104,4 +104,4 @@ def test_checks_csv(downloads, monkeypatch):
     at = run_page("checks", lang="en")
     assert_ok(at)
     got = _csv(downloads["xxgk_checks.csv"])
-    assert got["Formula"][0] == "'=1+1"  # the English UI's export carries the machine formula
+    assert got["Check"][0] == "'=1+1"  # the English UI's export (its title column)

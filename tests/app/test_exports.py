@@ -143,7 +143,10 @@ def test_quality_export_is_one_row_per_finding_with_the_matrix(captured, sql):
         [county],
     ).fetchone()[0]
     assert frame.height == exp > 0
-    assert {"报告编号", "机关", "年度", "检查", "位置", "说明", "状态"} <= set(frame.columns)
+    assert {"机关", "年度", "检查", "位置", "说明", "状态", "新标签页"} <= set(frame.columns)
+    # a finding names its report by agency and year; the report itself is behind its link, never a hash shown
+    assert "报告编号" not in frame.columns
+    assert all("report=" in v for v in frame["新标签页"].to_list())
     # the matrix as the workbook's second sheet, holding exactly the matrix shown
     matrix = next(v for v in shown_tables(at) if "机关" in v.columns and "2021" in v.columns)
     sheet = ex["sheets"]["矩阵"] if isinstance(ex.get("sheets"), dict) else None

@@ -22,7 +22,8 @@ NUMBER = re.compile(r"^[+-]?[\d,]+(\.\d+)?(%| 个百分点)?$")
 
 
 def _tables(at):
-    return [d.value for d in at.dataframe]
+    # the grids, and the static tables (st.table: the checks page, whose long texts wrap)
+    return [d.value for d in at.dataframe] + [d.value.reset_index() for d in at.table]
 
 
 def _cells(df):

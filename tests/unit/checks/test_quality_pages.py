@@ -55,15 +55,27 @@ def test_quality_page(db):
 
 
 def test_checks_page(db):
+    """The same columns in both languages; each formula names the template's rows and columns (template data),
+    never a raw key."""
+    from pipelines import templates
+
     at = AppTest.from_file(str(ROOT / "app_pages" / "checks.py"), default_timeout=30).run()
     assert not at.exception, at.exception
-    df = at.dataframe[0].value
+    df = at.table[0].value.reset_index()
     assert df["编号"].tolist()[:3] == ["C301", "C302", "C303"]
     assert df["检查"].tolist()[0].startswith("表三收支平衡")  # the title, from catalogue.yaml
-    assert "公式" not in df.columns and "name" not in df.columns  # no machine formula or raw key in Chinese
+    assert list(df.columns) == ["编号", "检查", "范围", "公式", "容差", "严重程度", "不可评估"]
+    zh = df["公式"].tolist()
+    row = templates.ROW
+    assert zh[0] == (
+        f"表三（{row['new_received'].zh}，c） + 表三（{row['carried_over'].zh}，c） = "
+        f"表三（{row['total_handled'].zh}，c） + 表三（{row['carried_forward'].zh}，c）（c ∈ 各列）"
+    )
+    assert not any("table" in f or "_" in f for f in zh), zh  # no machine key in the Chinese UI
     at.session_state["lang"] = "en"
     at.run()
     assert at.title[0].value == "Checks"
-    df = at.dataframe[0].value
-    assert "Not assessable" in df.columns
-    assert "table3[new_received][c]" in df["Formula"].tolist()[0]
+    en = at.table[0].value.reset_index()
+    assert list(en.columns) == ["Code", "Check", "Scope", "Formula", "Tolerance", "Severity", "Not assessable"]
+    assert en["Formula"].tolist()[0].startswith(f"table 3 ({row['new_received'].en}, c) + ")
+    assert not any("[" in f or "_" in f for f in en["Formula"].tolist())  # table3[new_received] is no label
