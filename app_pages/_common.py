@@ -335,6 +335,27 @@ def with_period(title: str) -> str:
     return f"{title} · {p}" if p else title
 
 
+def years_span(years: list[int] | tuple[int, ...] | None = None) -> str:
+    """The years a by-year figure shows (a trend, a heatmap): "2019–2025 年", or "2025 年"; ``years`` when the
+    page narrows them (the compare page's years), else the filters' years."""
+    if years:
+        a, b = min(years), max(years)
+    else:
+        f, ss = filters(), st.session_state
+        a, b = (f.year_from, f.year_to) if f.year_from is not None else tuple(ss.get("_y_full") or (None, None))
+    if a is None:
+        return ""
+    return t("span_one", y=a) if a == b else t("span", a=a, b=b)
+
+
+def with_span(title: str, years: list[int] | tuple[int, ...] | None = None, *more: str) -> str:
+    """``title`` with the years it shows (and ``more`` of what it shows): 逐年趋势（2019–2025 年）."""
+    parts = [p for p in (*more, years_span(years)) if p]
+    if not parts:
+        return title
+    return f"{title} ({' · '.join(parts)})" if lang() == "en" else f"{title}（{' · '.join(parts)}）"
+
+
 def rate_help(row: dict) -> str:
     if row.get("kind") != "rate":
         s = row.get("basis", "")

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs
 import streamlit as st
 
 from app_pages._common import q, t
-from pipelines import read
+from pipelines import i18n, read
 
 # URL key → kind. list = repeated parameter; range = "2019-2023"; int; str.
 PARAMS: dict[str, str] = {
@@ -177,10 +177,12 @@ def sidebar() -> read.Filters:
         format_func=lambda x: {"zh": "中文", "en": "English"}[x],
     )
     sb.header(t("filters"))
-    all_, synth = t("all"), t("synthetic_caption")  # bound now: format functions must not read the session
+    all_ = t("all")  # bound now: format functions must not read the session
 
     ds_df = q("datasets")
     ds_opts = ds_df["dataset"].to_list()
+    # each dataset by its label (the shipped ones in the UI's language; the demo says it is synthetic)
+    ds_names = {d: i18n.dataset_label(d, ss.get("lang", "zh")) for d in ds_opts}
     _clean_list("ds", ds_opts)
     datasets, placeholder = default_datasets(ds_opts, tuple(ss.get("ds") or ()))
     sb.multiselect(
@@ -188,7 +190,7 @@ def sidebar() -> read.Filters:
         ds_opts,
         key="ds",
         placeholder=placeholder,
-        format_func=lambda d: f"{d}（{synth}）" if d == SYNTHETIC else d,
+        format_func=lambda d: ds_names.get(d, d),
         help=t("dataset_help"),
     )
     base = read.Filters(datasets=datasets)

@@ -27,10 +27,10 @@ def frame(df: pl.DataFrame, lang: str) -> pl.DataFrame:
         pl.col("agency_name").fill_null(numfmt.DASH).alias(t("agency")),
         pl.col("year").cast(pl.Utf8).fill_null(numfmt.DASH).alias(t("year")),
         pl.Series(t("rv_cell"), cells, dtype=pl.Utf8),
-        pl.Series(t("new_value"), [numfmt.exact(v) for v in df["new_value"].to_list()], dtype=pl.Utf8),
+        pl.Series(t("rv_new_value"), [numfmt.exact(v) for v in df["new_value"].to_list()], dtype=pl.Utf8),
         pl.Series(t("rv_edition_value"), [numfmt.exact(v) for v in df["edition_value"].to_list()], dtype=pl.Utf8),
-        pl.col("reason").fill_null(numfmt.DASH).alias(t("reason")),
-        pl.col("author").fill_null(numfmt.DASH).alias(t("author")),
+        pl.col("reason").fill_null(numfmt.DASH).alias(t("rv_reason")),
+        pl.col("author").fill_null(numfmt.DASH).alias(t("rv_author")),
         pl.Series(
             t("page_report"),
             ["report?" + urlencode({"report": r}) + "#" + t("rv_open") for r in df["report_id"].to_list()],

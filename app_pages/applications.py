@@ -15,6 +15,7 @@ from app_pages._common import (
     report_link,
     t,
     view_link,
+    with_span,
 )
 from app_pages._common import table as table_
 from pipelines import charts
@@ -28,11 +29,11 @@ if tr.is_empty():
     st.stop()
 c1, c2 = st.columns(2)
 with c1:
-    st.subheader(t("trend"))
+    st.subheader(with_span(t("trend")))
     _chart.show(charts.trend(tr, L), "png_app_trend", "applications_trend", "half", L)
     null_caption(tr)
 with c2:
-    st.subheader(t("applicant_mix"))
+    st.subheader(with_span(t("applicant_mix")))
     mix = q("applicant_mix", f, ("year",), L)
     mix = mix.with_columns((pl.col("value") / pl.col("value").sum().over("year")).alias("share"))
     _chart.show(

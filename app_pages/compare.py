@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 from app_pages import _chart
-from app_pages._common import anomaly_caption, basis, filters, lang, min_cases, no_data, q, t
+from app_pages._common import anomaly_caption, basis, filters, lang, min_cases, no_data, q, t, with_span
 from app_pages._common import table as table_
 from pipelines import charts, read
 
@@ -124,7 +124,7 @@ table_(
     notes=notes,
 )
 
-st.subheader(t("heatmap"))
+st.subheader(with_span(t("heatmap"), years_ or yrs, t("by_county") if level == "county" else t("by_agency")))
 # a page of entities at a time, so that the heatmap fits the page
 HM_PAGE = 30
 ents = long["entity"].unique(maintain_order=True).to_list()

@@ -17,6 +17,7 @@ from app_pages._common import (
     t,
     view_link,
     with_period,
+    with_span,
 )
 from app_pages._common import table as table_
 from pipelines import charts
@@ -29,7 +30,7 @@ if d.is_empty():
     no_data()
     st.stop()
 tot = d.filter(pl.col("outcome") == "total")
-st.subheader(t("disputes"))
+st.subheader(with_span(t("disputes")))
 c1, c2 = st.columns(2)
 with c1:
     _chart.show(

@@ -4,7 +4,7 @@ with the sidebar's filters, the 样本不足 rule and the charts' tooltip; click
 import polars as pl
 import streamlit as st
 
-from app_pages._common import basis, filters, lang, min_cases, no_data, q, t
+from app_pages._common import basis, filters, lang, min_cases, no_data, period, q, t
 from app_pages._common import table as table_
 from pipelines import charts, geo, numfmt, read
 
@@ -50,7 +50,12 @@ if values.is_empty() or values["code"].drop_nulls().is_empty():
 parent = values["code"].drop_nulls()[0]
 feats = geo.features(level, parent)
 chart = charts.choropleth(
-    feats, values, L, min_cases=min_cases(), title=f"{place} · {read.MEASURES[m].label(L)}", highlight=chosen
+    feats,
+    values,
+    L,
+    min_cases=min_cases(),
+    title=" · ".join(x for x in (place, read.MEASURES[m].label(L), period()) if x),
+    highlight=chosen,
 )
 
 

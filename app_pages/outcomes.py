@@ -18,6 +18,7 @@ from app_pages._common import (
     t,
     view_link,
     with_period,
+    with_span,
 )
 from app_pages._common import table as table_
 from pipelines import charts, numfmt, read
@@ -33,12 +34,12 @@ if comp.is_empty():
 
 c1, c2 = st.columns(2)
 with c1:
-    st.subheader(t("composition"))
+    st.subheader(with_span(t("composition")))
     ch = charts.stacked(comp, "year", "label", L, x_title=t("year"), color_title=t("outcome"))
     _chart.show(ch, "png_outcomes", "outcomes", "half", L)
     null_caption(comp)
 with c2:
-    st.subheader(t("open_rate") + " · " + t("basis_n", b=B))
+    st.subheader(with_span(t("open_rate"), None, t("basis_n", b=B)))
     orate = q("open_rate", f, B, ("year",), min_cases(), L)
     _chart.show(charts.trend(orate, L, percent=True, min_cases=min_cases()), "png_open_rate", "open_rate", "half", L)
     st.caption(read.MEASURES[read.OPEN_RATE[B]].basis(L))

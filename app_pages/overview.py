@@ -19,6 +19,7 @@ from app_pages._common import (
     snapshot,
     t,
     view_link,
+    with_span,
 )
 from app_pages._common import table as table_
 from pipelines import briefing, charts, numfmt, read
@@ -48,7 +49,7 @@ for col, m in zip(cols, order):
     delta = None if r["change"] is None else numfmt.change(r["change"], r["kind"], scale, L)
     col.metric(label, numfmt.value(r["value"], r["kind"], scale), delta=delta, help=tip, border=True)
 
-st.subheader(t("trend"))
+st.subheader(with_span(t("trend")))
 c1, c2, c3 = st.columns(3)
 apps = k.filter(pl.col("measure") == "applications")
 disp = k.filter(pl.col("measure").is_in(["reviews", "lawsuits"]))

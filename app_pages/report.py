@@ -83,7 +83,8 @@ def _section(sec: T.Section, d: dict, marks: reportview.Marks, texts: dict[int, 
             note = t("report_fees_none") if fees is None else t("report_fees_value", v=numfmt.exact(fees))
             st.caption(f"{t('report_fees')}{_colon()}{note}")
         return
-    left, right = st.columns([2, 1], gap="medium")
+    # table 3 is the widest (three label columns and seven values): a wider share of the row, the text beside
+    left, right = st.columns([5, 2] if sec.table == 3 else [2, 1], gap="medium")
     with left:
         if sec.table == 2:
             body, rows = reportview.table2_html(r["template"], cells, marks), 16

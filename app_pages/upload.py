@@ -178,10 +178,19 @@ def queue_folder(text: str, rows: dict[str, dict]) -> bool:
     return True
 
 
-dataset = st.text_input(t("import_dataset"), value="user", key="imp_ds", max_chars=40)
-dataset = re.sub(r"[^\w\-]", "_", dataset.strip()) or "user"
+# the dataset: its key only where the user types it (and in the command-line hint); named by its label elsewhere
+DEFAULT_DS = "user"  # what `xxgk ingest` uses too
+typed = st.text_input(
+    t("import_dataset"),
+    key="imp_ds",
+    max_chars=40,
+    placeholder=i18n.dataset_label(DEFAULT_DS, lang()),
+    help=t("import_dataset_help", default=i18n.dataset_label(DEFAULT_DS, lang())),
+)
+dataset = re.sub(r"[^\w\-]", "_", typed.strip()) or DEFAULT_DS
 if dataset == "demo":
-    dataset = "user"  # 'demo' is reserved for the synthetic corpus
+    dataset = DEFAULT_DS  # 'demo' is reserved for the synthetic corpus
+st.caption(t("import_into", label=i18n.dataset_label(dataset, lang()), ds=dataset))
 
 files = st.file_uploader(
     t("upload"),
@@ -216,6 +225,7 @@ if last:  # kept in the session: the page reruns when the new warehouse is publi
     rows = last["rows"]
     c = _counts(rows)
     (st.warning if c["failed"] or c["refused"] else st.success)(
-        _summary(rows) + f" · {t('dataset')}: {last['dataset']}"
+        _summary(rows)
+        + f" · {t('dataset')}{'：' if lang() != 'en' else ': '}{i18n.dataset_label(last['dataset'], lang())}"
     )
     table_(_table(rows), "imp_rows", link="link")  # published now: each loaded report opens (打开 / ↗)

@@ -321,6 +321,9 @@ ANOMALY_NOTE = (
 )
 
 
+HEAT_RANGE = ("#dbe9f6", "#08306b")  # the heatmap's lightest and darkest blue
+
+
 def heatmap(df: pl.DataFrame, lang: str = "zh", title: str = "", min_cases: int | None = None) -> alt.Chart:
     """Compare heatmap: entity × year, one panel per measure (each with its own colour scale).
 
@@ -339,7 +342,14 @@ def heatmap(df: pl.DataFrame, lang: str = "zh", title: str = "", min_cases: int 
     sc = pl.col("measure").replace_strict(scales, default=1.0, return_dtype=pl.Float64) if scales else pl.lit(1.0)
     d = _note(
         d.with_columns(
-            (pl.col("value") / pl.col("value").max().over("measure")).alias("scaled"),
+            # each value against its measure's largest shown: a panel of zeros is 0 (its lightest colour),
+            # never 0/0 (no colour at all); a blank stays blank
+            pl.when(pl.col("value").is_null())
+            .then(None)
+            .when(pl.col("value").max().over("measure") > 0)
+            .then(pl.col("value") / pl.col("value").max().over("measure"))
+            .otherwise(0.0)
+            .alias("scaled"),
             sc.alias("scale"),
             ((pl.col("kind") == "rate") & pl.col("low_n").fill_null(False)).alias("low_n"),
         ),
@@ -379,7 +389,9 @@ def heatmap(df: pl.DataFrame, lang: str = "zh", title: str = "", min_cases: int 
         )
     )
     rect = base.mark_rect().encode(
-        color=alt.Color("scaled:Q", scale=alt.Scale(scheme="blues", domain=[0, 1]), legend=None),
+        # a fixed domain and a range whose light end is still a colour: one entity, one year, or a panel
+        # of zeros is coloured too
+        color=alt.Color("scaled:Q", scale=alt.Scale(domain=[0, 1], range=list(HEAT_RANGE)), legend=None),
         opacity=alt.condition("datum.low_n", alt.value(0.35), alt.value(1.0)),
         tooltip=[
             alt.Tooltip("entity:N", title=L["agency"] + " / " + L["county"]),

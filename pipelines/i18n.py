@@ -76,6 +76,8 @@ S: dict[str, tuple[str, str]] = {
     "period": ("统计期间", "Period"),
     "period_latest": ("{y} 年", "{y}"),
     "period_range": ("{a}–{b} 年合计（比率为合并计算）", "{a}–{b} summed (rates pooled)"),
+    "span": ("{a}–{b} 年", "{a}–{b}"),
+    "span_one": ("{y} 年", "{y}"),
     "trend": ("逐年趋势", "Trend by year"),
     "ranking_districts": ("区县排名", "Districts ranked"),
     "ranking_agencies": ("机关排名", "Agencies ranked"),
@@ -336,8 +338,18 @@ S: dict[str, tuple[str, str]] = {
     "check": ("检查", "Check"),
     "template_version": ("{v} 年版", "{v} edition"),
     "template_nonstandard": ("非标准格式", "nonstandard"),
-    "dataset_demo": ("演示数据（合成）", "demo (synthetic)"),
-    "dataset_sample": ("样例报告", "sample"),
+    "dataset_demo": ("演示数据（合成）", "Demo data (synthetic)"),
+    "dataset_sample": ("样例报告", "Sample reports"),
+    "dataset_user": ("上传的报告", "Uploaded reports"),
+    "import_dataset_help": (
+        "报告导入到这个数据集（侧栏可按数据集筛选）。留空即导入到“{default}”；填写名称（字母、数字、-、_）可另建数据集。",
+        "The dataset the reports go to (the sidebar filters by dataset). Empty: “{default}”; a name (letters, "
+        "digits, -, _) makes another.",
+    ),
+    "import_into": (
+        "导入到：{label}。命令行导入同一数据集：`xxgk ingest 文件或文件夹 --dataset {ds}`",
+        "Imported into: {label}. The same from the command line: `xxgk ingest FILES --dataset {ds}`",
+    ),
     "severity": ("严重程度", "Severity"),
     "message": ("说明", "Message"),
     # --- the checks page (校验规则) --------------------------------------------------------------------------
@@ -408,6 +420,9 @@ S: dict[str, tuple[str, str]] = {
     ),
     "rv_cell": ("单元格", "Cell"),
     "rv_edition_value": ("新版本提取值", "New edition reads"),
+    "rv_new_value": ("更正值", "Corrected to"),
+    "rv_reason": ("原因", "Reason"),
+    "rv_author": ("更正人", "By"),
     "rv_open": ("查看", "open"),
     # --- the report page ---------------------------------------------------------------------------------
     "report_region": ("地区", "Region"),

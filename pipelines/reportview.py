@@ -36,7 +36,9 @@ table.xr th.xr-l{background:#fafbfc;font-weight:normal;text-align:left}
 table.xr th.xr-h{background:#fafbfc;font-weight:600;text-align:center}
 table.xr th.xr-note{font-weight:normal;font-size:12px;color:#555}
 table.xr td{text-align:right;white-space:nowrap;min-width:2.6em}
-table.xr-t4{table-layout:fixed}
+table.xr-t4,table.xr-t3en{table-layout:fixed}
+table.xr-t3en th.xr-l{white-space:normal}
+table.xr-t3en thead th{font-size:11.5px}
 table.xr-t4 th,table.xr-t3 thead th{font-size:12px;padding:2px 3px}
 table.xr td.xr-blank{color:#9aa0a6;text-align:center}
 .xr-inferred{font-style:italic}
@@ -238,7 +240,7 @@ def table3_html(version: str | None, cells: Iterable[Mapping[str, Any]], marks: 
     idx = _cells_index(cells)
     rows = table3_rows(version, (k[1] for k in idx if k[0] == 3))
     cols = templates.TABLE3_COLUMNS
-    name = templates.TABLE3_COLUMN_EN if en else templates.TABLE3_COLUMN_LABELS
+    name = templates.TABLE3_COLUMN_PAGE_EN if en else templates.TABLE3_COLUMN_LABELS
     first, total = templates.APPLICANT_COLUMNS[0], templates.TOTAL_COLUMN
     orgs = templates.APPLICANT_COLUMNS[1:]
     head = [
@@ -259,7 +261,7 @@ def table3_html(version: str | None, cells: Iterable[Mapping[str, Any]], marks: 
     for key in rows:
         spec = templates.ROW[key]
         row_notes = marks.at(f"table3.{key}")
-        label = f"{spec.number}{spec.en}" if en else spec.number + spec.short
+        label = spec.label_en if en else spec.number + spec.short  # numbering and words: template data
         tip = "" if en or spec.short == spec.printed else spec.label
         parts = []
         if outcomes and key == outcomes[0]:  # 三、本年度办理结果 spans the outcomes and their 总计
@@ -272,7 +274,7 @@ def table3_html(version: str | None, cells: Iterable[Mapping[str, Any]], marks: 
                 seen.add(spec.group)
                 g = templates.GROUPS[spec.group]
                 n = sum(templates.ROW[k].group == spec.group for k in rows)
-                parts.append(_th(f"{g.number}{g.en}" if en else g.label, "xr-h", rs=n))
+                parts.append(_th(g.label_en if en else g.label, "xr-h", rs=n))
             parts.append(_th(label, tip=tip, notes=row_notes, lang=lang))
         else:
             parts.append(_th(label, cs=2, tip=tip, notes=row_notes, lang=lang))
@@ -280,9 +282,11 @@ def table3_html(version: str | None, cells: Iterable[Mapping[str, Any]], marks: 
             k = (3, key, c)
             parts.append(_td(idx.get(k), marks.at(f"table3.{key}.{c}"), row_notes, marks, k))
         body.append("<tr>" + "".join(parts) + "</tr>")
-    # the label columns: 三、本年度办理结果, the groups, the rows; then the seven values
-    widths = ["4.2em", "6.2em", "auto"] + ["auto" if en else "3.4em"] * len(cols)
-    return _table("t3", head, body, widths)
+    # the label columns: 三、本年度办理结果, the groups, the rows; then the seven values. In English the labels
+    # are longer: fixed widths (the rows' labels wrap) leave the seven values a share of the column each
+    if en:
+        return _table("t3 xr-t3en", head, body, ["5.4em", "6em", "10em"] + ["auto"] * len(cols))
+    return _table("t3", head, body, ["4.2em", "6.2em", "auto"] + ["3.4em"] * len(cols))
 
 
 def table4_html(cells: Iterable[Mapping[str, Any]], marks: Marks) -> str:

@@ -61,6 +61,8 @@ SECTIONS: tuple[Section, ...] = tuple(
 TABLE3_COLUMNS: tuple[str, ...] = tuple(c["key"] for c in _T3["columns"])
 TABLE3_COLUMN_LABELS: dict[str, str] = {c["key"]: c["zh"] for c in _T3["columns"]}
 TABLE3_COLUMN_EN: dict[str, str] = {c["key"]: c["en"] for c in _T3["columns"]}
+# the English report page's column headers (``page_en`` where ``en`` is too long for a narrow column)
+TABLE3_COLUMN_PAGE_EN: dict[str, str] = {c["key"]: c.get("page_en", c["en"]) for c in _T3["columns"]}
 APPLICANT_COLUMNS: tuple[str, ...] = tuple(c["key"] for c in _T3["columns"] if c.get("applicant"))
 TOTAL_COLUMN: str = next(c["key"] for c in _T3["columns"] if not c.get("applicant"))
 TOTAL_COL = TABLE3_COLUMNS.index(TOTAL_COLUMN)  # index of 总计 among the seven cells
@@ -92,11 +94,18 @@ class Row:
     flow: str | None = None  # in / out: the balance's rows
     total: bool = False  # the outcomes' total (（七）总计)
     share: float | None = None  # the demo's share of the outcomes
+    number_en: str = ""  # 1. / (1): the English report page's numbering
+    printed_en: str = ""  # the printed label in English
 
     @property
     def label(self) -> str:
         """Number + printed label (1.属于国家秘密)."""
         return self.number + self.printed
+
+    @property
+    def label_en(self) -> str:
+        """The row as the English report page prints it ("(1) Granted")."""
+        return f"{self.number_en} {self.printed_en or self.en}".strip()
 
 
 @dataclass(frozen=True)
@@ -105,10 +114,15 @@ class Group:
     number: str
     zh: str
     en: str
+    number_en: str = ""
 
     @property
     def label(self) -> str:
         return self.number + self.zh
+
+    @property
+    def label_en(self) -> str:
+        return f"{self.number_en} {self.en}".strip()
 
 
 ROWS: tuple[Row, ...] = tuple(
@@ -123,12 +137,16 @@ ROWS: tuple[Row, ...] = tuple(
         flow=r.get("flow"),
         total=bool(r.get("total")),
         share=r.get("share"),
+        number_en=r.get("number_en", ""),
+        printed_en=r.get("printed_en", ""),
     )
     for r in _T3["rows"]
 )
 ROW: dict[str, Row] = {r.key: r for r in ROWS}
 ROW_KEYS: tuple[str, ...] = tuple(ROW)  # every version's rows in print order (2019 其他处理 before the 2021 three)
-GROUPS: dict[str, Group] = {k: Group(k, g["number"], g["zh"], g["en"]) for k, g in _T3["groups"].items()}
+GROUPS: dict[str, Group] = {
+    k: Group(k, g["number"], g["zh"], g["en"], g.get("number_en", "")) for k, g in _T3["groups"].items()
+}
 FLOW_IN: tuple[str, ...] = tuple(r.key for r in ROWS if r.flow == "in")
 FLOW_OUT: tuple[str, ...] = tuple(r.key for r in ROWS if r.flow == "out")
 FLOW_ROWS: tuple[str, ...] = tuple(r.key for r in ROWS if r.flow)  # the balance's four rows

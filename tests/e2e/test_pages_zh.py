@@ -44,14 +44,16 @@ ATTRS = (
 )
 
 
-# Every text node of the page (material icons, whose ligature names are not text, left out), chart text
+# Every text node of the page (material icons, whose ligature names are not text, and command lines set as
+# code, left out), chart text
 # (SVG) included; the data grids' cells and column headers as their accessibility table holds them.
 TEXTS = """() => {
   const out = [];
   const it = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let n = it.nextNode(); n; n = it.nextNode()) {
     const el = n.parentElement;
-    if (!el || el.closest('[data-testid=stIconMaterial], style, script, noscript')) continue;
+    // a command line (code) is what a user types, not the UI's words
+    if (!el || el.closest('[data-testid=stIconMaterial], style, script, noscript, code')) continue;
     if (getComputedStyle(el).fontFamily.includes('Material')) continue;  // an icon's ligature name
     if (n.nodeValue.trim()) out.push(n.nodeValue.trim());
   }

@@ -103,6 +103,29 @@ def test_heatmap_every_label_and_fits(n):
 
 
 @pytest.mark.parametrize("n", [1, 3, 40])
+def test_heatmap_colours_every_value_even_for_one_entity(n):
+    """A colour scale with one value (one entity, one year) or a panel of zeros (0/0) drew no colour: the
+    scale's domain is fixed and its light end is a colour; every shown value has a colour, a blank none."""
+    rows = [
+        {"entity": e, "year": 2025, "measure": m, "label": m, "kind": "count", "value": v, "numerator": v,
+         "denominator": None, "basis": "b", "low_n": False}
+        for e in _names(n)
+        for m, v in (("applications", 7.0), ("reviews", 0.0), ("lawsuits", None))
+    ]  # fmt: skip
+    spec = charts.heatmap(pl.DataFrame(rows)).to_dict()
+    rect = next(layer for layer in spec["spec"]["layer"] if layer["mark"] in ("rect", {"type": "rect"}))
+    scale = rect["encoding"]["color"]["scale"]
+    assert scale["domain"] == [0, 1]
+    assert list(scale["range"]) == list(charts.HEAT_RANGE) and charts.HEAT_RANGE[0] != "#ffffff"
+    data = next(iter(spec["datasets"].values()))
+    scaled = {(d["entity"], d["measure"]): d["scaled"] for d in data}
+    for e in _names(n):
+        assert scaled[(e, "applications")] == 1.0  # the one value is the top of its scale
+        assert scaled[(e, "reviews")] == 0.0  # zeros: the light end, not 0/0
+        assert scaled[(e, "lawsuits")] is None  # a blank stays uncoloured
+
+
+@pytest.mark.parametrize("n", [1, 3, 40])
 def test_trend_and_grouped_labels(n):
     years = list(range(2025 - n + 1, 2026)) if n < 40 else list(range(1986, 2026))
     df = pl.DataFrame(

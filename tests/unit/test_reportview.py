@@ -71,6 +71,29 @@ def test_table3_rows_and_columns_are_the_templates_in_print_order(version):
 
 
 @pytest.mark.parametrize("version", sorted(VERSIONS))
+def test_table3_in_english_is_the_templates_english_labels(version):
+    """The English page: each row as the template data numbers and names it in English ("(1) Granted"), the
+    groups likewise; no Chinese ordinal (一、 （一）) or any Chinese left in the table; fixed column widths so
+    that it fits its column (the labels wrap)."""
+    import re
+
+    doc = _doc(rv.table3_html(version, _t3_cells(version), rv.Marks.build([], [], "en")))
+    keys = [r["key"] for r in VERSIONS[version]["table3"]["rows"]]
+    body = doc.findall(".//tbody/tr")
+    for tr, key in zip(body, keys):
+        spec = T3_ROWS[key]
+        assert _text(tr.findall("th")[-1]) == f"{spec['number_en']} {spec['printed_en']}"
+    ths = [_text(th) for th in doc.findall(".//th")]
+    for g in {T3_ROWS[k].get("group") for k in keys} - {None}:
+        assert ths.count(f"{T3_GROUPS[g]['number_en']} {T3_GROUPS[g]['en']}") == 1
+    assert VOC["table3"]["outcomes_heading_en"] in ths
+    assert not [t for t in ths if re.search(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]", t)], ths
+    table = doc.find(".//table")
+    assert "xr-t3en" in table.get("class")  # table-layout: fixed (reportview.CSS)
+    assert [c.get("style") for c in table.findall(".//col")][:3] == ["width:5.4em", "width:6em", "width:10em"]
+
+
+@pytest.mark.parametrize("version", sorted(VERSIONS))
 def test_table2_blocks_rows_and_columns_are_the_versions(version):
     blocks = VERSIONS[version]["table2"]["blocks"]
     cells = [
