@@ -113,3 +113,17 @@ def test_findings_name_the_report_not_its_hash(db, sql):
     assert all(str(v).startswith("report?") and "report=" in str(v) for v in findings["新标签页"])
     names = {r[0] for r in sql.execute("SELECT DISTINCT coalesce(agency_name, agency) FROM reports").fetchall()}
     assert set(findings["机关"]) <= names
+
+
+def test_headings_say_their_years(db, sql):
+    """逐年趋势, 热力图 and the map's title say which years they show (issue 17, defect 8)."""
+    lo, hi = sql.execute("SELECT min(year), max(year) FROM reports").fetchone()
+    at = run_page()
+    assert_ok(at)
+    assert f"逐年趋势（{lo}–{hi} 年）" in [s.value for s in at.subheader]
+    at = run_page("compare", y=f"{lo + 1}-{hi}")
+    assert_ok(at)
+    assert f"热力图（区县 · {lo + 1}–{hi} 年）" in [s.value for s in at.subheader]
+    at = run_page("compare", lang="en", cy=[str(hi)])
+    assert_ok(at)
+    assert f"Heatmap (District · {hi})" in [s.value for s in at.subheader]
