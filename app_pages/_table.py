@@ -126,23 +126,24 @@ def natural_px(name: str, values: list[Any]) -> int:
 
 def widths(shown: pl.DataFrame, avail: int = MAIN_PX, fixed: Mapping[str, int] | None = None) -> dict[str, int]:
     """Pixel widths for the columns of ``shown`` (text as printed) so that together they fit in ``avail``:
-    {} when the grid's own sizing already fits; else every column at its natural width except the widest,
-    which share what is left equally (never below ``MIN_PX``). ``fixed`` columns keep the width given."""
+    {} when the grid's own sizing already fits; else the long cells are cut first (every column keeps at least
+    its header's width, the widest cells share what is left), and only when the headers alone are too wide
+    are the widest headers cut too (never below ``MIN_PX``). ``fixed`` columns keep the width given."""
     fixed = dict(fixed or {})
     nat = {c: fixed.get(c) or natural_px(c, shown[c].to_list()) for c in shown.columns}
     if sum(nat.values()) <= avail:
         return {}
-    flex = {c: w for c, w in nat.items() if c not in fixed}
-    room = avail - sum(w for c, w in nat.items() if c in fixed)
-    # water-filling: the narrow columns keep their width, the wide ones share what is left equally
-    ws, used, cap = sorted(flex.values()), 0, float("inf")
-    for i, w in enumerate(ws):
-        share = (room - used) / (len(ws) - i)
-        if w > share:
-            cap = share
-            break
-        used += w
-    return {c: (w if c in fixed else max(MIN_PX, int(min(w, cap)))) for c, w in nat.items()}
+    head = {c: fixed.get(c) or int(max(text_px(c) + HEAD_PX, MIN_PX)) for c in shown.columns}
+    floor = head if sum(head.values()) <= avail else dict.fromkeys(shown.columns, MIN_PX)
+
+    def total(cap: float) -> int:
+        return sum(w if c in fixed else max(floor[c], int(min(w, cap))) for c, w in nat.items())
+
+    lo, hi = 0.0, float(max(nat.values()))
+    for _ in range(40):  # the largest cap under which the columns fit
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if total(mid) <= avail else (lo, mid)
+    return {c: (w if c in fixed else max(floor[c], int(min(w, lo)))) for c, w in nat.items()}
 
 
 def fit(shown: pl.DataFrame, cfg: dict[str, Any], avail: int = MAIN_PX) -> dict[str, Any]:

@@ -286,8 +286,8 @@ S: dict[str, tuple[str, str]] = {
     "county": ("区县", "District"),
     "agency": ("机关", "Agency"),
     "n_reports": ("报告数", "Reports"),
-    "n_null": ("空值报告数", "Reports with null"),
-    "n_anomalous": ("数据异常报告数", "Anomalous reports"),
+    "n_null": ("空值报告数", "Blanks"),
+    "n_anomalous": ("数据异常报告数", "Anomalous"),
     "n_anomalous_help": (
         "比率超出 0–100 %（违反模板恒等式）的报告数：已从合计与排名中排除。",
         "Reports whose rate is outside 0–100 % (against the template's identities): left out of totals and rankings.",
