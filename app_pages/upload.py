@@ -87,7 +87,7 @@ def run_ingest(rows: dict[str, dict], dataset: str) -> None:
     """Ingest the queued files of ``rows`` (path → row), updating each row's status as the ingest reports it."""
     from pipelines.warehouse.ingest import ingest
 
-    todo = [p for p, r in rows.items() if r["status"] == "queued"]
+    todo = [r.get("file", p) for p, r in rows.items() if r["status"] == "queued"]
     bar = st.progress(0.0, text=t("importing", i=0, n=len(rows)))
     live = st.empty()
     last = [0.0]
@@ -162,6 +162,7 @@ def queue_uploads(files, rows: dict[str, dict]) -> bool:
 
 def queue_folder(text: str, rows: dict[str, dict]) -> bool:
     """The files of a folder inside the allowed root (symlinks leading outside it refused, one line each)."""
+    from pipelines.document import shown_path
     from pipelines.warehouse.ingest import walk
 
     try:
@@ -171,10 +172,10 @@ def queue_folder(text: str, rows: dict[str, dict]) -> bool:
         return False
     assert ROOT is not None  # folder ingest is offered only under XXGK_IMPORT_ROOT
     found, outside = imports.files_within(list(walk([folder])), ROOT)
-    for p, _ in found:
-        rows[p] = {"name": p, "status": "queued"}
+    for p, _ in found:  # keyed as ingest reports a path (shown_path: a non-UTF-8 name as \xNN); read by its own
+        rows[shown_path(p)] = {"name": shown_path(p), "status": "queued", "file": p}
     for p in outside:
-        rows[p] = {"name": p, "status": "refused", "detail": t("import_outside_root")}
+        rows[shown_path(p)] = {"name": shown_path(p), "status": "refused", "detail": t("import_outside_root")}
     return True
 
 

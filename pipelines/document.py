@@ -7,6 +7,7 @@ template; the parser knows the template, never formats.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -77,7 +78,36 @@ class ReadError(Exception):
     def __init__(self, path: str, reason: str):
         self.path = str(path)
         self.reason = reason
-        super().__init__(f"{self.path}: {reason}")
+        super().__init__(f"{shown_path(self.path)}: {reason}")
+
+
+def shown_path(path: str | os.PathLike | bytes) -> str:
+    """A file's path as the warehouse stores it and every message shows it (one rule, README: source_path).
+
+    A name that is valid UTF-8 is itself. One that is not (a GBK name unpacked from a Windows zip: Python
+    holds its bytes as surrogateescape, which neither DuckDB nor a UTF-8 terminal accepts) has each byte
+    that is not UTF-8 written as \\xNN: displayable, one line, and lossless (disk_path gives the file back).
+    Also used on error texts that quote such a path."""
+    s = os.fsdecode(path) if isinstance(path, bytes) else os.fspath(path)
+    try:
+        s.encode("utf-8")
+        return s
+    except UnicodeEncodeError:
+        pass
+    try:
+        return s.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate that no file name decoded to: shown as \\udXXX
+        return s.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+_ESCAPED_BYTE = re.compile(r"\\x([89a-f][0-9a-f])")
+
+
+def disk_path(stored: str) -> str:
+    """The file a stored path (shown_path) names: the path itself when it exists, else its \\xNN bytes restored."""
+    if "\\x" not in stored or os.path.lexists(stored):
+        return stored
+    return _ESCAPED_BYTE.sub(lambda m: chr(0xDC00 + int(m[1], 16)), stored)
 
 
 _SPACES = re.compile("[\u00a0\u2002-\u200a\u202f\u205f\u3000\t\r\f\v ]+")

@@ -18,7 +18,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from pipelines.document import ReadError
+    from pipelines.document import ReadError, shown_path
     from pipelines.extract import extract_file
 
     try:
@@ -28,9 +28,10 @@ def run(args) -> int:
         return 2
     except Exception as e:  # a reader or parser bug must still name the file, on one line
         msg = " ".join(str(e).split()) or type(e).__name__
-        print(f"xxgk extract: {args.file}: {type(e).__name__}: {msg}", file=sys.stderr)
+        print(shown_path(f"xxgk extract: {args.file}: {type(e).__name__}: {msg}"), file=sys.stderr)
         return 2
     obj = report.to_json()
+    obj["source"] = shown_path(obj["source"])  # a name that is not UTF-8 as \xNN bytes: valid JSON, one rule
     if args.json:
         sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
         return 0

@@ -8,6 +8,7 @@ from typing import Any
 
 import polars as pl
 
+from pipelines.document import disk_path
 from pipelines.read.filters import Filters, _and, _where
 from pipelines.read.route import _route
 from pipelines.readers import ReadError, read_path_bytes
@@ -182,7 +183,7 @@ def original_file(source_path: str, sha256: str) -> bytes:
     file within the input size limit whose SHA-256 is the one recorded at ingest, so nothing but the report's
     own file can be served through this. Raises OriginalUnavailable with the reason otherwise."""
     try:
-        data = read_path_bytes(source_path)
+        data = read_path_bytes(disk_path(source_path))  # a non-UTF-8 name is stored with \xNN bytes
     except ReadError as e:
         raise OriginalUnavailable("missing", str(e)) from None
     if hashlib.sha256(data).hexdigest() != sha256:

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pipelines import settings
-from pipelines.document import ReadError
+from pipelines.document import ReadError, shown_path
 from pipelines.extract import EXTRACTOR_VERSION, template_data_version
 from pipelines.readers import read_path_bytes
 from pipelines.report import Report
@@ -223,8 +223,8 @@ def extract_job(data: bytes, source: str, timeout_s: float | None):
                 thread_alarm.stop()  # a _Timeout raised in here is caught below like any other
         return "ok", report
     except ReadError as e:
-        msg = str(e)
-        return "err", _oneline(msg if source in msg else f"{source}: {msg}")
+        msg, name = str(e), shown_path(source)  # ReadError names its file by shown_path
+        return "err", _oneline(msg if name in msg else f"{name}: {msg}")
     except _Timeout:
         return "err", f"{source}: extraction took longer than {timeout_s:g} s; skipped"
     except Exception as e:  # a parser bug on one file must not stop the batch
@@ -353,7 +353,10 @@ class WarehouseSink:
         self.stale = False  # reports loaded since the dashboard aggregates were last refreshed
         self.force_reextract = reextract  # read again every file of this dataset already in the warehouse
         self.rereads: dict[str, str] = {}  # sha → why a file already in the warehouse is read again
-        self.notify = on_file or (lambda path, status, detail, sha: None)
+        notify = on_file or (lambda path, status, detail, sha: None)
+        # Every path this run reports or stores is shown_path's: a non-UTF-8 name (surrogateescape) would
+        # fail DuckDB's insert at the end of the run, and a UTF-8 terminal; the files are read by their real path.
+        self.notify = lambda path, status, detail, sha: notify(shown_path(path), status, detail, sha)
         self.commit_every, self.bar = commit_every, bar
         self.result = IngestResult(run_id=run_id)
         self.since_publish, self.dirty, self.last_publish_at = 0, False, time.monotonic()
@@ -420,6 +423,7 @@ class WarehouseSink:
                 self.emit(item.source_path, item.sha256, out)
 
     def emit(self, path: str, sha: str | None, outcome: str, error: str | None = None) -> None:
+        path, error = shown_path(path), None if error is None else shown_path(error)
         self.files_buf.append([self.run_id, path, sha, outcome, error, sha if outcome != FAILED else None, _now()])
         if len(self.files_buf) >= 1000:
             self.flush_files()
@@ -495,7 +499,7 @@ class WarehouseSink:
         except Exception:  # the loader meets it again and fails this report alone
             ag = None
         self.notify(path, EXTRACTED, None, sha)
-        self.queue(("load", LoadItem(payload, path, sha, payload.format, ag, reextract=reread)))
+        self.queue(("load", LoadItem(payload, shown_path(path), sha, payload.format, ag, reextract=reread)))
 
     def offer(self, path: str, sha: str, rep: Report) -> None:
         """A report extracted elsewhere (a Parquet shard), loaded as a file's would be; when its bytes are in
@@ -536,7 +540,7 @@ class WarehouseSink:
     def _queue_copy(self, path: str, sha: str) -> None:
         rep = self.waiting[sha]
         agency = next((e[1].agency for e in self.pending if e[0] == "load" and e[1].sha256 == sha), None)
-        self.queue(("load", LoadItem(rep, path, sha, rep.format, agency)))
+        self.queue(("load", LoadItem(rep, shown_path(path), sha, rep.format, agency)))
 
     def _settled_unchanged(self, sha: str) -> bool:
         """Same bytes already in the warehouse: nothing to extract, unless a waiting report for the same

@@ -29,6 +29,7 @@ import pyarrow as pa
 
 from pipelines import settings
 from pipelines.checks import crossyear
+from pipelines.document import shown_path
 from pipelines.warehouse import db as dbm
 from pipelines.warehouse.aggregates import refresh_aggregates
 from pipelines.warehouse.load import LoadItem, load_reports, refresh_facts
@@ -84,7 +85,7 @@ def start_run(con: duckdb.DuckDBPyConnection, dataset: str, args: dict[str, Any]
     run_id = int(dbm.one(con.execute("SELECT nextval('seq_run_id')").fetchone())[0])
     con.execute(
         "INSERT INTO ingest_runs (run_id, started_at, dataset, args) VALUES (?, ?, ?, ?)",
-        [run_id, _now(), dataset, json.dumps(args, ensure_ascii=False)],
+        [run_id, _now(), dataset, shown_path(json.dumps(args, ensure_ascii=False))],  # paths as stored
     )
     return run_id
 
