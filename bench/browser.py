@@ -36,17 +36,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 CACHE = HERE / ".cache"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(ROOT))
+
+from pipelines import settings
+
 # url path → sidebar title (zh)
 PAGES = {
     "": "总览",
@@ -191,7 +184,7 @@ def bench_size(n: int, runs: int) -> dict:
     out: dict = {"reports": n, "pages": {}, "load_avg_before": os.getloadavg()}
     try:
         with sync_playwright() as pw:
-            b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            b = pw.chromium.launch(executable_path=str(settings.chromium()), args=list(settings.CHROMIUM_ARGS))
             ctx = b.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
             page, ms = load(ctx, url + "/")
             out["first_load_ms"] = round(ms)
@@ -251,8 +244,8 @@ def main() -> None:
     ap.add_argument("--sizes", default="10000,1000000")
     ap.add_argument("--runs", type=int, default=5)
     a = ap.parse_args()
-    if not Path(CHROMIUM).exists():
-        sys.exit(f"{CHROMIUM} is missing (Debian's chromium)")
+    if not settings.chromium().exists():
+        sys.exit(f"{settings.chromium()} is missing (Debian's chromium)")
     res = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "load_avg_before": os.getloadavg(),

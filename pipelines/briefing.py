@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Set as AbstractSet
 from html import escape
-from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -298,15 +297,15 @@ def build(
 
 def to_pdf(html: str) -> bytes | None:
     """The briefing as PDF through headless Chromium (Debian's chromium + playwright); None when unavailable."""
-    exe = "/usr/bin/chromium"
-    if not Path(exe).exists():
+    exe = settings.chromium()
+    if not exe.exists():
         return None
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         return None
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=exe, args=["--headless", "--no-sandbox", "--disable-gpu"])
+        b = pw.chromium.launch(executable_path=str(exe), args=list(settings.CHROMIUM_ARGS))
         try:
             page = b.new_page()
             page.set_content(html, wait_until="load")

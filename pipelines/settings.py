@@ -20,6 +20,7 @@ and the dashboard). Values are read when asked for, so a test can set the enviro
 | ``XXGK_ADCODES`` | the shipped table | a GB/T 2260 region-code CSV to use instead (entities) |
 | ``XXGK_FETCH_CONTACT`` | none | an e-mail or URL appended to ``xxgk fetch``'s User-Agent |
 | ``XXGK_DOC_CONVERTER`` | ``warm`` | ``warm``: one LibreOffice listener per process for .doc files; ``cold``: one soffice start a file |
+| ``XXGK_CHROMIUM`` | ``/usr/bin/chromium`` | the headless Chromium (Debian's) that prints the briefing as PDF (and drives the browser tests and benchmark) |
 | ``XXGK_UNO_PYTHON`` | ``python3``, ``/usr/bin/python3`` | the interpreter with LibreOffice's ``uno`` module (python3-uno) for the warm converter |
 
 Limits on input (what one hostile or broken file may cost; the README lists them) are constants below:
@@ -91,6 +92,25 @@ MAX_HTML_TAGS = 1_000_000  # markup tags of one HTML page: bounds its parsed tre
 MAX_DOCUMENT_CHARS = 10_000_000  # text read out of one DOCX (a report has ~20,000 characters)
 EXTRACT_TIMEOUT_S = 300.0  # one file's extraction time in `xxgk ingest`
 INGEST_INFLIGHT_BYTES = 64 * MB  # input bytes being extracted at once by an ingest's workers (a larger file runs alone)
+
+
+# Headless Chromium's flags, one list for the briefing's PDF, the browser tests and bench/browser.py: no
+# sandbox (a container has no user namespaces), no GPU, and nothing that reaches the network on its own.
+CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
+def chromium() -> Path:
+    """The headless Chromium executable: ``XXGK_CHROMIUM`` if set, else Debian's /usr/bin/chromium."""
+    return Path(os.environ.get("XXGK_CHROMIUM") or "/usr/bin/chromium")
 
 
 def live_refresh_s() -> float:

@@ -1,5 +1,10 @@
 """Browser tests' shared fixtures: one warehouse, one server started exactly as `make run` starts it, one
-Chromium for every e2e test module (starting them costs more than most tests)."""
+Chromium for every e2e test module (starting them costs more than most tests).
+
+Every e2e module carries ``E2E`` (below): one xdist group (pyproject: ``--dist loadgroup``), so one worker
+starts the one server and the one Chromium and runs the browser tests in turn while the other worker takes
+the rest of the suite. Two workers each with a server and a browser of their own made both wait on the
+2 cores and paid the server's warm-up twice."""
 
 from __future__ import annotations
 
@@ -15,20 +20,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines import settings
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "test-artifacts" / "screenshots"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SAMPLES = ROOT / "data" / "samples"
+E2E = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 
 def _free_port() -> int:
@@ -65,15 +62,14 @@ def import_root(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def server(warehouse, import_root):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser test")
+    if not settings.chromium().exists():
+        pytest.skip(f"{settings.chromium()} is missing: install Debian's chromium to run the browser test")
     port = _free_port()
     env = dict(
         os.environ,
         XXGK_DB=str(warehouse),
         XXGK_UPLOADS=str(warehouse.parent / "uploads"),
         XXGK_IMPORT_ROOT=str(import_root),
-        XXGK_LIVE_S="1",
     )
     # The server exactly as `make run` starts it (the warehouse exists, so it serves at once).
     venv = Path(sys.executable).parent.parent
@@ -112,7 +108,7 @@ def browser(server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = pw.chromium.launch(executable_path=str(settings.chromium()), args=list(settings.CHROMIUM_ARGS))
         yield b
         b.close()
 

@@ -14,9 +14,9 @@ import duckdb
 import polars as pl
 import pytest
 
-from tests.e2e.conftest import SHOTS, click_cell, no_exception, settle
+from tests.e2e.conftest import E2E, SHOTS, click_cell, no_exception, settle
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = [*E2E, pytest.mark.slow]
 
 PAGES = ["overview", "applications", "outcomes", "disputes", "compare", "report", "import"]
 

@@ -15,11 +15,11 @@ import pytest
 
 from app_pages._builtin_zh import ZH
 from pipelines import geo
-from tests.e2e.conftest import ROOT
+from tests.e2e.conftest import E2E, ROOT
 from tests.e2e.conftest import no_exception as _no_exception
 from tests.e2e.conftest import settle as _settle
 
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+pytestmark = [*E2E, pytest.mark.slow]
 
 SHOTS = ROOT / "test-artifacts" / "screenshots" / "pages"
 PAGES = [
