@@ -14,6 +14,7 @@ What every builder promises (tests/unit/test_charts.py renders them with 1, 3 an
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -422,6 +423,41 @@ def heatmap(df: pl.DataFrame, lang: str = "zh", title: str = "", min_cases: int 
 
 
 MAP_SELECTION = "area"  # the name of the map's click selection (the page reads the clicked area from it)
+MAP_FONT = 11  # px, the area names
+
+
+def _points(coords: Any) -> Any:
+    if coords and isinstance(coords[0], (int, float)):
+        yield coords
+        return
+    for c in coords:
+        yield from _points(c)
+
+
+def _mercator_box(geometry: dict) -> tuple[float, float, float, float]:
+    """The geometry's bounding box in Web-Mercator units (x = lon in radians, y = ln tan(π/4 + lat/2))."""
+    xs, ys = [], []
+    for lon, lat in ((p[0], p[1]) for p in _points(geometry["coordinates"])):
+        xs.append(math.radians(lon))
+        ys.append(math.log(math.tan(math.pi / 4 + math.radians(max(-85.0, min(85.0, lat))) / 2)))
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _fitting_names(features: Any, width: int, height: int) -> dict[str, bool]:
+    """Which areas' names fit inside their own shape once the map is fitted to ``width`` × ``height`` (as
+    Vega's mercator fit does): a name wider than its district (the small urban districts of a city) would
+    lie across its neighbours, so it is left to the tooltip and the table."""
+    boxes = {f["code"]: _mercator_box(f["geometry"]) for f in features}
+    if not boxes:
+        return {}
+    x0, y0 = min(b[0] for b in boxes.values()), min(b[1] for b in boxes.values())
+    x1, y1 = max(b[2] for b in boxes.values()), max(b[3] for b in boxes.values())
+    k = min(width / max(x1 - x0, 1e-9), height / max(y1 - y0, 1e-9))
+    out = {}
+    for f in features:
+        b = boxes[f["code"]]
+        out[f["code"]] = (b[2] - b[0]) * k >= MAP_FONT * len(f["name"]) + 4 and (b[3] - b[1]) * k >= MAP_FONT + 6
+    return out
 
 
 def choropleth(
@@ -444,6 +480,7 @@ def choropleth(
     v = _note(values, lang, min_cases) if values.height else values
     by_code = {r["code"]: r for r in v.iter_rows(named=True)} if v.height else {}
     label = v["label"][0] if v.height and "label" in v.columns else L["value"]
+    fits = _fitting_names(features, width, height)
     rows = []
     for f in features:
         r = by_code.get(f["code"], {})
@@ -454,6 +491,7 @@ def choropleth(
                 "type": "Feature",
                 "geometry": f["geometry"],
                 "name": f["name"],
+                "name_drawn": f["name"] if fits.get(f["code"]) else "",
                 "value": val,
                 "shown": None if (val is None or low) else val,  # what the colour scale sees
                 "numerator": r.get("numerator"),
@@ -480,7 +518,9 @@ def choropleth(
     ]
     base = alt.Chart(alt.Data(values=rows)).project(type="mercator")
     shapes = (
-        base.mark_geoshape(stroke="white", strokeWidth=1.2)
+        # invalid=None: Vega-Lite drops a row whose quantitative colour is null ("filter"), which erased every
+        # area without a value (the grey 无数据 ones) and left their names floating on an empty map
+        base.mark_geoshape(stroke="white", strokeWidth=1.2, invalid=None)
         .encode(
             color=alt.condition(
                 "datum.shown == null",
@@ -500,9 +540,10 @@ def choropleth(
         .add_params(pick)
     )
     names = (
-        base.mark_text(fontSize=11, color=TEXT)
+        base.mark_text(fontSize=MAP_FONT, color=TEXT)
+        .transform_filter("datum.name_drawn != ''")
         .transform_calculate(lon="geoCentroid(null, datum)[0]", lat="geoCentroid(null, datum)[1]")
-        .encode(longitude="lon:Q", latitude="lat:Q", text="name:N", tooltip=tips)
+        .encode(longitude="lon:Q", latitude="lat:Q", text="name_drawn:N", tooltip=tips)
     )
     return _config((shapes + names).properties(width=width, height=height, title=title))
 

@@ -172,3 +172,57 @@ def test_png_export_draws_chinese_with_the_cjk_font():
 
     img = Image.open(BytesIO(charts.to_png(ch, scale=1, width=500)))
     assert img.width == 500  # fit-x, as on the screen: the whole chart (labels included) takes the column
+
+
+def _map_svg_marks(svg: str) -> tuple[dict[str, tuple[float, float, float, float]], dict[str, tuple[float, float]]]:
+    """Each drawn area's bounding box and each drawn name's anchor, from the SVG the export draws."""
+    shapes = {}
+    for name, d in re.findall(
+        r'aria-label="[^"]*?区县: ([^;]+);[^"]*" role="graphics-symbol" aria-roledescription="geoshape"'
+        r'[^>]*? d="([^"]+)"',
+        svg,
+    ):
+        nums = [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?", d)]
+        shapes[name] = (min(nums[0::2]), min(nums[1::2]), max(nums[0::2]), max(nums[1::2]))
+    names = {}
+    for text, xy in re.findall(
+        r'role="graphics-symbol" aria-roledescription="text mark"[^>]*?transform="translate\(([^)]+)\)"[^>]*>([^<]*)<',
+        svg,
+    ):
+        x, y = map(float, text.split(","))
+        names[unescape(xy)] = (x, y)
+    return shapes, names
+
+
+def test_map_draws_every_district_and_each_name_on_its_shape():
+    """Luoyang's 14 districts with one value (the default view of the sample: one district reported): every
+    district is drawn (those without a value in grey, not dropped by Vega-Lite's null filter), and every name
+    drawn lies on its own shape; the small urban districts whose names would cover their neighbours are named
+    on hover only."""
+    from pipelines import geo
+
+    feats = geo.features("county", "410300")
+    assert len(feats) == 14
+    values = pl.DataFrame(
+        {
+            "code": ["410303"],
+            "name": ["西工区"],
+            "measure": ["applications"],
+            "label": ["本年新收申请数"],
+            "kind": ["count"],
+            "value": [5.0],
+            "numerator": [5.0],
+            "denominator": [None],
+            "basis": [""],
+            "n_reports": [1],
+            "n_null": [0],
+            "low_n": [False],
+        }
+    )
+    shapes, names = _map_svg_marks(charts.to_svg(charts.choropleth(feats, values, "zh")))
+    assert set(shapes) == {f["name"] for f in feats}
+    assert len(names) >= 8 and set(names) <= set(shapes)  # the counties are named; 瀍河回族区 is not (too small)
+    assert "瀍河回族区" not in names
+    for n, (x, y) in names.items():
+        x0, y0, x1, y1 = shapes[n]
+        assert x0 <= x <= x1 and y0 <= y <= y1, (n, (x, y), shapes[n])
