@@ -5,7 +5,7 @@ The warehouse keeps what the checks and the parser wrote (``check_id`` "C301 tab
 such as ``table3.denied_process_info.natural_person``, a message). The titles come from the data files:
 catalogue.yaml (``title_zh`` / ``title_en``) and parser_codes.yaml (``title_zh`` / ``title_en`` / ``note_zh``).
 A catalogue message is written "中文; English": each UI shows its half. A parser message is English: the
-Chinese UI shows the code's ``note_zh`` instead. Keys a message prints (``denied_process_info``) are named
+Chinese UI shows the code's ``note_zh`` instead (``message``). Keys a message prints (``denied_process_info``) are named
 as the template names them (不予公开·四类过程性信息).
 """
 
@@ -104,18 +104,54 @@ def name_keys(text: str, lang: str = "zh") -> str:
     return pat.sub(lambda m: names[m.group(1)], text)
 
 
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+_WORD = re.compile(r"[A-Za-z]{3,}")  # an English word (C301, P302 are codes; xxgk is a command)
+
+
+def halves(msg: str) -> tuple[str, str] | None:
+    """A bilingual message "中文; English" → (zh, en): split at the first "; " with Chinese before it and none
+    after (a quote in the Chinese half may hold "; " too; an English-only message is not split)."""
+    for m in re.finditer("; ", msg):
+        zh, en = msg[: m.start()], msg[m.end() :]
+        if _CJK.search(zh) and not _CJK.search(en):
+            return zh, en
+    return None
+
+
+@cache
+def _printed_labels() -> tuple[re.Pattern, dict[str, str]]:
+    """The template's printed table-3 row labels (（七）总计, 1.本机关) → their English names, longest first."""
+    names = {}
+    for k, r in templates.ROW.items():
+        for zh in {templates.row_label(k), r.number + r.short, r.zh}:
+            if zh and _CJK.search(zh):
+                names.setdefault(zh, templates.row_name(k, "en"))
+    for k in templates.TABLE3_COLUMNS:
+        names.setdefault(templates.column_name(k, "zh"), templates.column_name(k, "en"))
+    keys = sorted(names, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, keys))), names
+
+
 def message(check_id: str | None, msg: str | None, lang: str = "zh") -> str:
-    """The message in the UI's language: a catalogue message's own half, a parser code's ``note_zh`` in Chinese."""
+    """The message in the UI's language. A bilingual message ("中文; English": the catalogue's rules, the demo's
+    faults) shows its own half. A one-language message (the parser's and the warehouse's are English) shows
+    in English as written, and in Chinese as the code's ``note_zh`` (parser_codes.yaml), else its title. Keys
+    and the template's printed labels are named in the UI's language; an English message that would still
+    show Chinese shows the code's English title instead."""
     msg = msg or ""
     c = code(check_id)
-    if c.startswith("P"):
-        if _en(lang):
-            return name_keys(msg, lang)
-        return _titles().get(c, ("", "", ""))[2]
-    zh, sep, en = msg.rpartition("; ")
-    if not sep:  # not bilingual: shown as written
-        zh = en = msg
-    return name_keys(en if _en(lang) else zh, lang)
+    split = halves(msg)
+    if _en(lang):
+        text = name_keys(split[1] if split else msg, lang)
+        pat, names = _printed_labels()
+        text = pat.sub(lambda m: names[m.group(0)], text)
+        return title(check_id, lang) if _CJK.search(text) else text
+    if split:
+        return name_keys(split[0], lang)
+    text = name_keys(msg, lang)
+    if _CJK.search(text) and not _WORD.search(text):  # written in Chinese only
+        return text
+    return _titles().get(c, ("", "", ""))[2] or title(check_id, lang)
 
 
 def describe(check_id: str | None, loc: str | None, msg: str | None, lang: str = "zh") -> dict[str, str]:

@@ -510,10 +510,11 @@ def _apply_faults(b: Batch, rng: np.random.Generator) -> None:
                         {
                             "kind": "blank",
                             "where": f"table3.{key}",
+                            # the columns by name in each half (a message shows its half; no key is read)
                             "detail": "应填 0 处空白："
-                            + "、".join(cols[c] for c in cs)
+                            + "、".join(templates.column_name(cols[c], "zh") for c in cs)
                             + "; blank where 0 is meant: "
-                            + ", ".join(cols[c] for c in cs),
+                            + ", ".join(templates.column_name(cols[c], "en") for c in cs),
                         }
                     )
                 b.faults[r] = faults
@@ -547,8 +548,9 @@ def _apply_faults(b: Batch, rng: np.random.Generator) -> None:
                 {
                     "kind": "lost_cell",
                     "where": f"table3.{key}.{cols[c]}",
-                    "detail": f"该行只印 6 格：{cols[c]}（值 {int(t3[RI[key], c])}）缺失; "
-                    f"row printed with 6 of 7 cells: {cols[c]} (value {int(t3[RI[key], c])}) lost",
+                    "detail": f"该行只印 6 格：{templates.column_name(cols[c], 'zh')}（值 {int(t3[RI[key], c])}）缺失; "
+                    f"row printed with 6 of 7 cells: {templates.column_name(cols[c], 'en')} "
+                    f"(value {int(t3[RI[key], c])}) lost",
                     "original": int(t3[RI[key], c]),
                 }
             ]

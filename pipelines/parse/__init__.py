@@ -158,7 +158,10 @@ def parse(doc: Document) -> Report:
         parse_table4(stream(segs, *r4), report, keys)
     else:
         report.add(
-            "P401 table4_missing", "warning", "table4", "section 四 (行政复议、行政诉讼) not found; cells left null"
+            "P401 table4_missing",
+            "warning",
+            "table4",
+            "section 4 (administrative review and litigation) not found; cells left null",
         )
 
     _template(report, t2_version, t3_version, r2 is not None)

@@ -96,5 +96,5 @@ def fix_ocr_table3(report: Report) -> None:
                 "P502 ocr_uncertain",
                 "warning",
                 f"table3.{key}",
-                f"OCR-read row does not add up (applicant columns minus 总计 = {row_gap}); one of its cells is misread or the source is wrong",
+                f"OCR-read row does not add up (applicant columns minus the total = {row_gap}); one of its cells is misread or the source is wrong",
             )

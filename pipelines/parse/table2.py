@@ -87,5 +87,8 @@ def _fill(report: Report, key: str, cols: list[str], tokens: list[Token]) -> Non
         report.table2[f"{key}_{c}"] = CellValue(v, tk.text + tk.unit if tk.text else None, state)
         if tk.unit == "元" and c.endswith("amount_wan"):
             report.add(
-                "P202 unit_converted", "info", f"table2.{key}_{c}", f"amount printed as {tk.text}元; stored as {v} 万元"
+                "P202 unit_converted",
+                "info",
+                f"table2.{key}_{c}",
+                f"amount printed as {tk.text} yuan; stored as {v} (10,000 yuan)",
             )

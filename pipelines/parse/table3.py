@@ -106,7 +106,7 @@ def parse_table3(st: Stream, report: Report, hint_version: str | None) -> str | 
             "info",
             "table3",
             f"{n_split} line(s) held the numbers of two or more rows; each was cut into rows of 7 cells, "
-            "every one of which keeps its 总计 = the six applicant columns",
+            "every one of which keeps its total = the six applicant columns",
         )
     if not chunks and not labels_seen:
         return None
@@ -341,7 +341,7 @@ def _fill_row(
             "info",
             f"table3.{key}",
             f"row has {N_COLS - sg.lost} of 7 cells ({ch.raw}) and no gap shows where the lost one(s) stood; "
-            f"every placement that keeps 总计 = the six applicant columns (counts never negative) reads {_fmt(vals)}",
+            f"every placement that keeps the total = the six applicant columns (counts never negative) reads {_fmt(vals)}",
         )
     if sg.gap_nulls:
         report.add(
@@ -394,14 +394,15 @@ def _note_zero_totals(report: Report, rows: tuple[str, ...]) -> None:
     if not zero_cols:
         return
     outcome = [k for k in rows if k not in FLOW_ROWS]
+    total = templates.row_name(templates.TOTAL_ROW, "en")  # a parser message is English (the UI names it in zh)
     for f in report.findings:
         if f.check.startswith(("P301", "P302")) and f.where.startswith("table3."):
             key = f.where.split(".")[1]
             if key in outcome and all(report.table3[key][c].value is None for c in zero_cols):
                 f.message += (
-                    "; （七）总计 is 0 in every column, so these cells can only be 0"
+                    f"; {total} is 0 in every column, so these cells can only be 0"
                     if len(zero_cols) == N_COLS
-                    else f"; （七）总计 is 0 in {len(zero_cols)} column(s), so those cells can only be 0"
+                    else f"; {total} is 0 in {len(zero_cols)} column(s), so those cells can only be 0"
                 )
 
 
@@ -533,8 +534,7 @@ def _note_pick(report: Report, key: str, sg: Segmentation, vals: tuple) -> None:
             "P307 lost_cells_inferred",
             "info",
             f"table3.{key}",
-            f"row lost {sg.lost} cell(s) without a trace; of the {len(sg.candidates)} readings that keep the "
-            f"row's 总计, only {_fmt(vals)} keeps every column identity of the table",
+            f"row lost {sg.lost} cell(s) without a trace; of the {len(sg.candidates)} XX only {_fmt(vals)} keeps every column identity of the table",
         )
     else:
         report.add(
@@ -562,7 +562,7 @@ def _note_ambiguous(report: Report, key: str, sg: Segmentation, picks: set, fail
             "warning",
             f"table3.{key}",
             f"row has {N_COLS - sg.lost} of 7 cells and no gap shows where the lost one(s) stood: "
-            f"{len(sg.candidates)} readings keep the row's 总计 and {why} (e.g. {examples}); cells left null",
+            f"{len(sg.candidates)} readings keep the row's total and {why} (e.g. {examples}); cells left null",
         )
         return
     report.add(

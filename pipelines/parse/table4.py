@@ -76,14 +76,14 @@ def _doubt(sg: Segmentation, tokens: list[Token], src: str) -> tuple[str, str] |
         why = (
             "too many ways to tell"
             if sg.exhausted
-            else f"{sg.inconsistent} ways, none with every group's 总计 adding up"
+            else f"{sg.inconsistent} ways, none with every group's total adding up"
         )
         return "P405 digits_ambiguous", f"table 4 digits ({src}) can be split {why}; cells left null"
     if sg.lost and len(sg.candidates) != 1:
         return (
             "P402 table4_cells_missing",
             f"table 4 has {N - sg.lost} numbers for 15 cells ({src}) and no gap shows where the lost ones stood: "
-            f"{len(sg.candidates)} placements keep every group's 总计; cells left null",
+            f"{len(sg.candidates)} placements keep every group's total; cells left null",
         )
     if not sg.candidates:
         return (
@@ -127,7 +127,7 @@ def _note_reading(report: Report, sg: Segmentation, vals: tuple, src: str) -> No
             "info",
             "table4",
             f"table 4 has {N - sg.lost} numbers for 15 cells ({src}) and no gap shows where the lost ones stood; "
-            f"every placement that keeps each group's 总计 = 维持 + 纠正 + 其他 + 尚未审结 (counts never negative) "
+            f"every placement that keeps each group's total = upheld + corrected + other + pending (counts never negative) "
             f"reads [{shown}]",
         )
     if sg.glued and sg.used_identity:
@@ -136,7 +136,7 @@ def _note_reading(report: Report, sg: Segmentation, vals: tuple, src: str) -> No
             "info",
             "table4",
             f"table 4 printed as a run of digits ({src}); split as {list(vals)}, the only split in which "
-            "every group's 总计 equals the sum of its results",
+            "every group's total equals the sum of its results",
         )
 
 

@@ -83,3 +83,22 @@ def test_tables_in_english(db, page):
     for df in _tables(at):
         heads = [str(c) for c in df.columns if CJK.search(str(c))]
         assert heads == [], f"{page}: Chinese headers in the English UI: {heads}"
+
+
+def test_quality_finding_messages_in_each_language(db, sql):
+    """The 数据质量 findings' messages: each UI shows the message in its own language (the demo's faults are
+    written "中文; English", the catalogue's rules too): no Chinese in the English page's messages, no English
+    word in the Chinese page's; the same findings in both."""
+    n = sql.execute("SELECT count(*) FROM findings WHERE severity IN ('error', 'warning')").fetchone()[0]
+    assert n > 0
+    got = {}
+    for lang, col in (("zh", "说明"), ("en", "Message")):
+        at = run_page("quality", lang=lang, ds="demo")
+        assert_ok(at)
+        df = next(d for d in _tables(at) if col in d.columns)
+        got[lang] = df[col].tolist()
+    assert len(got["zh"]) == len(got["en"]) > 0
+    for zh, en in zip(got["zh"], got["en"]):
+        assert zh and CJK.search(zh) and not WORD.search(zh), zh
+        assert en and not CJK.search(en), en
+    assert any(m.startswith("blank where 0 is meant: natural persons") for m in got["en"]), got["en"][:5]

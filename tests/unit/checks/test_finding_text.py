@@ -33,3 +33,91 @@ def test_locations_in_the_templates_words():
     assert ftext.location("table2.rules_issued") == "表二 · 规章·本年制发件数"
     assert ftext.location("year") == "年度"
     assert ftext.location("table3.total_handled.total", "en") == "table 3 · total handled · total"
+
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@pytest.mark.parametrize(
+    ("check_id", "msg", "zh", "en"),
+    [
+        # the demo's faults and the catalogue's rules: "中文; English", each UI its half, keys named
+        (
+            "P302 row_cells_missing",
+            "应填 0 处空白：自然人、商业企业; blank where 0 is meant: natural persons, businesses",
+            "应填 0 处空白：自然人、商业企业",
+            "blank where 0 is meant: natural persons, businesses",
+        ),
+        (
+            "C303 table3_row_total",
+            "印为 2，表内合计应为 0; printed 2 where the table's own sums give 0",
+            "印为 2，表内合计应为 0",
+            "printed 2 where the table's own sums give 0",
+        ),
+        # a quote in the Chinese half may hold "; " itself
+        (
+            "C501 prose_applications",
+            "正文称收到申请 5 件（“共收到申请5件; 办结5件”），表三新收总计 4 件; the prose states 5 applications, "
+            "table 3 says 4",
+            "正文称收到申请 5 件（“共收到申请5件; 办结5件”），表三新收总计 4 件",
+            "the prose states 5 applications, table 3 says 4",
+        ),
+        # the parser's English messages ("; " inside): Chinese from parser_codes.yaml's note
+        (
+            "P301 row_missing",
+            "row label found but no numbers beside it; cells left null",
+            "未找到该行或该行没有数字，单元格留空。",
+            "row label found but no numbers beside it; cells left null",
+        ),
+        # written by an older parser with a printed label inside: named in English
+        (
+            "P301 row_missing",
+            "row label found but no numbers beside it; cells left null; （七）总计 is 0 in every column, so these "
+            "cells can only be 0",
+            "未找到该行或该行没有数字，单元格留空。",
+            "row label found but no numbers beside it; cells left null; total handled is 0 in every column, so "
+            "these cells can only be 0",
+        ),
+        # the warehouse's own English message (R101 is no catalogue rule): its note in Chinese
+        (
+            "R101 correction_needs_review",
+            "hand correction #3 (table3.granted.total = 4) was made on an earlier edition, which read 2; this "
+            "edition reads 5: not applied until reviewed (xxgk correct --list)",
+            "该更正暂不生效，请在数据质量页或用 xxgk correct --list 复核。",
+            "hand correction #3 (table3.granted.total = 4) was made on an earlier edition, which read 2; this "
+            "edition reads 5: not applied until reviewed (xxgk correct --list)",
+        ),
+    ],
+)
+def test_message_in_each_language(check_id, msg, zh, en):
+    assert ftext.message(check_id, msg, "zh") == zh
+    assert ftext.message(check_id, msg, "en") == en
+
+
+def test_an_english_message_never_shows_chinese():
+    # Chinese the English UI cannot name (an amount's unit in an old message): the code's English title instead
+    assert ftext.message("P202 unit_converted", "amount printed as 1200元; stored as 0.12 万元", "en") == (
+        "Amount converted to 10,000 yuan"
+    )
+
+
+def test_the_parser_writes_its_messages_in_english():
+    """The parser's finding messages are English (the Chinese UI shows the code's note): no Chinese in any
+    string literal of a ``report.add(…)`` call, so the English quality page never shows Chinese."""
+    import ast
+    from pathlib import Path
+
+    import pipelines.parse as parse
+
+    bad = []
+    for path in sorted(Path(parse.__file__).parent.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "add" and len(node.args) == 4:
+                for s in ast.walk(node.args[3]):
+                    if isinstance(s, ast.Constant) and isinstance(s.value, str) and CJK.search(s.value):
+                        bad.append(f"{path.name}:{s.lineno}: {s.value}")
+            if isinstance(node, ast.AugAssign) and getattr(node.target, "attr", "") == "message":
+                for s in ast.walk(node.value):
+                    if isinstance(s, ast.Constant) and isinstance(s.value, str) and CJK.search(s.value):
+                        bad.append(f"{path.name}:{s.lineno}: {s.value}")
+    assert bad == []
