@@ -266,13 +266,14 @@ def table(
     body = df.drop([c for c in drop if c in df.columns])
     cfg = _table.config(body, L, min_cases, kinds, names)
     cfg.update(column_config or {})
+    open_h, tab_h = _table.header("open", L), _table.header("new_tab", L)
     if links is not None and new_tab is not None:
         shown = shown.with_columns(
-            pl.Series(t("open"), [t("open") if v else "" for v in links], dtype=pl.Utf8),
-            new_tab.alias(t("new_tab")),
+            pl.Series(open_h, [t("open") if v else "" for v in links], dtype=pl.Utf8),
+            new_tab.alias(tab_h),
         )
-        cfg[t("open")] = st.column_config.TextColumn(t("open"), help=t("open_help"), width="small")
-        cfg[t("new_tab")] = st.column_config.LinkColumn(t("new_tab"), display_text="↗", width="small")
+        cfg[open_h] = st.column_config.TextColumn(open_h, help=t("open_help"), width="small")
+        cfg[tab_h] = st.column_config.LinkColumn(tab_h, display_text="↗", width="small")
     cfg = _table.fit(shown, cfg)  # every column inside the main area (the widest text columns narrowed)
     # typed loosely: streamlit's overloads want literals for on_select and height
     select: Any = "rerun" if links else "ignore"
@@ -297,17 +298,17 @@ def table(
         elif acted.get(key) != tuple(cell):
             acted[key] = tuple(cell)
             r, c = cell
-            if c == t("open") and 0 <= r < len(links) and links[r]:
+            if c == open_h and 0 <= r < len(links) and links[r]:
                 navigate(links[r])
     if export:
         _export.offer(
-            shown.drop(t("open")) if links else shown,
+            shown.drop(open_h) if links else shown,
             export,
             key,
             sheets=sheets,
             notes=notes,
             years=years,
-            link_col=t("new_tab") if links else None,
+            link_col=tab_h if links else None,
         )
 
 

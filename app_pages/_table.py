@@ -91,11 +91,12 @@ def _cells(df: pl.DataFrame, col: str, lang: str, kinds: Mapping[str, tuple[str,
 
 
 def header(col: str, lang: str, names: Mapping[str, str] | None = None) -> str:
-    """A column's header: the page's own name for it, else its key's label in pipelines.i18n."""
+    """A column's header: the page's own name for it, else its key's label in pipelines.i18n (or the column's
+    own name: data labels such as table 4's outcomes), capitalised in English (``i18n.heading``)."""
     if names and col in names:
-        return names[col]
+        return i18n.heading(names[col], lang)
     key = HEADERS.get(col, col)
-    return i18n.t(key, lang) if key in i18n.S else col
+    return i18n.heading(i18n.t(key, lang) if key in i18n.S else col, lang)
 
 
 NUMERIC = COUNTS | {"value", "prev", "change", "change_pct"}

@@ -138,7 +138,8 @@ else:
     )
     st.caption(t("q_moved_intro") + more)
     moved = changeview.order(moved)  # the links beside the table in the table's order
-    links = link_col(moved, "report_id", report_link).alias(t("open"))
+    open_h = _tbl.header("open", lang())
+    links = link_col(moved, "report_id", report_link).alias(open_h)
     shown = changeview.table(moved, lang()).select(links, pl.all())
     widths = {
         changeview.column(k, lang()): st.column_config.TextColumn(width=changeview.WIDTHS[k]) for k in changeview.keys()
@@ -148,6 +149,6 @@ else:
         hide_index=True,
         key="q_moved",
         column_config=_tbl.fit(
-            shown, {t("open"): st.column_config.LinkColumn(t("open"), display_text=t("open"), width=44), **widths}
+            shown, {open_h: st.column_config.LinkColumn(open_h, display_text=t("open"), width=44), **widths}
         ),
     )

@@ -538,6 +538,12 @@ def t(key: str, lang: str = "zh", **fmt) -> str:
     return s.format(**fmt) if fmt else s
 
 
+def heading(s: str, lang: str = "zh") -> str:
+    """A column header as every table prints it: in English, capitalised (the strings are shared with cells
+    and sentences, where "open", "low n", "upheld" stay lower case)."""
+    return s[:1].upper() + s[1:] if lang == "en" and s[:1].islower() else s
+
+
 def status_label(status: str | None, lang: str = "zh") -> str:
     """A report's status (ok | warnings | errors) as the UI names it."""
     key = f"status_{status}"

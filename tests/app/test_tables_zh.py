@@ -83,6 +83,9 @@ def test_tables_in_english(db, page):
     for df in _tables(at):
         heads = [str(c) for c in df.columns if CJK.search(str(c))]
         assert heads == [], f"{page}: Chinese headers in the English UI: {heads}"
+        # one case for every English header (the 打开 column read "open" beside "Agency", "Year")
+        lower = [str(c) for c in df.columns if str(c)[:1].islower()]
+        assert lower == [], f"{page}: English headers not capitalised: {lower}"
 
 
 def test_quality_finding_messages_in_each_language(db, sql):
