@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from pipelines import charts, numfmt, read, settings
+from pipelines import charts, i18n, numfmt, read, settings
 from pipelines.read import Filters
 
 CSS = """
@@ -40,7 +40,7 @@ T = {
     "scope": ("范围", "Scope"),
     "years": ("年度", "Years"),
     "generated": ("生成时间", "Generated"),
-    "all": ("全部", "all"),
+    "all": ("全部", "All"),
     "synthetic": (
         "本简报包含合成的演示数据，数字不代表任何真实机关。",
         "This briefing includes synthetic demo data: the figures describe no real agency.",
@@ -71,9 +71,13 @@ T = {
     "file": ("来源文件", "Source file"),
     "warn_open": ("公开率低于预警值 {v}", "disclosure rate below the warning value {v}"),
     "warn_corr": ("纠错率高于预警值 {v}", "correction rate above the warning value {v}"),
-    "low_n_note": ("样本不足的对象未参与排名：{n} 个。", "Left out of the ranking for too few cases: {n}."),
+    # count phrases: English "[[one|many]]" resolved by i18n.plural for the count n (Chinese needs none)
+    "low_n_note": (
+        "{n} 个对象因样本不足未参与排名。",
+        "{n} [[entity|entities]] left out of the ranking for too few cases.",
+    ),
     "no_findings": ("所选范围内没有校验发现。", "No findings in the selection."),
-    "more_sources": ("另有 {n} 份报告未列出。", "{n} more reports not listed."),
+    "more_sources": ("另有 {n} 份报告未列出。", "{n} more [[report|reports]] not listed."),
     "city_level": ("（市级机关）", "(city level)"),
 }
 
@@ -81,6 +85,8 @@ T = {
 def _t(key: str, lang: str, **fmt: Any) -> str:
     zh, en = T[key]
     s = en if lang == "en" else zh
+    if "[[" in s:
+        s = i18n.plural(s, fmt.get("n"))
     return s.format(**fmt) if fmt else s
 
 
@@ -111,8 +117,8 @@ def _scope(con, f: Filters, lang: str) -> tuple[str, int | None, int | None]:
     if f.agency_ids:
         parts += list(read.agency_names(con, list(f.agency_ids)).values())
     if f.datasets:
-        parts.append("/".join(f.datasets))
-    return ("、".join(parts) or _t("all", lang)), y0, y1
+        parts.append("/".join(i18n.dataset_label(d, lang) for d in f.datasets))  # by label, never the key
+    return ((", " if lang == "en" else "、").join(parts) or _t("all", lang)), y0, y1
 
 
 def _key_figures(k: pl.DataFrame, basis: str, L: str) -> list[str]:
@@ -185,7 +191,7 @@ def _rankings(con, f: Filters, basis: str, min_cases: int, y0: int | None, y1: i
             heads += [_t("numerator", L), _t("denominator", L)]
         out.append(_table(heads + [_t("reports", L)], rows, {0, 2, 3, 4, 5}, warn))
         if not low.is_empty():
-            out.append(f"<p class='note'>{escape(_t('low_n_note', L, n=low.height))} "
+            out.append(f"<p class='note'>{escape(_t('low_n_note', L, n=numfmt.count(low.height)))} "
                        f"{escape(numfmt.low_n_rule(min_cases, L))}</p>")  # fmt: skip
     return out
 
@@ -218,10 +224,11 @@ def _disputes(con, f: Filters, min_cases: int, L: str) -> list[str]:
     for r in cr.iter_rows(named=True):
         meas = read.MEASURES[r["measure"]]
         v = numfmt.with_low_n(numfmt.value(r["value"], meas.kind, meas.scale), bool(r["low_n"]), L)
+        colon, op, sep, cl = (": ", " (", "; ", ")") if L == "en" else ("：", "（", "；", "）")
         out.append(
-            f"<p>{escape(r['label'])}：<b>{escape(v)}</b>（{escape(_t('numerator', L))} "
+            f"<p>{escape(r['label'])}{colon}<b>{escape(v)}</b>{op}{escape(_t('numerator', L))} "
             f"{escape(numfmt.count(r['numerator']))} ÷ {escape(_t('denominator', L))} "
-            f"{escape(numfmt.count(r['denominator']))}；{escape(r['basis'])}）</p>"
+            f"{escape(numfmt.count(r['denominator']))}{sep}{escape(r['basis'])}{cl}</p>"
         )
     return out
 
@@ -251,7 +258,7 @@ def _sources(con, f: Filters, L: str) -> list[str]:
     rows = [[r["agency_name"] or "", r["year"], r["source_path"] or ""] for r in src.iter_rows(named=True)]
     out.append(_table([_t("agency", L), _t("year", L), _t("file", L)], rows))
     if n > src.height:
-        out.append(f"<p class='note'>{escape(_t('more_sources', L, n=f'{n - src.height:,}'))}</p>")
+        out.append(f"<p class='note'>{escape(_t('more_sources', L, n=numfmt.count(n - src.height)))}</p>")
     return out
 
 
@@ -268,12 +275,13 @@ def build(
     L = lang
     scope, y0, y1 = _scope(con, f, L)
     now = now or dt.datetime.now()
+    colon = ": " if L == "en" else "："
     out = [
         f'<!doctype html><html lang="{"en" if L == "en" else "zh-CN"}"><head><meta charset="utf-8">',
         f"<title>{escape(_t('title', L))}</title><style>{CSS}</style></head><body>",
         f"<h1>{escape(_t('title', L))}</h1>",
-        f'<p class="meta">{escape(_t("scope", L))}：{escape(scope)} · {escape(_t("years", L))}：{y0}–{y1} · '
-        f"{escape(_t('generated', L))}：{now:%Y-%m-%d %H:%M}</p>",
+        f'<p class="meta">{escape(_t("scope", L))}{colon}{escape(scope)} · {escape(_t("years", L))}{colon}{y0}–{y1} · '
+        f"{escape(_t('generated', L))}{colon}{now:%Y-%m-%d %H:%M}</p>",
     ]
     ds = read.datasets(con)
     if "demo" in (f.datasets or tuple(ds["dataset"].to_list() if not ds.is_empty() else ())):

@@ -58,4 +58,5 @@ def test_briefing_english_and_charts(db, sql):
     prov, city = _city(sql)
     html = briefing.build(connect_read(db), Filters(province=prov, city=city), "B", 30, "en")
     assert "Key figures" in html and "<svg" in html
+    assert f'<p class="meta">Scope: {prov}, {city} · Years: ' in html  # English punctuation in English
     assert "null" not in html.replace("Reports with null", "")  # no null value printed anywhere

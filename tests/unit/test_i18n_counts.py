@@ -43,3 +43,22 @@ def test_pages_keep_no_vocabulary_of_their_own():
     shaped = re.compile(r"^[A-Z_]+ = \{\n\s+\"\w+\": \(\s*\"", re.M)
     offenders = [p.name for p in root.glob("*.py") if shaped.search(p.read_text(encoding="utf-8"))]
     assert not offenders, offenders
+
+
+def test_the_briefings_counts_agree_with_their_number():
+    """生成分析简报's own phrases: every English count phrase goes through i18n.plural ("1 more report", "2 more
+    reports"), the Chinese one reads without a plural mark."""
+    from pipelines import briefing
+
+    counted = [k for k, (_, en) in briefing.T.items() if "{n}" in en]
+    assert {"low_n_note", "more_sources"} <= set(counted)
+    for key in counted:
+        zh, en = briefing.T[key]
+        assert "[[" in en and "[[" not in zh and "(s)" not in en, key
+        assert briefing._t(key, "en", n=1) != briefing._t(key, "en", n="1,234"), key
+        assert "[[" not in briefing._t(key, "en", n=1) + briefing._t(key, "zh", n=1)
+    assert briefing._t("more_sources", "en", n="1") == "1 more report not listed."
+    assert briefing._t("more_sources", "en", n="1,234") == "1,234 more reports not listed."
+    assert briefing._t("low_n_note", "en", n="1") == "1 entity left out of the ranking for too few cases."
+    assert briefing._t("low_n_note", "en", n="3") == "3 entities left out of the ranking for too few cases."
+    assert briefing._t("low_n_note", "zh", n="3") == "3 个对象因样本不足未参与排名。"
