@@ -121,7 +121,7 @@ def halves(msg: str) -> tuple[str, str] | None:
 @cache
 def _printed_labels() -> tuple[re.Pattern, dict[str, str]]:
     """The template's printed table-3 row labels (（七）总计, 1.本机关) → their English names, longest first."""
-    names = {}
+    names: dict[str, str] = {}
     for k, r in templates.ROW.items():
         for zh in {templates.row_label(k), r.number + r.short, r.zh}:
             if zh and _CJK.search(zh):
