@@ -15,6 +15,7 @@ from typing import Any
 
 from pipelines import templates, yamldata
 from pipelines.checks.evaluator import Instance, compile_formula, evaluate, parse_formula
+from pipelines.checks.lazy import lazy_field
 from pipelines.report import Report
 
 HERE = Path(__file__).parent
@@ -231,16 +232,14 @@ class _Passed(CheckResult):
         self.status = "pass"
         self.message = ""
         self._inst = inst
-        self._cache: dict[str, Any] | None = None
 
-    @property
-    def fields(self) -> dict[str, Any]:  # type: ignore[override]
-        if self._cache is None:
-            self._cache = _instance_fields(self._inst)
-        return self._cache
+    # Built on first access (lazy_field), then held as the eager CheckResult holds it.
+    @lazy_field
+    def fields(self) -> dict[str, Any]:
+        return _instance_fields(self._inst)
 
-    @property
-    def where(self) -> str:  # type: ignore[override]
+    @lazy_field
+    def where(self) -> str:
         try:
             return self.rule.where.format_map(self._inst.bindings)
         except (KeyError, IndexError, ValueError):

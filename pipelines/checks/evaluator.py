@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from pipelines.checks.lazy import lazy_field
+
 _LOOP = re.compile(r"\s+for\s+([A-Za-z_]\w*)\s+in\s+([A-Za-z_]\w*)\s*$")
 
 
@@ -449,21 +451,16 @@ class _PlannedInstance(Instance):
         self.rhs = rhs
         self._values = values
         self._record = record
-        self._b: dict[str, str] | None = None
-        self._ops: dict[str, Any] | None = None
 
-    @property
-    def bindings(self) -> dict[str, str]:  # type: ignore[override]
-        if self._b is None:
-            self._b = dict(self._bindings)
-        return self._b
+    # Built on first access (lazy_field), then held as the compiled form's Instance holds it.
+    @lazy_field
+    def bindings(self) -> dict[str, str]:
+        return dict(self._bindings)
 
-    @property
-    def operands(self) -> dict[str, Any]:  # type: ignore[override]
-        if self._ops is None:
-            values = self._values
-            self._ops = {name: values[slot] for name, slot in self._record}
-        return self._ops
+    @lazy_field
+    def operands(self) -> dict[str, Any]:
+        values = self._values
+        return {name: values[slot] for name, slot in self._record}
 
 
 def _instances(plan: _Plan, values: list) -> list[Instance]:

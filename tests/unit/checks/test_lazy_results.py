@@ -81,3 +81,35 @@ def test_lazy_results_equal_the_eager_ones_on_any_table(rows, data):
                 assert lazy(r, tables, sets) == eager(r, tables, sets, mp), r.id
     finally:
         mp.undo()
+
+
+def test_lazy_field_builds_once_and_reads_as_the_dataclass_field():
+    """lazy_field (the one helper behind the lazy results): computed on first read only, then held under the
+    field's own name, so the object reads as the eager dataclass; assigning the field sets it outright."""
+    from dataclasses import asdict, dataclass, field
+
+    from pipelines.checks.lazy import lazy_field
+
+    @dataclass
+    class Eager:
+        a: int
+        f: dict = field(default_factory=dict)
+
+    calls = []
+
+    class Lazy(Eager):
+        def __init__(self, a: int):
+            self.a = a
+
+        @lazy_field
+        def f(self) -> dict:
+            calls.append(self.a)
+            return {"twice": 2 * self.a}
+
+    x = Lazy(3)
+    assert calls == []
+    assert asdict(x) == asdict(Eager(3, {"twice": 6})) and x.f == {"twice": 6}
+    assert calls == [3]  # built once, then read from the instance
+    x.f = {"set": 1}
+    assert x.f == {"set": 1} and calls == [3]
+    assert isinstance(Lazy.f, lazy_field)
