@@ -168,7 +168,7 @@ def adcodes_path() -> str | None:
 # --- limits and thresholds (one place; the modules that apply them import these) ----------------------------
 
 INGEST_COMMIT_EVERY = 500  # files between two publishes of an ingest
-INGEST_LOAD_BATCH = 64  # reports written to the warehouse together (one transaction)
+INGEST_LOAD_BATCH = 256  # reports written to the warehouse together (one transaction; 64 cost ~5 % more CPU an ingest)
 INGEST_LOAD_BATCH_CHARS = 8_000_000  # ... or fewer, when their texts are this long together (memory stays bounded)
 WRITER_MEMORY = "256MB"  # DuckDB buffer pool of the warehouse writer; it spills to disk beyond this
 CROSSYEAR_CHUNK = 500  # agencies per pass of the cross-year checks

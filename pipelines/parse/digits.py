@@ -46,6 +46,11 @@ class Token:
     unit: str = ""  # 元, 万元, 件… printed after the number
     confidence: float = 1.0  # below 1 for OCR-read text
 
+    def cut(self, lo: int, hi: int) -> Token:
+        """This token with its text cut to text[lo:hi], every other field kept (dataclasses.replace(t,
+        text=t.text[lo:hi]), without its generic field walk: the digit searches cut tokens by the thousand)."""
+        return Token(self.text[lo:hi], self.kind, self.splittable, self.gap_before, self.unit, self.confidence)
+
 
 def compositions(run: str, k: int) -> Iterator[tuple[int, ...]]:
     """Every way to cut a digit string into k numbers without leading zeros."""
@@ -348,8 +353,6 @@ def _tiled(n: int, groups: Sequence[SumGroup]) -> bool:
 
 def _slice(tokens: Sequence[Token], a: tuple[int, int], b: tuple[int, int]) -> list[Token]:
     """Tokens between positions a=(ti, off) and b=(tj, off) (b exclusive), digit runs cut."""
-    from dataclasses import replace
-
     (ti, oa), (tj, ob) = a, b
     out = []
     for k in range(ti, tj + 1):
@@ -359,7 +362,7 @@ def _slice(tokens: Sequence[Token], a: tuple[int, int], b: tuple[int, int]) -> l
         if lo >= hi:
             continue
         if t.kind == "num" and t.splittable:
-            out.append(t if (lo, hi) == (0, len(t.text)) else replace(t, text=t.text[lo:hi]))
+            out.append(t if (lo, hi) == (0, len(t.text)) else t.cut(lo, hi))
         elif (lo, hi) == (0, len(t.text)):
             out.append(t)
         else:
@@ -432,8 +435,6 @@ def _split_groups(tokens: Sequence[Token], n: int, groups: Sequence[SumGroup]) -
 def _split_total_last(tokens: Sequence[Token], n: int) -> list[tuple]:
     """Read the total first (a tail of the last run), then split what is left into n-1 cells that
     sum to it: no part may exceed the total, which cuts the search to almost nothing."""
-    from dataclasses import replace
-
     last = tokens[-1]
     out: list[tuple] = []
     steps = [0]
@@ -443,7 +444,7 @@ def _split_total_last(tokens: Sequence[Token], n: int) -> list[tuple]:
             continue
         total = int(tail)
         head = last.text[:-k]
-        rest = list(tokens[:-1]) + ([replace(last, text=head)] if head else [])
+        rest = list(tokens[:-1]) + ([last.cut(0, len(head))] if head else [])
         if not rest or len(rest) > n - 1:
             continue
         for parts in _sum_split(rest, n - 1, total, steps):

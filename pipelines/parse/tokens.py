@@ -94,47 +94,52 @@ def scan_text(text: str) -> list[tuple[str, object]]:
     if "(" in text:  # a note needs its bracket: most lines have none
         text = NOTE.sub(" ", text)
     out: list[tuple[str, Any]] = []
+    append = out.append
     gap = False
+    last_text = False  # whether out[-1] is a ('text', …) item, which text right after it extends
+    # One dispatch a match on the alternative that matched (its last group: num, unit or ord for a number).
     for m in SCAN.finditer(text):
-        if m.group("space"):
+        g = m.lastgroup
+        if g == "space":
             gap = True
-            if out and out[-1][0] == "text":
+            if last_text:
                 out[-1] = ("text", out[-1][1] + " ")
             continue
-        if m.group("num") is not None:
-            num, ordmark = m.group("num"), m.group("ord")
-            unit = m.group("unit") or ""
-            if unit in DATE_UNITS:
-                _add_text(out, m.group(0))
-                gap = False
-                continue
-            if ordmark and not unit and "." not in num:
-                # the last digit is a row ordinal glued to the cells before it: "00000002.其他"
-                digits, ordinal = num[:-1], num[-1]
-                if digits and digits not in "+-":
-                    plain = digits.isdigit()
-                    out.append(("tok", Token(digits, "num" if plain else "dec", plain, gap, "")))
-                out.append(("text", ordinal + ordmark))
+        if g == "text":
+            if last_text:
+                out[-1] = ("text", out[-1][1] + m.group(g))
             else:
-                # num is \d characters with maybe a sign and a point: all \d (category Nd) is isdecimal()
-                kind = "num" if num.isdecimal() else "dec"
-                out.append(("tok", Token(num, kind, kind == "num", gap, unit)))
+                append(("text", m.group(g)))
+                last_text = True
             gap = False
             continue
-        if m.group("dash"):
-            out.append(("tok", Token(m.group("dash"), "dash", False, gap, "")))
-            gap = False
+        if g == "dash":
+            append(("tok", Token(m.group(g), "dash", False, gap, "")))
+            gap = last_text = False
             continue
-        _add_text(out, m.group("text"))
+        num, unit, ordmark = m.group("num", "unit", "ord")
+        unit = unit or ""
+        if unit in DATE_UNITS:
+            if last_text:
+                out[-1] = ("text", out[-1][1] + m.group(0))
+            else:
+                append(("text", m.group(0)))
+                last_text = True
+        elif ordmark and not unit and "." not in num:
+            # the last digit is a row ordinal glued to the cells before it: "00000002.其他"
+            digits, ordinal = num[:-1], num[-1]
+            if digits and digits not in "+-":
+                plain = digits.isdigit()
+                append(("tok", Token(digits, "num" if plain else "dec", plain, gap, "")))
+            append(("text", ordinal + ordmark))  # a new item, even after text (as ever)
+            last_text = True
+        else:
+            # num is \d characters with maybe a sign and a point: all \d (category Nd) is isdecimal()
+            kind = "num" if num.isdecimal() else "dec"
+            append(("tok", Token(num, kind, kind == "num", gap, unit)))
+            last_text = False
         gap = False
     return out
-
-
-def _add_text(out: list[tuple[str, object]], t: str) -> None:
-    if out and out[-1][0] == "text":
-        out[-1] = ("text", str(out[-1][1]) + t)
-    else:
-        out.append(("text", t))
 
 
 def stream(segs: list[Seg], start: int = 0, end: int | None = None) -> Stream:

@@ -39,7 +39,7 @@ from pipelines.report import Report
 from pipelines.warehouse import db as dbm
 from pipelines.warehouse import writer
 from pipelines.warehouse.load import ASKED, LOADED, REEXTRACTED, REPLACED, UNCHANGED, UPGRADE, LoadItem, resolve_agency
-from pipelines.warehouse.workers import extraction_pool, release_memory
+from pipelines.warehouse.workers import batch_gc, extraction_pool, release_memory
 
 FAILED = "failed"
 SKIPPED = "skipped"  # a file that is not a candidate report (companion notes, truth JSON): not a failure
@@ -682,7 +682,7 @@ def ingest(
     show = bool(progress) and sys.stderr.isatty()
     bar = Progress(count_files(paths, skip) if show else None, show)
     executor = executor or make_executor(max(1, int(workers)), limits)
-    with writer.open_warehouse(db, wait=wait, command="xxgk ingest") as w:
+    with batch_gc(), writer.open_warehouse(db, wait=wait, command="xxgk ingest") as w:
         run_id = writer.start_run(w.con, dataset, args if args is not None else {"paths": paths})
         shard_writer = None
         if shards is not None:

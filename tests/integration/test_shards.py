@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.warehouse import ingest as ingest_mod
 from pipelines.warehouse.ingest import ingest
 from tests.conftest import REAL_REPORTS
 
@@ -22,7 +23,8 @@ XXGK = Path(sys.executable).parent / "xxgk"
 
 
 @pytest.mark.slow
-def test_shards_round_trip(tmp_path):
+def test_shards_round_trip(tmp_path, monkeypatch):
+    monkeypatch.setattr(ingest_mod, "LOAD_BATCH", 64)  # a shard a batch: two shards, as a bigger corpus makes many
     src = tmp_path / "files"
     write_copies(src, 90)  # 90 files: two batches of 64 extracted reports, replacements and byte copies among them
     (src / "junk.txt").write_text("not a report", encoding="utf-8")
