@@ -540,6 +540,9 @@ class _Plan:
         else:
             outcome = REPLACED if key is not None and self._displace(key, it, ag) else LOADED
         self.present[rid] = it.source_path
+        # its version as if already loaded: a later report of the batch replacing it records it (as it would
+        # from the warehouse, had the two gone into separate batches)
+        self.versions[rid] = r.extractor_version
         self.write[rid] = i
         if key:
             self.by_key.setdefault(key, {})[rid] = it.source_path

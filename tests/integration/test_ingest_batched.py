@@ -19,7 +19,8 @@ TABLES = {
     "findings": "report_id, seq, check_id, severity, location, message",
     "report_facts": "*",
     "report_texts": "*",
-    "replacements": "old_report_id, new_report_id, agency_id, year, old_source_path, new_source_path",
+    "replacements": "old_report_id, new_report_id, agency_id, year, old_source_path, new_source_path, reason,"
+    " old_extractor_version, new_extractor_version",
     "ingest_files": "path, sha256, outcome, error, report_id",
 }
 

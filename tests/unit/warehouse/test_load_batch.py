@@ -19,7 +19,8 @@ TABLES = {  # every table load writes, with its columns minus the load time
     "report_facts": "*",
     "findings": "*",
     "report_texts": "*",
-    "replacements": "run_id, old_report_id, new_report_id, agency_id, year, old_source_path, new_source_path",
+    "replacements": "run_id, old_report_id, new_report_id, agency_id, year, old_source_path, new_source_path, reason,"
+    " old_extractor_version, new_extractor_version",
 }
 
 
@@ -44,6 +45,7 @@ def items(spec) -> list[LoadItem]:
             base=n % 7,
             findings=[("C301 x", "error", "table3", f"f{n}")] if n % 3 == 0 else (),
         )
+        r.extractor_version = 3 + n % 2  # each replacement records the version of the reading it replaces
         out.append(LoadItem(r, f"p{n}/{sha}.txt", sha, "txt"))
     return out
 
