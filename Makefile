@@ -26,7 +26,7 @@ $(DB): | $(BIN)/.installed
 warehouse: $(DB)
 
 run: venv $(DB)
-	XXGK_DB=$(DB) $(BIN)/streamlit run app.py --server.headless true --server.port $(PORT) --browser.gatherUsageStats false
+	XXGK_DB=$(DB) $(BIN)/python -m app_pages.serve --server.headless true --server.port $(PORT) --browser.gatherUsageStats false
 
 # The gate (CONTRIBUTING.md): style, types and layers, then the whole suite on 2 workers (slow tests included).
 lint: venv

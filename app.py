@@ -25,6 +25,8 @@ first_run = not st.session_state.get("_url_loaded")
 _filters.load_url()
 _filters.apply_nav()  # a drill-down followed in the last run: its link's state, before any widget
 _filters.keep_state()
+with st.sidebar:  # Streamlit's own English words, in Chinese when the UI is: first, so that its script loads
+    _builtin_zh.mount(lang())  # while the page is built, not after it
 
 have_db = db_path().is_file()
 pages: dict[str, st.Page] = {}
@@ -83,8 +85,6 @@ try:
             horizontal=True,
             format_func=lambda x: {"zh": "中文", "en": "English"}[x],
         )
-    with st.sidebar:
-        _builtin_zh.mount(lang())  # Streamlit's own English words, in Chinese when the UI is
     pg.run()
 finally:
     _filters.sync_url(page_key)

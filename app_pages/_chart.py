@@ -18,7 +18,7 @@ WIDTHS = {"full": 1040, "half": 500, "third": 320}
 def show(chart: Any, key: str | None = None, name: str = "chart", span: str = "full", lang: str = "zh") -> None:
     """Draw ``chart``; with ``key``, a PNG and an SVG button beside it that export what is drawn. A chart
     with nothing to draw says so instead of drawing bare axes and an empty legend."""
-    d = chart.to_dict()
+    d = charts.spec(chart)
     rows = [r for v in d.get("datasets", {}).values() for r in v] + list((d.get("data") or {}).get("values") or [])
     if not rows:
         st.caption(t("no_chart_data", lang))
@@ -27,16 +27,27 @@ def show(chart: Any, key: str | None = None, name: str = "chart", span: str = "f
         st.caption(t("no_chart_values", lang))  # bars of length 0, a share of nothing: no picture to draw
         return
     facet = "facet" in d
-    st.altair_chart(chart, theme=None, width="content" if facet else "stretch")
+    # the export's spec, taken before Streamlit moves the data out of the drawn dict; serialised on a click
+    export = charts.sized(d, None if facet else WIDTHS.get(span))
+    st.vega_lite_chart(d, theme=None, width="content" if facet else "stretch")
     if key:
-        spec = json.dumps(charts.for_export(chart, None if facet else WIDTHS.get(span)))
         png, svg = t("download_png", lang), t("download_svg", lang)
         box = st.popover(t("export_chart", lang), icon=":material/download:")
         box.download_button(
-            png, lambda: _png(spec), file_name=f"{name}.png", mime="image/png", key=f"{key}_png", on_click="ignore"
+            png,
+            lambda: _png(json.dumps(export)),
+            file_name=f"{name}.png",
+            mime="image/png",
+            key=f"{key}_png",
+            on_click="ignore",
         )
         box.download_button(
-            svg, lambda: _svg(spec), file_name=f"{name}.svg", mime="image/svg+xml", key=f"{key}_svg", on_click="ignore"
+            svg,
+            lambda: _svg(json.dumps(export)),
+            file_name=f"{name}.svg",
+            mime="image/svg+xml",
+            key=f"{key}_svg",
+            on_click="ignore",
         )
 
 

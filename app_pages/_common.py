@@ -5,6 +5,7 @@ The pages read like a description of the UI; every number comes from pipelines.r
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -175,7 +176,18 @@ def url_params(page: str | None = None) -> dict[str, list[str] | str]:
     from them carries every filter, however recently changed)."""
     from app_pages import _filters
 
-    return _filters.state_params(page if page is not None else page_key())
+    key = page if page is not None else page_key()
+    frozen = getattr(_LINKS, "params", None)
+    if frozen is None:
+        return _filters.state_params(key)
+    if key not in frozen:  # read once per page for a whole column of links (link_col)
+        frozen[key] = _filters.state_params(key)
+    return {k: list(v) if isinstance(v, list) else v for k, v in frozen[key].items()}
+
+
+# Streamlit runs each session's script in a thread of its own: the parameters link_col reads once are kept
+# per thread, only while it makes its column.
+_LINKS = threading.local()
 
 
 def _href(page: str, params: dict) -> str:
@@ -318,7 +330,14 @@ def link_col(df: pl.DataFrame, col: str, make: Any) -> pl.Series:
     (``map_elements`` would call ``make`` from polars' worker threads, which have no Streamlit context:
     each read of st.session_state there logs a "missing ScriptRunContext" warning.)"""
     values = [v for v in df[col].unique().to_list() if v is not None]
-    return df[col].replace_strict({v: make(v) for v in values}, default=None, return_dtype=pl.Utf8).alias("link")
+    # the state cannot change while the column is made: its parameters are read once, not once a row
+    # (a ranking of a few hundred districts read the session state ~20 times a row: ~0.2 s a run)
+    _LINKS.params = {}
+    try:
+        links = {v: make(v) for v in values}
+    finally:
+        _LINKS.params = None
+    return df[col].replace_strict(links, default=None, return_dtype=pl.Utf8).alias("link")
 
 
 def period() -> str:
@@ -406,21 +425,3 @@ def label_county(df: pl.DataFrame) -> pl.DataFrame:
 
 def no_data() -> None:
     st.info(t("no_data"))
-
-
-def png_download(chart, name: str, key: str) -> None:
-    """Offer the chart as PNG (vl-convert with the CJK font registered), rendered only when clicked."""
-    spec = chart.to_json()
-    st.download_button(
-        t("download_png"), lambda: _png(spec), file_name=f"{name}.png", mime="image/png", key=key, on_click="ignore"
-    )
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _png(spec: str) -> bytes:
-    import vl_convert as vlc
-
-    from pipelines.charts import register_cjk_fonts
-
-    register_cjk_fonts()
-    return vlc.vegalite_to_png(spec, scale=2)

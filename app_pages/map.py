@@ -72,8 +72,13 @@ def _picked() -> None:
         ss["city"], ss["cty"] = names[0], []
 
 
-st.altair_chart(
-    chart, theme=None, width="content", on_select=_picked, selection_mode=charts.MAP_SELECTION, key="map_chart"
+st.vega_lite_chart(
+    charts.spec(chart),
+    theme=None,
+    width="content",
+    on_select=_picked,
+    selection_mode=charts.MAP_SELECTION,
+    key="map_chart",
 )
 
 drawn = {x["code"] for x in feats}

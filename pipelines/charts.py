@@ -20,8 +20,16 @@ from typing import Any
 
 import altair as alt
 import polars as pl
+from altair.utils import schemapi
 
 from pipelines import numfmt
+
+# Altair's default theme adds a 300 × 300 view config that Streamlit turns off on the screen (it draws with
+# theme "none"); off here too, so the dict a page draws and the one it exports are the same.
+alt.theme.enable("none")
+# Altair validates every schema object as it is made ("debug mode", for its tracebacks): ~half of a chart's
+# building. The specs are validated whole in the tests instead (tests/unit/test_charts.py).
+schemapi.disable_debug_mode()
 
 CJK_FONT = "Noto Sans CJK SC"
 FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto")
@@ -120,40 +128,49 @@ def _num_axis(fmt: str, count: bool, **kw: Any) -> alt.Axis:
     return alt.Axis(format=fmt, tickMinStep=1 if count else alt.Undefined, **kw)
 
 
+# The whole look of a chart, one config object made once. Set on the chart as an attribute rather than by
+# .configure_*(): each of those copies a layered chart whole (its layers and data), eight copies a chart.
+_LOOK = alt.Config(
+    font=CJK_FONT,
+    background="white",
+    view=alt.ViewConfig(stroke=None),
+    range=alt.RangeConfig(category=PALETTE),
+    axis=alt.AxisConfig(
+        labelFontSize=12,
+        titleFontSize=12,
+        labelFont=CJK_FONT,
+        titleFont=CJK_FONT,
+        labelColor=TEXT,
+        titleColor=TEXT,
+        titleFontWeight="normal",
+        gridColor="#e6e9ef",
+        domainColor="#c9ccd1",
+        tickColor="#c9ccd1",
+    ),
+    legend=alt.LegendConfig(
+        labelFont=CJK_FONT,
+        titleFont=CJK_FONT,
+        labelFontSize=12,
+        titleFontSize=12,
+        labelLimit=260,
+        labelColor=TEXT,
+        titleColor=TEXT,
+    ),
+    title=alt.TitleConfig(font=CJK_FONT, fontSize=14, color=TEXT, anchor="start"),
+    text=alt.MarkConfig(font=CJK_FONT),
+)
+# the height is the plot's, axes and legend come on top: Streamlit's default (fit) would squeeze a short
+# chart's bars into what its axis and legend leave of the height
+_FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
+
+
 def _config(ch: Any) -> Any:
     """The whole look of a chart, in the chart: the same on the screen (theme off) and in the export."""
+    ch = ch.copy(deep=False)
     if not isinstance(ch, (alt.FacetChart, alt.HConcatChart, alt.VConcatChart, alt.ConcatChart)):
-        # the height is the plot's, axes and legend come on top: Streamlit's default (fit) would squeeze a
-        # short chart's bars into what its axis and legend leave of the height
-        ch = ch.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
-    return (
-        ch.configure(font=CJK_FONT, background="white")
-        .configure_view(stroke=None)
-        .configure_range(category=PALETTE)
-        .configure_axis(
-            labelFontSize=12,
-            titleFontSize=12,
-            labelFont=CJK_FONT,
-            titleFont=CJK_FONT,
-            labelColor=TEXT,
-            titleColor=TEXT,
-            titleFontWeight="normal",
-            gridColor="#e6e9ef",
-            domainColor="#c9ccd1",
-            tickColor="#c9ccd1",
-        )
-        .configure_legend(
-            labelFont=CJK_FONT,
-            titleFont=CJK_FONT,
-            labelFontSize=12,
-            titleFontSize=12,
-            labelLimit=260,
-            labelColor=TEXT,
-            titleColor=TEXT,
-        )
-        .configure_title(font=CJK_FONT, fontSize=14, color=TEXT, anchor="start")
-        .configure_text(font=CJK_FONT)
-    )
+        ch.autosize = _FIT_X
+    ch.config = _LOOK
+    return ch
 
 
 def trend(
@@ -565,19 +582,27 @@ def register_cjk_fonts() -> bool:
     return _FONTS_DONE
 
 
+def spec(chart: Any) -> dict:
+    """The chart's Vega-Lite spec: what the screen draws and what the export draws, one dict.
+
+    Not validated against the Vega-Lite schema here: Altair's validation is ~85 % of a chart's conversion
+    (jsonschema over the whole spec, some 40 ms a chart on a page run), and the builders' specs are validated
+    once, in the tests (tests/unit/test_charts.py), for every builder and row count."""
+    return chart.to_dict(validate=False)
+
+
+def sized(spec: dict, width: int | None = None) -> dict:
+    """``spec`` at the screen's width (a shallow copy): the export of a plain or layered chart that stretches
+    over its column on the screen; facets and concatenations keep their panel widths."""
+    out = dict(spec)
+    if width and not ("facet" in out or "hconcat" in out or "vconcat" in out or "concat" in out):
+        out["width"] = width
+    return out
+
+
 def for_export(chart: Any, width: int | None = None) -> dict:
     """The chart's Vega-Lite spec as the export draws it: the screen's spec, at the screen's width."""
-    spec = chart.to_dict()
-    if width:
-        _set_width(spec, width)
-    return spec
-
-
-def _set_width(spec: dict, width: int) -> None:
-    # only plain and layered charts stretch on the screen; facets keep their panel widths
-    if "facet" in spec or "hconcat" in spec or "vconcat" in spec or "concat" in spec:
-        return
-    spec["width"] = width
+    return sized(spec(chart), width)
 
 
 def to_png(chart: Any, scale: float = 2.0, width: int | None = None) -> bytes:

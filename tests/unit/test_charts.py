@@ -37,6 +37,9 @@ def _rate_frame(n: int, cat: str = "county") -> pl.DataFrame:
 
 
 def _svg_texts(chart) -> list[str]:
+    # the pages draw charts.spec() unvalidated (validation is most of a chart's cost on a page run): every
+    # builder's spec is held against the Vega-Lite schema here, for 1, 3 and 40 rows
+    chart.to_dict(validate=True)
     svg = charts.to_svg(chart)
     assert "null" not in svg.lower().replace("nullable", "")
     return [unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
@@ -166,6 +169,8 @@ def test_png_export_draws_chinese_with_the_cjk_font():
     assert spec["width"] == 500 and {k: v for k, v in spec.items() if k != "width"} == {
         k: v for k, v in ch.to_dict().items() if k != "width"
     }
+    # the screen draws the same dict (charts.spec), without Altair's 300 × 300 default view
+    assert charts.spec(ch) == ch.to_dict() and "continuousWidth" not in str(charts.spec(ch).get("config"))
     from io import BytesIO
 
     from PIL import Image

@@ -1,0 +1,56 @@
+"""Start the dashboard warm: ``python -m app_pages.serve [streamlit options]`` is ``streamlit run app.py
+[options]`` with the heavy imports done and the warehouse opened before the server takes its first request.
+
+Streamlit imports a page's modules only when the first session runs the script, so the first visitor of a
+fresh server waited for pandas, pyarrow, altair, polars and DuckDB to import (~1.5 s of CPU on the 2-core
+machine) and for the warehouse's first open. ``make run`` starts the server through here; the server is the
+same Streamlit CLI (``streamlit.web.cli.main``, the ``streamlit`` command's own entry point).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+
+
+def warm() -> None:
+    import logging
+
+    from app_pages import _warm
+
+    # st.cache_data checks its parameters when a module defines a cached function; before the server exists
+    # it says so ("No runtime found"), although the cache itself is made on the first call, in the server
+    from streamlit.runtime.caching import cache_data_api
+
+    log = logging.getLogger(cache_data_api.__name__)
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        _warm.warm()
+    finally:
+        log.setLevel(level)
+    from pipelines import read, settings
+    from pipelines.warehouse import snapshots
+
+    db = settings.db_path()
+    if not db.is_file():
+        return
+    try:  # open the published file and read the sidebar's first query into DuckDB's buffers
+        with snapshots.pool(db).use() as snap:
+            read.datasets(snap)
+    except Exception as e:  # only a head start: the pages say what is wrong with the warehouse, in the UI
+        print(f"xxgk: warehouse not warmed: {db}: {e}", file=sys.stderr)
+
+
+def main() -> None:
+    warm()
+    from streamlit.web import cli
+
+    sys.argv = ["streamlit", "run", str(APP), *sys.argv[1:]]
+    cli.main(prog_name="streamlit")
+
+
+if __name__ == "__main__":
+    main()
