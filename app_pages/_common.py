@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 import polars as pl
 import streamlit as st
 
-from pipelines import read, settings
+from pipelines import numfmt, read, settings
 from pipelines.i18n import t as _t
 from pipelines.warehouse import snapshots
 
@@ -268,24 +268,31 @@ def table(
     from app_pages import _export, _table
 
     L = lang()
-    links: list[str] | None = None
-    new_tab: pl.Series | None = None
-    if link and link in df.columns:
-        links = df[link].to_list()
-        new_tab = df[link].fill_null("")  # a row with no drill-down draws nothing, not None
-        df = df.drop(link)
-    shown = _table.frame(df, L, kinds, keep=(), drop=drop, names=names)
-    body = df.drop([c for c in drop if c in df.columns])
+    full = df
+    paged = df.height > settings.table_rows()
+    if paged:  # a page of rows on the screen; the export has them all (printed when it is asked for)
+        df = _page_of(df, key)
+    open_, tab = _table.header("open", L), _table.header("new_tab", L)  # headers (capitalised in English)
+    t_open = t("open")
+
+    def printed(d: pl.DataFrame) -> tuple[pl.DataFrame, list[str] | None]:
+        """``d`` as the table prints it (the 打开 / ↗ columns from its links), and its links."""
+        if not (link and link in d.columns):
+            return _table.frame(d, L, kinds, keep=(), drop=drop, names=names), None
+        links = d[link].to_list()
+        out = _table.frame(d.drop(link), L, kinds, keep=(), drop=drop, names=names).with_columns(
+            pl.Series(open_, [t_open if v else "" for v in links], dtype=pl.Utf8),
+            d[link].fill_null("").alias(tab),  # a row with no drill-down draws nothing, not None
+        )
+        return out, links
+
+    shown, links = printed(df)
+    body = df.drop([c for c in (*drop, link) if c and c in df.columns])
     cfg = _table.config(body, L, min_cases, kinds, names)
     cfg.update(column_config or {})
-    open_h, tab_h = _table.header("open", L), _table.header("new_tab", L)
-    if links is not None and new_tab is not None:
-        shown = shown.with_columns(
-            pl.Series(open_h, [t("open") if v else "" for v in links], dtype=pl.Utf8),
-            new_tab.alias(tab_h),
-        )
-        cfg[open_h] = st.column_config.TextColumn(open_h, help=t("open_help"), width="small")
-        cfg[tab_h] = st.column_config.LinkColumn(tab_h, display_text="↗", width="small")
+    if links is not None:
+        cfg[open_] = st.column_config.TextColumn(open_, help=t("open_help"), width="small")
+        cfg[tab] = st.column_config.LinkColumn(tab, display_text="↗", width="small")
     cfg = _table.fit(shown, cfg)  # every column inside the main area (the widest text columns narrowed)
     # typed loosely: streamlit's overloads want literals for on_select and height
     select: Any = "rerun" if links else "ignore"
@@ -310,18 +317,39 @@ def table(
         elif acted.get(key) != tuple(cell):
             acted[key] = tuple(cell)
             r, c = cell
-            if c == open_h and 0 <= r < len(links) and links[r]:
+            if c == open_ and 0 <= r < len(links) and links[r]:
                 navigate(links[r])
     if export:
+
+        def whole() -> pl.DataFrame:
+            out, has_links = printed(full)
+            return out.drop(open_) if has_links else out
+
         _export.offer(
-            shown.drop(open_h) if links else shown,
+            whole if paged else (shown.drop(open_) if links else shown),
             export,
             key,
             sheets=sheets,
             notes=notes,
             years=years,
-            link_col=tab_h if links else None,
+            link_col=tab if links else None,
         )
+
+
+def _page_of(df: pl.DataFrame, key: str) -> pl.DataFrame:
+    """The rows of ``df`` on the page the user chose under the table (第 N 页), with how many there are."""
+    per = settings.table_rows()
+    pages = -(-df.height // per)
+    k = f"{key}_pg"
+    if not isinstance(st.session_state.get(k), int) or not 1 <= st.session_state[k] <= pages:
+        st.session_state[k] = 1
+    c1, c2 = st.columns([1, 4], vertical_alignment="bottom")
+    n = c1.number_input(t("page_n") + f" / {pages:,}", min_value=1, max_value=pages, step=1, key=k)
+    a = (n - 1) * per
+    c2.caption(
+        t("rows_paged", a=numfmt.count(a + 1), b=numfmt.count(min(a + per, df.height)), n=numfmt.count(df.height))
+    )
+    return df.slice(a, per)
 
 
 def link_col(df: pl.DataFrame, col: str, make: Any) -> pl.Series:
@@ -329,6 +357,12 @@ def link_col(df: pl.DataFrame, col: str, make: Any) -> pl.Series:
 
     (``map_elements`` would call ``make`` from polars' worker threads, which have no Streamlit context:
     each read of st.session_state there logs a "missing ScriptRunContext" warning.)"""
+    if make is report_link and df[col].drop_nulls().str.contains(r"[^0-9A-Za-z_.~-]").sum() == 0:
+        # report ids need no quoting: the links are one prefix and the id, made by column (a findings list
+        # at 1M reports holds tens of thousands of them)
+        p = {k: v for k, v in url_params("report").items() if k not in ("report", "pg")}
+        head = _href("report", p) + ("&" if p else "") + "report="
+        return df.select((pl.lit(head) + pl.col(col)).alias("link")).to_series()
     values = [v for v in df[col].unique().to_list() if v is not None]
     # the state cannot change while the column is made: its parameters are read once, not once a row
     # (a ranking of a few hundred districts read the session state ~20 times a row: ~0.2 s a run)

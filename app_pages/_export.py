@@ -139,12 +139,13 @@ def page_title() -> str:
     return next((t(title) for key, _, title, _ in PAGES if key == page_key()), page_key())
 
 
-def _absolute_links(frame: pl.DataFrame, link_col: str | None) -> pl.DataFrame:
+def _absolute_links(frame: pl.DataFrame, link_col: str | None, base: str | None = None) -> pl.DataFrame:
+    """``link_col``'s relative links made absolute on ``base`` (this view's URL; read now when not given)."""
     from app_pages._common import page_url
 
     if not link_col or link_col not in frame.columns:
         return frame
-    base = page_url()
+    base = page_url() if base is None else base
     if "://" not in base:  # the server does not know the address the browser used: links stay relative
         return frame
     base = base[: base.rfind("/") + 1]
@@ -159,7 +160,7 @@ def _absolute_links(frame: pl.DataFrame, link_col: str | None) -> pl.DataFrame:
 
 
 def offer(
-    frame: pl.DataFrame,
+    frame: pl.DataFrame | Callable[[], pl.DataFrame],
     name: str,
     key: str,
     *,
@@ -169,28 +170,39 @@ def offer(
     years: str | None = None,
     link_col: str | None = None,
 ) -> None:
-    """CSV / Excel / Parquet buttons for exactly ``frame`` (the table shown). The workbook has the 说明
+    """CSV / Excel / Parquet buttons for exactly ``frame`` (the table shown; a function giving it when the
+    screen shows a page of a long table: printed only when a button is clicked). The workbook has the 说明
     sheet first, then the table, then ``sheets``. Every export of this run is listed in the session
-    (``_exports``: key → frame) so that a test can hold it against the table shown."""
-    from app_pages._common import t
+    (``_exports``: key → frame, or the function) so that a test can hold it against the table shown."""
+    from app_pages._common import page_url, t
 
-    out = _absolute_links(frame, link_col)
+    lazy = callable(frame)
     meta = view_meta(title or page_title(), years, notes)
+    here = page_url()  # read in the script's run: a lazy table is printed when clicked, outside of it
+
+    def table() -> pl.DataFrame:
+        return _absolute_links(frame() if callable(frame) else frame, link_col, here)
+
+    out = None if lazy else table()
     st.session_state.setdefault("_exports", {})[key] = {
-        "frame": out,
+        "frame": table if lazy else out,
         "meta": meta,
         "name": name,
         "sheets": None if callable(sheets) else sheets,
     }
+
+    def data() -> pl.DataFrame:
+        return out if out is not None else table()
+
     stamp = dt.date.today().isoformat()
     base = f"xxgk-{name}-{stamp}"
     # one row that wraps: in a half-width column the three buttons keep their whole labels
     row = st.container(horizontal=True, gap="small")
     c1 = c2 = c3 = row
-    big = out.height > EAGER_ROWS  # built when clicked; a small table's CSV is built now (cheap)
+    big = out is None or out.height > EAGER_ROWS  # built when clicked; a small table's CSV is built now (cheap)
     c1.download_button(
         t("download_csv"),
-        (lambda: csv_bytes(out, meta)) if big else csv_bytes(out, meta),
+        (lambda: csv_bytes(data(), meta)) if big else csv_bytes(data(), meta),
         file_name=f"{base}.csv",
         mime="text/csv",
         key=f"{key}_csv",
@@ -199,7 +211,7 @@ def offer(
     c2.download_button(
         t("download_xlsx"),
         lambda: xlsx_bytes(
-            {t("exp_data"): out, **((sheets() if callable(sheets) else sheets) or {})}, meta, t("exp_notes")
+            {t("exp_data"): data(), **((sheets() if callable(sheets) else sheets) or {})}, meta, t("exp_notes")
         ),
         file_name=f"{base}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -208,7 +220,7 @@ def offer(
     )
     c3.download_button(
         t("download_parquet"),
-        lambda: parquet_bytes(out, meta),
+        lambda: parquet_bytes(data(), meta),
         file_name=f"{base}.parquet",
         mime="application/octet-stream",
         key=f"{key}_parquet",

@@ -18,6 +18,16 @@ SEV = {"error": "q_sev_error", "warning": "q_sev_warning", "info": "q_sev_info"}
 PER_PAGE = 100
 SORTS = {"q_sort_name": "name", "q_sort_fail": "fail", "q_sort_region": "region"}
 
+
+def _messages(fl: pl.DataFrame) -> list[str]:
+    """Each finding's message in the UI's language: printed once per distinct (check, message), not per row
+    (tens of thousands of findings at 1M reports, a few hundred distinct messages)."""
+    L = lang()
+    pairs = fl.select("check_id", "message")
+    done = {(c, m): check_text.message(c, m, L) for c, m in pairs.unique().iter_rows()}
+    return [done[(c, m)] for c, m in pairs.iter_rows()]
+
+
 st.title(t("page_quality"))
 st.caption(t("q_intro"))
 st.caption(t("q_scope"))
@@ -97,11 +107,7 @@ shown = fl.with_columns(
     pl.col("county").fill_null(t("city_level")),
     link_col(fl, "report_id", report_link),
     # the finding's message in the UI's language, keys named in the template's words
-    pl.Series(
-        "message",
-        [check_text.message(c, m, lang()) for c, m in zip(fl["check_id"].to_list(), fl["message"].to_list())],
-        dtype=pl.Utf8,
-    ),
+    pl.Series("message", _messages(fl), dtype=pl.Utf8),
 ).drop("report_id")
 # the page's own headers; each check by its code and title (catalogue data), never its raw key
 finding_names = {"check_id": t("check"), "location": t("where")}

@@ -18,11 +18,11 @@ APP = Path(__file__).resolve().parent.parent / "app.py"
 def warm() -> None:
     import logging
 
-    from app_pages import _warm
-
     # st.cache_data checks its parameters when a module defines a cached function; before the server exists
     # it says so ("No runtime found"), although the cache itself is made on the first call, in the server
     from streamlit.runtime.caching import cache_data_api
+
+    from app_pages import _warm
 
     log = logging.getLogger(cache_data_api.__name__)
     level = log.level

@@ -158,6 +158,7 @@ S: dict[str, tuple[str, str]] = {
     ),
     "back_to_list": ("返回报告列表", "Back to the list"),
     "page_n": ("页码", "Page"),
+    "rows_paged": ("第 {a}–{b} 行，共 {n} 行（导出含全部行）", "Rows {a}–{b} of {n} (the export has every row)"),
     "sort": ("排序", "Sort"),
     "source": ("来源文件", "Source file"),
     "findings": ("校验发现", "Findings"),

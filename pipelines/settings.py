@@ -128,6 +128,11 @@ def _int_env(name: str, default: int) -> int:
         return default
 
 
+def table_rows() -> int:
+    """Rows of a dashboard table on one page (a longer table is paged; its export has every row)."""
+    return _int_env("XXGK_TABLE_ROWS", 200)
+
+
 def upload_max_count() -> int:
     """Files per import on the 导入 page."""
     return _int_env("XXGK_UPLOAD_COUNT", 200)

@@ -1,0 +1,68 @@
+"""A long table shows one page of rows (XXGK_TABLE_ROWS) with a page number under it; its export has every
+row, the page's rows among them in the same order; another page number shows the next rows."""
+
+from __future__ import annotations
+
+import polars as pl
+from conftest import assert_ok, run_page
+from test_exports import rows_of, shown_tables
+
+PER = 2
+
+
+def _yoy_table(at):
+    (v,) = [v for v in shown_tables(at) if "新标签页" in v.columns and any("申请" in c for c in v.columns)]
+    return v
+
+
+def test_a_long_table_is_paged_and_its_export_has_every_row(db, sql, monkeypatch):
+    monkeypatch.setenv("XXGK_TABLE_ROWS", str(PER))
+    at = run_page("applications", by="county")
+    assert_ok(at)
+    first = _yoy_table(at)
+    assert len(first) == PER
+    ex = at.session_state["_exports"]["app_yoy"]
+    assert callable(ex["frame"])  # printed when the export is asked for, not on every run
+    whole = ex["frame"]()
+    latest = sql.execute("SELECT max(year) FROM reports").fetchone()[0]
+    n_counties = sql.execute(
+        "SELECT count(*) FROM (SELECT DISTINCT county FROM reports WHERE year = ?)", [latest]  # city level too
+    ).fetchone()[0]
+    assert whole.height == n_counties > PER
+    assert rows_of(whole.head(PER).drop("新标签页")) == rows_of(first.drop(columns=["新标签页"]))
+    # the page number under the table, and what it shows
+    (pg,) = [n for n in at.number_input if n.key == "app_yoy_pg"]
+    assert pg.value == 1 and pg.max == -(-n_counties // PER)
+    assert any(f"共 {n_counties:,} 行" in c.value for c in at.caption)
+    pg.set_value(2).run()
+    assert_ok(at)
+    second = _yoy_table(at)
+    assert rows_of(second.drop(columns=["新标签页"])) == rows_of(whole.slice(PER, PER).drop("新标签页"))
+
+
+def test_a_short_table_is_not_paged(db):
+    at = run_page("applications", by="county")
+    assert_ok(at)
+    assert not [n for n in at.number_input if n.key == "app_yoy_pg"]
+    assert isinstance(at.session_state["_exports"]["app_yoy"]["frame"], pl.DataFrame)
+
+
+def test_report_links_by_column_equal_report_link_one_by_one():
+    """link_col makes a column of report links by one prefix (no per-row Python): the same strings as
+    report_link, with the view's filters kept and the report list's page dropped; an id that needs quoting
+    goes the per-value way."""
+    import streamlit as st
+
+    from app_pages import _common as c
+
+    ss = st.session_state
+    ss["_page"] = "quality"
+    for state in ({}, {"prov": "河南省", "cty": ["老城区", "西工区"], "pg": 3}):
+        for k in ("prov", "cty", "pg"):
+            ss.pop(k, None)
+        ss.update(state)
+        for ids in (["ab12", None, "ff00", "ab12"], ["a b&c", "ab12"]):
+            df = pl.DataFrame({"report_id": ids}, schema={"report_id": pl.Utf8})
+            made = c.link_col(df, "report_id", c.report_link).to_list()
+            assert made == [c.report_link(v) if v else None for v in ids]
+    assert "prov=" in made[1] and "pg=" not in made[1] and made[1].endswith("report=ab12")
