@@ -26,7 +26,8 @@ def test_a_long_table_is_paged_and_its_export_has_every_row(db, sql, monkeypatch
     whole = ex["frame"]()
     latest = sql.execute("SELECT max(year) FROM reports").fetchone()[0]
     n_counties = sql.execute(
-        "SELECT count(*) FROM (SELECT DISTINCT county FROM reports WHERE year = ?)", [latest]  # city level too
+        "SELECT count(*) FROM (SELECT DISTINCT county FROM reports WHERE year = ?)",
+        [latest],  # city level too
     ).fetchone()[0]
     assert whole.height == n_counties > PER
     assert rows_of(whole.head(PER).drop("新标签页")) == rows_of(first.drop(columns=["新标签页"]))
