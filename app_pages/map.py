@@ -49,7 +49,7 @@ if values.is_empty() or values["code"].drop_nulls().is_empty():
     st.stop()
 parent = values["code"].drop_nulls()[0]
 feats = geo.features(level, parent)
-chart = charts.choropleth(
+spec = charts.choropleth_spec(
     feats,
     values,
     L,
@@ -73,7 +73,7 @@ def _picked() -> None:
 
 
 st.vega_lite_chart(
-    charts.spec(chart),
+    spec,
     theme=None,
     width="content",
     on_select=_picked,

@@ -164,6 +164,26 @@ _LOOK = alt.Config(
 _FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 
+# Encodings given as dicts or strings (alt.condition's result, "name:N") are turned into channel objects by
+# Altair's from_dict, which rebuilds a lookup of the whole Vega-Lite schema at each call (~5 ms apiece, most of
+# a chart's building). Channel objects made here directly give the same spec.
+_CHANNELS = {
+    "color": (alt.ColorValue, alt.Color),
+    "opacity": (alt.OpacityValue, alt.Opacity),
+    "stroke": (alt.StrokeValue, alt.Stroke),
+    "strokeWidth": (alt.StrokeWidthValue, alt.StrokeWidth),
+}
+
+
+def _if(channel: str, predicate: Any, then: Any, otherwise: Any) -> Any:
+    """``alt.condition(predicate, then, otherwise)`` as the ``channel``'s own object."""
+    d = alt.condition(predicate, then, otherwise)
+    if not isinstance(d, dict):  # a channel object already (``otherwise`` was one)
+        return d
+    value_cls, field_cls = _CHANNELS[channel]
+    return (value_cls if "value" in d else field_cls)(**d)
+
+
 def _config(ch: Any) -> Any:
     """The whole look of a chart, in the chart: the same on the screen (theme off) and in the export."""
     ch = ch.copy(deep=False)
@@ -195,7 +215,7 @@ def trend(
             d,
         ),
     )
-    pts = base.mark_point(size=70, filled=True).encode(opacity=alt.condition(faded, alt.value(0.3), alt.value(1.0)))
+    pts = base.mark_point(size=70, filled=True).encode(opacity=_if("opacity", faded, alt.value(0.3), alt.value(1.0)))
     return _config((base.mark_line() + pts).properties(height=260, width=WIDTH, title=title))
 
 
@@ -226,7 +246,7 @@ def ranking(
                 title=(d["label"][0] if "label" in d.columns and d.height else L["value"]),
                 axis=_num_axis(numfmt.d3(kind, scale, axis=True), kind == "count", tickCount=6),
             ),
-            color=alt.condition(faded, alt.value(GREY), alt.value(BLUE)),
+            color=_if("color", faded, alt.value(GREY), alt.value(BLUE)),
             tooltip=tips,
         )
     )
@@ -410,7 +430,7 @@ def heatmap(df: pl.DataFrame, lang: str = "zh", title: str = "", min_cases: int 
         # a fixed domain and a range whose light end is still a colour: one entity, one year, or a panel
         # of zeros is coloured too
         color=alt.Color("scaled:Q", scale=alt.Scale(domain=[0, 1], range=list(HEAT_RANGE)), legend=None),
-        opacity=alt.condition("datum.low_n", alt.value(0.35), alt.value(1.0)),
+        opacity=_if("opacity", "datum.low_n", alt.value(0.35), alt.value(1.0)),
         tooltip=[
             alt.Tooltip("entity:N", title=L["agency"] + " / " + L["county"]),
             alt.Tooltip("year:O", title=L["year"]),
@@ -423,8 +443,8 @@ def heatmap(df: pl.DataFrame, lang: str = "zh", title: str = "", min_cases: int 
         ],
     )
     text = base.mark_text(fontSize=11).encode(
-        text="txt:N",
-        color=alt.condition("datum.scaled > 0.6 && !datum.low_n", alt.value("white"), alt.value("#222")),
+        text=alt.Text("txt:N"),
+        color=_if("color", "datum.scaled > 0.6 && !datum.low_n", alt.value("white"), alt.value("#222")),
     )
     layer = alt.layer(rect, text).properties(width=panel_w, height=ROW_STEP * n_ent)
     ch = (
@@ -486,7 +506,42 @@ def choropleth(
     width: int = 680,
     height: int = 520,
     highlight: Any = (),
-) -> alt.Chart:
+) -> alt.LayerChart:
+    """The map of ``choropleth_spec`` as an Altair chart (its areas inline): for the export and the briefing."""
+    chart, rows = _choropleth(features, values, lang, min_cases, title, width, height, highlight)
+    chart = chart.copy(deep=False)
+    chart.data = alt.Data(values=rows)
+    return chart
+
+
+def choropleth_spec(
+    features: Any,
+    values: pl.DataFrame,
+    lang: str = "zh",
+    min_cases: int | None = None,
+    title: str = "",
+    width: int = 680,
+    height: int = 520,
+    highlight: Any = (),
+) -> dict:
+    """``spec(choropleth(…))`` with the areas put into the dict as they are: Altair's conversion walks every
+    coordinate of every boundary (a third of a second for a city's districts), for nothing but a copy."""
+    chart, rows = _choropleth(features, values, lang, min_cases, title, width, height, highlight)
+    out = spec(chart)
+    out["data"] = {"values": rows}
+    return out
+
+
+def _choropleth(
+    features: Any,
+    values: pl.DataFrame,
+    lang: str,
+    min_cases: int | None,
+    title: str,
+    width: int,
+    height: int,
+    highlight: Any,
+) -> tuple[alt.LayerChart, list[dict]]:
     """Districts (or cities) coloured by one measure. ``features``: pipelines.geo.features(); ``values``:
     read.map_values() (joined on the 6-digit code). The tooltip is the charts': value, numerator,
     denominator, 口径, reports; an area over too few cases is hatched grey and says 样本不足; an area with
@@ -533,13 +588,15 @@ def choropleth(
         alt.Tooltip("n_reports:Q", title=L["n_reports"], format=numfmt.D3_COUNT),
         alt.Tooltip("note:N", title=L["note"]),
     ]
-    base = alt.Chart(alt.Data(values=rows)).project(type="mercator")
+    # the areas are the layer's data (set by the callers), not each mark's: layering copies its marks whole
+    base = alt.Chart().project(type="mercator")
     shapes = (
         # invalid=None: Vega-Lite drops a row whose quantitative colour is null ("filter"), which erased every
         # area without a value (the grey 无数据 ones) and left their names floating on an empty map
         base.mark_geoshape(stroke="white", strokeWidth=1.2, invalid=None)
         .encode(
-            color=alt.condition(
+            color=_if(
+                "color",
                 "datum.shown == null",
                 alt.value("#e3e5e8"),
                 alt.Color(
@@ -549,9 +606,9 @@ def choropleth(
                     legend=alt.Legend(format=numfmt.d3(kind, scale, axis=True), orient="right"),
                 ),
             ),
-            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)),
-            stroke=alt.condition("datum.chosen", alt.value("#e4572e"), alt.value("white")),
-            strokeWidth=alt.condition("datum.chosen", alt.value(3), alt.value(1.2)),
+            opacity=_if("opacity", pick, alt.value(1.0), alt.value(0.45)),
+            stroke=_if("stroke", "datum.chosen", alt.value("#e4572e"), alt.value("white")),
+            strokeWidth=_if("strokeWidth", "datum.chosen", alt.value(3), alt.value(1.2)),
             tooltip=tips,
         )
         .add_params(pick)
@@ -560,9 +617,16 @@ def choropleth(
         base.mark_text(fontSize=MAP_FONT, color=TEXT)
         .transform_filter("datum.name_drawn != ''")
         .transform_calculate(lon="geoCentroid(null, datum)[0]", lat="geoCentroid(null, datum)[1]")
-        .encode(longitude="lon:Q", latitude="lat:Q", text="name_drawn:N", tooltip=tips)
+        .encode(
+            longitude=alt.Longitude("lon:Q"),
+            latitude=alt.Latitude("lat:Q"),
+            text=alt.Text("name_drawn:N"),
+            tooltip=tips,
+        )
     )
-    return _config((shapes + names).properties(width=width, height=height, title=title))
+    # data given, and empty: the callers put the areas in (else Altair gives each mark a data set of its own)
+    layered = alt.layer(shapes, names, data=alt.Data(values=[]))
+    return _config(layered.properties(width=width, height=height, title=title)), rows
 
 
 _FONTS_DONE = False

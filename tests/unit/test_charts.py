@@ -231,3 +231,36 @@ def test_map_draws_every_district_and_each_name_on_its_shape():
     for n, (x, y) in names.items():
         x0, y0, x1, y1 = shapes[n]
         assert x0 <= x <= x1 and y0 <= y <= y1, (n, (x, y), shapes[n])
+
+
+def test_choropleth_spec_is_the_charts_spec():
+    """The map page draws choropleth_spec (the areas put into the dict, not walked by Altair): the same spec as
+    the chart the export and the briefing draw, for rates with low-n and missing areas and a highlight."""
+    import json
+
+    from pipelines import geo
+
+    feats = geo.features("county", "410300")
+    k = len(feats)
+    vals = pl.DataFrame(
+        {
+            "code": [f["code"] for f in feats],
+            "name": [f["name"] for f in feats],
+            "value": [i / 10 if i % 3 else None for i in range(k)],
+            "label": ["公开率（口径A）"] * k,
+            "kind": ["rate"] * k,
+            "numerator": [float(i) for i in range(k)],
+            "denominator": [40.0] * k,
+            "basis": ["口径A"] * k,
+            "n_reports": [3] * k,
+            "low_n": [i % 4 == 0 for i in range(k)],
+        }
+    )
+    args = (feats, vals, "zh", 30, "洛阳市", 680, 520, [feats[0]["name"]])
+    chart = charts.choropleth(*args)
+    chart.to_dict(validate=True)
+
+    def norm(d: dict) -> str:  # Altair names the selection's view afresh at each build
+        return re.sub(r"view_[0-9a-f]+_\d+", "view", json.dumps(d, sort_keys=True, ensure_ascii=False))
+
+    assert k > 3 and norm(charts.choropleth_spec(*args)) == norm(charts.spec(chart))
