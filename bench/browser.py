@@ -9,7 +9,9 @@ same files as bench/dashboard.py), the dashboard is started as `make run` starts
 - first load: the first page load after the server started (cold caches), `/`;
 - direct load: each page's URL opened in a fresh tab (a new session), N times;
 - sidebar navigation: a click on each page's entry in the sidebar, from the previous page, N rounds;
-- filter change: on each page, the sidebar's 省份 switched between two provinces, N times.
+- filter change: on each page, the sidebar's 省份 switched between two provinces, N times;
+- the floor, first: a one-widget Streamlit page served from this checkout (same config), loaded the same way,
+  i.e. what a page load costs before any of the dashboard's work.
 
 A load ends when the page is settled: Streamlit's "running" indicator is gone and nothing in the main area
 has changed for 500 ms; the time is that of the last change (a MutationObserver in the page), so the quiet
@@ -239,6 +241,57 @@ def bench_size(n: int, runs: int) -> dict:
     return out
 
 
+FLOOR_APP = """
+import streamlit as st
+st.set_page_config(page_title="floor", layout="wide")
+st.sidebar.selectbox("省份", ["", "河南省"])
+st.title("总览")
+st.write("Streamlit's own cost: a page with one widget and a title")
+"""
+
+
+def bench_floor(runs: int) -> dict:
+    """The floor of a page load on this machine: a one-widget Streamlit app served the same way (no data, no
+    charts), first load and direct loads in fresh tabs. The dashboard's loads are read against it."""
+    from playwright.sync_api import sync_playwright
+
+    app = CACHE / "floor_app.py"
+    CACHE.mkdir(parents=True, exist_ok=True)
+    app.write_text(FLOOR_APP)
+    port = _port()
+    log = CACHE / "browser-floor.log"
+    proc = subprocess.Popen(
+        [str(ROOT / ".venv/bin/streamlit"), "run", str(app), "--server.port", str(port), "--server.headless", "true"],
+        cwd=ROOT,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        with sync_playwright() as pw:
+            b = pw.chromium.launch(executable_path=str(settings.chromium()), args=list(settings.CHROMIUM_ARGS))
+            loads = []
+            for _ in range(runs + 1):
+                ctx = b.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+                page, ms = load(ctx, url + "/")
+                loads.append(ms)
+                ctx.close()
+            b.close()
+    finally:
+        stop(proc)
+    return {
+        "first_load_ms": round(loads[0]),
+        "direct": {"p50_ms": round(pct(loads[1:], 50)), "p95_ms": round(pct(loads[1:], 95)), "n": runs},
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", default="10000,1000000")
@@ -253,6 +306,9 @@ def main() -> None:
         "sizes": [],
     }
     (HERE / "results").mkdir(exist_ok=True)
+    res["floor"] = bench_floor(a.runs)
+    print(f"floor (a one-widget Streamlit page): first load {res['floor']['first_load_ms']:,} ms, direct load "
+          f"p50/p95 {res['floor']['direct']['p50_ms']:,}/{res['floor']['direct']['p95_ms']:,} ms", flush=True)  # fmt: skip
     for n in [int(s) for s in a.sizes.split(",")]:
         res["sizes"].append(bench_size(n, a.runs))
         res["load_avg_after"] = os.getloadavg()
