@@ -33,10 +33,15 @@ STATE_DIR = ".xxgk-fetch"
 REPORTS_DIR = "reports"
 
 
-# The tasks columns _set may write (state.py's schema); identifiers come from this list only.
-_TASK_COLUMNS = frozenset(
+# The tasks columns _set may write (state.py's schema), and its one statement over all of them: a column is
+# set when its flag is true, else kept (no statement is composed at run time).
+_TASK_ORDER = tuple(
     "state reason retry run_id fetched_at status_code final_url etag last_modified content_type size sha256 "
     "saved_path title".split()
+)
+_TASK_COLUMNS = frozenset(_TASK_ORDER)
+_SET_TASK = (
+    "UPDATE tasks SET " + ", ".join(f"{c} = CASE WHEN ? THEN ? ELSE {c} END" for c in _TASK_ORDER) + " WHERE id=?"
 )
 
 
@@ -380,8 +385,7 @@ class Crawler:
         unknown = values.keys() - _TASK_COLUMNS
         if unknown:  # column names go into the statement: only the tasks table's own
             raise ValueError(f"not a tasks column: {sorted(unknown)}")
-        sets = ", ".join(f"{k}=?" for k in values)
-        c.execute(f"UPDATE tasks SET {sets} WHERE id=?", (*values.values(), tid))
+        c.execute(_SET_TASK, (*(x for k in _TASK_ORDER for x in (k in values, values.get(k))), tid))
 
     def _on_body(self, t, ans: Answer, body: Path) -> None:
         ct = (ans.headers.get("content-type") or "").split(";")[0].strip().lower() or None
