@@ -56,18 +56,22 @@ sev = tuple(sel_sev or ["error", "warning"])
 
 _review.show(q("corrections_needing_review", f), lang())  # hand corrections a new edition put in doubt
 
-# one page of agencies, aggregated and paged in SQL; the total first (cheap), then the page
-_, n_agencies, years = q("matrix_page", f, tuple(sel_checks), sev, SORTS[sort], 0, 0)
+# one page of agencies, aggregated and paged in SQL, with how many there are (one query: the page asked for;
+# the first page again when the selection has fewer pages now)
+ss = st.session_state
+if not isinstance(ss.get("q_page"), int) or ss["q_page"] < 1:
+    ss["q_page"] = 1
+m, n_agencies, years = q("matrix_page", f, tuple(sel_checks), sev, SORTS[sort], PER_PAGE, (ss["q_page"] - 1) * PER_PAGE)
 if not n_agencies:
     st.info(t("q_empty"))
     st.stop()
 pages = max(1, -(-n_agencies // PER_PAGE))
-if not isinstance(st.session_state.get("q_page"), int) or not 1 <= st.session_state["q_page"] <= pages:
-    st.session_state["q_page"] = 1
+if ss["q_page"] > pages:
+    ss["q_page"] = 1
+    m, n_agencies, years = q("matrix_page", f, tuple(sel_checks), sev, SORTS[sort], PER_PAGE, 0)
 p1, p2 = st.columns([1, 3])
-page = p1.number_input(t("page_n") + f" / {pages:,}", 1, pages, key="q_page")
+p1.number_input(t("page_n") + f" / {pages:,}", 1, pages, key="q_page")
 p2.caption(t("n_agencies_caption", n=numfmt.count(n_agencies)))
-m, _, _ = q("matrix_page", f, tuple(sel_checks), sev, SORTS[sort], PER_PAGE, (page - 1) * PER_PAGE)
 
 yr_label = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "")
 total_col = t("q_total", years=yr_label)

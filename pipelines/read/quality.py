@@ -12,7 +12,7 @@ import polars as pl
 
 from pipelines import settings
 from pipelines.read.filters import Filters, _and, _where
-from pipelines.sqlq import Sql, frame, pick, run
+from pipelines.sqlq import Sql, frame, pick
 from pipelines.warehouse.db import connect_read
 
 
@@ -237,14 +237,16 @@ def _matrix_cells(f: Filters, checks: Sequence[str] | None, severities: Sequence
     """One row per agency × year: the worst report's id and its number of failing checks (distinct, among
     ``checks`` / ``severities``), for the reports the sidebar's filters select."""
     w, p = _where(f)
+    # the failing checks counted per report over the findings (tens of thousands of rows), then joined to the
+    # reports: grouping a million reports by all their columns to count their findings took seconds
     sql = Sql(
-        "WITH rc AS (SELECT r.report_id, coalesce(r.agency_id, r.agency) AS agency_id,"
+        "WITH fc AS (SELECT report_id, count(DISTINCT check_id) AS n FROM findings"
+        " WHERE list_contains(?::VARCHAR[], severity)"
+        " AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], check_id)) GROUP BY report_id),"
+        " rc AS (SELECT r.report_id, coalesce(r.agency_id, r.agency) AS agency_id,"
         " coalesce(r.agency_name, r.agency) AS agency_name, r.province, r.city, r.county, r.year,"
-        " count(DISTINCT fd.check_id) AS n_failing"
-        " FROM reports r LEFT JOIN findings fd ON fd.report_id = r.report_id"
-        " AND list_contains(?::VARCHAR[], fd.severity)"
-        " AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], fd.check_id))"
-        " {w} GROUP BY ALL),"
+        " coalesce(fc.n, 0) AS n_failing"
+        " FROM reports r LEFT JOIN fc ON fc.report_id = r.report_id {w}),"
         " cells AS (SELECT agency_id, year, arg_max(report_id, n_failing) AS report_id, max(n_failing) AS n_failing"
         " FROM rc WHERE year IS NOT NULL GROUP BY ALL),"
         " ag AS (SELECT c.agency_id, min(rc.agency_name) AS agency_name, min(rc.province) AS province,"
@@ -271,22 +273,24 @@ def matrix_page(
     the worst one when an agency has several that year). Sorted by ``sort`` (name | fail | region)."""
     order = pick(sort, MATRIX_SORTS, "matrix sort")
     head, p = _matrix_cells(f, checks, severities)
-    n, y0, y1 = run(
-        con.cursor(),
-        head + Sql(" SELECT (SELECT count(*) FROM ag), (SELECT min(year) FROM cells), (SELECT max(year) FROM cells)"),
-        p,
-    ).fetchall()[0]
-    years = list(range(int(y0), int(y1) + 1)) if y0 is not None else []
-    page = frame(
+    # one statement: the page's rows, and the count and the years on every row (on one row of nulls when the
+    # page is empty), so that the cells are computed once
+    got = frame(
         con.cursor(),
         head
         + Sql(
-            " , pg AS (SELECT * FROM ag ORDER BY {o} LIMIT ? OFFSET ?)"
-            " SELECT pg.*, c.year, c.report_id, c.n_failing FROM pg LEFT JOIN cells c USING (agency_id)"
+            " , pg AS (SELECT * FROM ag ORDER BY {o} LIMIT ? OFFSET ?),"
+            " t AS (SELECT (SELECT count(*) FROM ag) AS n_ag, (SELECT min(year) FROM cells) AS y0,"
+            " (SELECT max(year) FROM cells) AS y1)"
+            " SELECT pg.*, c.year, c.report_id, c.n_failing, t.n_ag, t.y0, t.y1"
+            " FROM t LEFT JOIN pg ON true LEFT JOIN cells c USING (agency_id)"
             " ORDER BY {o}, c.year"
         ).format(o=order),
         [*p, int(limit), int(offset)],
     )
+    n, y0, y1 = got.row(0)[-3:]
+    years = list(range(int(y0), int(y1) + 1)) if y0 is not None else []
+    page = got.filter(pl.col("agency_id").is_not_null()).drop("n_ag", "y0", "y1")
     base = ["agency_id", "agency_name", "province", "city", "county", "total_failing"]
     if page.is_empty():
         return pl.DataFrame(schema=dict.fromkeys(base[:-1], pl.Utf8) | {"total_failing": pl.Int64}), int(n), years
