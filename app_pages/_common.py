@@ -297,13 +297,15 @@ def table(
     # typed loosely: streamlit's overloads want literals for on_select and height
     select: Any = "rerun" if links else "ignore"
     tall: Any = height
+    drawn, rh = _table.wrapped(shown, cfg)  # a cut cell wraps in full (the export keeps ``shown``)
     ev = st.dataframe(
-        shown,
+        drawn,
         key=key,
         hide_index=True,
         width="stretch",
-        height=tall,
+        height=_table.grid_height(shown.height, rh, tall),
         column_config=cfg,
+        row_height=rh,
         on_select=select,
         selection_mode="single-cell",
     )

@@ -47,11 +47,6 @@ def show(df: pl.DataFrame, lang: str) -> None:
     st.warning(i18n.t("rv_note", lang))
     view = frame(df, lang)
     report = i18n.t("page_report", lang)
-    st.dataframe(
-        view,
-        hide_index=True,
-        key="q_review",
-        column_config=_table.fit(
-            view, {report: st.column_config.LinkColumn(report, display_text=r"#(.*)$", width="small")}
-        ),
-    )
+    cfg = _table.fit(view, {report: st.column_config.LinkColumn(report, display_text=r"#(.*)$", width="small")})
+    drawn, rh = _table.wrapped(view, cfg)
+    st.dataframe(drawn, hide_index=True, key="q_review", column_config=cfg, row_height=rh)

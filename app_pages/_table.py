@@ -9,6 +9,7 @@ a ranking arrives sorted by the read API.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -161,6 +162,98 @@ def fit(shown: pl.DataFrame, cfg: dict[str, Any], avail: int = MAIN_PX) -> dict[
     return out
 
 
+# A narrowed column's long cells wrap rather than being cut: the grid wraps text only in rows taller than 4rem
+# (64 px), so a table with a cut cell gets rows tall enough for its longest cell's lines (all rows alike; a
+# canvas grid has no per-cell title to hover, and drops a cell's line breaks).
+LINE_PX, ROW_PAD_PX, WRAP_MIN_PX, MAX_LINES = 21, 10, 65, 8
+FILL = 0.92  # of a column's inner width a line fills (English breaks at spaces; the grid's glyphs are not ours)
+# The grid decides whether a line needs breaking by measuring only its first characters, at an average glyph
+# width it learns per font from all the text drawn so far: after Chinese names (wide glyphs) an English line
+# looks short enough and stays one cut line. Columns of mostly Latin text are drawn in the same regular weight
+# declared explicitly ("font-weight: 400"), a font of their own to the grid, whose average then fits them.
+LATIN_WEIGHT = {"font-weight": "400"}
+STYLE_MAX_ROWS = 2_000  # a pandas Styler writes CSS per cell: only for tables of a readable length
+
+
+def _n_lines(text: str, inner: float) -> int:
+    """Lines ``text`` takes in a column ``inner`` px wide (English broken at its spaces, Chinese anywhere)."""
+    n, cur = 0, ""
+    for word in text.split(" "):
+        trial = f"{cur} {word}" if cur else word
+        if cur and text_px(trial) > inner * FILL:
+            n += max(1, math.ceil(text_px(cur) / (inner * FILL)))
+            cur = word
+        else:
+            cur = trial
+    return n + max(1, math.ceil(text_px(cur) / (inner * FILL)))
+
+
+def _inner(cfg: Mapping[str, Any], name: str, shown: pl.DataFrame) -> float | None:
+    c = cfg.get(name)
+    w = _px(c.get("width")) if isinstance(c, dict) else None
+    if not w or name not in shown.columns or shown[name].dtype != pl.Utf8:
+        return None
+    if (c.get("type_config") or {}).get("type", "text") != "text":  # a link draws its label, not its URL
+        return None
+    return float(max(w - PAD_PX, 1))
+
+
+def row_height(shown: pl.DataFrame, cfg: Mapping[str, Any]) -> int | None:
+    """The row height (px) at which every cell of ``shown`` cut by its width in ``cfg`` (``fit``) wraps in full
+    (at most ``MAX_LINES`` lines); None when no cell is cut (the grid's own 35 px rows)."""
+    lines = 1
+    for name in cfg:
+        inner = _inner(cfg, name, shown)
+        if inner is None:
+            continue
+        for v in shown[name].to_list()[:SAMPLE]:
+            if v and text_px(v) > inner:
+                lines = max(lines, _n_lines(v, inner))
+    if lines == 1:
+        return None
+    return max(WRAP_MIN_PX, min(lines, MAX_LINES) * LINE_PX + ROW_PAD_PX)
+
+
+def grid_height(n_rows: int, rh: int | None, height: Any = "auto") -> Any:
+    """The grid's height: its own ("auto": about ten 35 px rows) unless the rows are taller for wrapping, when
+    up to ``ROWS_SHOWN_TALL`` of them show before it scrolls."""
+    if rh is None or height != "auto":
+        return height
+    return min(max(n_rows, 1), ROWS_SHOWN_TALL) * (rh + 1) + 40
+
+
+ROWS_SHOWN_TALL = 6
+
+
+def latin_columns(shown: pl.DataFrame, cfg: Mapping[str, Any]) -> list[str]:
+    """The cut columns (``fit``'s widths) whose cells are mostly Latin script (English messages, locations)."""
+    out = []
+    for name in shown.columns:
+        inner = _inner(cfg, name, shown)
+        vals = [v for v in shown[name].to_list()[:SAMPLE] if v] if inner else []
+        if not any(text_px(v) > (inner or 0) for v in vals):
+            continue
+        text = "".join(vals)
+        wide = sum(1 for ch in text if ord(ch) >= 0x2E80)
+        letters = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+        if letters > 2 * wide:
+            out.append(name)
+    return out
+
+
+def wrapped(shown: pl.DataFrame, cfg: Mapping[str, Any]) -> tuple[Any, int | None]:
+    """What st.dataframe draws for ``shown`` (the same values; the export keeps ``shown``) and its row height:
+    with cut cells, rows tall enough to wrap them, and the Latin columns in a font of their own (see
+    ``LATIN_WEIGHT``) so that the grid breaks their lines too."""
+    rh = row_height(shown, cfg)
+    if rh is None or shown.height > STYLE_MAX_ROWS:
+        return shown, rh
+    latin = latin_columns(shown, cfg)
+    if not latin:
+        return shown, rh
+    return shown.to_pandas().style.set_properties(subset=latin, **LATIN_WEIGHT), rh
+
+
 def _px(w: Any) -> int | None:
     return {"small": 75, "medium": 200, "large": 400}.get(w, w if isinstance(w, int) else None)
 
@@ -251,10 +344,13 @@ def show(
 
     target = where if where is not None else st
     shown = frame(df, lang, kinds, keep, drop, names)
+    cfg = fit(shown, config(df.drop([c for c in drop if c in df.columns]), lang, min_cases, kinds, names))
+    drawn, rh = wrapped(shown, cfg)
     target.dataframe(
-        shown,
+        drawn,
         hide_index=True,
         width=kw.pop("width", "stretch"),
-        column_config=fit(shown, config(df.drop([c for c in drop if c in df.columns]), lang, min_cases, kinds, names)),
+        column_config=cfg,
+        row_height=kw.pop("row_height", None) or rh,
         **kw,
     )

@@ -85,13 +85,16 @@ view = m.select(
 )
 # one click on a year's cell opens that report in this tab (the drill-down of every page)
 year_w = {str(y): st.column_config.TextColumn(str(y), width=52, alignment="center") for y in years}
+matrix_cfg = _tbl.fit(view, {**year_w, total_col: st.column_config.TextColumn(alignment="right")})
+matrix_drawn, matrix_rh = _tbl.wrapped(view, matrix_cfg)
 ev = st.dataframe(
-    view,
+    matrix_drawn,
     hide_index=True,
     key="q_matrix",
     on_select="rerun",
     selection_mode="single-cell",
-    column_config=_tbl.fit(view, {**year_w, total_col: st.column_config.TextColumn(alignment="right")}),
+    column_config=matrix_cfg,
+    row_height=matrix_rh,
 )
 for r, col in (ev.selection.get("cells") or [])[:1]:
     rid = m[f"report_{col}"][r] if f"report_{col}" in m.columns and 0 <= r < m.height else None
@@ -154,11 +157,8 @@ else:
     widths = {
         changeview.column(k, lang()): st.column_config.TextColumn(width=changeview.WIDTHS[k]) for k in changeview.keys()
     }
-    st.dataframe(
-        shown,
-        hide_index=True,
-        key="q_moved",
-        column_config=_tbl.fit(
-            shown, {open_h: st.column_config.LinkColumn(open_h, display_text=t("open"), width=44), **widths}
-        ),
+    moved_cfg = _tbl.fit(
+        shown, {open_h: st.column_config.LinkColumn(open_h, display_text=t("open"), width=44), **widths}
     )
+    moved_drawn, moved_rh = _tbl.wrapped(shown, moved_cfg)
+    st.dataframe(moved_drawn, hide_index=True, key="q_moved", column_config=moved_cfg, row_height=moved_rh)
