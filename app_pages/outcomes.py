@@ -43,16 +43,18 @@ with c2:
     orate = q("open_rate", f, B, ("year",), min_cases(), L)
     _chart.show(charts.trend(orate, L, percent=True, min_cases=min_cases()), "png_open_rate", "open_rate", "half", L)
     st.caption(read.MEASURES[read.OPEN_RATE[B]].basis(L))
-    all3 = q("aggregate", f, tuple(read.OPEN_RATE.values()), ("year",), min_cases=min_cases(), lang=L)
-    table_(
-        all3.select(
-            "year", "measure", "label", "value", "numerator", "denominator", "basis", "n_null", "n_anomalous", "low_n"
-        ),
-        "out_rates",
-        min_cases=min_cases(),
-        export="outcomes-rates",
-    )
-    anomaly_caption(all3)
+# the three rates by year: the page's width (in the chart's half its ten columns and definitions ran past the
+# right edge)
+all3 = q("aggregate", f, tuple(read.OPEN_RATE.values()), ("year",), min_cases=min_cases(), lang=L)
+table_(
+    all3.select(
+        "year", "measure", "label", "value", "numerator", "denominator", "basis", "n_null", "n_anomalous", "low_n"
+    ),
+    "out_rates",
+    min_cases=min_cases(),
+    export="outcomes-rates",
+)
+anomaly_caption(all3)
 
 st.subheader(with_period(t("refusals")))
 rr = q("refusal_reasons", f, (), L)
