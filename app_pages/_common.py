@@ -268,6 +268,9 @@ def table(
     from app_pages import _export, _table
 
     L = lang()
+    if df.is_empty():  # the grid would draw its own English placeholder ("empty"): say it in the UI's words
+        st.caption(t("table_empty"))
+        return
     full = df
     paged = df.height > settings.table_rows()
     if paged:  # a page of rows on the screen; the export has them all (printed when it is asked for)

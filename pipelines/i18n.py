@@ -70,6 +70,7 @@ S: dict[str, tuple[str, str]] = {
         "No warehouse found at {path}. Import reports on the Import page, run `xxgk ingest`, or set XXGK_DB.",
     ),
     "no_data": ("所选范围内没有数据。", "No data for this selection."),
+    "table_empty": ("所选范围内没有符合条件的行。", "No rows match this selection."),
     "reports": ("报告数", "Reports"),
     "vs_prev": ("较上年", "vs previous year"),
     "latest_year": ("最新年度：{y}", "Latest year: {y}"),

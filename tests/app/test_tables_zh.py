@@ -105,3 +105,22 @@ def test_quality_finding_messages_in_each_language(db, sql):
         assert zh and CJK.search(zh) and not WORD.search(zh), zh
         assert en and not CJK.search(en), en
     assert any(m.startswith("blank where 0 is meant: natural persons") for m in got["en"]), got["en"][:5]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_empty_table_says_so_in_the_uis_words(db, sql, lang):
+    """A table with no rows is a sentence in the UI's language, not an empty grid (which draws Streamlit's own
+    English placeholder "empty")."""
+    from pipelines import i18n
+
+    county = sql.execute(
+        "SELECT county FROM reports r WHERE county IS NOT NULL AND NOT EXISTS (SELECT 1 FROM findings f "
+        "WHERE f.report_id = r.report_id AND f.severity IN ('error', 'warning')) GROUP BY county "
+        "HAVING count(*) = (SELECT count(*) FROM reports x WHERE x.county = r.county) LIMIT 1"
+    ).fetchone()
+    assert county, "a district whose reports have no error or warning"
+    prov, city = sql.execute("SELECT province, city FROM reports WHERE county = ? LIMIT 1", [county[0]]).fetchone()
+    at = run_page("quality", lang=lang, ds="demo", prov=prov, city=city, cty=county[0])
+    assert_ok(at)
+    assert all(len(d.value) > 0 for d in at.dataframe)  # no empty grid
+    assert [c.value for c in at.caption].count(i18n.t("table_empty", lang)) == 2  # the findings, by check
