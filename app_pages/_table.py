@@ -190,7 +190,9 @@ def _n_lines(text: str, inner: float) -> int:
 
 def _inner(cfg: Mapping[str, Any], name: str, shown: pl.DataFrame) -> float | None:
     c = cfg.get(name)
-    w = _px(c.get("width")) if isinstance(c, dict) else None
+    if not isinstance(c, dict):
+        return None
+    w = _px(c.get("width"))
     if not w or name not in shown.columns or shown[name].dtype != pl.Utf8:
         return None
     if (c.get("type_config") or {}).get("type", "text") != "text":  # a link draws its label, not its URL
