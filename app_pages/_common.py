@@ -456,10 +456,15 @@ def anomaly_caption(df: pl.DataFrame) -> None:
 
 
 def label_county(df: pl.DataFrame) -> pl.DataFrame:
-    """City-level agencies have no county: say so instead of showing None."""
-    if "county" in df.columns:
-        return df.with_columns(pl.col("county").fill_null(t("city_level")))
-    return df
+    """City-level agencies have no county: say so instead of showing None; over several cities, each city's
+    by its name (洛阳市（市级机关）), or a chart would draw them as one bar with their labels on top of
+    each other."""
+    if "county" not in df.columns:
+        return df
+    level = pl.lit(t("city_level"))
+    if "city" in df.columns and df["city"].n_unique() > 1:
+        level = pl.concat_str([pl.col("city").fill_null(""), level])
+    return df.with_columns(pl.col("county").fill_null(level))
 
 
 def no_data() -> None:

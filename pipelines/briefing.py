@@ -93,7 +93,8 @@ def _t(key: str, lang: str, **fmt: Any) -> str:
 def _table(
     headers: list[str], rows: list[list[Any]], numeric: AbstractSet[int] = frozenset(), warn: list[bool] | None = None
 ) -> str:
-    h = "".join(f"<th>{escape(str(x))}</th>" for x in headers)
+    # headers capitalised as the dashboard's (i18n.heading; Chinese has no case): table 4's outcomes are data labels
+    h = "".join(f"<th>{escape(i18n.heading(str(x), 'en'))}</th>" for x in headers)
     body = []
     for i, r in enumerate(rows):
         cls = ' class="warn"' if warn and warn[i] else ""
@@ -179,7 +180,9 @@ def _rankings(con, f: Filters, basis: str, min_cases: int, y0: int | None, y1: i
             out.append(f"<p class='note'>{escape(_t(key, L, v=numfmt.rate(thr)))}</p>")
         rows, warn = [], []
         for r in ranked.iter_rows(named=True):
-            name = r["county"] or _t("city_level", L)
+            # a city's own agencies by its name: over several cities "（市级机关）" alone names no one
+            city = r.get("city") or ""
+            name = r["county"] or (f"{city} " if L == "en" and city else city) + _t("city_level", L)
             row = [r["rank"], name, numfmt.value(r["value"], meas.kind, meas.scale)]
             if meas.kind == "rate":
                 row += [numfmt.count(r["numerator"]), numfmt.count(r["denominator"])]

@@ -50,6 +50,9 @@ def test_briefing_has_the_read_api_figures(db, sql, monkeypatch):
     if n > src.height:
         assert f"{n - src.height:,}" in html
     assert "合成的演示数据" in html  # the warehouse is synthetic: the briefing says so
+    # a city's own agencies ranked by the city's name (over several cities "（市级机关）" alone names no one)
+    assert ranked.filter(pl.col("county").is_null()).height > 0
+    assert f"<td>{city}（市级机关）</td>" in html and "<td>（市级机关）</td>" not in html
 
 
 def test_briefing_english_and_charts(db, sql):
@@ -59,4 +62,5 @@ def test_briefing_english_and_charts(db, sql):
     html = briefing.build(connect_read(db), Filters(province=prov, city=city), "B", 30, "en")
     assert "Key figures" in html and "<svg" in html
     assert f'<p class="meta">Scope: {prov}, {city} · Years: ' in html  # English punctuation in English
+    assert "<th>Upheld</th>" in html and "<th>upheld</th>" not in html  # headers capitalised as on the pages
     assert "null" not in html.replace("Reports with null", "")  # no null value printed anywhere
