@@ -390,6 +390,7 @@ def heatmap(df: pl.DataFrame, lang: str = "zh", title: str = "", min_cases: int 
             .alias("scaled"),
             sc.alias("scale"),
             ((pl.col("kind") == "rate") & pl.col("low_n").fill_null(False)).alias("low_n"),
+            *([pl.col("basis").fill_null("")] if "basis" in d.columns else []),  # never "null" on hover
         ),
         lang,
         min_cases,
@@ -418,9 +419,15 @@ def heatmap(df: pl.DataFrame, lang: str = "zh", title: str = "", min_cases: int 
         f"format(datum.value, '{numfmt.D3_RATE}') : format(datum.value, '{numfmt.D3_SCALED}')) : "
         f"format(datum.value, '{numfmt.D3_COUNT}')) + (datum.low_n && datum.value != null ? '*' : '')"
     )
+    dash = numfmt.DASH
     base = (
         alt.Chart()
-        .transform_calculate(txt=txt)
+        .transform_calculate(
+            txt=txt,
+            # the tooltip's numerator and denominator: — for a cell without them (not "null")
+            num_txt=f"datum.numerator == null ? '{dash}' : format(datum.numerator, '{numfmt.D3_COUNT}')",
+            den_txt=f"datum.denominator == null ? '{dash}' : format(datum.denominator, '{numfmt.D3_COUNT}')",
+        )
         .encode(
             x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, labelOverlap=False, orient="top")),
             y=alt.Y("entity:N", title=None, sort=entities, axis=_cat_axis(limit=140)),
@@ -436,8 +443,8 @@ def heatmap(df: pl.DataFrame, lang: str = "zh", title: str = "", min_cases: int 
             alt.Tooltip("year:O", title=L["year"]),
             alt.Tooltip("label:N", title=L["measure"]),
             alt.Tooltip("txt:N", title=L["value"]),
-            alt.Tooltip("numerator:Q", title=L["numerator"], format=numfmt.D3_COUNT),
-            alt.Tooltip("denominator:Q", title=L["denominator"], format=numfmt.D3_COUNT),
+            alt.Tooltip("num_txt:N", title=L["numerator"]),
+            alt.Tooltip("den_txt:N", title=L["denominator"]),
             alt.Tooltip("basis:N", title=L["basis"]),
             alt.Tooltip("note:N", title=L["note"]),
         ],
@@ -568,6 +575,11 @@ def _choropleth(
                 "shown": None if (val is None or low) else val,  # what the colour scale sees
                 "numerator": r.get("numerator"),
                 "denominator": r.get("denominator"),
+                # the tooltip's texts, printed as the tables print them: an area without a value says — (Vega's
+                # tooltip printed a null number as "null")
+                "value_txt": numfmt.value(val, kind, scale),
+                "numerator_txt": numfmt.count(r.get("numerator")),
+                "denominator_txt": numfmt.count(r.get("denominator")),
                 "basis": r.get("basis") or "",
                 "n_reports": r.get("n_reports") or 0,
                 "note": r.get("note") or ("" if val is not None else numfmt.blank_meaning(None, lang)),
@@ -576,12 +588,11 @@ def _choropleth(
             }
         )
     pick = alt.selection_point(name=MAP_SELECTION, fields=["name"], on="click", clear="dblclick")
-    fmt = numfmt.d3(kind, scale)
-    tips = [alt.Tooltip("name:N", title=L["county"]), alt.Tooltip("value:Q", title=label, format=fmt)]
+    tips = [alt.Tooltip("name:N", title=L["county"]), alt.Tooltip("value_txt:N", title=label)]
     if kind == "rate":
         tips += [
-            alt.Tooltip("numerator:Q", title=L["numerator"], format=numfmt.D3_COUNT),
-            alt.Tooltip("denominator:Q", title=L["denominator"], format=numfmt.D3_COUNT),
+            alt.Tooltip("numerator_txt:N", title=L["numerator"]),
+            alt.Tooltip("denominator_txt:N", title=L["denominator"]),
         ]
     tips += [
         alt.Tooltip("basis:N", title=L["basis"]),

@@ -264,3 +264,63 @@ def test_choropleth_spec_is_the_charts_spec():
         return re.sub(r"view_[0-9a-f]+_\d+", "view", json.dumps(d, sort_keys=True, ensure_ascii=False))
 
     assert k > 3 and norm(charts.choropleth_spec(*args)) == norm(charts.spec(chart))
+
+
+def _tooltip_fields(spec: dict) -> set[str]:
+    out = set()
+    for layer in spec.get("layer") or spec.get("spec", {}).get("layer") or [spec]:
+        tips = (layer.get("encoding") or {}).get("tooltip") or []
+        out |= {t["field"] for t in (tips if isinstance(tips, list) else [tips])}
+    return out
+
+
+def test_tooltips_never_say_null():
+    """A map area or a heatmap cell without a value shows — on hover: every tooltip field of every row is text
+    or a number, never null (Vega prints a null as "null")."""
+    import json
+
+    from pipelines import geo
+
+    feats = geo.features("county", "410300")
+    k = len(feats)
+    vals = pl.DataFrame(
+        {
+            "code": [f["code"] for f in feats][: k // 2],
+            "name": [f["name"] for f in feats][: k // 2],
+            "value": [0.5] * (k // 2),
+            "measure": ["open_rate_A"] * (k // 2),
+            "label": ["公开率（口径A）"] * (k // 2),
+            "kind": ["rate"] * (k // 2),
+            "numerator": [5.0] * (k // 2),
+            "denominator": [10.0] * (k // 2),
+            "basis": ["口径A"] * (k // 2),
+            "n_reports": [3] * (k // 2),
+            "low_n": [True] * (k // 2),
+        }
+    )
+    spec = charts.choropleth_spec(feats, vals, "zh", 30)
+    fields = _tooltip_fields(spec)
+    assert {"value_txt", "numerator_txt", "denominator_txt"} <= fields
+    rows = spec["data"]["values"]
+    assert any(r["value"] is None for r in rows)
+    for r in rows:
+        assert all(r[f] is not None for f in fields if f in r), r["name"]
+    blank = next(r for r in rows if r["value"] is None)
+    assert blank["value_txt"] == numfmt.DASH and blank["numerator_txt"] == numfmt.DASH
+    # the heatmap: a missing cell's numerator and denominator are — (computed in the spec), its basis empty
+    hm = charts.heatmap(_heat_rows(3), min_cases=30)
+    assert {"num_txt", "den_txt"} <= _tooltip_fields(hm.to_dict())
+    assert "null" not in json.dumps([r.get("basis") for r in hm.to_dict()["datasets"].popitem()[1]])
+
+
+def _heat_rows(n: int) -> pl.DataFrame:
+    rows = []
+    for e in _names(n):
+        for y in (2023, 2024):
+            v = None if y == 2024 else 0.25
+            rows.append(
+                {"entity": e, "year": y, "measure": "correction_rate", "label": "纠错率", "kind": "rate", "value": v,
+                 "numerator": None if v is None else 1.0, "denominator": None if v is None else 4.0,
+                 "basis": None if v is None else "b", "low_n": False}
+            )  # fmt: skip
+    return pl.DataFrame(rows)
