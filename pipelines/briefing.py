@@ -17,6 +17,7 @@ from typing import Any
 import polars as pl
 
 from pipelines import charts, i18n, numfmt, read, settings
+from pipelines.checks import text as check_text
 from pipelines.read import Filters
 
 CSS = """
@@ -245,7 +246,12 @@ def _quality(con, f: Filters, L: str) -> list[str]:
         out.append(f"<p>{escape(_t('no_findings', L))}</p>")
     else:
         rows = [
-            [r["check_id"], numfmt.count(r["n_reports"]), numfmt.count(r["n_findings"])]
+            # each check by its code and title in the briefing's language (catalogue data), never its raw key
+            [
+                f"{check_text.code(r['check_id'])} {check_text.title(r['check_id'], L)}",
+                numfmt.count(r["n_reports"]),
+                numfmt.count(r["n_findings"]),
+            ]
             for r in q.iter_rows(named=True)
         ]
         out.append(_table([_t("check", L), _t("n_reports", L), _t("n_findings", L)], rows, {1, 2}))

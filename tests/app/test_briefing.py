@@ -50,6 +50,14 @@ def test_briefing_has_the_read_api_figures(db, sql, monkeypatch):
     if n > src.height:
         assert f"{n - src.height:,}" in html
     assert "合成的演示数据" in html  # the warehouse is synthetic: the briefing says so
+    # 六 data quality: each check by its code and Chinese title, never its raw key
+    by_check = read.failing_by_check_f(con, f, ("error", "warning"))
+    assert by_check.height > 0
+    from pipelines.checks import text as check_text
+
+    for cid in by_check["check_id"].to_list():
+        assert f"<td>{check_text.code(cid)} {check_text.title(cid, 'zh')}</td>" in html
+        assert cid.split(" ", 1)[1] not in html
     # a city's own agencies ranked by the city's name (over several cities "（市级机关）" alone names no one)
     assert ranked.filter(pl.col("county").is_null()).height > 0
     assert f"<td>{city}（市级机关）</td>" in html and "<td>（市级机关）</td>" not in html
