@@ -63,7 +63,7 @@ def _statements(patterns, text: str) -> list[tuple[int, str]]:
     out = []
     for pat in patterns:
         for m in pat.finditer(text or ""):
-            out.append((int(m.group(1)), re.sub(r"\s+", "", m.group(0))))
+            out.append((int(m.group(1)), "".join(m.group(0).split())))  # white space dropped (as label_key)
     return out
 
 

@@ -213,7 +213,7 @@ def _first_sentence(segs: list[Seg]) -> Candidate | None:
             head = re.match(r"^一\s*[、.,，:：]\s*[^。\d]{0,6}?总体情况\s*", text)
             if head:
                 text = text[head.end() :] or (segs[i + 1].flat if i + 1 < len(segs) else "")
-            m = words().first_sentence.match(re.sub(r"\s+", "", text[:_SENTENCE_HEAD]))
+            m = words().first_sentence.match("".join(text[:_SENTENCE_HEAD].split()))
             return _candidate(m.group("name"), FIRST_SENTENCE) if m else None
         if s.section > 1:
             break

@@ -24,7 +24,7 @@ def title_candidates(segs: list[Seg], doc_title: str | None) -> list[tuple[str, 
             out.append(("title", s.text.split(":", 1)[-1]))
     if doc_title:
         out.append(("page", doc_title))
-    head = "".join(re.sub(r"\s+", "", s.flat) for s in segs[:8])
+    head = "".join("".join(s.flat.split()) for s in segs[:8])  # white space dropped (label_key)
     out.append(("title", head))
     return out
 
@@ -33,7 +33,7 @@ def title_matches(segs: list[Seg], doc_title: str | None) -> list[tuple[str, int
     """(agency as printed, year, origin) of the first title in each place a title may stand."""
     out = []
     for origin, cand in title_candidates(segs, doc_title):
-        found = _first_title(re.sub(r"\s+", "", cand))
+        found = _first_title("".join(cand.split()))
         if found is not None:
             out.append((*found, origin))
     return out
@@ -69,7 +69,7 @@ _FEE_SUM = re.compile(r"处理费[^。]{0,20}?(?:共计|合计|总计)?[^。\d]{
 
 def fees_yuan(text: str) -> float | None:
     """信息处理费 collected in 元, when section 六 states it; None when it is silent."""
-    t = re.sub(r"\s+", "", text)
+    t = "".join(text.split())
     if "处理费" not in t:
         return None
     m = _FEE_SUM.search(t)

@@ -207,4 +207,4 @@ def _text_items(st: Stream, text: str, si: int, confidence: float = 1.0) -> None
 
 def label_key(text: str) -> str:
     """Label text as matched against the template maps: no white space."""
-    return re.sub(r"\s+", "", text)
+    return "".join(text.split())  # re.sub(r"\s+", "", text): str.split and \s know the same white space

@@ -201,8 +201,9 @@ class _ThreadAlarm:
             ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.tid), None)
 
 
-def extract_job(data: bytes, source: str, timeout_s: float | None):
-    """('ok', Report) or ('err', one-line message naming the file). Never raises."""
+def extract_job(data: bytes, source: str, timeout_s: float | None, sha256: str | None = None):
+    """('ok', Report) or ('err', one-line message naming the file). Never raises. sha256: the digest of
+    `data` computed in this process (see extract_bytes), else None."""
     from pipelines.document import ReadError
     from pipelines.extract import extract_bytes
 
@@ -217,7 +218,7 @@ def extract_job(data: bytes, source: str, timeout_s: float | None):
         try:
             if timeout_s and not main:
                 thread_alarm = _ThreadAlarm(timeout_s)
-            report = extract_bytes(data, source)
+            report = extract_bytes(data, source, sha256)
         finally:
             if thread_alarm is not None:
                 thread_alarm.stop()  # a _Timeout raised in here is caught below like any other
@@ -310,7 +311,7 @@ class SerialExecutor:
         for path, err in items:
             job = prepare(path, err)
             if job is not None:
-                status, payload = extract_job(job[2], job[0], self.limits.timeout_s)
+                status, payload = extract_job(job[2], job[0], self.limits.timeout_s, job[1])  # sha: prepare's
                 finish(job[0], job[1], status, payload)
 
 
@@ -591,7 +592,8 @@ class KnownReports:
             self.lookups += 1
             if self.threshold is None:
                 n = dbm.one(self.con.execute("SELECT count(*) FROM reports").fetchone())[0]
-                self.threshold = 32 + int(n) // 2000
+                # an empty warehouse's array costs nothing: built at once (a fresh ingest asks no file)
+                self.threshold = 32 + int(n) // 2000 if n else 0
             if self.lookups < self.threshold:
                 return True
             self._build()
@@ -751,6 +753,7 @@ def extract_chunk(jobs: list[tuple[str, str, bytes | None]], timeout_s: float | 
     (a worker that shares the folder), and the bytes must still have the sha the walk saw."""
     out = []
     for path, sha, data in jobs:
+        verified = None  # the digest, when hashed here (bytes sent by the client are hashed by extract_bytes)
         if data is None:
             try:
                 data = read_path_bytes(path, max_bytes)
@@ -760,7 +763,8 @@ def extract_chunk(jobs: list[tuple[str, str, bytes | None]], timeout_s: float | 
             if hashlib.sha256(data).hexdigest() != sha:
                 out.append(("err", f"{path}: the file changed while it was being ingested; skipped"))
                 continue
-        out.append(extract_job(data, path, timeout_s))
+            verified = sha
+        out.append(extract_job(data, path, timeout_s, verified))
         size = len(data)
         del data
         release_memory(size)

@@ -4,6 +4,7 @@ searches. Each against the form it replaced, on texts built from the scanner's o
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -96,3 +97,18 @@ def test_token_cut_is_replace(text, kind, splittable, gap, unit, conf, data):
     lo = data.draw(st.integers(0, len(text)))
     hi = data.draw(st.integers(lo, len(text)))
     assert t.cut(lo, hi) == replace(t, text=text[lo:hi])
+
+
+WHITE = st.sampled_from(
+    [" ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1f", "\x85", "\xa0", "\u2003", "\u3000", "\u200b"]
+)
+
+
+@settings(deadline=None)
+@given(st.lists(st.one_of(WHITE, st.text(max_size=4)), max_size=12).map("".join))
+def test_white_space_dropped_by_split_as_by_the_regex(text):
+    """label_key and the title, fee and first-sentence readers drop white space with str.split/join instead of
+    re.sub(r"\\s+", "", …): the same characters (both ask Py_UNICODE_ISSPACE)."""
+    from pipelines.parse.tokens import label_key
+
+    assert label_key(text) == "".join(text.split()) == re.sub(r"\s+", "", text)

@@ -10,7 +10,8 @@ from pipelines.warehouse.ingest import KnownReports
 def _con(ids: list[str]) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("CREATE TABLE reports (report_id VARCHAR PRIMARY KEY)")
-    con.executemany("INSERT INTO reports VALUES (?)", [[i] for i in ids])
+    if ids:
+        con.executemany("INSERT INTO reports VALUES (?)", [[i] for i in ids])
     return con
 
 
@@ -43,3 +44,14 @@ def test_threshold_grows_with_the_warehouse():
     k = KnownReports(_con([f"{i:064x}" for i in range(10_000)]))
     k.may_hold("x")
     assert k.threshold == 32 + 10_000 // 2000
+
+
+def test_an_empty_warehouse_builds_its_array_at_once():
+    """Nothing to read: no lookup of a fresh ingest asks the warehouse; what the run loads is added."""
+    con = _con([])
+    k = KnownReports(con)
+    assert not k.may_hold("c" * 64)
+    assert k.threshold == 0 and k.hashes is not None and len(k.hashes) == 0
+    con.execute("INSERT INTO reports VALUES (?)", ["c" * 64])
+    k.add(["c" * 64])
+    assert k.may_hold("c" * 64) and not k.may_hold("d" * 64)
