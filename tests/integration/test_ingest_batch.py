@@ -130,7 +130,7 @@ def test_a_changed_file_for_the_same_agency_and_year_replaces(tmp_path, monkeypa
     import pipelines.extract
     import pipelines.warehouse.load as load_mod
 
-    def fake_extract(data: bytes, source: str) -> Report:
+    def fake_extract(data: bytes, source: str, sha256: str | None = None) -> Report:
         import hashlib
 
         n = int(data.decode().split()[1])
@@ -237,10 +237,10 @@ def test_a_parser_crash_or_an_oversized_file_fails_that_file_only(tmp_path, monk
     files = write_reports(tmp_path / "in", 3)
     real = pipelines.extract.extract_bytes
 
-    def flaky(data: bytes, source: str):
+    def flaky(data: bytes, source: str, sha256: str | None = None):
         if source.endswith("0001.txt"):
             raise ZeroDivisionError("bug in the parser")
-        return real(data, source)
+        return real(data, source, sha256)
 
     monkeypatch.setattr(pipelines.extract, "extract_bytes", flaky)
     big = tmp_path / "in" / "big.txt"

@@ -154,10 +154,10 @@ def test_a_failed_new_reading_keeps_the_old_one(built, monkeypatch):
 
     real = ex.extract_bytes
 
-    def boom(data, source):
+    def boom(data, source, sha256=None):
         if "one-cell" in source:
             raise RuntimeError("parser bug")
-        return real(data, source)
+        return real(data, source, sha256)
 
     monkeypatch.setattr(ex, "extract_bytes", boom)
     res = ingest([src], db=db, progress=False)
