@@ -11,7 +11,7 @@ from pipelines.warehouse import ingest as ing
 SAMPLE_TXT = "data/samples/xigong-commerce-2020.txt"
 
 
-def _slow_extract(data, source):
+def _slow_extract(data, source, sha256=None):
     t_end = time.monotonic() + 30
     while time.monotonic() < t_end:  # Python instructions: where the limit can interrupt
         pass
