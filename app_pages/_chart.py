@@ -31,24 +31,20 @@ def show(chart: Any, key: str | None = None, name: str = "chart", span: str = "f
     export = charts.sized(d, None if facet else WIDTHS.get(span))
     st.vega_lite_chart(d, theme=None, width="content" if facet else "stretch")
     if key:
-        png, svg = t("download_png", lang), t("download_svg", lang)
         box = st.popover(t("export_chart", lang), icon=":material/download:")
-        box.download_button(
-            png,
-            lambda: _png(json.dumps(export)),
-            file_name=f"{name}.png",
-            mime="image/png",
-            key=f"{key}_png",
-            on_click="ignore",
-        )
-        box.download_button(
-            svg,
-            lambda: _svg(json.dumps(export)),
-            file_name=f"{name}.svg",
-            mime="image/svg+xml",
-            key=f"{key}_svg",
-            on_click="ignore",
-        )
+
+        def drawn(draw: Any) -> Any:  # the file, drawn when its button is clicked
+            return lambda: draw(json.dumps(export))
+
+        for fmt, draw, mime in (("png", _png, "image/png"), ("svg", _svg, "image/svg+xml")):
+            box.download_button(
+                t(f"download_{fmt}", lang),
+                drawn(draw),
+                file_name=f"{name}.{fmt}",
+                mime=mime,
+                key=f"{key}_{fmt}",
+                on_click="ignore",
+            )
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

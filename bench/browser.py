@@ -99,6 +99,17 @@ def _port() -> int:
         return s.getsockname()[1]
 
 
+def healthy(url: str, tries: int) -> bool:
+    """Wait until the Streamlit server at ``url`` answers its health check (``tries`` × 0.2 s at most)."""
+    for _ in range(tries):
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+            return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
 def serve(db: Path, log: Path) -> tuple[subprocess.Popen, str]:
     port = _port()
     env = dict(os.environ, XXGK_DB=str(db))
@@ -111,12 +122,8 @@ def serve(db: Path, log: Path) -> tuple[subprocess.Popen, str]:
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(1500):  # `make run` may first reinstall the package (pyproject.toml changed)
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            return proc, url
-        except OSError:
-            time.sleep(0.2)
+    if healthy(url, 1500):  # `make run` may first reinstall the package (pyproject.toml changed)
+        return proc, url
     os.killpg(proc.pid, signal.SIGKILL)
     raise RuntimeError("the dashboard did not start: " + log.read_text(errors="replace")[-2000:])
 
@@ -269,12 +276,8 @@ def bench_floor(runs: int) -> dict:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
+        if not healthy(url, 600):
+            raise RuntimeError("the floor's page did not start: " + log.read_text(errors="replace")[-2000:])
         with sync_playwright() as pw:
             b = pw.chromium.launch(executable_path=str(settings.chromium()), args=list(settings.CHROMIUM_ARGS))
             loads = []

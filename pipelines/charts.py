@@ -14,6 +14,7 @@ What every builder promises (tests/unit/test_charts.py renders them with 1, 3 an
 
 from __future__ import annotations
 
+import inspect
 import math
 from pathlib import Path
 from typing import Any
@@ -521,19 +522,13 @@ def choropleth(
     return chart
 
 
-def choropleth_spec(
-    features: Any,
-    values: pl.DataFrame,
-    lang: str = "zh",
-    min_cases: int | None = None,
-    title: str = "",
-    width: int = 680,
-    height: int = 520,
-    highlight: Any = (),
-) -> dict:
-    """``spec(choropleth(…))`` with the areas put into the dict as they are: Altair's conversion walks every
-    coordinate of every boundary (a third of a second for a city's districts), for nothing but a copy."""
-    chart, rows = _choropleth(features, values, lang, min_cases, title, width, height, highlight)
+def choropleth_spec(*args: Any, **kwargs: Any) -> dict:
+    """``spec(choropleth(*args, **kwargs))`` (the same arguments) with the areas put into the dict as they are:
+    Altair's conversion walks every coordinate of every boundary (a third of a second for a city's districts),
+    for nothing but a copy."""
+    bound = inspect.signature(choropleth).bind(*args, **kwargs)
+    bound.apply_defaults()
+    chart, rows = _choropleth(*bound.args)
     out = spec(chart)
     out["data"] = {"values": rows}
     return out
