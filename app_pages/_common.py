@@ -5,7 +5,6 @@ The pages read like a description of the UI; every number comes from pipelines.r
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -176,18 +175,7 @@ def url_params(page: str | None = None) -> dict[str, list[str] | str]:
     from them carries every filter, however recently changed)."""
     from app_pages import _filters
 
-    key = page if page is not None else page_key()
-    frozen = getattr(_LINKS, "params", None)
-    if frozen is None:
-        return _filters.state_params(key)
-    if key not in frozen:  # read once per page for a whole column of links (link_col)
-        frozen[key] = _filters.state_params(key)
-    return {k: list(v) if isinstance(v, list) else v for k, v in frozen[key].items()}
-
-
-# Streamlit runs each session's script in a thread of its own: the parameters link_col reads once are kept
-# per thread, only while it makes its column.
-_LINKS = threading.local()
+    return _filters.state_params(page if page is not None else page_key())
 
 
 def _href(page: str, params: dict) -> str:
@@ -357,26 +345,51 @@ def _page_of(df: pl.DataFrame, key: str) -> pl.DataFrame:
     return df.slice(a, per)
 
 
-def link_col(df: pl.DataFrame, col: str, make: Any) -> pl.Series:
-    """A column of links, one per value of ``col``, made here in the script's thread.
+# quote_plus by column: a value's UTF-8 bytes as hex, each pair of hex digits replaced by what quote_plus
+# writes for that byte (itself when safe, + for a space, else %XX). Every position of the hex text starts a
+# pair, so the replacements stay aligned on bytes.
+_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~")
+_HEX = [f"{b:02x}" for b in range(256)]
+_QUOTED = [chr(b) if b in _SAFE else "+" if b == 32 else f"%{b:02X}" for b in range(256)]
 
-    (``map_elements`` would call ``make`` from polars' worker threads, which have no Streamlit context:
-    each read of st.session_state there logs a "missing ScriptRunContext" warning.)"""
-    if make is report_link and df[col].drop_nulls().str.contains(r"[^0-9A-Za-z_.~-]").sum() == 0:
-        # report ids need no quoting: the links are one prefix and the id, made by column (a findings list
-        # at 1M reports holds tens of thousands of them)
-        p = {k: v for k, v in url_params("report").items() if k not in ("report", "pg")}
-        head = _href("report", p) + ("&" if p else "") + "report="
-        return df.select((pl.lit(head) + pl.col(col)).alias("link")).to_series()
-    values = [v for v in df[col].unique().to_list() if v is not None]
-    # the state cannot change while the column is made: its parameters are read once, not once a row
-    # (a ranking of a few hundred districts read the session state ~20 times a row: ~0.2 s a run)
-    _LINKS.params = {}
-    try:
-        links = {v: make(v) for v in values}
-    finally:
-        _LINKS.params = None
-    return df[col].replace_strict(links, default=None, return_dtype=pl.Utf8).alias("link")
+
+def quoted(col: str) -> pl.Expr:
+    """``col``'s values as urlencode writes them in a query string (quote_plus), by column."""
+    return pl.col(col).cast(pl.Utf8).str.encode("hex").str.replace_many(_HEX, _QUOTED)
+
+
+def link_col(df: pl.DataFrame, page: str, by: Mapping[str, str], fixed: Mapping[str, Any] | None = None) -> pl.Series:
+    """A column ``link``: for each row, the link to ``page`` with the view's parameters (less the report and
+    its page), ``fixed`` set, and each URL parameter of ``by`` set to the row's value of its column — the same
+    text as view_link / report_link give one value at a time, made by column (the parameters are read once;
+    the values quoted by polars; nothing per row in Python, nothing in polars' threads, which have no
+    Streamlit context). A row with a null in one of ``by``'s columns has no link (null)."""
+    p: dict[str, Any] = {k: v for k, v in url_params(page).items() if k not in ("report", "pg")}
+    p.update(fixed or {})
+    p.update(dict.fromkeys(by))  # each keeps its place when the view has it already, else goes last
+    parts: list[pl.Expr] = []
+    text = "./?" if page == "overview" else f"{page}?"
+    sep = ""
+    for k, v in p.items():
+        if k in by:
+            parts += [pl.lit(text + sep + urlencode({k: ""})), quoted(by[k])]
+            text, sep = "", "&"
+        elif pair := urlencode({k: v}, doseq=True):
+            text, sep = text + sep + pair, "&"
+    parts.append(pl.lit(text))
+    return df.select(pl.concat_str(parts).alias("link")).to_series()
+
+
+def district_links(df: pl.DataFrame, page: str, fixed: Mapping[str, Any] | None = None) -> pl.Series:
+    """A by-district table's drill-downs: a district's row to that district (区县 set), a city's own agencies
+    (the row with no county) to that city (省份 and 城市 set, no 区县)."""
+    fixed = dict(fixed or {})
+    to_county = link_col(df, page, {"cty": "county"}, fixed)
+    if "city" not in df.columns:
+        return to_county
+    where = {"prov": "province", "city": "city"} if "province" in df.columns else {"city": "city"}
+    to_city = link_col(df, page, where, {**fixed, "cty": []})
+    return to_county.fill_null(to_city)  # a district row's link is null only where its county is
 
 
 def period() -> str:
@@ -456,14 +469,15 @@ def anomaly_caption(df: pl.DataFrame) -> None:
 
 
 def label_county(df: pl.DataFrame) -> pl.DataFrame:
-    """City-level agencies have no county: say so instead of showing None; over several cities, each city's
-    by its name (洛阳市（市级机关）), or a chart would draw them as one bar with their labels on top of
-    each other."""
+    """City-level agencies have no county: name the row by its city and say so (洛阳市（市级机关）, Luoyang's
+    own agencies), never None nor a bare （市级机关） that names no one (and, over several cities, would draw
+    them as one bar with their labels on top of each other)."""
     if "county" not in df.columns:
         return df
     level = pl.lit(t("city_level"))
-    if "city" in df.columns and df["city"].n_unique() > 1:
-        level = pl.concat_str([pl.col("city").fill_null(""), level])
+    if "city" in df.columns:
+        city = pl.col("city") + pl.lit(" " if lang() == "en" else "")
+        level = pl.concat_str([city.fill_null(""), level])
     return df.with_columns(pl.col("county").fill_null(level))
 
 

@@ -5,6 +5,7 @@ import streamlit as st
 
 from app_pages import _chart
 from app_pages._common import (
+    district_links,
     filters,
     label_county,
     lang,
@@ -12,9 +13,7 @@ from app_pages._common import (
     no_data,
     null_caption,
     q,
-    report_link,
     t,
-    view_link,
     with_span,
 )
 from app_pages._common import table as table_
@@ -72,10 +71,10 @@ _chart.show(
     L,
 )
 if by == "county":
-    link = link_col(cur, "county", lambda c: view_link("applications", cty=[c], by="agency"))
+    link = district_links(cur, "applications", {"by": "agency"})
 else:
-    link = link_col(cur, "agency_id", lambda a: view_link("applications", ag=[a]))
-show = cur.with_columns(link).select(
+    link = link_col(cur, "applications", {"ag": "agency_id"})
+show = label_county(cur.with_columns(link)).select(
     name_col, "measure", "value", "prev", "change", "change_pct", "n_reports", "n_null", "link"
 )
 table_(
@@ -101,7 +100,7 @@ if not mixg.is_empty():
 if len(f.agency_ids) == 1 or by == "agency":
     st.subheader(t("report_list"))
     rl = q("report_list", f, 20, 0, "applications")
-    rl = rl.with_columns(link_col(rl, "report_id", report_link))
+    rl = rl.with_columns(link_col(rl, "report", {"report": "report_id"}))
     table_(
         rl.select("agency_name", "year", "new_received", "total_handled", "link"),
         "app_reports",

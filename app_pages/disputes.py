@@ -6,6 +6,7 @@ import streamlit as st
 from app_pages import _chart
 from app_pages._common import (
     anomaly_caption,
+    district_links,
     filters,
     label_county,
     lang,
@@ -15,7 +16,6 @@ from app_pages._common import (
     null_caption,
     q,
     t,
-    view_link,
     with_period,
     with_span,
 )
@@ -76,11 +76,11 @@ if cr.is_empty():
     st.stop()
 name = "county" if by == "county" else "agency_name"
 if by == "county":
-    link = link_col(cr, "county", lambda c: view_link("disputes", cty=[c], by="agency"))
+    link = district_links(cr, "disputes", {"by": "agency"})
 else:
-    link = link_col(cr, "agency_id", lambda a: view_link("disputes", ag=[a]))
+    link = link_col(cr, "disputes", {"ag": "agency_id"})
 show = (
-    cr.with_columns(link)
+    label_county(cr.with_columns(link))
     .with_columns(
         pl.when(pl.col("value").is_null() & (pl.col("n_anomalous") > 0))
         .then(pl.lit(t("anomalous")))

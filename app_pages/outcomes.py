@@ -7,16 +7,15 @@ from app_pages import _chart
 from app_pages._common import (
     anomaly_caption,
     basis,
+    district_links,
     filters,
     label_county,
     lang,
-    link_col,
     min_cases,
     no_data,
     null_caption,
     q,
     t,
-    view_link,
     with_period,
     with_span,
 )
@@ -106,13 +105,16 @@ if not rc.is_empty():
         st.caption(t("chart_top_n", n=CHART_TOP, total=totals.height))
     wide = rc.pivot(
         on="group_label",
-        index="county",
+        index=key,
         values="value",
         aggregate_function=pl.when(pl.element().count() > 0).then(pl.element().sum()),  # blank stays blank
     )
-    order = wide.select(pl.sum_horizontal(pl.exclude("county")).alias("_total"))["_total"]
-    wide = wide.with_columns(order).sort("_total", descending=True, nulls_last=True).drop("_total")
-    wide = wide.with_columns(link_col(wide, "county", lambda c: view_link("outcomes", cty=[c])))
+    order = wide.select(pl.sum_horizontal(pl.exclude(key)).alias("_total"))["_total"]
+    wide = wide.with_columns(order).sort("_total", *key, descending=[True] + [False] * len(key), nulls_last=True)
+    # each district (and each city's own agencies, by the city's name) drills down to itself
+    wide = label_county(wide.drop("_total").with_columns(district_links(wide, "outcomes"))).drop(
+        [c for c in key if c != "county"]
+    )
     table_(
         wide,
         "out_refusals",
@@ -131,8 +133,8 @@ if not ranked.is_empty():
         L,
     )
     table_(
-        ranked.select(
-            "rank", "county", "measure", "value", "numerator", "denominator", "basis", "n_null", "n_anomalous"
+        label_county(ranked.with_columns(district_links(ranked, "outcomes"))).select(
+            "rank", "county", "measure", "value", "numerator", "denominator", "basis", "n_null", "n_anomalous", "link"
         ),
         "out_rank",
         export="outcomes-ranking",

@@ -7,10 +7,10 @@ from app_pages import _chart
 from app_pages._common import (
     anomaly_caption,
     basis,
+    district_links,
     filters,
     label_county,
     lang,
-    link_col,
     min_cases,
     no_data,
     null_caption,
@@ -18,7 +18,6 @@ from app_pages._common import (
     rate_help,
     snapshot,
     t,
-    view_link,
     with_span,
 )
 from app_pages._common import table as table_
@@ -104,7 +103,7 @@ else:
         "full",
         L,
     )
-    show = ranked.with_columns(link_col(ranked, "county", lambda c: view_link("overview", cty=[c]))).select(
+    show = label_county(ranked.with_columns(district_links(ranked, "overview"))).select(
         "rank",
         "county",
         "measure",

@@ -112,7 +112,7 @@ shown = fl.with_columns(
     pl.col("severity").replace_strict({k: t(v) for k, v in SEV.items()}, default=pl.col("severity")),
     pl.col("status").replace_strict({"open": t("q_open"), "corrected": t("q_corrected")}, default=pl.col("status")),
     pl.col("county").fill_null(t("city_level")),
-    link_col(fl, "report_id", report_link),
+    link_col(fl, "report", {"report": "report_id"}),
     # the finding's message in the UI's language, keys named in the template's words
     pl.Series("message", _messages(fl), dtype=pl.Utf8),
 ).drop("report_id")
@@ -152,7 +152,7 @@ else:
     st.caption(t("q_moved_intro") + more)
     moved = changeview.order(moved)  # the links beside the table in the table's order
     open_h = _tbl.header("open", lang())
-    links = link_col(moved, "report_id", report_link).alias(open_h)
+    links = link_col(moved, "report", {"report": "report_id"}).alias(open_h)
     shown = changeview.table(moved, lang()).select(links, pl.all())
     widths = {
         changeview.column(k, lang()): st.column_config.TextColumn(width=changeview.WIDTHS[k]) for k in changeview.keys()

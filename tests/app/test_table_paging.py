@@ -46,24 +46,3 @@ def test_a_short_table_is_not_paged(db):
     assert_ok(at)
     assert not [n for n in at.number_input if n.key == "app_yoy_pg"]
     assert isinstance(at.session_state["_exports"]["app_yoy"]["frame"], pl.DataFrame)
-
-
-def test_report_links_by_column_equal_report_link_one_by_one():
-    """link_col makes a column of report links by one prefix (no per-row Python): the same strings as
-    report_link, with the view's filters kept and the report list's page dropped; an id that needs quoting
-    goes the per-value way."""
-    import streamlit as st
-
-    from app_pages import _common as c
-
-    ss = st.session_state
-    ss["_page"] = "quality"
-    for state in ({}, {"prov": "河南省", "cty": ["老城区", "西工区"], "pg": 3}):
-        for k in ("prov", "cty", "pg"):
-            ss.pop(k, None)
-        ss.update(state)
-        for ids in (["ab12", None, "ff00", "ab12"], ["a b&c", "ab12"]):
-            df = pl.DataFrame({"report_id": ids}, schema={"report_id": pl.Utf8})
-            made = c.link_col(df, "report_id", c.report_link).to_list()
-            assert made == [c.report_link(v) if v else None for v in ids]
-    assert "prov=" in made[1] and "pg=" not in made[1] and made[1].endswith("report=ab12")

@@ -128,7 +128,8 @@ def test_an_empty_table_says_so_in_the_uis_words(db, sql, lang):
 
 def test_city_level_rows_named_by_their_city_over_several_cities():
     """A chart over several cities draws each city's own agencies under its name (洛阳市（市级机关）): under
-    one shared label they were one bar with their value labels on top of each other."""
+    one shared label they were one bar with their value labels on top of each other. Within one city too: a
+    bare （市级机关） names no one."""
     import polars as pl
 
     from app_pages._common import label_county
@@ -136,4 +137,4 @@ def test_city_level_rows_named_by_their_city_over_several_cities():
     df = pl.DataFrame({"city": ["洛阳市", "海口市", "洛阳市"], "county": [None, None, "西工区"]})
     assert label_county(df)["county"].to_list() == ["洛阳市（市级机关）", "海口市（市级机关）", "西工区"]
     one = pl.DataFrame({"city": ["洛阳市", "洛阳市"], "county": [None, "西工区"]})
-    assert label_county(one)["county"].to_list() == ["（市级机关）", "西工区"]
+    assert label_county(one)["county"].to_list() == ["洛阳市（市级机关）", "西工区"]
