@@ -288,15 +288,14 @@ def table(
     # typed loosely: streamlit's overloads want literals for on_select and height
     select: Any = "rerun" if links else "ignore"
     tall: Any = height
-    drawn, rh = _table.wrapped(shown, cfg)  # a cut cell wraps in full (the export keeps ``shown``)
+    cfg = _table.one_line(shown, cfg, L)  # one-line rows; a cut cell's column says where its whole text is
     ev = st.dataframe(
-        drawn,
+        shown,
         key=key,
         hide_index=True,
         width="stretch",
-        height=_table.grid_height(shown.height, rh, tall),
+        height=tall,
         column_config=cfg,
-        row_height=rh,
         on_select=select,
         selection_mode="single-cell",
     )

@@ -48,5 +48,4 @@ def show(df: pl.DataFrame, lang: str) -> None:
     view = frame(df, lang)
     report = i18n.t("page_report", lang)
     cfg = _table.fit(view, {report: st.column_config.LinkColumn(report, display_text=r"#(.*)$", width="small")})
-    drawn, rh = _table.wrapped(view, cfg)
-    st.dataframe(drawn, hide_index=True, key="q_review", column_config=cfg, row_height=rh)
+    st.dataframe(view, hide_index=True, key="q_review", column_config=_table.one_line(view, cfg, lang))

@@ -9,7 +9,6 @@ a ranking arrives sorted by the read API.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -136,7 +135,14 @@ def widths(shown: pl.DataFrame, avail: int = MAIN_PX, fixed: Mapping[str, int] |
     if sum(nat.values()) <= avail:
         return {}
     head = {c: fixed.get(c) or int(max(text_px(c) + HEAD_PX, MIN_PX)) for c in shown.columns}
-    floor = head if sum(head.values()) <= avail else dict.fromkeys(shown.columns, MIN_PX)
+    floor = head
+    if sum(head.values()) > avail:
+        # the headers alone are too wide: the columns whose cells are longer than their header (names, labels:
+        # cut anyway) give way first, down to MIN_PX; a column of short cells (a rate, a count) keeps its header
+        # whole, as its cells say nothing without it
+        floor = {c: head[c] if nat[c] <= head[c] else MIN_PX for c in shown.columns}
+        if sum(floor.values()) > avail:
+            floor = dict.fromkeys(shown.columns, MIN_PX)
 
     def total(cap: float) -> int:
         return sum(w if c in fixed else max(floor[c], int(min(w, cap))) for c, w in nat.items())
@@ -162,32 +168,6 @@ def fit(shown: pl.DataFrame, cfg: dict[str, Any], avail: int = MAIN_PX) -> dict[
     return out
 
 
-# A narrowed column's long cells wrap rather than being cut: the grid wraps text only in rows taller than 4rem
-# (64 px), so a table with a cut cell gets rows tall enough for its longest cell's lines (all rows alike; a
-# canvas grid has no per-cell title to hover, and drops a cell's line breaks).
-LINE_PX, ROW_PAD_PX, WRAP_MIN_PX, MAX_LINES = 21, 10, 65, 8
-FILL = 0.92  # of a column's inner width a line fills (English breaks at spaces; the grid's glyphs are not ours)
-# The grid decides whether a line needs breaking by measuring only its first characters, at an average glyph
-# width it learns per font from all the text drawn so far: after Chinese names (wide glyphs) an English line
-# looks short enough and stays one cut line. Columns of mostly Latin text are drawn in the same regular weight
-# declared explicitly ("font-weight: 400"), a font of their own to the grid, whose average then fits them.
-LATIN_WEIGHT = {"font-weight": "400"}
-STYLE_MAX_ROWS = 2_000  # a pandas Styler writes CSS per cell: only for tables of a readable length
-
-
-def _n_lines(text: str, inner: float) -> int:
-    """Lines ``text`` takes in a column ``inner`` px wide (English broken at its spaces, Chinese anywhere)."""
-    n, cur = 0, ""
-    for word in text.split(" "):
-        trial = f"{cur} {word}" if cur else word
-        if cur and text_px(trial) > inner * FILL:
-            n += max(1, math.ceil(text_px(cur) / (inner * FILL)))
-            cur = word
-        else:
-            cur = trial
-    return n + max(1, math.ceil(text_px(cur) / (inner * FILL)))
-
-
 def _inner(cfg: Mapping[str, Any], name: str, shown: pl.DataFrame) -> float | None:
     c = cfg.get(name)
     if not isinstance(c, dict):
@@ -200,60 +180,27 @@ def _inner(cfg: Mapping[str, Any], name: str, shown: pl.DataFrame) -> float | No
     return float(max(w - PAD_PX, 1))
 
 
-def row_height(shown: pl.DataFrame, cfg: Mapping[str, Any]) -> int | None:
-    """The row height (px) at which every cell of ``shown`` cut by its width in ``cfg`` (``fit``) wraps in full
-    (at most ``MAX_LINES`` lines); None when no cell is cut (the grid's own 35 px rows)."""
-    lines = 1
-    for name in cfg:
-        inner = _inner(cfg, name, shown)
-        if inner is None:
-            continue
-        for v in shown[name].to_list()[:SAMPLE]:
-            if v and text_px(v) > inner:
-                lines = max(lines, _n_lines(v, inner))
-    if lines == 1:
-        return None
-    return max(WRAP_MIN_PX, min(lines, MAX_LINES) * LINE_PX + ROW_PAD_PX)
-
-
-def grid_height(n_rows: int, rh: int | None, height: Any = "auto") -> Any:
-    """The grid's height: its own ("auto": about ten 35 px rows) unless the rows are taller for wrapping, when
-    up to ``ROWS_SHOWN_TALL`` of them show before it scrolls."""
-    if rh is None or height != "auto":
-        return height
-    return min(max(n_rows, 1), ROWS_SHOWN_TALL) * (rh + 1) + 40
-
-
-ROWS_SHOWN_TALL = 6
-
-
-def latin_columns(shown: pl.DataFrame, cfg: Mapping[str, Any]) -> list[str]:
-    """The cut columns (``fit``'s widths) whose cells are mostly Latin script (English messages, locations)."""
+def cut_columns(shown: pl.DataFrame, cfg: Mapping[str, Any]) -> list[str]:
+    """The text columns of ``shown`` with a cell longer than the width ``fit`` gave the column."""
     out = []
     for name in shown.columns:
         inner = _inner(cfg, name, shown)
-        vals = [v for v in shown[name].to_list()[:SAMPLE] if v] if inner else []
-        if not any(text_px(v) > (inner or 0) for v in vals):
-            continue
-        text = "".join(vals)
-        wide = sum(1 for ch in text if ord(ch) >= 0x2E80)
-        letters = sum(1 for ch in text if ch.isascii() and ch.isalpha())
-        if letters > 2 * wide:
+        if inner is not None and any(v and text_px(v) > inner for v in shown[name].to_list()[:SAMPLE]):
             out.append(name)
     return out
 
 
-def wrapped(shown: pl.DataFrame, cfg: Mapping[str, Any]) -> tuple[Any, int | None]:
-    """What st.dataframe draws for ``shown`` (the same values; the export keeps ``shown``) and its row height:
-    with cut cells, rows tall enough to wrap them, and the Latin columns in a font of their own (see
-    ``LATIN_WEIGHT``) so that the grid breaks their lines too."""
-    rh = row_height(shown, cfg)
-    if rh is None or shown.height > STYLE_MAX_ROWS:
-        return shown, rh
-    latin = latin_columns(shown, cfg)
-    if not latin:
-        return shown, rh
-    return shown.to_pandas().style.set_properties(subset=latin, **LATIN_WEIGHT), rh
+def one_line(shown: pl.DataFrame, cfg: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """``cfg`` for a grid of one-line rows (the grid's own 35 px): a cell longer than its column ends in "…",
+    and its column's header says where the whole text is (the cell's own overlay, the export). Rows tall
+    enough to wrap the longest cell made every row of a table that tall for one cell a few pixels too long."""
+    out = dict(cfg)
+    note = i18n.t("cut_help", lang)
+    for name in cut_columns(shown, cfg):
+        c = dict(out[name])
+        c["help"] = f"{c['help']}\n\n{note}" if c.get("help") else note
+        out[name] = c
+    return out
 
 
 def _px(w: Any) -> int | None:
@@ -347,12 +294,6 @@ def show(
     target = where if where is not None else st
     shown = frame(df, lang, kinds, keep, drop, names)
     cfg = fit(shown, config(df.drop([c for c in drop if c in df.columns]), lang, min_cases, kinds, names))
-    drawn, rh = wrapped(shown, cfg)
     target.dataframe(
-        drawn,
-        hide_index=True,
-        width=kw.pop("width", "stretch"),
-        column_config=cfg,
-        row_height=kw.pop("row_height", None) or rh,
-        **kw,
+        shown, hide_index=True, width=kw.pop("width", "stretch"), column_config=one_line(shown, cfg, lang), **kw
     )

@@ -29,14 +29,16 @@ if tr.is_empty():
 c1, c2 = st.columns(2)
 with c1:
     st.subheader(with_span(t("trend")))
-    _chart.show(charts.trend(tr, L), "png_app_trend", "applications_trend", "half", L)
+    _chart.show(charts.trend(tr, L, width=charts.SCREEN_PX["half"]), "png_app_trend", "applications_trend", "half", L)
     null_caption(tr)
 with c2:
     st.subheader(with_span(t("applicant_mix")))
     mix = q("applicant_mix", f, ("year",), L)
     mix = mix.with_columns((pl.col("value") / pl.col("value").sum().over("year")).alias("share"))
     _chart.show(
-        charts.stacked(mix, "year", "label", L, x_title=t("year"), color_title=t("applicant_mix")),
+        charts.stacked(
+            mix, "year", "label", L, x_title=t("year"), color_title=t("applicant_mix"), width=charts.SCREEN_PX["half"]
+        ),
         "png_app_mix",
         "applicant_mix",
         "half",

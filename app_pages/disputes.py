@@ -34,7 +34,11 @@ st.subheader(with_span(t("disputes")))
 c1, c2 = st.columns(2)
 with c1:
     _chart.show(
-        charts.trend(tot.with_columns(pl.col("proceeding_label").alias("label")), L), "png_disp", "disputes", "half", L
+        charts.trend(tot.with_columns(pl.col("proceeding_label").alias("label")), L, width=charts.SCREEN_PX["half"]),
+        "png_disp",
+        "disputes",
+        "half",
+        L,
     )
     null_caption(tot)
 with c2:

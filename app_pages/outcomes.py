@@ -34,13 +34,21 @@ if comp.is_empty():
 c1, c2 = st.columns(2)
 with c1:
     st.subheader(with_span(t("composition")))
-    ch = charts.stacked(comp, "year", "label", L, x_title=t("year"), color_title=t("outcome"))
+    ch = charts.stacked(
+        comp, "year", "label", L, x_title=t("year"), color_title=t("outcome"), width=charts.SCREEN_PX["half"]
+    )
     _chart.show(ch, "png_outcomes", "outcomes", "half", L)
     null_caption(comp)
 with c2:
     st.subheader(with_span(t("open_rate"), None, t("basis_n", b=B)))
     orate = q("open_rate", f, B, ("year",), min_cases(), L)
-    _chart.show(charts.trend(orate, L, percent=True, min_cases=min_cases()), "png_open_rate", "open_rate", "half", L)
+    _chart.show(
+        charts.trend(orate, L, percent=True, min_cases=min_cases(), width=charts.SCREEN_PX["half"]),
+        "png_open_rate",
+        "open_rate",
+        "half",
+        L,
+    )
     st.caption(read.MEASURES[read.OPEN_RATE[B]].basis(L))
 # the three rates by year: the page's width (in the chart's half its ten columns and definitions ran past the
 # right edge)

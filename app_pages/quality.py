@@ -7,7 +7,7 @@ import streamlit as st
 
 from app_pages import _review
 from app_pages import _table as _tbl
-from app_pages._common import filters, lang, link_col, navigate, q, report_link, t
+from app_pages._common import filters, label_county, lang, link_col, navigate, q, report_link, t
 from app_pages._common import table as table_
 from pipelines import changeview, numfmt, read
 from pipelines.checks import text as check_text
@@ -86,15 +86,14 @@ view = m.select(
 # one click on a year's cell opens that report in this tab (the drill-down of every page)
 year_w = {str(y): st.column_config.TextColumn(str(y), width=52, alignment="center") for y in years}
 matrix_cfg = _tbl.fit(view, {**year_w, total_col: st.column_config.TextColumn(alignment="right")})
-matrix_drawn, matrix_rh = _tbl.wrapped(view, matrix_cfg)
+matrix_cfg = _tbl.one_line(view, matrix_cfg, lang())
 ev = st.dataframe(
-    matrix_drawn,
+    view,
     hide_index=True,
     key="q_matrix",
     on_select="rerun",
     selection_mode="single-cell",
     column_config=matrix_cfg,
-    row_height=matrix_rh,
 )
 for r, col in (ev.selection.get("cells") or [])[:1]:
     rid = m[f"report_{col}"][r] if f"report_{col}" in m.columns and 0 <= r < m.height else None
@@ -108,14 +107,17 @@ matrix_sheet = view.with_columns(
     *[m[f"report_{y}"].alias(f"{y} report_id") for y in years],
 )
 # a finding names its report by agency and year (the 打开 column opens it); the report's id is no label
-shown = fl.with_columns(
-    pl.col("severity").replace_strict({k: t(v) for k, v in SEV.items()}, default=pl.col("severity")),
-    pl.col("status").replace_strict({"open": t("q_open"), "corrected": t("q_corrected")}, default=pl.col("status")),
-    pl.col("county").fill_null(t("city_level")),
-    link_col(fl, "report", {"report": "report_id"}),
-    # the finding's message in the UI's language, keys named in the template's words
-    pl.Series("message", _messages(fl), dtype=pl.Utf8),
-).drop("report_id")
+shown = (
+    label_county(fl)
+    .with_columns(
+        pl.col("severity").replace_strict({k: t(v) for k, v in SEV.items()}, default=pl.col("severity")),
+        pl.col("status").replace_strict({"open": t("q_open"), "corrected": t("q_corrected")}, default=pl.col("status")),
+        link_col(fl, "report", {"report": "report_id"}),
+        # the finding's message in the UI's language, keys named in the template's words
+        pl.Series("message", _messages(fl), dtype=pl.Utf8),
+    )
+    .drop("report_id", "city")
+)  # a city's own agencies named by their city (洛阳市（市级机关）)
 # the page's own headers; each check by its code and title (catalogue data), never its raw key
 finding_names = {"check_id": t("check"), "location": t("where")}
 table_(
@@ -160,5 +162,5 @@ else:
     moved_cfg = _tbl.fit(
         shown, {open_h: st.column_config.LinkColumn(open_h, display_text=t("open"), width=44), **widths}
     )
-    moved_drawn, moved_rh = _tbl.wrapped(shown, moved_cfg)
-    st.dataframe(moved_drawn, hide_index=True, key="q_moved", column_config=moved_cfg, row_height=moved_rh)
+    moved_cfg = _tbl.one_line(shown, moved_cfg, lang())
+    st.dataframe(shown, hide_index=True, key="q_moved", column_config=moved_cfg)

@@ -40,6 +40,11 @@ ROW_STEP_FEW = 40  # … when there are 1–3 rows, so that a short ranking stil
 BAR_SIZE = 18
 LABEL_PX = 180  # a category label longer than this is cut with "…" (full name in the tooltip)
 MIN_HEIGHT = 140
+# The width (px) a chart is drawn at on a 1440 px page, by the share of the main area it is given (the screen
+# stretches a chart over its column; the export draws it at _chart.WIDTHS): what a legend must fit in.
+SCREEN_PX = {"full": 960, "half": 470, "third": 305}
+LEGEND_FONT = 12  # px, the legend's labels (_LOOK)
+LEGEND_ITEM_PX = 16 + 4 + 10  # a legend entry's symbol, its gap to the label, the gap to the next column
 BLUE, GREY, TEXT = "#2f6db5", "#c9ccd1", "#31333f"
 PALETTE = ["#2f6db5", "#7fb2e5", "#e4572e", "#f3a712", "#29a19c", "#a06cd5", "#8c8c8c", "#f28ab2", "#5c946e"]
 
@@ -108,6 +113,22 @@ def _rate_tooltip(lang: str, extra: list, kind: str, scale: float, df: pl.DataFr
         if c in cols:
             tips.append(alt.Tooltip(f"{c}:Q", title=L[c], format=f) if f else alt.Tooltip(f"{c}:N", title=L[c]))
     return tips
+
+
+def _text_px(s: str, size: int = LEGEND_FONT) -> float:
+    """``s``'s width at ``size`` px in the charts' font (wide glyphs a full em, the others about 0.58 em)."""
+    wide = sum(1 for ch in s if ord(ch) >= 0x2E80)
+    return wide * size + (len(s) - wide) * size * 0.58
+
+
+def _legend(labels: list[str], width: int, **kw: Any) -> alt.Legend:
+    """A legend under the plot whose columns fit in ``width`` px: as many columns as its longest label allows
+    (at most 3), each label cut (with "…", the full name in the tooltip) only when one column is still too
+    narrow for it."""
+    longest = max((_text_px(str(x)) for x in labels), default=0.0)
+    cols = int(max(1, min(3, len(labels) or 1, width // (longest + LEGEND_ITEM_PX))))
+    limit = int(max(60, width // cols - LEGEND_ITEM_PX))
+    return alt.Legend(orient="bottom", columns=cols, labelLimit=limit, **kw)
 
 
 def _rows_height(n: int) -> int:
@@ -195,9 +216,15 @@ def _config(ch: Any) -> Any:
 
 
 def trend(
-    df: pl.DataFrame, lang: str = "zh", percent: bool = False, title: str = "", min_cases: int | None = None
+    df: pl.DataFrame,
+    lang: str = "zh",
+    percent: bool = False,
+    title: str = "",
+    min_cases: int | None = None,
+    width: int = SCREEN_PX["third"],
 ) -> alt.Chart:
-    """Lines by year, one per ``label``. df: aggregate() long frame grouped by year."""
+    """Lines by year, one per ``label``. df: aggregate() long frame grouped by year. ``width``: the px it is
+    drawn at (its legend fits in them)."""
     L = _labels(lang)
     kind, scale = _kind_scale(df, percent)
     d = _note(df.filter(pl.col("value").is_not_null()), lang, min_cases)
@@ -207,7 +234,7 @@ def trend(
         y=alt.Y(
             "value:Q", title=L["value"], axis=_num_axis(numfmt.d3(kind, scale, axis=True), kind == "count", tickCount=5)
         ),
-        color=alt.Color("label:N", title=L["measure"], legend=alt.Legend(orient="bottom", columns=2)),
+        color=alt.Color("label:N", title=L["measure"], legend=_legend(d["label"].unique().to_list(), width)),
         tooltip=_rate_tooltip(
             lang,
             [alt.Tooltip("year:O", title=L["year"]), alt.Tooltip("label:N", title=L["measure"])],
@@ -272,8 +299,10 @@ def stacked(
     x_title: str = "",
     color_title: str = "",
     horizontal: bool = False,
+    width: int = SCREEN_PX["full"],
 ) -> alt.Chart:
-    """Stacked bars of ``value`` (share when normalize); every category on the axis labelled."""
+    """Stacked bars of ``value`` (share when normalize); every category on the axis labelled. ``width``: the px
+    it is drawn at (its legend fits in them)."""
     L = _labels(lang)
     d = df.filter(pl.col("value").is_not_null())
     order = d[color].unique(maintain_order=True).to_list()
@@ -305,7 +334,7 @@ def stacked(
             f"{color}:N",
             title=color_title or None,
             sort=order,
-            legend=alt.Legend(orient="bottom", columns=3, symbolLimit=0),
+            legend=_legend(order, width, symbolLimit=0),
         ),
         order=alt.Order("color_order:Q"),
         tooltip=tips,

@@ -357,8 +357,13 @@ S: dict[str, tuple[str, str]] = {
     # --- the checks page (校验规则) --------------------------------------------------------------------------
     "chk_intro": (
         "每份报告都按以下规则检查。运算项为空（空白、横线、提取时丢失）时记为“不可评估”，不算未通过。",
-        "Every rule a report is checked against. A rule whose operand is null (blank, dash, lost in extraction) "
-        "is recorded as not assessable, never as a failure.",
+        "Every rule a report is checked against. When a figure a rule needs is blank (left empty, a dash, or lost "
+        "in extraction), the rule is recorded as not assessable for that report, never as failed.",
+    ),
+    "cut_help": (
+        "此列部分文字过长，以“…”截断：双击单元格可看全文，导出文件含全文。",
+        "Some texts of this column are cut with “…”: double-click a cell to read it whole; the exports have "
+        "every text whole.",
     ),
     "chk_code": ("编号", "Code"),
     "chk_scope": ("范围", "Scope"),

@@ -106,11 +106,11 @@ def findings_list(
     severities: Sequence[str] = ("error", "warning"),
     limit: int = 200_000,
 ) -> pl.DataFrame:
-    """The quality export: one row per finding of the selection (report, agency, year, check, severity, where,
-    message, status: 'corrected' when a correction in force names that cell, else 'open')."""
+    """The quality export: one row per finding of the selection (report, agency, city, county, year, check,
+    severity, where, message, status: 'corrected' when a correction in force names that cell, else 'open')."""
     w, p = _where(f)
     sql = Sql(
-        "SELECT r.report_id, coalesce(r.agency_name, r.agency) AS agency_name, r.county, r.year, fi.check_id, "
+        "SELECT r.report_id, coalesce(r.agency_name, r.agency) AS agency_name, r.city, r.county, r.year, fi.check_id, "
         "fi.severity, fi.location, fi.message, "
         "CASE WHEN c.report_id IS NOT NULL THEN 'corrected' ELSE 'open' END AS status "
         "FROM reports r JOIN findings fi ON fi.report_id = r.report_id "

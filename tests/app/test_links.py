@@ -156,3 +156,14 @@ def test_city_level_rows_named_and_drilled_to_their_city(db, sql, page, query, t
     shown = [d.value for d in at.dataframe if name_col in d.value.columns and "打开" in d.value.columns]
     shown = [v for v in shown if f"{city}（市级机关）" in v[name_col].tolist()]
     assert shown and set(shown[0].loc[shown[0][name_col] == f"{city}（市级机关）", "打开"]) == {"打开"}
+
+
+def test_quality_findings_name_city_level_rows_by_their_city(db, sql):
+    at = run_page("quality")
+    assert_ok(at)
+    ex = at.session_state["_exports"]["q_findings"]["frame"]
+    ex = ex() if callable(ex) else ex
+    names = set(ex["区县"].to_list())
+    cities = {r[0] for r in sql.execute("SELECT DISTINCT city FROM reports WHERE county IS NULL").fetchall()}
+    assert names & {f"{c}（市级机关）" for c in cities}
+    assert "（市级机关）" not in names and "城市" not in ex.columns

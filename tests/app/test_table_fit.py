@@ -14,7 +14,7 @@ import pytest
 from conftest import assert_ok, run_page
 
 from app_pages import _table
-from pipelines import numfmt, read
+from pipelines import i18n, numfmt, read
 
 HASH = re.compile(r"^[0-9a-f]{64}$")
 
@@ -130,25 +130,38 @@ def test_headings_say_their_years(db, sql):
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_cut_cells_wrap_in_full(db, lang):
-    """A narrowed column's long cells are readable on screen (issue 17, s5 defect 5): the grid's rows are tall
-    enough for the longest cell's lines (the grid wraps text only in rows over 64 px), and the English columns
-    are drawn in a font of their own, whose glyph average lets the grid break their lines (checked in Chromium:
-    the findings' Check, Where and Message wrap in full)."""
+def test_cut_cells_leave_rows_one_line_high(db, lang):
+    """A narrowed column's long cells end in "…" and every row stays one line high (issue 17, s6 defect 5: one
+    cell a few pixels too long made every row of the table 65 px tall); the cut column's header says where the
+    whole text is (the cell's overlay, the export), which holds it whole."""
     at = run_page("quality", lang=lang, ds="demo")
     assert_ok(at)
     col = "说明" if lang == "zh" else "Message"
     d = next(d for d in at.dataframe if col in d.value.columns)
+    cfg = json.loads(d.proto.columns or "{}")
     widths = _widths(d)
     shown = pl.from_pandas(d.value.astype(str))
     inner = {c: w - _table.PAD_PX for c, w in widths.items() if isinstance(w, int) and c in shown.columns}
     cut = {c for c, w in inner.items() if any(_table.text_px(v) > w for v in shown[c].to_list())}
     assert col in cut  # the messages are longer than their column
-    rh = d.proto.row_height
-    assert rh > _table.WRAP_MIN_PX - 1
-    lines = (rh - _table.ROW_PAD_PX) // _table.LINE_PX
     for c in cut:
-        need = max(_table._n_lines(v, inner[c]) for v in shown[c].to_list())
-        assert need <= lines or lines == _table.MAX_LINES, (c, need, lines)
-    styled = "font-weight: 400" in str(d.proto.arrow_data.styler)
-    assert styled == (lang == "en")  # the English text columns in their own font
+        assert i18n.t("cut_help", lang) in cfg[c]["help"], c
+    assert all(not x.proto.row_height for x in at.dataframe)  # the grid's own one-line rows, in every table
+    assert "font-weight" not in str(d.proto.arrow_data.styler)
+    ex = at.session_state["_exports"]["q_findings"]["frame"]
+    ex = ex() if callable(ex) else ex
+    assert sorted(ex[col].to_list())[:3] == sorted(shown[col].to_list())[:3] or ex.height > shown.height
+
+
+def test_report_list_headers_whole_in_english(db):
+    """The English 报告 list cut its "Disclosure rate (A)" header: its headers alone are wider than the main
+    area, and every column was cut alike. The columns of short cells (rates, counts, years) keep their headers
+    whole; the names give way."""
+    at = run_page("report", lang="en", ds="demo")
+    assert_ok(at)
+    d = next(d for d in at.dataframe if "Disclosure rate (A)" in d.value.columns)
+    w = _widths(d)
+    for c in ("Disclosure rate (A)", "Findings", "Handled", "Year", "New"):
+        assert w[c] >= int(_table.text_px(c) + _table.HEAD_PX), (c, w)
+    assert sum(_table._px(v) or 0 for v in w.values()) <= _table.MAIN_PX
+    assert not d.proto.row_height

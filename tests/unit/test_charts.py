@@ -324,3 +324,62 @@ def _heat_rows(n: int) -> pl.DataFrame:
                  "basis": None if v is None else "b", "low_n": False}
             )  # fmt: skip
     return pl.DataFrame(rows)
+
+
+def _edge_ink(chart, width: int) -> int:
+    """Dark pixels in the last 4 px columns of the chart drawn at ``width`` (as the screen draws it: a legend
+    wider than its column runs into the edge and is cut there)."""
+    import io
+
+    import vl_convert as vlc
+    from PIL import Image
+
+    charts.register_cjk_fonts()
+    im = Image.open(io.BytesIO(vlc.vegalite_to_png(charts.for_export(chart, width), scale=1))).convert("L")
+    w, h = im.size
+    return sum(1 for x in range(w - 4, w) for y in range(h) if im.getpixel((x, y)) < 200)
+
+
+APPLICANTS_EN = [
+    "New · natural persons",
+    "New · businesses",
+    "New · research bodies",
+    "New · social organisations",
+    "New · legal services",
+    "New · other bodies",
+]
+
+
+@pytest.mark.parametrize("span", ["half", "third", "full"])
+def test_stacked_legend_fits_its_column_in_english(span):
+    """The applicant-type legend of the English 申请量 page (a half-width chart) was cut at the column's edge:
+    three columns of long labels. Its columns now follow its longest label and the width it is drawn at, and
+    every label is drawn whole inside that width."""
+    width = charts.SCREEN_PX[span]
+    df = pl.DataFrame(
+        {
+            "year": [y for y in (2023, 2024) for _ in APPLICANTS_EN],
+            "label": APPLICANTS_EN * 2,
+            "value": [float(i + 1) for i in range(12)],
+        }
+    )
+    ch = charts.stacked(df, "year", "label", "en", x_title="Year", color_title="Applicant mix", width=width)
+    leg = ch.to_dict()["encoding"]["color"]["legend"]
+    longest = max(charts._text_px(x) for x in APPLICANTS_EN)
+    assert leg["columns"] * (longest + charts.LEGEND_ITEM_PX) <= width
+    assert leg["labelLimit"] >= longest
+    svg = charts.to_svg(ch, width)
+    texts = [unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+    assert set(APPLICANTS_EN) <= set(texts)  # whole, none cut with …
+    assert _edge_ink(ch, width) == 0  # nothing runs into the column's right edge (a cut legend did)
+
+
+def test_trend_legend_fits_a_third():
+    labels = ["Administrative reviews", "Administrative lawsuits"]
+    df = pl.DataFrame({"year": [2024, 2024, 2025, 2025], "label": labels * 2, "value": [1.0, 2.0, 3.0, 4.0]})
+    width = charts.SCREEN_PX["third"]
+    ch = charts.trend(df, "en", width=width)
+    svg = charts.to_svg(ch, width)
+    texts = [unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+    assert set(labels) <= set(texts)
+    assert _edge_ink(ch, width) == 0  # nothing runs into the column's right edge (a cut legend did)
