@@ -141,3 +141,21 @@ def test_user_aliases_extend(tmp_path, monkeypatch):
     assert resolve("洪泽新城财政局").agency_id == "320813-财政局"
     # the shipped aliases still apply
     assert resolve("洪泽区环保局").agency_id == "320813-生态环境局"
+
+
+def test_user_aliases_edit_is_seen(tmp_path, monkeypatch):
+    """aliases() checks the user's file by os.stat on every call: an edit applies at once, and a file
+    that goes away leaves the shipped aliases alone."""
+    import os
+
+    f = tmp_path / "aliases.yaml"
+    f.write_text("departments:\n  商务局:\n    - 商务和粮食局\n", encoding="utf-8")
+    monkeypatch.setenv("XXGK_ALIASES", str(f))
+    assert resolve("西工区商务和粮食局").agency_id == "410303-商务局"
+    f.write_text("departments:\n  粮食局:\n    - 商务和粮食局\n", encoding="utf-8")
+    st = f.stat()
+    os.utime(f, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))  # a later mtime, however coarse the clock
+    assert resolve("西工区商务和粮食局").agency_id == "410303-粮食局"
+    f.unlink()
+    assert resolve("西工区商务和粮食局").agency_id == "410303-商务和粮食局"
+    assert resolve("洪泽区环保局").agency_id == "320813-生态环境局"
