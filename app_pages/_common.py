@@ -109,10 +109,26 @@ def _snapshot_of(tok: tuple) -> snapshots.Snapshot:
     return found
 
 
-@st.cache_data(max_entries=4000, show_spinner=False)
+# A resource cache, not st.cache_data: cache_data pickles each result when it is stored and unpickles it on every
+# read (a polars frame deserialised per query per run, ~8 % of a cached page run at 1M reports). The results are
+# shared instead, and each caller gets its own handle (_own): a frame's clone shares the immutable buffers, a
+# list or a dict is copied, so nothing a page does to a result reaches the cache.
+@st.cache_resource(max_entries=4000, show_spinner=False)
 def _q(path: str, tok: tuple, name: str, args: tuple, kwargs: tuple) -> Any:
     fn = getattr(read, name)
     return fn(_snapshot_of(tok), *args, **dict(kwargs))
+
+
+def _own(v: Any) -> Any:
+    if isinstance(v, pl.DataFrame):
+        return v.clone()
+    if isinstance(v, tuple):
+        return tuple(_own(x) for x in v)
+    if isinstance(v, list):
+        return [_own(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _own(x) for k, x in v.items()}
+    return v
 
 
 def q(name: str, *args: Any, **kwargs: Any) -> Any:
@@ -122,7 +138,7 @@ def q(name: str, *args: Any, **kwargs: Any) -> Any:
         raise ValueError(name)
     norm = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items()))
     args = tuple(tuple(a) if isinstance(a, list) else a for a in args)
-    return _q(str(db_path()), token(), name, args, norm)
+    return _own(_q(str(db_path()), token(), name, args, norm))
 
 
 def lang() -> str:

@@ -14,8 +14,13 @@ What every builder promises (tests/unit/test_charts.py renders them with 1, 3 an
 
 from __future__ import annotations
 
+import functools
 import inspect
+import io
 import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +52,53 @@ LEGEND_FONT = 12  # px, the legend's labels (_LOOK)
 LEGEND_ITEM_PX = 16 + 4 + 10  # a legend entry's symbol, its gap to the label, the gap to the next column
 BLUE, GREY, TEXT = "#2f6db5", "#c9ccd1", "#31333f"
 PALETTE = ["#2f6db5", "#7fb2e5", "#e4572e", "#f3a712", "#29a19c", "#a06cd5", "#8c8c8c", "#f28ab2", "#5c946e"]
+
+
+# --- memo: a chart drawn again from the same data is the same chart ---------------------------------------
+# A page drawn again with data it drew before (a sidebar navigation back to it, a filter set back) would build
+# the same Altair objects and convert them to the same dict: about half of a cached page run's CPU at 1M
+# reports (a layered chart deep-copies its layers twice as it is made). The builders are pure, so a call is
+# remembered by its arguments, frames compared by content: their Arrow IPC bytes (equal bytes, equal frame;
+# an equal frame in other bytes is only a miss).
+MEMO_SIZE = 256
+_MEMO: OrderedDict[tuple, Any] = OrderedDict()
+_SPECS: dict[int, tuple[Any, dict | None]] = {}  # id(memoised chart) → (the chart, its spec once made)
+_MEMO_LOCK = threading.Lock()
+
+
+def _key_of(v: Any) -> Any:
+    if isinstance(v, pl.DataFrame):
+        buf = io.BytesIO()
+        v.write_ipc(buf)
+        return ("frame", buf.getvalue())
+    if isinstance(v, (list, tuple)):
+        return (type(v).__name__, tuple(_key_of(x) for x in v))
+    hash(v)  # anything else unhashable: the call is not remembered (TypeError)
+    return v
+
+
+def _memo(fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def built(*args: Any, **kwargs: Any) -> Any:
+        try:
+            key = (fn.__name__, _key_of(args), _key_of(tuple(sorted(kwargs.items()))))
+        except TypeError:
+            return fn(*args, **kwargs)
+        with _MEMO_LOCK:
+            chart = _MEMO.get(key)
+            if chart is not None:
+                _MEMO.move_to_end(key)
+                return chart
+        chart = fn(*args, **kwargs)
+        with _MEMO_LOCK:
+            _MEMO[key] = chart
+            _SPECS[id(chart)] = (chart, None)
+            while len(_MEMO) > MEMO_SIZE:
+                _, old = _MEMO.popitem(last=False)
+                _SPECS.pop(id(old), None)
+        return chart
+
+    return built
 
 
 def _labels(lang: str) -> dict[str, str]:
@@ -215,6 +267,7 @@ def _config(ch: Any) -> Any:
     return ch
 
 
+@_memo
 def trend(
     df: pl.DataFrame,
     lang: str = "zh",
@@ -247,6 +300,7 @@ def trend(
     return _config((base.mark_line() + pts).properties(height=260, width=WIDTH, title=title))
 
 
+@_memo
 def ranking(
     df: pl.DataFrame,
     cat: str,
@@ -289,6 +343,7 @@ def ranking(
     return _config((bars + text).properties(height=_rows_height(len(order)), width=WIDTH, title=title))
 
 
+@_memo
 def stacked(
     df: pl.DataFrame,
     x: str,
@@ -343,6 +398,7 @@ def stacked(
     return _config(ch.properties(height=h, width=WIDTH, title=title))
 
 
+@_memo
 def grouped(
     df: pl.DataFrame, x: str, color: str, lang: str = "zh", title: str = "", x_title: str = "", color_title: str = ""
 ) -> alt.Chart:
@@ -392,6 +448,7 @@ ANOMALY_NOTE = (
 HEAT_RANGE = ("#dbe9f6", "#08306b")  # the heatmap's lightest and darkest blue
 
 
+@_memo
 def heatmap(df: pl.DataFrame, lang: str = "zh", title: str = "", min_cases: int | None = None) -> alt.Chart:
     """Compare heatmap: entity × year, one panel per measure (each with its own colour scale).
 
@@ -681,13 +738,31 @@ def register_cjk_fonts() -> bool:
     return _FONTS_DONE
 
 
+def memoised(chart: Any) -> bool:
+    """Whether ``chart`` is a remembered builder result (the same object, and the same spec, each time)."""
+    with _MEMO_LOCK:
+        made = _SPECS.get(id(chart))
+    return made is not None and made[0] is chart
+
+
 def spec(chart: Any) -> dict:
     """The chart's Vega-Lite spec: what the screen draws and what the export draws, one dict.
 
     Not validated against the Vega-Lite schema here: Altair's validation is ~85 % of a chart's conversion
     (jsonschema over the whole spec, some 40 ms a chart on a page run), and the builders' specs are validated
     once, in the tests (tests/unit/test_charts.py), for every builder and row count."""
-    return chart.to_dict(validate=False)
+    with _MEMO_LOCK:
+        made = _SPECS.get(id(chart))
+    if made is None or made[0] is not chart:
+        return chart.to_dict(validate=False)
+    d = made[1]
+    if d is None:  # a memoised chart: its dict is made once and shared (a shallow copy is returned: the
+        # callers change its top level only, as Streamlit and sized() do)
+        d = chart.to_dict(validate=False)
+        with _MEMO_LOCK:
+            if id(chart) in _SPECS:
+                _SPECS[id(chart)] = (chart, d)
+    return dict(d)
 
 
 def sized(spec: dict, width: int | None = None) -> dict:
