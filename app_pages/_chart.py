@@ -53,7 +53,8 @@ def show(chart: Any, key: str | None = None, name: str = "chart", span: str = "f
 
 # The datasets of a remembered chart (pipelines.charts memoises its builders), as the Arrow bytes Streamlit
 # sends: Streamlit converts a dataset given as rows through pandas on every run (~10 % of a cached page run),
-# and passes bytes as they are. Made by Streamlit's own converter, once per dataset.
+# and passes bytes as they are. Made by Streamlit's own converter, once per dataset, from the columns the chart
+# names (charts.trimmed: the drawing is the same, the browser reads less).
 _ARROW: OrderedDict[int, tuple[dict, dict]] = OrderedDict()
 _ARROW_LOCK = threading.Lock()
 
@@ -67,12 +68,13 @@ def _on_screen(d: dict) -> dict:
     if hit is None or hit[0] is not ds:
         from streamlit import dataframe_util
 
+        used = charts.trimmed(d)["datasets"]  # only the columns the chart names
         rows = {
             k: v
-            for k, v in ds.items()
+            for k, v in used.items()
             if isinstance(v, list) and all(isinstance(r, dict) and "geometry" not in r for r in v)
         }
-        hit = (ds, {**ds, **{k: dataframe_util.convert_anything_to_arrow_bytes(v) for k, v in rows.items()}})
+        hit = (ds, {**used, **{k: dataframe_util.convert_anything_to_arrow_bytes(v) for k, v in rows.items()}})
         with _ARROW_LOCK:
             _ARROW[id(ds)] = hit
             while len(_ARROW) > charts.MEMO_SIZE:

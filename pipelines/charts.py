@@ -17,7 +17,9 @@ from __future__ import annotations
 import functools
 import inspect
 import io
+import json
 import math
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -763,6 +765,34 @@ def spec(chart: Any) -> dict:
             if id(chart) in _SPECS:
                 _SPECS[id(chart)] = (chart, d)
     return dict(d)
+
+
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_]+")
+
+
+def trimmed(spec: dict) -> dict:
+    """``spec`` with each inline dataset's columns that the spec never names left out (a shallow copy).
+
+    The builders draw from the read API's frames, which carry more columns than a chart encodes (a heatmap's
+    rows at 1M reports were ~360 KB on the wire, mostly unused). A column is referred to only by its name
+    (a field, a tooltip, an expression's ``datum.x``), so a plain name that appears nowhere in the spec is
+    not drawn. Kept whole: a spec that shows every field (``tooltip: true``), and names with other
+    characters (their JSON spelling could differ)."""
+    ds = spec.get("datasets")
+    if not isinstance(ds, dict) or not ds:
+        return spec
+    text = json.dumps({k: v for k, v in spec.items() if k != "datasets"}, ensure_ascii=False)
+    if re.search(r'"tooltip": true|"content": "data"', text):
+        return spec
+    out = {}
+    for name, rows in ds.items():
+        if not (isinstance(rows, list) and rows and all(isinstance(r, dict) for r in rows)):
+            out[name] = rows
+            continue
+        cols = list(dict.fromkeys(c for r in rows for c in r))
+        keep = [c for c in cols if not _PLAIN_NAME.fullmatch(c) or re.search(rf"\b{c}\b", text)]
+        out[name] = rows if len(keep) == len(cols) else [{c: r[c] for c in keep if c in r} for r in rows]
+    return {**spec, "datasets": out}
 
 
 def sized(spec: dict, width: int | None = None) -> dict:
