@@ -272,6 +272,23 @@ def sidebar() -> read.Filters:
     return f
 
 
+def map_pick(level: str, where: read.Filters, name: str, reg: Any) -> dict[str, Any] | None:
+    """The filters a click on the map's area ``name`` sets (省份, 城市 and, on a city's map, 区县), or None when
+    no report of the datasets lies there: the sidebar's 区县 (or 城市) options are the places with reports
+    (``reg``: read.regions), and a value outside them would be dropped without a word."""
+    import polars as pl
+
+    if level == "county":
+        there = reg.filter((pl.col("province") == where.province) & (pl.col("city") == where.city))["county"]
+        if name not in there.to_list():
+            return None
+        return {"prov": where.province, "city": where.city, "cty": [name]}
+    there = reg.filter(pl.col("province") == where.province)["city"]
+    if name not in there.to_list():
+        return None
+    return {"prov": where.province, "city": name, "cty": []}
+
+
 SYNTHETIC = "demo"  # the synthetic corpus's dataset (xxgk demo); never mixed into real data by default
 
 

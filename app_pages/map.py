@@ -4,6 +4,7 @@ with the sidebar's filters, the 样本不足 rule and the charts' tooltip; click
 import polars as pl
 import streamlit as st
 
+from app_pages import _filters
 from app_pages._common import basis, filters, lang, min_cases, no_data, period, q, t
 from app_pages._common import table as table_
 from pipelines import charts, geo, numfmt, read
@@ -60,16 +61,22 @@ spec = charts.choropleth_spec(
 
 
 def _picked() -> None:
-    """A click filters the whole dashboard to that area (before the sidebar's widgets are drawn again)."""
+    """A click filters the whole dashboard to that area (before the sidebar's widgets are drawn again); a
+    click on an area without reports changes nothing and says so."""
     sel = (ss.get("map_chart") or {}).get("selection", {}).get(charts.MAP_SELECTION) or []
     names = [p.get("name") for p in sel if p.get("name")]
     if not names:
         return
-    ss["prov"] = where.province or ss.get("prov")
-    if level == "county":
-        ss["city"], ss["cty"] = where.city, names[:1]
-    else:
-        ss["city"], ss["cty"] = names[0], []
+    to = _filters.map_pick(level, where.with_(province=where.province or ss.get("prov")), names[0], reg)
+    if to is None:
+        ss["_map_none"] = names[0]
+        return
+    ss.update(to)
+
+
+none = ss.pop("_map_none", None)
+if none:
+    st.info(t("map_no_reports", name=none), icon=":material/info:")
 
 
 st.vega_lite_chart(

@@ -360,6 +360,10 @@ S: dict[str, tuple[str, str]] = {
         "Every rule a report is checked against. When a figure a rule needs is blank (left empty, a dash, or lost "
         "in extraction), the rule is recorded as not assessable for that report, never as failed.",
     ),
+    "map_no_reports": (
+        "{name}没有所选数据集的报告：筛选条件未改变。",
+        "{name} has no reports in the chosen datasets: the filters are unchanged.",
+    ),
     "cut_help": (
         "此列部分文字过长，以“…”截断：双击单元格可看全文，导出文件含全文。",
         "Some texts of this column are cut with “…”: double-click a cell to read it whole; the exports have "

