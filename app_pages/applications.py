@@ -89,10 +89,11 @@ table_(
 st.subheader(t("applicant_mix") + " · " + t(f"by_{by}"))
 mixg = q("applicant_mix", f.with_(year_from=latest, year_to=latest), (by,), L)
 if not mixg.is_empty():
-    top = cur.head(15)[name_col].to_list()
-    mixg = mixg.filter(pl.col(name_col).is_in(top))
+    # by the names the chart shows: a city's own agencies (no county) are a bar of their own too
+    top = label_county(cur.head(15))[name_col].to_list()
+    mixg = label_county(mixg).filter(pl.col(name_col).is_in(top))
     _chart.show(
-        charts.stacked(label_county(mixg), name_col, "label", L, horizontal=True, color_title=t("applicant_mix")),
+        charts.stacked(mixg, name_col, "label", L, horizontal=True, color_title=t("applicant_mix")),
         "png_app_mix_by",
         "applicant_mix_by",
         "full",

@@ -8,7 +8,7 @@ from pathlib import PurePath
 import polars as pl
 import streamlit as st
 
-from app_pages._common import filters, lang, link_col, q, t
+from app_pages._common import filters, label_county, lang, link_col, q, t
 from app_pages._common import table as table_
 from pipelines import changeview, i18n, numfmt, read, reportview
 from pipelines import templates as T
@@ -184,7 +184,8 @@ def report_list() -> None:
     sort = c2.selectbox(t("sort"), sorts, key="rep_sort", format_func=lambda s_: t(f"sort_{s_}"))
     c3.caption(t("n_reports_caption", n=f"{n:,}"))
     rl = q("report_list", f, per, (ss["pg"] - 1) * per, sort)
-    rl = rl.with_columns(link_col(rl, "report", {"report": "report_id"}))
+    # a city's own agencies by the city's name (洛阳市（市级机关）), as in every other table
+    rl = label_county(rl.with_columns(link_col(rl, "report", {"report": "report_id"})))
     table_(
         rl.select(
             "agency_name",

@@ -80,7 +80,7 @@ def report_count(con, f: Filters) -> int:
 
 # the report list's columns; facts over x = report_facts, or r = report_dash (dash=True)
 _LIST_COLS_T = Sql(
-    "r.report_id, r.dataset, r.agency_name, r.agency_type, r.county, r.year, r.template, r.status, "
+    "r.report_id, r.dataset, r.agency_name, r.agency_type, r.city, r.county, r.year, r.template, r.status, "
     "r.n_findings, {x}.new_received, {x}.total_handled, "
     "CASE WHEN {x}.total_handled > 0 THEN ({x}.granted + {x}.partial) / {x}.total_handled END "
     "AS open_rate_A, r.source_path"

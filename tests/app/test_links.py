@@ -167,3 +167,14 @@ def test_quality_findings_name_city_level_rows_by_their_city(db, sql):
     cities = {r[0] for r in sql.execute("SELECT DISTINCT city FROM reports WHERE county IS NULL").fetchall()}
     assert names & {f"{c}（市级机关）" for c in cities}
     assert "（市级机关）" not in names and "城市" not in ex.columns
+
+
+def test_report_list_names_city_level_rows_by_their_city(db, sql):
+    prov, city = _city_level(sql)
+    at = run_page("report")
+    assert_ok(at)
+    ex = at.session_state["_exports"]["rep_list"]["frame"]
+    ex = ex() if callable(ex) else ex
+    names = set(ex["区县"].to_list())
+    assert f"{city}（市级机关）" in names and "（市级机关）" not in names
+    assert "城市" not in ex.columns
