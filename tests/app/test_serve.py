@@ -35,3 +35,31 @@ def test_serve_is_streamlit_run_app_py():
     )
     assert out.returncode == 0, out.stderr
     assert "streamlit run" in out.stdout.replace("\n", " ") or "Usage" in out.stdout
+
+
+def test_the_landing_page_is_warmed_for_the_first_visitor(db, monkeypatch):
+    """serve.warm() runs the landing page once: the first visitor's queries and charts are then cached."""
+    from app_pages import _common, serve
+    from pipelines import charts, read
+    from tests.app.conftest import assert_ok, new_app
+
+    monkeypatch.setenv("XXGK_DB", str(db))
+    _common._q.clear()
+    calls: list[str] = []
+    for name in ("overview_kpis", "ranking", "regions", "years"):
+        real = getattr(read, name)
+
+        def counted(*a, _real=real, _name=name, **k):
+            calls.append(_name)
+            return _real(*a, **k)
+
+        monkeypatch.setattr(read, name, counted)
+    serve.warm()
+    assert sorted(set(calls)) == ["overview_kpis", "ranking", "regions", "years"]  # the landing page ran
+    warmed = len(calls)
+    assert charts._MEMO  # and drew its charts
+    at = new_app()
+    at.run()  # the first visitor: the overview, default view
+    assert_ok(at)
+    assert at.title[0].value == "总览"
+    assert len(calls) == warmed  # every query it asked was answered from the cache
