@@ -19,15 +19,6 @@ PER_PAGE = 100
 SORTS = {"q_sort_name": "name", "q_sort_fail": "fail", "q_sort_region": "region"}
 
 
-def _messages(fl: pl.DataFrame) -> list[str]:
-    """Each finding's message in the UI's language: printed once per distinct (check, message), not per row
-    (tens of thousands of findings at 1M reports, a few hundred distinct messages)."""
-    L = lang()
-    pairs = fl.select("check_id", "message")
-    done = {(c, m): check_text.message(c, m, L) for c, m in pairs.unique().iter_rows()}
-    return [done[(c, m)] for c, m in pairs.iter_rows()]
-
-
 st.title(t("page_quality"))
 st.caption(t("q_intro"))
 st.caption(t("q_scope"))
@@ -114,7 +105,7 @@ shown = (
         pl.col("status").replace_strict({"open": t("q_open"), "corrected": t("q_corrected")}, default=pl.col("status")),
         link_col(fl, "report", {"report": "report_id"}),
         # the finding's message in the UI's language, keys named in the template's words
-        pl.Series("message", _messages(fl), dtype=pl.Utf8),
+        check_text.messages(fl, lang()),
     )
     .drop("report_id", "city")
 )  # a city's own agencies named by their city (洛阳市（市级机关）)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import Any
 
 import yaml
 
@@ -152,6 +153,19 @@ def message(check_id: str | None, msg: str | None, lang: str = "zh") -> str:
     if _CJK.search(text) and not _WORD.search(text):  # written in Chinese only
         return text
     return _titles().get(c, ("", "", ""))[2] or title(check_id, lang)
+
+
+def messages(findings: Any, lang: str = "zh") -> Any:
+    """``message`` over a polars frame of findings (``check_id``, ``message``), as a Series in the rows' order:
+    printed once per distinct pair and joined back (a findings list holds tens of thousands of rows and a few
+    hundred distinct messages)."""
+    import polars as pl  # here: the ingest path imports this module and has no use for polars
+
+    pairs = findings.select("check_id", "message")
+    keys = pairs.unique()
+    printed = keys.with_columns(pl.Series("text", [message(c, m, lang) for c, m in keys.iter_rows()], dtype=pl.Utf8))
+    joined = pairs.join(printed, on=["check_id", "message"], how="left", maintain_order="left", nulls_equal=True)
+    return joined["text"].alias("message")
 
 
 def describe(check_id: str | None, loc: str | None, msg: str | None, lang: str = "zh") -> dict[str, str]:

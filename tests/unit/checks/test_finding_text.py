@@ -121,3 +121,21 @@ def test_the_parser_writes_its_messages_in_english():
                     if isinstance(s, ast.Constant) and isinstance(s.value, str) and CJK.search(s.value):
                         bad.append(f"{path.name}:{s.lineno}: {s.value}")
     assert bad == []
+
+
+def test_messages_over_a_frame_are_each_rows_message_in_its_order():
+    import polars as pl
+
+    rows = [
+        ("C301 table3_balance", "表三合计不平; table 3 total does not add up"),
+        ("P302 table3_missing_cell", "table3 row has no cell"),
+        ("C301 table3_balance", "表三合计不平; table 3 total does not add up"),
+        (None, None),
+        ("P302 table3_missing_cell", None),
+        ("C301 table3_balance", "另一条; another"),
+    ] * 3
+    fl = pl.DataFrame(rows, schema=["check_id", "message"], orient="row").with_row_index("n")
+    for lang in ("zh", "en"):
+        got = ftext.messages(fl, lang)
+        assert got.name == "message" and got.len() == fl.height
+        assert got.to_list() == [ftext.message(c, m, lang) for c, m in zip(fl["check_id"], fl["message"])]
