@@ -261,6 +261,7 @@ def table(
     names: Mapping[str, str] | None = None,
     min_cases: int | None = None,
     drop: tuple[str, ...] = ("measure", "kind"),
+    rows: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
 ) -> None:
     """A table of the page, from a read-API frame with its column keys: every cell printed by
     ``_table.frame`` (numfmt; keys named in the UI's language; ``measure``/``kind`` and ``kinds`` inform the
@@ -268,17 +269,20 @@ def table(
     meaning of — on hover). With a ``link`` column (relative URLs of drill-downs): a 打开 column that opens
     the link in this tab (one click on it) and a ↗ column that opens it in a new tab. ``export``: CSV / Excel /
     Parquet of exactly this table as shown (its values and headers, with the view's filters, years and 口径;
-    ``sheets`` added to the workbook)."""
+    ``sheets`` added to the workbook). ``rows``: how the page makes its rows from ``df``'s (labels, links,
+    messages), row by row in order; made for the rows shown only, and for all of them in the export."""
     from app_pages import _export, _table
 
     L = lang()
     if df.is_empty():  # the grid would draw its own English placeholder ("empty"): say it in the UI's words
         st.caption(t("table_empty"))
         return
+    made = rows or (lambda d: d)
     full = df
     paged = df.height > settings.table_rows()
     if paged:  # a page of rows on the screen; the export has them all (printed when it is asked for)
         df = _page_of(df, key)
+    df = made(df)
     open_, tab = _table.header("open", L), _table.header("new_tab", L)  # headers (capitalised in English)
     t_open = t("open")
 
@@ -330,7 +334,7 @@ def table(
     if export:
 
         def whole() -> pl.DataFrame:
-            out, has_links = printed(full)
+            out, has_links = printed(made(full))
             return out.drop(open_) if has_links else out
 
         _export.offer(

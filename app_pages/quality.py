@@ -97,23 +97,33 @@ fl = q("findings_list", f, tuple(sel_checks) or None, sev)
 matrix_sheet = view.with_columns(
     *[m[f"report_{y}"].alias(f"{y} report_id") for y in years],
 )
-# a finding names its report by agency and year (the 打开 column opens it); the report's id is no label
-shown = (
-    label_county(fl)
-    .with_columns(
-        pl.col("severity").replace_strict({k: t(v) for k, v in SEV.items()}, default=pl.col("severity")),
-        pl.col("status").replace_strict({"open": t("q_open"), "corrected": t("q_corrected")}, default=pl.col("status")),
-        link_col(fl, "report", {"report": "report_id"}),
-        # the finding's message in the UI's language, keys named in the template's words
-        check_text.messages(fl, lang()),
+
+
+def finding_rows(d: pl.DataFrame) -> pl.DataFrame:
+    """Findings as the list shows them: a finding names its report by agency and year (the 打开 column opens
+    it; the report's id is no label), a city's own agencies by their city (洛阳市（市级机关）), its message in
+    the UI's language with keys named in the template's words. Made for the page of rows shown (tens of
+    thousands of findings at 1M reports), and for all of them in the export."""
+    return (
+        label_county(d)
+        .with_columns(
+            pl.col("severity").replace_strict({k: t(v) for k, v in SEV.items()}, default=pl.col("severity")),
+            pl.col("status").replace_strict(
+                {"open": t("q_open"), "corrected": t("q_corrected")}, default=pl.col("status")
+            ),
+            link_col(d, "report", {"report": "report_id"}),
+            check_text.messages(d, lang()),
+        )
+        .drop("report_id", "city")
     )
-    .drop("report_id", "city")
-)  # a city's own agencies named by their city (洛阳市（市级机关）)
+
+
 # the page's own headers; each check by its code and title (catalogue data), never its raw key
 finding_names = {"check_id": t("check"), "location": t("where")}
 table_(
-    shown,
+    fl,
     "q_findings",
+    rows=finding_rows,
     names=finding_names,
     export="quality-findings",
     sheets={t("q_matrix"): matrix_sheet},
