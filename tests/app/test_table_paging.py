@@ -46,3 +46,18 @@ def test_a_short_table_is_not_paged(db):
     assert_ok(at)
     assert not [n for n in at.number_input if n.key == "app_yoy_pg"]
     assert isinstance(at.session_state["_exports"]["app_yoy"]["frame"], pl.DataFrame)
+
+
+def test_the_findings_list_makes_only_its_page_and_the_export_every_row(db, sql, monkeypatch):
+    """数据质量: the findings' labels, links and messages are made for the page shown; the export makes them for
+    every finding, the page's rows among them as shown."""
+    monkeypatch.setenv("XXGK_TABLE_ROWS", str(PER))
+    at = run_page("quality", ds="demo")
+    assert_ok(at)
+    (page,) = [v for v in shown_tables(at) if "说明" in v.columns]
+    assert len(page) == PER
+    whole = at.session_state["_exports"]["q_findings"]["frame"]()
+    n = sql.execute("SELECT count(*) FROM findings WHERE severity IN ('error', 'warning')").fetchone()[0]
+    assert whole.height == n > PER
+    assert whole["说明"].null_count() == 0 and whole["说明"].str.contains("[\u4e00-\u9fff]").all()
+    assert rows_of(whole.head(PER).drop("新标签页")) == rows_of(page.drop(columns=["新标签页"]))
