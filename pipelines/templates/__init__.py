@@ -505,8 +505,11 @@ def table2_name(key: str, lang: str = "zh") -> str:
 
 
 def key_names(lang: str = "zh") -> dict[str, str]:
-    """Every key a finding's text may print (table-3 rows, table-4 and table-2 cells) → its name."""
-    out = {k: table2_name(k, lang) for k in _table2_names()}
+    """Every key a finding's text may print (table-3 rows and columns, table-4 and table-2 cells) → its name.
+    (Table-3 columns: warehouses built before the demo named its blank cells in words hold messages that print
+    the column keys, "应填 0 处空白：natural_person、commercial".)"""
+    out = {k: column_name(k, lang) for k in TABLE3_COLUMNS}
+    out.update({k: table2_name(k, lang) for k in _table2_names()})
     out.update({k: table4_name(k, lang) for k in TABLE4_KEYS})
     out.update({k: row_name(k, lang) for k in ROW_KEYS})
     return out

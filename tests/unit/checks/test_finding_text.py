@@ -139,3 +139,18 @@ def test_messages_over_a_frame_are_each_rows_message_in_its_order():
         got = ftext.messages(fl, lang)
         assert got.name == "message" and got.len() == fl.height
         assert got.to_list() == [ftext.message(c, m, lang) for c, m in zip(fl["check_id"], fl["message"])]
+
+
+def test_a_message_printing_table3_column_keys_names_them():
+    """Warehouses built before the demo wrote its blank cells in words hold messages that print the column keys:
+    each UI names them in the template's terms (no natural_person in the Chinese page)."""
+    legacy = (
+        "应填 0 处空白：natural_person、commercial、research、social_org、legal_service、other_org、total; "
+        "blank where 0 is meant: natural_person, commercial, research, social_org, legal_service, other_org, total"
+    )
+    zh = ftext.message("P302 row_cells_missing", legacy, "zh")
+    en = ftext.message("P302 row_cells_missing", legacy, "en")
+    assert zh == "应填 0 处空白：自然人、商业企业、科研机构、社会公益组织、法律服务机构、其他、总计"
+    assert not re.search(r"[A-Za-z]", zh)
+    assert en.startswith("blank where 0 is meant: natural persons, commercial, research, social organisations")
+    assert "_" not in en
