@@ -186,6 +186,9 @@ def report_list() -> None:
     rl = q("report_list", f, per, (ss["pg"] - 1) * per, sort)
     # a city's own agencies by the city's name (洛阳市（市级机关）), as in every other table
     rl = label_county(rl.with_columns(link_col(rl, "report", {"report": "report_id"})))
+    # the dataset column only when the page holds more than one (the badge, the sidebar and the export's notes
+    # name a single one): twelve columns left the agency's name three characters wide
+    one_dataset = rl["dataset"].n_unique() <= 1
     table_(
         rl.select(
             "agency_name",
@@ -197,7 +200,7 @@ def report_list() -> None:
             T.FIRST_ROW,  # 本年新收
             T.TOTAL_ROW,  # 办理总计
             "open_rate_A",
-            "dataset",
+            *(() if one_dataset else ("dataset",)),
             "link",
         ),
         "rep_list",

@@ -165,3 +165,13 @@ def test_report_list_headers_whole_in_english(db):
         assert w[c] >= int(_table.text_px(c) + _table.HEAD_PX), (c, w)
     assert sum(_table._px(v) or 0 for v in w.values()) <= _table.MAIN_PX
     assert not d.proto.row_height
+
+
+def test_report_list_shows_the_dataset_column_only_for_several_datasets(db):
+    """One dataset in view (the badge and the export's notes name it): no 数据集 column, and the agency's name
+    gets the room (the test warehouse holds one dataset; with several, each row says its own)."""
+    one = run_page("report", ds="demo")
+    assert_ok(one)
+    d = next(d for d in one.dataframe if "机关" in d.value.columns)
+    assert "数据集" not in d.value.columns
+    assert (_widths(d)["机关"] or 0) >= 100
