@@ -94,7 +94,7 @@ kinds = {
 }
 entity_name = {"entity": t("by_county") if level == "county" else t("agency")}
 table_(wide, "cmp_wide", kinds=kinds, names=entity_name, export="compare")
-st.caption(t("basis") + f" {B}：" + read.MEASURES[rate_b].basis(L))
+st.caption(t("basis") + " · " + read.MEASURES[rate_b].basis(L))  # the definition names its basis (口径A：…)
 anomaly_caption(long)
 
 st.subheader(t("numerator") + " / " + t("denominator") + " / " + t("basis"))
