@@ -15,7 +15,7 @@ import ctypes
 import re
 import shutil
 from bisect import bisect_left, bisect_right
-from itertools import repeat
+from itertools import compress, repeat
 
 import numpy as np
 import pypdfium2 as pdfium
@@ -100,21 +100,19 @@ def _scanned(pdf: pdfium.PdfDocument, data: bytes, source: str, max_pages: int) 
 # points called untyped take the handles (pointer instances) and C ints as they are: ~30 % less a call.
 
 
-class _Opaque(ctypes.Structure):
-    pass
-
-
-def _untyped(fn, restype):
-    """pdfium entry point `fn` (a pypdfium2.raw function) without argument declarations."""
+def _untyped(fn, restype, argtypes=None):
+    """pdfium entry point `fn` (a pypdfium2.raw function) without argument declarations (or with `argtypes`)."""
     f = ctypes.CFUNCTYPE(restype)(ctypes.cast(fn, ctypes.c_void_p).value or 0)
-    f.argtypes = None  # type: ignore[assignment]  # ctypes takes None: arguments passed as they are
+    f.argtypes = argtypes  # type: ignore[assignment]  # ctypes takes None: arguments passed as they are
     return f
 
 
 _loose_box = _untyped(pc.FPDFText_GetLooseCharBox, ctypes.c_int)
-_get_object = _untyped(pc.FPDFPage_GetObject, ctypes.POINTER(_Opaque))
-_count_segments = _untyped(pc.FPDFPath_CountSegments, ctypes.c_int)
-_get_bounds = _untyped(pc.FPDFPageObj_GetBounds, ctypes.c_int)
+# The page objects as plain addresses (ints): a pointer instance a call cost more than the call itself,
+# and the two calls that take an object declare it as c_void_p (an int passed untyped would be cut to a C int).
+_get_object = _untyped(pc.FPDFPage_GetObject, ctypes.c_void_p)
+_count_segments = _untyped(pc.FPDFPath_CountSegments, ctypes.c_int, (ctypes.c_void_p,))
+_get_bounds = _untyped(pc.FPDFPageObj_GetBounds, ctypes.c_int, (ctypes.c_void_p,) * 5)
 _OBJECT_CHUNK = 1 << 14
 
 
@@ -242,14 +240,15 @@ def page_rules(page, H: float) -> tuple[np.ndarray, np.ndarray]:
     for start in range(0, n, _OBJECT_CHUNK):
         objs = list(map(_get_object, repeat(page, n), range(start, min(n, start + _OBJECT_CHUNK))))
         # FPDFPath_CountSegments answers -1 for an object that is not a path: one call tells both.
-        nsegs = list(map(_count_segments, objs))
-        simple = [o for o, k in zip(objs, nsegs) if 0 <= k <= 6]
-        for obj, k in zip(objs, nsegs) if nsegs and max(nsegs) > 6 else ():
-            if k > 6:
-                _path_segments(ctypes.cast(obj, pc.FPDF_PAGEOBJECT), H, hs, vs)
+        nsegs = np.fromiter(map(_count_segments, objs), dtype=np.int64, count=len(objs))
+        simple = list(compress(objs, ((nsegs >= 0) & (nsegs <= 6)).tolist()))
+        if len(nsegs) and nsegs.max() > 6:
+            for i in np.flatnonzero(nsegs > 6).tolist():
+                _path_segments(ctypes.cast(objs[i], pc.FPDF_PAGEOBJECT), H, hs, vs)
         m = len(simple)
         buf = (ctypes.c_float * (4 * m))()  # rows: left, bottom, right, top
-        refs = [map(ctypes.byref, repeat(buf, m), range(k, 16 * m, 16)) for k in (0, 4, 8, 12)]
+        a = ctypes.addressof(buf)
+        refs = [range(a + k, a + k + 16 * m, 16) for k in (0, 4, 8, 12)]
         ok = np.array(list(map(_get_bounds, simple, *refs)), dtype=bool)
         boxes.append(np.frombuffer(memoryview(buf), dtype=np.float32).reshape(m, 4)[ok].astype(np.float64))
     box = np.concatenate(boxes) if len(boxes) > 2 else boxes[-1]
