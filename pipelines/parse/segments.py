@@ -37,7 +37,7 @@ FOOTER = re.compile(
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Seg:
     kind: str  # 'text' | 'row'
     text: str = ""

@@ -46,7 +46,10 @@ class Chunk:
         return " ".join(t.text if t.kind != "blank" else "∅" for t in self.tokens)
 
     def all_blank(self) -> bool:
-        return all(t.kind in ("blank", "dash") for t in self.tokens)
+        for t in self.tokens:  # a loop, not all() over a generator: asked of every chunk of table 3 and 4
+            if t.kind != "blank" and t.kind != "dash":
+                return False
+        return True
 
 
 @dataclass
