@@ -103,7 +103,7 @@ def _scanned(pdf: pdfium.PdfDocument, data: bytes, source: str, max_pages: int) 
 def _untyped(fn, restype, argtypes=None):
     """pdfium entry point `fn` (a pypdfium2.raw function) without argument declarations (or with `argtypes`)."""
     f = ctypes.CFUNCTYPE(restype)(ctypes.cast(fn, ctypes.c_void_p).value or 0)
-    f.argtypes = argtypes  # type: ignore[assignment]  # ctypes takes None: arguments passed as they are
+    f.argtypes = argtypes  # ctypes takes None: arguments passed as they are
     return f
 
 
