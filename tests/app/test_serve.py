@@ -63,3 +63,29 @@ def test_the_landing_page_is_warmed_for_the_first_visitor(db, monkeypatch):
     assert_ok(at)
     assert at.title[0].value == "总览"
     assert len(calls) == warmed  # every query it asked was answered from the cache
+
+
+def test_the_servers_connections_send_without_waiting_for_acks():
+    """serve.nodelay(): the listening socket Streamlit binds has TCP_NODELAY, and so has every connection it
+    accepts (a response's body is not held back until the browser acknowledges its headers)."""
+    import socket
+
+    from streamlit.web.server.starlette import starlette_server
+
+    from app_pages import serve
+
+    assert serve.nodelay() is True
+    assert serve.nodelay() is True  # idempotent: wrapped once
+    listener = starlette_server._bind_socket("127.0.0.1", 0, 8)
+    try:
+        assert listener.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+        client = socket.create_connection(listener.getsockname(), timeout=5)
+        listener.setblocking(True)
+        conn, _ = listener.accept()
+        try:
+            assert conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+        finally:
+            conn.close()
+            client.close()
+    finally:
+        listener.close()
