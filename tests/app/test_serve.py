@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -89,3 +91,44 @@ def test_the_servers_connections_send_without_waiting_for_acks():
             client.close()
     finally:
         listener.close()
+
+
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+def test_streamlits_front_end_files_are_served_from_memory_with_the_same_answer(monkeypatch):
+    """serve.static_from_memory(): Streamlit's hashed front-end files come from memory with the body and type
+    Streamlit's own handler gives; every other path (the page, a name not shipped, a path that climbs out of
+    the directory) is still Streamlit's handler's to answer."""
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+    from streamlit import file_util
+    from streamlit.web.server.starlette import starlette_static_routes as routes
+
+    from app_pages import serve
+
+    plain = TestClient(Starlette(routes=routes.create_streamlit_static_assets_routes(None)))
+    monkeypatch.setattr(routes, "create_streamlit_static_handler", routes.create_streamlit_static_handler)
+    assert serve.static_from_memory() is True
+    mounted = routes.create_streamlit_static_assets_routes(None)
+    handler = mounted[0].app
+    assert isinstance(handler, serve.MemoryStatic)
+    fast = TestClient(Starlette(routes=mounted))
+
+    js = sorted(p for p in (Path(file_util.get_static_dir()) / "static" / "js").iterdir() if p.suffix == ".js")
+    for f in (js[0], js[-1]):
+        url = "/static/js/" + f.name
+        a, b = plain.get(url), fast.get(url)
+        assert a.status_code == b.status_code == 200
+        assert b.content == a.content == f.read_bytes()
+        assert b.headers["content-type"].split(";")[0] == a.headers["content-type"].split(";")[0]
+        assert b.headers["cache-control"] == a.headers["cache-control"] == "public, immutable, max-age=31536000"
+        assert url in handler._cache  # served from memory
+        head = fast.head(url)
+        assert head.status_code == 200 and head.content == b""
+        assert int(head.headers["content-length"]) == f.stat().st_size
+    page = fast.get("/")  # the page itself: Streamlit's handler, not cached
+    assert page.status_code == 200 and "<html" in page.text.lower() and "/" not in handler._cache
+    for odd in ("/static/js/not-shipped.js", "/static/../../../../etc/passwd", "/static/js/../../../../etc/passwd"):
+        a, b = plain.get(odd), fast.get(odd)  # Streamlit's answer (its page, as for any unknown path), not a file
+        assert (b.status_code, b.content) == (a.status_code, a.content)
+        assert b"root:" not in b.content
+    assert not any("passwd" in k or "not-shipped" in k for k in handler._cache)
