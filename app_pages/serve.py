@@ -84,13 +84,11 @@ def nodelay() -> bool:
     browser's delayed ACK of the headers: ~44 ms per small file on a kept-alive connection, i.e. ~0.5 s of
     the ~170 script files a first page load fetches over 6 connections, and the same stall on the websocket's
     small messages. Linux copies the option from the listening socket to every accepted one. Returns whether the
-    server in use could be set (an older Streamlit, on Tornado, sets it itself)."""
+    server's socket function was found (the tests fail if a Streamlit release renames it)."""
     import socket
 
-    try:
-        from streamlit.web.server.starlette import starlette_server as server
-    except ImportError:
-        return False
+    from streamlit.web.server.starlette import starlette_server as server
+
     bind = getattr(server, "_bind_socket", None)
     if bind is None or getattr(bind, "_xxgk_nodelay", False):
         return bind is not None
@@ -155,11 +153,9 @@ class MemoryStatic:
 
 def static_from_memory() -> bool:
     """Put ``MemoryStatic`` in front of the handler Streamlit's Starlette server makes for its front end.
-    Returns whether it could (an older Streamlit, on Tornado, keeps its own)."""
-    try:
-        from streamlit.web.server.starlette import starlette_static_routes as routes
-    except ImportError:
-        return False
+    Returns whether it could (the tests fail if a Streamlit release renames the function)."""
+    from streamlit.web.server.starlette import starlette_static_routes as routes
+
     make = getattr(routes, "create_streamlit_static_handler", None)
     if make is None or getattr(make, "_xxgk_memory", False):
         return make is not None
