@@ -25,11 +25,10 @@ from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pipelines import settings
 from pipelines.document import ReadError, shown_path
@@ -40,6 +39,9 @@ from pipelines.warehouse import db as dbm
 from pipelines.warehouse import writer
 from pipelines.warehouse.load import ASKED, LOADED, REEXTRACTED, REPLACED, UNCHANGED, UPGRADE, LoadItem, resolve_agency
 from pipelines.warehouse.workers import batch_gc, extraction_pool, release_memory
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 FAILED = "failed"
 SKIPPED = "skipped"  # a file that is not a candidate report (companion notes, truth JSON): not a failure

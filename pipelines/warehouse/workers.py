@@ -13,17 +13,17 @@ once. This is the one place a local pool is made (a cluster executor sits beside
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import gc
-import multiprocessing
 import os
 import signal
 import sys
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported where a pool is made: a serial ingest needs neither it nor multiprocessing (~15 ms)
+    from concurrent.futures import ProcessPoolExecutor
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 PARENT_POLL_S = 1.0
@@ -33,6 +33,8 @@ def _set_pdeathsig(sig: int) -> bool:
     """prctl(PR_SET_PDEATHSIG, sig) on Linux; False where it is not available."""
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes.util  # here, not at import: it brings subprocess and shutil
+
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
         return libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0
@@ -83,6 +85,8 @@ def release_memory(input_bytes: int) -> None:
     would otherwise keep the peak of its largest file for the rest of the run, beside the busy one."""
     if input_bytes < _TRIM_AFTER_BYTES or not sys.platform.startswith("linux"):
         return
+    import ctypes.util
+
     try:
         ctypes.CDLL(ctypes.util.find_library("c") or None).malloc_trim(0)
     except (OSError, AttributeError):
@@ -90,6 +94,8 @@ def release_memory(input_bytes: int) -> None:
 
 
 def _context():
+    import multiprocessing
+
     # fork: workers start at once with the parent's modules; they inherit no lock (see module doc).
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else None)
@@ -97,6 +103,8 @@ def _context():
 
 def extraction_pool(workers: int) -> ProcessPoolExecutor:
     """A process pool of `workers` extraction processes that exit when this process dies."""
+    from concurrent.futures import ProcessPoolExecutor
+
     return ProcessPoolExecutor(
         max_workers=workers, mp_context=_context(), initializer=die_with_parent, initargs=(os.getpid(),)
     )
