@@ -16,6 +16,7 @@ import re
 import shutil
 from bisect import bisect_left, bisect_right
 from itertools import compress, repeat
+from operator import itemgetter
 
 import numpy as np
 import pypdfium2 as pdfium
@@ -545,7 +546,7 @@ def _beside_others(leaf: list[tuple]) -> set[tuple]:
     k = len(leaf)
     if k < 2:
         return set()
-    by_top = sorted(leaf, key=lambda c: c[1])
+    by_top = sorted(leaf, key=itemgetter(1))
     t = np.array([c[1] for c in by_top])
     b = np.array([c[3] for c in by_top])
     after = np.arange(1, k + 1)
@@ -607,7 +608,7 @@ def _row_item(runs: _Runs, cells: dict, ks: list, extra: list, rk: tuple, free: 
     if any(len(t) > 1 and all(_NUMERIC.match(tok) for ln in t for tok in ln.split()) for t in texts.values()):
         _degrade(cells, ks, free)
         return
-    allk = sorted(ks + extra, key=lambda k: k[0]) if extra else sorted(ks, key=lambda k: k[0])
+    allk = sorted(ks + extra, key=itemgetter(0)) if extra else sorted(ks, key=itemgetter(0))
     parts = []
     for k in allk:
         t = texts[k] if k in texts else _cell_lines(runs, cells, k)
