@@ -52,25 +52,28 @@ def nearest_lines(y0s: Sequence[float], y1s: Sequence[float]) -> tuple[list[int]
     """
     tops: list[float] = []
     bots: list[float] = []
+    cens: list[float] = []  # each line's centre, computed once
     decided: list[int] = []
+    n = 0
     for a, b in zip(y0s, y1s):
         c = (a + b) / 2
         best, best_d = -1, 0.0
         # Only the last few lines can still qualify, since boxes come sorted by centre.
-        k = len(tops) - 1
-        stop = max(-1, k - 4)
+        k = n - 1
+        stop = k - 4 if k > 3 else -1
         while k > stop:
-            lt, lb = tops[k], bots[k]
-            lc = (lt + lb) / 2
-            if lt <= c <= lb and a <= lc <= b:
+            lc = cens[k]
+            if a <= lc <= b and tops[k] <= c <= bots[k]:
                 d = abs(c - lc)
                 if best < 0 or d < best_d:
                     best, best_d = k, d
             k -= 1
         if best < 0:
-            best = len(tops)
+            best = n
+            n += 1
             tops.append(a)
             bots.append(b)
+            cens.append(c)
         decided.append(best)
     return decided, tops
 

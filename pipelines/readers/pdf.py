@@ -361,20 +361,19 @@ class _Grid:
 
     def vrule_between(self, x0: np.ndarray, x1: np.ndarray, y: np.ndarray) -> np.ndarray:
         """For each (x0, x1, y): is there a vertical rule at a position from x0 to x1 that covers y?"""
-        pos, lo, hi = self.v
-        x0, x1, y = x0[:, None], x1[:, None], y[:, None]
-        return np.any((x0 <= pos) & (pos <= x1) & (lo <= y) & (y <= hi), axis=1)
+        pos, lo, hi = self.v[0][:, None], self.v[1][:, None], self.v[2][:, None]  # rules × points: see _nearest
+        return np.any((x0 <= pos) & (pos <= x1) & (lo <= y) & (y <= hi), axis=0)
 
 
 def _nearest(rules: tuple[np.ndarray, np.ndarray, np.ndarray], p: np.ndarray, q: np.ndarray) -> tuple:
     """For each point: the positions of the nearest rules before and after p that cover q, NaN where
     there is none (fmax and fmin pass over the NaN of the rules that do not qualify)."""
-    pos, lo, hi = rules
-    q = q[:, None]
-    p = p[:, None]
+    # Rules × points, reduced over the rules (axis 0): numpy reduces whole rows at a time, ~2× faster than
+    # along each short row of a points × rules matrix. The same values: a maximum does not depend on order.
+    pos, lo, hi = rules[0][:, None], rules[1][:, None], rules[2][:, None]
     cover = (lo <= q) & (q <= hi)
-    before = np.fmax.reduce(np.where(cover & (pos < p), pos, np.nan), axis=1)
-    after = np.fmin.reduce(np.where(cover & (pos > p), pos, np.nan), axis=1)
+    before = np.fmax.reduce(np.where(cover & (pos < p), pos, np.nan), axis=0)
+    after = np.fmin.reduce(np.where(cover & (pos > p), pos, np.nan), axis=0)
     return before, after
 
 
