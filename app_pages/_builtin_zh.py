@@ -113,11 +113,15 @@ export default function (component) {
       if (out !== null && out !== v) { el.dataset["xxgkOrig_" + a.replace("-", "_")] = v; el.setAttribute(a, out); }
     }
   }
+  // A chart's SVG (thousands of marks, every word in it ours) holds none of Streamlit's words: not walked.
+  const ours = (n) => n instanceof SVGElement || (n.parentNode instanceof SVGElement);
+  const skipSvg = { acceptNode: (n) => (n instanceof SVGElement ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT) };
   function walk(root) {
+    if (ours(root)) return;
     if (root.nodeType === 3) return text(root);
     if (root.nodeType !== 1) return;
     attrs(root);
-    const it = document.createTreeWalker(root, NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT);
+    const it = document.createTreeWalker(root, NodeFilter.SHOW_TEXT | NodeFilter.SHOW_ELEMENT, skipSvg);
     for (let n = it.nextNode(); n; n = it.nextNode()) (n.nodeType === 3 ? text(n) : attrs(n));
   }
   function restore() {
@@ -134,6 +138,7 @@ export default function (component) {
     S.on = true;
     S.observer = new MutationObserver((ms) => {
       for (const m of ms) {
+        if (ours(m.target)) continue;
         if (m.type === "characterData") text(m.target);
         else if (m.type === "attributes") attrs(m.target);
         else m.addedNodes.forEach(walk);
