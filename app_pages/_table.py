@@ -41,6 +41,9 @@ LABELS: dict[str, Callable[[Any, str], str]] = {
     "severity": lambda v, lang: check_text.severity(v, lang) if v else numfmt.DASH,
     "location": lambda v, lang: check_text.location(v, lang) or numfmt.DASH,
 }
+# text columns whose cells are labels or sentences of the UI (a definition, a message, a note): capitalised in
+# English like the headers (``i18n.cell``); names, file names and ids are printed as they are
+SENTENCES = {"basis", "message", "note", "detail", "reason", "severity", "status"}
 # header keys (pipelines.i18n) of columns whose name is not itself a key there
 HEADERS = {
     "agency_name": "agency",
@@ -64,9 +67,10 @@ def _cells(df: pl.DataFrame, col: str, lang: str, kinds: Mapping[str, tuple[str,
     vals = s.to_list()
     if col in LABELS:
         fn = LABELS[col]
-        return [fn(v, lang) if v is not None else numfmt.DASH for v in vals]
+        return [i18n.cell(fn(v, lang), lang) if v is not None else numfmt.DASH for v in vals]
     if s.dtype == pl.Boolean:  # low_n: the label where it applies, nothing where it does not
-        return [numfmt.low_n_label(lang) if v else "" for v in vals]
+        low = i18n.cell(numfmt.low_n_label(lang), lang)
+        return [low if v else "" for v in vals]
     if col in ("value", "prev", "change"):
         ms = df["measure"].to_list() if "measure" in df.columns else [None] * df.height
         ks = df["kind"].to_list() if "kind" in df.columns else [None] * df.height
@@ -87,6 +91,8 @@ def _cells(df: pl.DataFrame, col: str, lang: str, kinds: Mapping[str, tuple[str,
         return [numfmt.count(v) for v in vals]
     if s.dtype.is_float():
         return [numfmt.exact(v) for v in vals]
+    if col in SENTENCES and lang == "en":
+        return [numfmt.DASH if v is None else i18n.cell(str(v), lang) for v in vals]
     return [numfmt.DASH if v is None else str(v) for v in vals]
 
 

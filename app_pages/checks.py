@@ -13,7 +13,7 @@ from pipelines.checks import text as check_text
 
 def view(L: str) -> pl.DataFrame:
     """The catalogue as the page shows it (and exports it), in the language ``L``."""
-    from pipelines.i18n import S
+    from pipelines.i18n import S, cell
     from pipelines.i18n import t as tt
 
     cat = quality.catalogue_frame()
@@ -23,11 +23,16 @@ def view(L: str) -> pl.DataFrame:
         {
             tt("chk_code", L): ids,
             tt("check", L): cat["title_en" if en else "title_zh"].to_list(),
-            tt("chk_scope", L): [tt(f"scope_{v}", L) if f"scope_{v}" in S else v for v in cat["scope"].to_list()],
-            tt("chk_formula", L): [check_text.formula(i, L) for i in ids],
+            # each text a cell of its own: capitalised in English (i18n.cell)
+            tt("chk_scope", L): [
+                cell(tt(f"scope_{v}", L) if f"scope_{v}" in S else v, L) for v in cat["scope"].to_list()
+            ],
+            tt("chk_formula", L): [cell(check_text.formula(i, L), L) for i in ids],
             tt("chk_tolerance", L): [numfmt.exact(v) for v in cat["tolerance"].to_list()],
-            tt("severity", L): [check_text.severity(v, L) for v in cat["severity"].to_list()],
-            tt("chk_not_assessable", L): cat["not_assessable_en" if en else "not_assessable_zh"].to_list(),
+            tt("severity", L): [cell(check_text.severity(v, L), L) for v in cat["severity"].to_list()],
+            tt("chk_not_assessable", L): [
+                cell(v, L) if v else v for v in cat["not_assessable_en" if en else "not_assessable_zh"].to_list()
+            ],
         }
     )
 

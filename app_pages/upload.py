@@ -45,9 +45,13 @@ def _table(rows: dict[str, dict]) -> pl.DataFrame:
     return pl.DataFrame(
         {
             t("imp_file"): [r["name"] for r in rows.values()],
-            t("status"): [t(STATUS[r["status"]]) for r in rows.values()],
+            # a status and the page's own reasons are cells of their own: capitalised in English (i18n.cell); a
+            # failure's detail starts with the file's name, printed as it is
+            t("status"): [i18n.cell(t(STATUS[r["status"]]), lang()) for r in rows.values()],
             t("imp_detail"): [
-                i18n.failure_label(r.get("detail"), lang()) if r["status"] == "failed" else (r.get("detail") or "")
+                i18n.failure_label(r.get("detail"), lang())
+                if r["status"] == "failed"
+                else i18n.cell(r.get("detail") or "", lang())
                 for r in rows.values()
             ],
             "link": [

@@ -168,8 +168,8 @@ S: dict[str, tuple[str, str]] = {
     "table2": ("二、主动公开政府信息情况", "2. Proactive disclosure"),
     "table3": ("三、收到和处理政府信息公开申请情况", "3. Applications received and handled"),
     "table4": ("四、政府信息公开行政复议、行政诉讼情况", "4. Administrative review and lawsuits"),
-    "open": ("打开", "open"),
-    "open_help": ("点击“打开”在本页打开；点击 ↗ 在新标签页打开。", "Click “open” to open here; ↗ opens a new tab."),
+    "open": ("打开", "Open"),
+    "open_help": ("点击“打开”在本页打开；点击 ↗ 在新标签页打开。", "Click “Open” to open here; ↗ opens a new tab."),
     "new_tab": ("新标签页", "New tab"),
     "exp_page": ("页面", "Page"),
     "basis_col": ("口径（定义）", "Definition"),
@@ -434,7 +434,7 @@ S: dict[str, tuple[str, str]] = {
     "rv_new_value": ("更正值", "Corrected to"),
     "rv_reason": ("原因", "Reason"),
     "rv_author": ("更正人", "By"),
-    "rv_open": ("查看", "open"),
+    "rv_open": ("查看", "Open"),
     # --- the report page ---------------------------------------------------------------------------------
     "report_region": ("地区", "Region"),
     "report_format": ("文件格式", "File format"),
@@ -551,8 +551,14 @@ def t(key: str, lang: str = "zh", **fmt) -> str:
 
 def heading(s: str, lang: str = "zh") -> str:
     """A column header as every table prints it: in English, capitalised (the strings are shared with cells
-    and sentences, where "open", "low n", "upheld" stay lower case)."""
+    and sentences, where "low n", "upheld" stay lower case)."""
     return s[:1].upper() + s[1:] if lang == "en" and s[:1].islower() else s
+
+
+def cell(s: str, lang: str = "zh") -> str:
+    """A label standing on its own (a table cell, a status, a legend entry) as the UI prints it: in English,
+    capitalised like a header ("Passed", "Low n", "Upheld"); the same string inside a sentence stays lower case."""
+    return heading(s, lang)
 
 
 def status_label(status: str | None, lang: str = "zh") -> str:

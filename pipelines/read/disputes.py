@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from pipelines import i18n
 from pipelines.read.aggregate import aggregate
 from pipelines.read.filters import Filters
 from pipelines.settings import MIN_CASES
@@ -24,7 +25,8 @@ def disputes(con, f: Filters, by: Sequence[str] = ("year",), lang: str = "zh") -
             k = "reviews" if (p == "review" and o == "total") else f"{p}_{o}"
             pmap[k], omap[k] = p, o
     pl_ = PROC_ZH if lang == "zh" else PROC_EN
-    ol_ = OUT_ZH if lang == "zh" else OUT_EN
+    # an outcome labels a column, a legend entry: capitalised in English ("Upheld", as the headers)
+    ol_ = OUT_ZH if lang == "zh" else {k: i18n.cell(v, lang) for k, v in OUT_EN.items()}
     return long.with_columns(
         pl.col("measure").replace_strict(pmap).alias("proceeding"),
         pl.col("measure").replace_strict(omap).alias("outcome"),

@@ -82,3 +82,15 @@ def test_workbook_sheets(warehouse):
     assert wb["data"].max_row == table.height + 1
     assert "口径B" in wb["definitions"]["E3"].value
     con.close()
+
+
+def test_dispute_outcomes_capitalised_in_english(warehouse):
+    """The outcomes label the 复议诉讼 table's columns and its chart's legend: "Upheld" beside "Review", not
+    "upheld" (issue 17: English labels standing on their own start with a capital); Chinese as the template."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    en = R.disputes(con, R.Filters(), (), "en")
+    zh = R.disputes(con, R.Filters(), (), "zh")
+    con.close()
+    assert set(en["outcome_label"]) == {"Upheld", "Corrected", "Other result", "Pending", "Total"}
+    assert set(zh["outcome_label"]) == {"结果维持", "结果纠正", "其他结果", "尚未审结", "总计"}
+    assert set(en["proceeding_label"]) == {"Review", "Direct suit", "Suit after review"}

@@ -86,6 +86,14 @@ def test_tables_in_english(db, page):
         # one case for every English header (the 打开 column read "open" beside "Agency", "Year")
         lower = [str(c) for c in df.columns if str(c)[:1].islower()]
         assert lower == [], f"{page}: English headers not capitalised: {lower}"
+        # and every cell that is a label or a sentence (a status, "Open", "Low n", a definition, a message): the
+        # 打开 cells read "open" beside "Passed"; links and names are printed as they are
+        cells = [
+            (col, v)
+            for col, v in _cells(df)
+            if isinstance(v, str) and v[:1].islower() and not LINK.match(v) and not HEX.match(v)
+        ]
+        assert cells == [], f"{page}: English cells not capitalised: {cells[:5]}"
 
 
 def test_quality_finding_messages_in_each_language(db, sql):
@@ -104,7 +112,8 @@ def test_quality_finding_messages_in_each_language(db, sql):
     for zh, en in zip(got["zh"], got["en"]):
         assert zh and CJK.search(zh) and not WORD.search(zh), zh
         assert en and not CJK.search(en), en
-    assert any(m.startswith("blank where 0 is meant: natural persons") for m in got["en"]), got["en"][:5]
+    # a message is a sentence of its own: capitalised in English
+    assert any(m.startswith("Blank where 0 is meant: natural persons") for m in got["en"]), got["en"][:5]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
