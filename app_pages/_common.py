@@ -302,8 +302,9 @@ def table(
     cfg = _table.config(body, L, min_cases, kinds, names)
     cfg.update(column_config or {})
     if links is not None:
-        cfg[open_] = st.column_config.TextColumn(open_, help=t("open_help"), width="small")
-        cfg[tab] = st.column_config.LinkColumn(tab, display_text="↗", width="small")
+        # each as wide as its header (64 px for 打开: "small", 75 px, took room from the names beside it)
+        cfg[open_] = st.column_config.TextColumn(open_, help=t("open_help"), width=_table.natural_px(open_, [t_open]))
+        cfg[tab] = st.column_config.LinkColumn(tab, display_text="↗", width=_table.natural_px(tab, ["↗"]))
     cfg = _table.fit(shown, cfg)  # every column inside the main area (the widest text columns narrowed)
     # typed loosely: streamlit's overloads want literals for on_select and height
     select: Any = "rerun" if links else "ignore"

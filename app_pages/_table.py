@@ -9,6 +9,7 @@ a ranking arrives sorted by the read API.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -114,21 +115,53 @@ NUMERIC = COUNTS | {"value", "prev", "change", "change_pct"}
 # definition, a message) until it fits; the full text of a cut cell is in the export.
 MAIN_PX = 960  # the main area at a 1440 px window with the sidebar open (layout="wide"), less the grid's border
 MIN_PX = 64  # no column narrower than this (a year, a short count)
-CJK_PX, LATIN_PX, PAD_PX, HEAD_PX = 14.0, 7.6, 18, 24  # glyph widths at the grid's 14 px; padding; sort/menu icon
+CJK_PX, LATIN_PX, PAD_PX, HEAD_PX = 14.0, 8.0, 18, 24  # glyph widths at the grid's 14 px; padding; sort/menu icon
 SAMPLE = 400  # rows measured (a page of a long table is enough to know its widths)
 
 
+# Latin glyphs by width at the grid's 14 px "Source Sans" (Streamlit's own web font, so the same on every
+# machine), each group at its widest glyph as canvas measureText gives it in headless Chromium; any other glyph
+# below the wide (CJK) ones at 8 px. One width for every letter (7.6 px) made English headers and labels a third
+# wider than drawn ("Disclosure rate" 114 px for 86) and cut the columns beside them.
+_GLYPHS = {
+    2.8: " ",
+    3.5: "i|',.:;j·",
+    3.7: "lI",
+    4.0: "!f",
+    4.2: "()[]{}",
+    4.5: "-t",
+    4.9: "/\\r",
+    6.0: '*?sz"“”',
+    6.2: "cJx",
+    6.5: "vy",
+    6.9: "YLFek",
+    7.0: "#$+0123456789<=>^_~÷−×≠",
+    7.5: "agXSVZΣEAT",
+    7.7: "C`houbn",
+    7.9: "dpqP",
+    8.2: "RKB",
+    8.7: "&DG→↗",
+    9.3: "UHNOQ",
+    10.2: "wM",
+    11.2: "W—",
+    11.9: "%m@",
+    12.2: "∈",
+    CJK_PX: "…",
+}
+_GLYPH_PX = {ch: px for px, chars in _GLYPHS.items() for ch in chars}
+
+
 def text_px(s: Any) -> float:
-    """The width of ``s`` as the grid draws it (wide glyphs at 14 px, the others about half)."""
+    """The width of ``s`` as the grid draws it, never less: wide (CJK) glyphs at 14 px, the others by
+    ``_GLYPH_PX`` (else ``LATIN_PX``)."""
     t = "" if s is None else str(s)
-    wide = sum(1 for ch in t if ord(ch) >= 0x2E80)
-    return wide * CJK_PX + (len(t) - wide) * LATIN_PX
+    return 1.02 * sum(CJK_PX if ord(ch) >= 0x2E80 else _GLYPH_PX.get(ch, LATIN_PX) for ch in t)  # 2 %: rounding
 
 
 def natural_px(name: str, values: list[Any]) -> int:
     """A column's width at its widest: its header (with the grid's icons) or its widest cell."""
     cells = max((text_px(v) for v in values[:SAMPLE]), default=0.0)
-    return int(max(text_px(name) + HEAD_PX, cells + PAD_PX, MIN_PX))
+    return math.ceil(max(text_px(name) + HEAD_PX, cells + PAD_PX, MIN_PX))
 
 
 def widths(shown: pl.DataFrame, avail: int = MAIN_PX, fixed: Mapping[str, int] | None = None) -> dict[str, int]:
@@ -140,7 +173,7 @@ def widths(shown: pl.DataFrame, avail: int = MAIN_PX, fixed: Mapping[str, int] |
     nat = {c: fixed.get(c) or natural_px(c, shown[c].to_list()) for c in shown.columns}
     if sum(nat.values()) <= avail:
         return {}
-    head = {c: fixed.get(c) or int(max(text_px(c) + HEAD_PX, MIN_PX)) for c in shown.columns}
+    head = {c: fixed.get(c) or math.ceil(max(text_px(c) + HEAD_PX, MIN_PX)) for c in shown.columns}
     floor = head
     if sum(head.values()) > avail:
         # the headers alone are too wide: the columns whose cells are longer than their header (names, labels:

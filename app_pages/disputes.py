@@ -20,7 +20,7 @@ from app_pages._common import (
     with_span,
 )
 from app_pages._common import table as table_
-from pipelines import charts
+from pipelines import charts, i18n
 
 f, L = filters(), lang()
 st.title(t("page_disputes"))
@@ -83,14 +83,16 @@ if by == "county":
     link = district_links(cr, "disputes", {"by": "agency"})
 else:
     link = link_col(cr, "disputes", {"ag": "agency_id"})
+# The measures' definitions are one per measure, not one per row: on the 指标 header's hover (and a sheet of the
+# workbook), not a column. The 说明 column only when a row has a note. Twelve columns cut every text column
+# to a few characters, in English most.
+defs = cr.select("label", "basis").unique(subset="label", maintain_order=True).sort("label")
+notes = (
+    pl.when(pl.col("value").is_null() & (pl.col("n_anomalous") > 0)).then(pl.lit(t("anomalous"))).otherwise(pl.lit(""))
+)
 show = (
     label_county(cr.with_columns(link))
-    .with_columns(
-        pl.when(pl.col("value").is_null() & (pl.col("n_anomalous") > 0))
-        .then(pl.lit(t("anomalous")))
-        .otherwise(pl.lit(""))
-        .alias("note")
-    )
+    .with_columns(notes.alias("note"))
     .select(
         name,
         "measure",
@@ -98,7 +100,6 @@ show = (
         "value",
         "numerator",
         "denominator",
-        "basis",
         "low_n",
         "n_null",
         "n_anomalous",
@@ -107,7 +108,21 @@ show = (
     )
     .sort(name, "label")
 )
-table_(show, "dis_rates", min_cases=min_cases(), export="disputes-correction-rates")
+if not (show["note"] != "").any():
+    show = show.drop("note")
+measure_h, colon = t("measure"), (": " if L == "en" else "：")
+table_(
+    show,
+    "dis_rates",
+    min_cases=min_cases(),
+    export="disputes-correction-rates",
+    column_config={
+        i18n.heading(measure_h, L): st.column_config.TextColumn(
+            help="\n\n".join(f"**{lab}**{colon}{i18n.cell(b, L)}" for lab, b in defs.iter_rows())
+        )
+    },
+    sheets={t("basis_col"): defs.rename({"label": measure_h, "basis": t("basis_col")})},
+)
 ok = cr.filter((pl.col("measure") == "correction_rate") & ~pl.col("low_n") & pl.col("value").is_not_null())
 if not ok.is_empty():
     _chart.show(

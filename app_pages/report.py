@@ -187,14 +187,17 @@ def report_list() -> None:
     # a city's own agencies by the city's name (洛阳市（市级机关）), as in every other table
     rl = label_county(rl.with_columns(link_col(rl, "report", {"report": "report_id"})))
     # the dataset column only when the page holds more than one (the badge, the sidebar and the export's notes
-    # name a single one): twelve columns left the agency's name three characters wide
+    # name a single one). The template version is not a column: the year says it (the 2019 edition to 2020, the
+    # 2021 one since), the report's page names it (a non-standard one too) and the sidebar filters by it. Short
+    # headers for the findings and the rate (its basis on the header's hover): with eleven columns the agency's
+    # name was cut to six characters
     one_dataset = rl["dataset"].n_unique() <= 1
+    rate = t("open_rate")
     table_(
         rl.select(
             "agency_name",
             "county",
             "year",
-            "template",
             "status",
             "n_findings",
             T.FIRST_ROW,  # 本年新收
@@ -205,6 +208,14 @@ def report_list() -> None:
         ),
         "rep_list",
         kinds={"open_rate_A": ("rate", 1.0)},
+        names={"n_findings": t("findings"), "open_rate_A": rate},
+        column_config={
+            i18n.heading(rate, L): st.column_config.TextColumn(
+                alignment="right",
+                help=i18n.cell(read.MEASURES["open_rate_A"].basis(L), L)
+                + f"\n\n{numfmt.DASH}{_colon()}{numfmt.blank_meaning(None, L)}",
+            )
+        },
         export="reports",
     )
 
