@@ -151,19 +151,31 @@ def _sleep(seconds: float) -> int:
 
 
 def test_pool_workers_do_not_hold_the_lock(tmp_path):
-    """A worker forked while the lock is held does not keep it once the writer lets go."""
+    """A worker forked while the lock is held does not keep it once the writer lets go. The test ends the pool's
+    worker, and only it: killing every child of this process also killed what the session keeps there (the e2e
+    tests' Playwright driver and their server's make, when xdist ran them on this worker first), and the suite
+    printed "Future exception was never retrieved (Connection closed while reading from the driver)" at
+    teardown. A bystander child started first must outlive the test."""
     db = tmp_path / "wh.duckdb"
+    bystander = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    before = children(os.getpid())
+    assert bystander.pid in before
     pool = extraction_pool(1)
     try:
         with open_writer(db):
             busy = pool.submit(_sleep, 30)  # the worker is forked here, with the lock held
-            assert wait_until(lambda: bool(children(os.getpid())), bound=60)
+            assert wait_until(lambda: bool(children(os.getpid()) - before), bound=60)
         with open_writer(db, wait=0):  # the worker still runs; the lock is free
             assert not busy.done()
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
-        for pid in children(os.getpid()):
+        for pid in children(os.getpid()) - before:  # the pool's worker, not the session's other children
             os.kill(pid, signal.SIGKILL)
+    try:
+        assert bystander.poll() is None, "the test killed a child process that is not the pool's"
+    finally:
+        bystander.kill()
+        bystander.wait()
 
 
 HOLDER = textwrap.dedent(
