@@ -92,6 +92,15 @@ def cell_token(text: str) -> Token | None:
     return None
 
 
+@lru_cache(maxsize=8192)
+def _number_token(num: str, gap: bool, unit: str) -> Token:
+    """A number of a text line as a token. Tokens are immutable and a report's numbers are mostly the same few small
+    ones (0, 1, 2 …): one instance each, as cell_token does for grid cells (a frozen dataclass costs ~1 µs to make)."""
+    # num is \d characters with maybe a sign and a point: all \d (category Nd) is isdecimal()
+    kind = "num" if num.isdecimal() else "dec"
+    return Token(num, kind, kind == "num", gap, unit)
+
+
 def scan_text(text: str) -> list[tuple[str, object]]:
     """Text → [('text', str) | ('tok', Token)], label text kept whole between value tokens."""
     if "(" in text:  # a note needs its bracket: most lines have none
@@ -137,9 +146,7 @@ def scan_text(text: str) -> list[tuple[str, object]]:
             append(("text", ordinal + ordmark))  # a new item, even after text (as ever)
             last_text = True
         else:
-            # num is \d characters with maybe a sign and a point: all \d (category Nd) is isdecimal()
-            kind = "num" if num.isdecimal() else "dec"
-            append(("tok", Token(num, kind, kind == "num", gap, unit)))
+            append(("tok", _number_token(num, gap, unit)))
             last_text = False
         gap = False
     return out

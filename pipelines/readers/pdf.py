@@ -258,15 +258,17 @@ def page_rules(page, H: float) -> tuple[np.ndarray, np.ndarray]:
     hline = (h <= RULE_THICK) & (w > RULE_THICK)
     vline = ~hline & (w <= RULE_THICK) & (h > RULE_THICK)
     rect = ~hline & ~vline & (w > RULE_THICK) & (h > RULE_THICK)
-    H_ = [np.array(hs, dtype=np.float64).reshape(-1, 3)]
-    V_ = [np.array(vs, dtype=np.float64).reshape(-1, 3)]
+    # In this order: the many-segment paths' lines, the thin paths, the rectangles' edges (empty parts left out).
+    H_ = [np.array(hs, dtype=np.float64).reshape(-1, 3)] if hs else []
+    V_ = [np.array(vs, dtype=np.float64).reshape(-1, 3)] if vs else []
     H_.append(np.stack([(top + bottom)[hline] / 2, left[hline], right[hline]], axis=1))
     V_.append(np.stack([(left + right)[vline] / 2, top[vline], bottom[vline]], axis=1))
-    for edge in (top, bottom):
-        H_.append(np.stack([edge[rect], left[rect], right[rect]], axis=1))
-    for edge in (left, right):
-        V_.append(np.stack([edge[rect], top[rect], bottom[rect]], axis=1))
-    return np.concatenate(H_), np.concatenate(V_)
+    if rect.any():
+        for edge in (top, bottom):
+            H_.append(np.stack([edge[rect], left[rect], right[rect]], axis=1))
+        for edge in (left, right):
+            V_.append(np.stack([edge[rect], top[rect], bottom[rect]], axis=1))
+    return (np.concatenate(H_) if len(H_) > 1 else H_[0]), (np.concatenate(V_) if len(V_) > 1 else V_[0])
 
 
 def _path_segments(obj, H: float, hs: list, vs: list) -> None:
