@@ -72,6 +72,10 @@ measures = list(ss.get("m") or [])
 if level == "agency" and not entities:
     st.info(t("pick_entities_hint"))
     st.stop()
+if level == "county" and not opts:
+    # no district: every report in view is a city's own agency's (or there is none)
+    st.info(t("compare_no_districts") if q("report_count", f) else t("no_data"))
+    st.stop()
 if level == "county" and not entities:
     entities = opts[:60]
 if not measures or not entities:

@@ -20,7 +20,7 @@ from app_pages._common import (
     with_span,
 )
 from app_pages._common import table as table_
-from pipelines import charts, numfmt, read
+from pipelines import charts, i18n, numfmt, read
 
 f, L, B = filters(), lang(), basis()
 CHART_TOP = 30  # districts drawn in the refusal-reasons chart
@@ -49,7 +49,7 @@ with c2:
         "half",
         L,
     )
-    st.caption(read.MEASURES[read.OPEN_RATE[B]].basis(L))
+    st.caption(i18n.cell(read.MEASURES[read.OPEN_RATE[B]].basis(L), L))  # a sentence of its own
 # the three rates by year: the page's width (in the chart's half its ten columns and definitions ran past the
 # right edge)
 all3 = q("aggregate", f, tuple(read.OPEN_RATE.values()), ("year",), min_cases=min_cases(), lang=L)

@@ -26,8 +26,8 @@ def _meta(r: dict) -> str:
         (t("report_region"), region, ""),
         (t("template"), i18n.template_label(r["template"], L), ""),
         (t("dataset_col"), i18n.dataset_label(r["dataset"], L), ""),
-        (t("status"), i18n.status_label(r["status"], L), ""),
-        (t("report_format"), i18n.format_label("ocr" if r.get("ocr") else r["format"], L), ""),
+        (t("status"), i18n.cell(i18n.status_label(r["status"], L), L), ""),
+        (t("report_format"), i18n.cell(i18n.format_label("ocr" if r.get("ocr") else r["format"], L), L), ""),
         (t("findings"), numfmt.count(r["n_findings"]), ""),
         (t("report_id"), rid[:12] + "…", rid + "\n" + t("report_id_help")),
     ]
@@ -99,7 +99,10 @@ def _section(sec: T.Section, d: dict, marks: reportview.Marks, texts: dict[int, 
                 st.html(reportview.findings_html(notes, L))
     with right:
         st.caption(t("report_source_text"))
-        with st.container(height=max(200, min(820, 27 * rows)), border=True):
+        # as tall as the table beside it, but no taller than the text needs (a report without its text says so in
+        # one line, not in an empty box of 800 px); about 30 characters a line in the right-hand column
+        lines = sum(1 + len(ln) // 30 for ln in text.splitlines())
+        with st.container(height=max(80, min(820, 27 * rows, 44 + 21 * lines)), border=True):
             st.html(reportview.text_html(text))
 
 

@@ -323,6 +323,10 @@ S: dict[str, tuple[str, str]] = {
     "agency_type": ("机关类型", "Agency type"),
     "city_level": ("（市级机关）", "(city level)"),
     "pick_entities_hint": ("请在上方选择至少一个对象。", "Pick at least one entity above."),
+    "compare_no_districts": (
+        "所选范围内的报告都来自市级机关，没有区县可对比：请改按机关对比。",
+        "Every report in this selection is a city-level agency's: there is no district to compare. Compare agencies.",
+    ),
     # --- words the warehouse stores as codes, as the UI names them ---------------------------------------
     "status_ok": ("通过", "passed"),
     "status_warnings": ("有警告", "warnings"),

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipelines import numfmt, templates
+from pipelines import i18n, numfmt, templates
 from pipelines.checks import text as ftext
 from pipelines.parse.segments import Seg, split_sections
 
@@ -240,7 +240,12 @@ def table3_html(version: str | None, cells: Iterable[Mapping[str, Any]], marks: 
     idx = _cells_index(cells)
     rows = table3_rows(version, (k[1] for k in idx if k[0] == 3))
     cols = templates.TABLE3_COLUMNS
-    name = templates.TABLE3_COLUMN_PAGE_EN if en else templates.TABLE3_COLUMN_LABELS
+    # a column's head stands on its own: capitalised in English ("Natural persons", i18n.cell)
+    name = (
+        {k: i18n.cell(v, "en") for k, v in templates.TABLE3_COLUMN_PAGE_EN.items()}
+        if en
+        else templates.TABLE3_COLUMN_LABELS
+    )
     first, total = templates.APPLICANT_COLUMNS[0], templates.TOTAL_COLUMN
     orgs = templates.APPLICANT_COLUMNS[1:]
     head = [
@@ -293,7 +298,9 @@ def table4_html(cells: Iterable[Mapping[str, Any]], marks: Marks) -> str:
     en = marks.lang == "en"
     idx = _cells_index(cells)
     outs = templates.TABLE4_OUTCOMES
-    oname = templates.TABLE4_OUTCOME_EN if en else templates.TABLE4_OUTCOME_ZH
+    oname = (
+        {k: i18n.cell(v, "en") for k, v in templates.TABLE4_OUTCOME_EN.items()} if en else templates.TABLE4_OUTCOME_ZH
+    )
     heading = templates.TABLE4_HEADING_EN if en else templates.TABLE4_HEADING
     suits = templates.TABLE4_GROUPS[1:]  # 行政诉讼's two groups, under one heading
     gname = {g: templates.TABLE4_GROUP[g].en if en else templates.TABLE4_GROUP[g].zh for g in templates.TABLE4_GROUPS}

@@ -203,3 +203,51 @@ def test_compare_csv_matches_sql(db, sql, monkeypatch):
     assert rate["口径（定义）"].str.contains("口径A").all()
     assert {"分子", "分母", "空值报告数"} <= set(got.columns)
     assert got.height == 2 * exp.height
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_compare_by_district_with_only_city_level_agencies_says_so(tmp_path, monkeypatch, lang):
+    """A warehouse whose reports are all a city's own agencies' (the demo's first agencies: 40 reports of the
+    review) has no district: the 对比 page by district says so and points to comparing agencies (it asked to
+    "pick at least one entity" from an empty list); by agency the same warehouse compares. A report's page
+    prints its status as a label of its own (capitalised in English)."""
+    import duckdb
+
+    from pipelines import i18n
+    from pipelines.demo.direct import build_direct
+    from pipelines.warehouse.aggregates import refresh_aggregates
+
+    p = tmp_path / "city.duckdb"
+    build_direct(p, 10, seed=0)
+    con = duckdb.connect(str(p))
+    refresh_aggregates(con)
+    con.execute("CHECKPOINT")
+    assert con.execute("SELECT count(*) FILTER (WHERE county IS NOT NULL), count(*) FROM reports").fetchone() == (
+        0,
+        10,
+    )
+    ids = [r[0] for r in con.execute("SELECT DISTINCT agency_id FROM reports ORDER BY 1 LIMIT 2").fetchall()]
+    rid = con.execute("SELECT report_id FROM reports WHERE status = 'ok' LIMIT 1").fetchone()[0]
+    con.close()
+    monkeypatch.setenv("XXGK_DB", str(p))
+    at = run_page("compare", lang=lang, lvl="county")
+    assert_ok(at)
+    assert [i.value for i in at.info] == [i18n.t("compare_no_districts", lang)]
+    at = run_page("compare", lang=lang, lvl="agency", ent=ids)
+    assert_ok(at)
+    assert not at.info and at.dataframe  # by agency, the same warehouse compares
+    at = run_page("report", lang=lang, report=rid)
+    assert_ok(at)
+    meta = "".join(h.proto.body for h in at.get("html"))
+    assert (">Passed<" in meta) if lang == "en" else (">通过<" in meta)
+
+
+def test_outcomes_rate_caption_is_a_sentence_in_english(db):
+    """The definition under 公开率's chart stands on its own: "Basis A: (granted + …", not "basis A: …"."""
+    from pipelines import read
+
+    at = run_page("outcomes", lang="en")
+    assert_ok(at)
+    basis = read.MEASURES["open_rate_A"].basis("en")
+    assert basis.startswith("basis A: ")
+    assert "B" + basis[1:] in [c.value for c in at.caption]

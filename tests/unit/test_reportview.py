@@ -210,3 +210,21 @@ def test_section_texts_cut_the_sample_at_the_six_headings():
     for no, head in enumerate(heads, start=1):
         assert secs[no].splitlines()[0].replace(" ", "").startswith(head[:4])
     assert "第二十条第" in secs[2] and "行政复议" in secs[4] and "无其他需要报告的事项" in secs[6]
+
+
+def test_english_column_heads_start_with_a_capital():
+    """Table 3's applicant columns and table 4's outcomes head their columns on their own: "Natural persons",
+    "Upheld" in English (the template's short labels, lower case for use inside sentences, through i18n.cell);
+    the Chinese heads are the template's as they are."""
+    outs = VOC["table4"]["outcomes"]
+    doc = _doc(rv.table4_html([], rv.Marks.build([], [], "en")))
+    rows = doc.findall(".//thead/tr")
+    assert [_text(th) for th in rows[2]] == [o["en"][:1].upper() + o["en"][1:] for o in outs] * 2
+    assert _text(rows[1][0]) == "Upheld"
+    version = sorted(VERSIONS)[-1]
+    doc = _doc(rv.table3_html(version, _t3_cells(version), rv.Marks.build([], [], "en")))
+    heads = [_text(th) for th in doc.findall(".//thead//th")]
+    assert "Natural persons" in heads and "Businesses" in heads and "Total" in heads
+    assert not [h for h in heads if h[:1].islower()], heads
+    zh = _doc(rv.table3_html(version, _t3_cells(version), rv.Marks.build([], [], "zh")))
+    assert "自然人" in [_text(th) for th in zh.findall(".//thead//th")]
