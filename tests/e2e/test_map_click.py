@@ -101,6 +101,10 @@ def test_map_click_filters_the_dashboard(server, browser, warehouse):
         page.wait_for_url("**/applications**", timeout=20000)
         settle(page)
         no_exception(page, "applications after the map click")
+        # the address bar is rewritten after the run (history.replaceState): wait for it, as after the click
+        deadline = time.time() + 20
+        while time.time() < deadline and _query(page).get("cty") != [name]:
+            time.sleep(0.25)
         assert _query(page).get("cty") == [name]
         assert name in side.locator('[data-testid="stMultiSelect"]').all_inner_texts()[1]
     finally:
