@@ -242,7 +242,7 @@ def sidebar() -> read.Filters:
             sb.slider(t("years"), min_value=lo, max_value=hi, key="y", step=1)
             y_from, y_to = ss["y"]
         else:
-            sb.caption(f"{t('years')}: {lo}")
+            sb.caption(f"{t('years')}{': ' if ss.get('lang') == 'en' else '：'}{lo}")  # 年度：2020 in Chinese
     tpls = q("distinct_values", "template", base)
     _clean_list("tpl", tpls)
     sb.multiselect(t("templates"), tpls, key="tpl", placeholder=t("all"))

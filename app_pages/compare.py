@@ -91,6 +91,10 @@ if table.is_empty():
 wide = table.pivot(on="label", index=["entity", "year"], values="value", aggregate_function="first").sort(
     "entity", "year"
 )
+# the measures' columns in the order they were chosen (as the heatmap's panels), not the pivot's
+label_of = dict(table.select("measure", "label").unique().iter_rows())
+chosen = [label_of[m] for m in measures if m in label_of and label_of[m] in wide.columns]
+wide = wide.select("entity", "year", *chosen, *[c for c in wide.columns if c not in {"entity", "year", *chosen}])
 # a column per measure: each printed in its measure's format
 kinds = {
     r["label"]: (read.MEASURES[r["measure"]].kind, read.MEASURES[r["measure"]].scale)

@@ -493,7 +493,7 @@ def heatmap(df: pl.DataFrame, lang: str = "zh", title: str = "", min_cases: int 
     panels = d["label"].unique(maintain_order=True).to_list()
     # a cell whose every report gives an impossible rate (outside 0–100 %) has no value: it says 数据异常
     anom = pl.col("n_anomalous").fill_null(0) > 0 if "n_anomalous" in d.columns else pl.lit(False)
-    anom_text = "数据异常" if lang == "zh" else "anomalous"
+    anom_text = "数据异常" if lang == "zh" else "Anomalous"  # a cell's text of its own: capitalised in English
     d = d.with_columns((pl.col("value").is_null() & anom).alias("anom")).with_columns(
         pl.when(pl.col("anom"))
         .then(pl.lit(ANOMALY_NOTE[lang == "en"]))

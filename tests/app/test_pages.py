@@ -251,3 +251,35 @@ def test_outcomes_rate_caption_is_a_sentence_in_english(db):
     basis = read.MEASURES["open_rate_A"].basis("en")
     assert basis.startswith("basis A: ")
     assert "B" + basis[1:] in [c.value for c in at.caption]
+
+
+def test_compare_columns_follow_the_chosen_measures(db, sql):
+    """对比's table: one column per measure in the order chosen (as the heatmap's panels), after 区县 and 年度;
+    the pivot's own order put 纠错率 before 行政复议数 whatever the choice."""
+    from pipelines import read
+
+    counties = [
+        r[0] for r in sql.execute("SELECT DISTINCT county FROM reports WHERE county IS NOT NULL LIMIT 2").fetchall()
+    ]
+    chosen = ["correction_rate", "reviews", "applications", "open_rate_A"]
+    at = run_page("compare", lvl="county", ent=counties, m=chosen)
+    assert_ok(at)
+    d = next(d.value for d in at.dataframe if "区县" in d.value.columns and "年度" in d.value.columns)
+    assert list(d.columns) == ["区县", "年度", *[read.MEASURES[m].label("zh") for m in chosen]]
+
+
+def test_one_year_in_view_is_said_in_the_uis_punctuation(tmp_path, monkeypatch):
+    """A warehouse of one year shows it as a caption in place of the year slider: 年度：2020 (full-width colon)
+    in Chinese, "Years: 2020" in English."""
+    from pathlib import Path
+
+    from pipelines.warehouse.ingest import ingest
+
+    p = tmp_path / "one.duckdb"
+    sample = sorted((Path(__file__).resolve().parents[2] / "data" / "samples").glob("*.txt"))
+    ingest(sample, db=p, dataset="sample", progress=False)
+    monkeypatch.setenv("XXGK_DB", str(p))
+    for lang, want in (("zh", "年度：2020"), ("en", "Years: 2020")):
+        at = run_page(lang=lang)
+        assert_ok(at)
+        assert want in [c.value for c in at.sidebar.caption], [c.value for c in at.sidebar.caption]

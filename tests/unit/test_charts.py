@@ -3,6 +3,7 @@ export path), the height follows the rows, no ``null`` text, low-n marked, numbe
 
 from __future__ import annotations
 
+import json
 import re
 from html import unescape
 
@@ -383,3 +384,13 @@ def test_trend_legend_fits_a_third():
     texts = [unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
     assert set(labels) <= set(texts)
     assert _edge_ink(ch, width) == 0  # nothing runs into the column's right edge (a cut legend did)
+
+
+def test_heatmap_anomalous_cell_text_in_each_language():
+    """A cell whose reports all give an impossible rate says so: 数据异常 in Chinese, "Anomalous" in English (a
+    cell's text of its own, capitalised as the tables' cells are), never the lower-case word."""
+    rows = _heat_rows(2).with_columns(pl.Series("n_anomalous", [0, 1, 0, 0]))
+    zh = json.dumps(charts.heatmap(rows, "zh").to_dict(), ensure_ascii=False)
+    en = json.dumps(charts.heatmap(rows, "en").to_dict(), ensure_ascii=False)
+    assert "'数据异常'" in zh
+    assert "'Anomalous'" in en and "'anomalous'" not in en
