@@ -258,13 +258,20 @@ def _quality(con, f: Filters, L: str) -> list[str]:
     return out
 
 
+def _file_name(path: str | None) -> str:
+    """A source as the briefing names it: the file's name, never the server's folders (the report page does the
+    same); the demo's synthetic://… names are kept whole (their last part is only a year)."""
+    p = str(path or "")
+    return p if p.startswith("synthetic://") else p.replace("\\", "/").rsplit("/", 1)[-1]
+
+
 def _sources(con, f: Filters, L: str) -> list[str]:
     """七 sources."""
     out: list[str] = []
     out.append(f"<h2>{escape(_t('s7', L))}</h2>")
     n = read.report_count(con, f)
     src = read.report_sources(con, f, None, 200)
-    rows = [[r["agency_name"] or "", r["year"], r["source_path"] or ""] for r in src.iter_rows(named=True)]
+    rows = [[r["agency_name"] or "", r["year"], _file_name(r["source_path"])] for r in src.iter_rows(named=True)]
     out.append(_table([_t("agency", L), _t("year", L), _t("file", L)], rows))
     if n > src.height:
         out.append(f"<p class='note'>{escape(_t('more_sources', L, n=numfmt.count(n - src.height)))}</p>")

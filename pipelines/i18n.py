@@ -396,7 +396,7 @@ S: dict[str, tuple[str, str]] = {
         ),
     ),
     "q_list": ("校验发现清单", "Findings"),
-    "q_open": ("待处理", "Open"),
+    "q_open": ("待处理", "Pending"),  # beside the 打开 ("Open") link column: not a second "Open"
     "q_corrected": ("已人工更正", "Corrected by hand"),
     "q_matrix": ("矩阵", "Matrix"),
     "q_checks_help": ("留空 = 全部检查", "Empty = every check"),

@@ -72,3 +72,19 @@ def test_briefing_english_and_charts(db, sql):
     assert f'<p class="meta">Scope: {prov}, {city} · Years: ' in html  # English punctuation in English
     assert "<th>Upheld</th>" in html and "<th>upheld</th>" not in html  # headers capitalised as on the pages
     assert "null" not in html.replace("Reports with null", "")  # no null value printed anywhere
+
+
+def test_briefing_names_a_source_by_its_file_not_the_servers_folders(tmp_path):
+    """七、报告来源 names each file as the report page does, by its name: the server's folders (an absolute path
+    under the import root or a shared drive) stay out of a document that leaves the building."""
+    from pathlib import Path
+
+    from pipelines.warehouse.db import connect_read
+    from pipelines.warehouse.ingest import ingest
+
+    sample = sorted((Path(__file__).resolve().parents[2] / "data" / "samples").glob("*.txt"))[0].resolve()
+    p = tmp_path / "one.duckdb"
+    ingest([sample], db=p, dataset="sample", progress=False)
+    html = briefing.build(connect_read(p), Filters(), "A", 30, "zh", charts_inline=False)
+    assert sample.name in html
+    assert str(sample.parent) not in html

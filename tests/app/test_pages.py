@@ -283,3 +283,15 @@ def test_one_year_in_view_is_said_in_the_uis_punctuation(tmp_path, monkeypatch):
         at = run_page(lang=lang)
         assert_ok(at)
         assert want in [c.value for c in at.sidebar.caption], [c.value for c in at.sidebar.caption]
+
+
+def test_findings_status_is_not_a_second_open_in_english(db):
+    """数据质量's findings: a finding's status (待处理 / 已更正) beside the 打开 link column; in English the status
+    read "Open" beside "Open": it reads "Pending"."""
+    from pipelines import i18n
+
+    at = run_page("quality", lang="en", ds="demo")
+    assert_ok(at)
+    d = next(d.value for d in at.dataframe if "Message" in d.value.columns)
+    assert set(d["Status"]) <= {"Pending", i18n.t("q_corrected", "en")} and "Pending" in set(d["Status"])
+    assert set(d["Open"]) == {"Open"}
