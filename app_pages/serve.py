@@ -10,6 +10,7 @@ page is also run once before then (``landing``), so that the first visitor finds
 
 from __future__ import annotations
 
+import mimetypes
 import sys
 from pathlib import Path
 
@@ -116,12 +117,9 @@ class MemoryStatic:
     served: a request path is a key in that list, never joined to a file path."""
 
     def __init__(self, app, directory: str) -> None:
-        import mimetypes
-
         self.app = app
         root = Path(directory)
         self.files = {"/" + f.relative_to(root).as_posix(): f for f in (root / "static").rglob("*") if f.is_file()}
-        self._types = mimetypes
         self._cache: dict[str, tuple[bytes, list[tuple[bytes, bytes]]]] = {}
 
     def _entry(self, path: str) -> tuple[bytes, list[tuple[bytes, bytes]]]:
@@ -129,7 +127,7 @@ class MemoryStatic:
         if hit is None:
             f = self.files[path]
             body = f.read_bytes()
-            ctype = self._types.guess_type(f.name)[0] or "application/octet-stream"
+            ctype = mimetypes.guess_type(f.name)[0] or "application/octet-stream"
             headers = [
                 (b"content-type", ctype.encode()),
                 (b"content-length", str(len(body)).encode()),
@@ -168,10 +166,16 @@ def static_from_memory() -> bool:
     return True
 
 
-def main() -> None:
-    warm()
+def server_settings() -> None:
+    """The dashboard's two settings of Streamlit's own server, made before it starts (main; bench/browser.py's
+    floor is served with them too, so that its loads compare like with like)."""
     nodelay()
     static_from_memory()
+
+
+def main() -> None:
+    warm()
+    server_settings()
     from streamlit.web import cli
 
     sys.argv = ["streamlit", "run", str(APP), *sys.argv[1:]]

@@ -280,8 +280,7 @@ FLOOR_SERVE = """
 import sys
 from app_pages import serve
 from streamlit.web import cli
-serve.nodelay()
-serve.static_from_memory()
+serve.server_settings()
 sys.argv = ["streamlit", "run", sys.argv[1], *sys.argv[2:], "--server.headless", "true",
             "--browser.gatherUsageStats", "false"]
 cli.main(prog_name="streamlit")
