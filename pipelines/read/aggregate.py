@@ -191,7 +191,7 @@ def aggregate(
     ``value`` of a rate = scale × sum(numerator) / sum(denominator) over reports where both are known and, for a
     share (0–100 %), the report's numerator lies within its denominator; null when the denominator is 0.
     ``n_anomalous`` = reports left out because their rate breaks that (数据异常: see check C311 and kin; never
-    a rate above 100 %). ``low_n`` = denominator < min_cases (rates only)."""
+    a rate above 100 %). ``low_n`` = 0 < denominator < min_cases (rates only; a blank rate is no sample)."""
     by = tuple(by)
     _check_by(by)
     _check_measures(measures)
@@ -224,7 +224,8 @@ def aggregate(
         den = pl.col(f"m{i}_den").cast(pl.Float64)
         if m.kind == "rate":
             value = pl.when(den > 0).then(num / den * m.scale).otherwise(None)
-            low = den.is_null() | (den < min_cases)
+            # 样本不足 is a small sample: a blank rate (no denominator, or 0) has no sample at all, not a small one
+            low = ((den > 0) & (den < min_cases)).fill_null(False)
             bad = pl.col(f"m{i}_bad").cast(pl.Int64).fill_null(0)
         else:
             bad = pl.lit(0, pl.Int64)
