@@ -21,12 +21,9 @@ def show(chart: Any, key: str | None = None, name: str = "chart", span: str = "f
     """Draw ``chart``; with ``key``, a PNG and an SVG button beside it that export what is drawn. A chart
     with nothing to draw says so instead of drawing bare axes and an empty legend."""
     d = charts.spec(chart)
-    rows = [r for v in d.get("datasets", {}).values() for r in v] + list((d.get("data") or {}).get("values") or [])
-    if not rows:
-        st.caption(t("no_chart_data", lang))
-        return
-    if all(not r.get("value") for r in rows if isinstance(r, dict)) and any("value" in r for r in rows):
-        st.caption(t("no_chart_values", lang))  # bars of length 0, a share of nothing: no picture to draw
+    empty = charts.nothing_to_draw(d)  # no rows; bars of length 0, a share of nothing: no picture to draw
+    if empty:
+        st.caption(t(empty, lang))
         return
     facet = "facet" in d
     # the export's spec, taken before Streamlit moves the data out of the drawn dict; serialised on a click

@@ -46,6 +46,7 @@ QUERIES = {
     "check_ids",
     "matrix_page",
     "map_values",
+    "map_view",
     "failing_by_check_f",
     "corrections_needing_review",
     "findings_list",

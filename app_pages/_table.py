@@ -266,9 +266,12 @@ def frame(
             continue
         if col in keep:  # a link; none (a city-level row has no district to filter to) draws nothing, not "None"
             values = pl.Series(["" if v is None else v for v in df[col].to_list()], dtype=pl.Utf8)
-        elif col == "county":
+        elif col == "county":  # a city's own agencies by the city's name where the frame has it (洛阳市（市级机关）)
+            cities = df["city"].to_list() if "city" in df.columns else [None] * df.height
+            own, sep = i18n.t("city_level", lang), (" " if lang == "en" else "")
             values = pl.Series(
-                [i18n.t("city_level", lang) if v is None else v for v in df[col].to_list()], dtype=pl.Utf8
+                [(f"{c}{sep}{own}" if c else own) if v is None else v for v, c in zip(df[col].to_list(), cities)],
+                dtype=pl.Utf8,
             )
         else:
             values = pl.Series(_cells(df, col, lang, kinds), dtype=pl.Utf8)

@@ -12,6 +12,8 @@ f, L, B = filters(), lang(), basis()
 ss = st.session_state
 st.title(t("page_compare"))
 
+# the level and the years on the left, the entities on the right; the measures below, over the whole width (in
+# English five measures' chips are wider than three quarters of it, and the last was cut)
 c1, c2 = st.columns([1, 3])
 with c1:
     if ss.get("lvl") not in ("county", "agency"):
@@ -45,7 +47,9 @@ with c2:
         opts,
         key="ent",
         format_func=lambda e: names.get(e, e),
-        placeholder=t("all") if level == "county" else t("pick_entities_hint"),
+        # 全部 only where there is something: with no district to pick, the box says so (and is off)
+        placeholder=(t("all") if opts else t("nothing_to_pick")) if level == "county" else t("pick_entities_hint"),
+        disabled=level == "county" and not opts,
     )
 
 yrs = [y for y in q("years", f) if (f.year_from is None or y >= f.year_from) and (f.year_to is None or y <= f.year_to)]
@@ -61,10 +65,9 @@ measure_opts = [
 default_m = ["applications", rate_b, "reviews", "lawsuits", "correction_rate"]
 ss.setdefault("m", default_m)
 ss["m"] = list(dict.fromkeys(rate_b if m in other_bases else m for m in ss["m"] if m in read.MEASURES))
-c3, c4 = st.columns([1, 3])
-c3.multiselect(t("compare_years"), [str(y) for y in yrs], key="cy", placeholder=t("all"))
+c1.multiselect(t("compare_years"), [str(y) for y in yrs], key="cy", placeholder=t("all"))
 mlabels = {k: read.MEASURES[k].label(L) for k in measure_opts}
-c4.multiselect(t("compare_measures"), measure_opts, key="m", format_func=lambda k: mlabels[k])
+st.multiselect(t("compare_measures"), measure_opts, key="m", format_func=lambda k: mlabels[k])
 
 entities = list(ss.get("ent") or [])
 years_ = [int(y) for y in (ss.get("cy") or [])]
@@ -122,8 +125,11 @@ def more_sheets() -> dict[str, pl.DataFrame]:
     }
 
 
+# the detail rows in the order the measures were chosen (as the table above and the heatmap), not by their key
+rank = {m: i for i, m in enumerate(measures)}
+detail = table.sort("entity", "year", pl.col("measure").replace_strict(rank, default=len(rank), return_dtype=pl.Int64))
 table_(
-    table.drop("entity_id"),
+    detail.drop("entity_id"),
     "cmp_long",
     min_cases=min_cases(),
     names=entity_name,

@@ -20,7 +20,7 @@ from app_pages._common import (
     with_span,
 )
 from app_pages._common import table as table_
-from pipelines import charts, i18n
+from pipelines import charts, i18n, read
 
 f, L = filters(), lang()
 st.title(t("page_disputes"))
@@ -125,8 +125,16 @@ table_(
 )
 ok = cr.filter((pl.col("measure") == "correction_rate") & ~pl.col("low_n") & pl.col("value").is_not_null())
 if not ok.is_empty():
+    # the chart's own title: what is ranked, and by what (its axis named only the measure)
+    title = (
+        read.MEASURES["correction_rate"].label(L)
+        + " · "
+        + t("ranking_districts" if by == "county" else "ranking_agencies")
+    )
     _chart.show(
-        charts.ranking(label_county(ok).sort("value", descending=True).head(30), name, L, min_cases=min_cases()),
+        charts.ranking(
+            label_county(ok).sort("value", descending=True).head(30), name, L, title=title, min_cases=min_cases()
+        ),
         "png_corr_rank",
         "correction_rate_ranking",
         "full",

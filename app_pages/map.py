@@ -44,9 +44,20 @@ if ss.get("map_m") not in opts:
 m = st.selectbox(t("measure"), opts, key="map_m", format_func=lambda k: read.MEASURES[k].label(L))
 # every area of the map is coloured; the sidebar's chosen districts (or city) are outlined
 chosen = list(where.counties) if level == "county" else ([where.city] if where.city else [])
-values = q("map_values", where.with_(counties=()) if level == "county" else where, m, level, min_cases(), L)
+values, left = q("map_view", where.with_(counties=()) if level == "county" else where, m, level, min_cases(), L)
+# reports no area holds (a city's own agencies have no district): named with their count, never a bare "no data"
+sep = " " if L == "en" else ""
+own = t("city_level") if level == "county" else t("province_level")
+left_names = (", " if L == "en" else "、").join(
+    f"{r['city' if level == 'county' else 'province'] or ''}{sep}{own}".strip() for r in left.iter_rows(named=True)
+)
+n_left = int(left["n_reports"].sum()) if left.height else 0
+left_args = {"n": numfmt.count(n_left), "names": left_names, "area": t(f"area_{level}")}
 if values.is_empty() or values["code"].drop_nulls().is_empty():
-    no_data()
+    if n_left and values.is_empty():
+        st.info(t("map_only_left_off", **left_args))
+    else:
+        no_data()
     st.stop()
 parent = values["code"].drop_nulls()[0]
 feats = geo.features(level, parent)
@@ -92,6 +103,8 @@ drawn = {x["code"] for x in feats}
 no_shape = values.filter(~pl.col("code").is_in(list(drawn)) | pl.col("code").is_null())["name"].to_list()
 if no_shape:
     st.caption(t("map_no_shape", names="、".join(no_shape)))
+if n_left:
+    st.caption(t("map_left_off", **left_args))
 low = values.filter(pl.col("low_n") & (pl.col("kind") == "rate")).height
 if low:
     st.caption(numfmt.low_n_rule(min_cases(), L) + f"（{low}）")
@@ -99,6 +112,8 @@ meas = read.MEASURES[m]
 values = values.sort("value", descending=True, nulls_last=True)  # a district per row
 cols = ["name", "measure", "value", *(["numerator", "denominator"] if meas.kind == "rate" else []), "n_reports"]
 table = values.select(*cols, (pl.col("low_n") & (pl.col("kind") == "rate")).alias("low_n"))
+if not table["low_n"].any():  # the 说明 column only when a row has a note (as 复议诉讼's table)
+    table = table.drop("low_n")
 table_(
     table,
     "map_table",

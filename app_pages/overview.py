@@ -21,7 +21,7 @@ from app_pages._common import (
     with_span,
 )
 from app_pages._common import table as table_
-from pipelines import briefing, charts, numfmt, read
+from pipelines import briefing, charts, i18n, numfmt, read
 
 f, L = filters(), lang()
 st.title(t("page_overview"))
@@ -41,24 +41,40 @@ for col, m in zip(cols, order):
         continue
     r = rows.row(0, named=True)
     scale = read.MEASURES[m].scale
-    label, tip = r["label"], rate_help(r) + f" · {t('vs_prev')}"
-    if r["kind"] == "rate" and r["low_n"]:  # 样本不足 as a label, with its rule on hover
-        label = numfmt.with_low_n(label, True, L)
-        tip = numfmt.low_n_rule(min_cases(), L) + " · " + tip
+    tip = rate_help(r) + f" · {t('vs_prev')}"
     delta = None if r["change"] is None else numfmt.change(r["change"], r["kind"], scale, L)
-    col.metric(label, numfmt.value(r["value"], r["kind"], scale), delta=delta, help=tip, border=True)
+    if r["kind"] == "rate" and r["low_n"]:
+        # 样本不足 as a label on the change's line, grey and without an arrow (a change over too few cases is no
+        # trend), its rule on hover; in the card's title it made "公开率（口径A）（样本不足）", cut at the card's edge
+        tip = numfmt.low_n_rule(min_cases(), L) + " · " + tip
+        low = i18n.cell(numfmt.low_n_label(L), L)
+        delta = low if delta is None else f"{delta} · {low}"
+        col.metric(
+            r["label"],
+            numfmt.value(r["value"], r["kind"], scale),
+            delta,
+            "off",
+            help=tip,
+            border=True,
+            delta_arrow="off",
+        )
+        continue
+    col.metric(r["label"], numfmt.value(r["value"], r["kind"], scale), delta=delta, help=tip, border=True)
 
 st.subheader(with_span(t("trend")))
 c1, c2, c3 = st.columns(3)
 apps = k.filter(pl.col("measure") == "applications")
 disp = k.filter(pl.col("measure").is_in(["reviews", "lawsuits"]))
 rates = k.filter(pl.col("kind") == "rate")
+# the three charts make room for as many legend rows, so that their export buttons line up
+rows = max(charts.trend_legend_rows(x) for x in (apps, disp, rates))
 with c1:
-    _chart.show(charts.trend(apps, L), "png_trend", "trend_applications", "third", L)
+    _chart.show(charts.trend(apps, L, legend_rows=rows), "png_trend", "trend_applications", "third", L)
 with c2:
-    _chart.show(charts.trend(disp, L), "png_trend_disputes", "trend_disputes", "third", L)
+    _chart.show(charts.trend(disp, L, legend_rows=rows), "png_trend_disputes", "trend_disputes", "third", L)
 with c3:
-    _chart.show(charts.trend(rates, L, min_cases=min_cases()), "png_trend_rates", "trend_rates", "third", L)
+    rate_chart = charts.trend(rates, L, min_cases=min_cases(), legend_rows=rows)
+    _chart.show(rate_chart, "png_trend_rates", "trend_rates", "third", L)
 
 table = k.select(
     "year",

@@ -66,11 +66,11 @@ p2.caption(t("n_agencies_caption", n=numfmt.count(n_agencies)))
 
 yr_label = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "")
 total_col = t("q_total", years=yr_label)
-view = m.select(
+view = label_county(m).select(  # a city's own agencies by the city's name (洛阳市（市级机关）), as every table
     pl.col("agency_name").alias(t("agency")),
     pl.col("province").alias(t("province")),
     pl.col("city").alias(t("city")),
-    pl.col("county").fill_null(t("city_level")).alias(t("county")),
+    pl.col("county").alias(t("county")),
     *[pl.col(str(y)) for y in years],
     pl.col("total_failing").alias(total_col),
 )

@@ -48,7 +48,8 @@ T = {
     ),
     "s1": ("一、主要指标（{y} 年，较上年）", "1. Key figures ({y}, vs the previous year)"),
     "s2": ("二、逐年趋势", "2. Trends"),
-    "s3": ("三、区县排名（{y0}–{y1} 年合计）", "3. Districts ranked ({y0}–{y1} total)"),
+    "s3": ("三、区县排名（{y} 年合计）", "3. Districts ranked ({y} total)"),
+    "s3_one": ("三、区县排名（{y} 年）", "3. Districts ranked ({y})"),
     "s4": ("四、不予公开、无法提供、不予处理的理由", "4. Reasons for withholding, inability and non-processing"),
     "s5": ("五、行政复议、行政诉讼", "5. Administrative reviews and lawsuits"),
     "s6": ("六、数据质量", "6. Data quality"),
@@ -104,11 +105,20 @@ def _table(
     return f"<table><thead><tr>{h}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def _svg(chart: Any, width: int) -> str:
+def _svg(chart: Any, width: int, lang: str) -> str:
+    """The chart inline as SVG; where it has nothing to draw, the dashboard's sentence that says so."""
+    empty = charts.nothing_to_draw(charts.spec(chart))
+    if empty:
+        return f'<p class="note">{escape(i18n.t(empty, lang))}</p>'
     try:
         return '<div class="chart">' + charts.to_svg(chart, width=width) + "</div>"
     except Exception as e:
         return f'<p class="note">[chart: {escape(type(e).__name__)}]</p>'
+
+
+def _span(y0: int | None, y1: int | None) -> str:
+    """A range of years as printed: 2019–2024; one year once (2020, not 2020–2020)."""
+    return str(y0) if y0 == y1 else f"{y0}–{y1}"
 
 
 def _scope(con, f: Filters, lang: str) -> tuple[str, int | None, int | None]:
@@ -151,12 +161,14 @@ def _trends(con, f: Filters, k: pl.DataFrame, min_cases: int, L: str, charts_inl
     out: list[str] = []
     out.append(f"<h2>{escape(_t('s2', L))}</h2>")
     if charts_inline:
-        out.append(_svg(charts.trend(k.filter(pl.col("measure") == "applications"), L), 900))
-        out.append(_svg(charts.trend(k.filter(pl.col("kind") == "rate"), L, min_cases=min_cases), 900))
+        out.append(_svg(charts.trend(k.filter(pl.col("measure") == "applications"), L), 900, L))
+        out.append(_svg(charts.trend(k.filter(pl.col("kind") == "rate"), L, min_cases=min_cases), 900, L))
         comp = read.outcome_composition(con, f, ("year",), L)
         if not comp.is_empty():
             out.append(
-                _svg(charts.stacked(comp, "year", "label", L, x_title=_t("year", L), color_title=_t("group", L)), 900)
+                _svg(
+                    charts.stacked(comp, "year", "label", L, x_title=_t("year", L), color_title=_t("group", L)), 900, L
+                )
             )
     return out
 
@@ -164,7 +176,8 @@ def _trends(con, f: Filters, k: pl.DataFrame, min_cases: int, L: str, charts_inl
 def _rankings(con, f: Filters, basis: str, min_cases: int, y0: int | None, y1: int | None, L: str) -> list[str]:
     """三 rankings, with the warning thresholds."""
     out: list[str] = []
-    out.append(f"<h2>{escape(_t('s3', L, y0=y0, y1=y1))}</h2>")
+    one = y0 == y1
+    out.append(f"<h2>{escape(_t('s3_one' if one else 's3', L, y=_span(y0, y1)))}</h2>")
     warn_open, warn_corr = settings.warn_open_rate_below(), settings.warn_correction_above()
     for m, thr, above in (
         ("applications", None, False),
@@ -296,7 +309,7 @@ def build(
         f'<!doctype html><html lang="{"en" if L == "en" else "zh-CN"}"><head><meta charset="utf-8">',
         f"<title>{escape(_t('title', L))}</title><style>{CSS}</style></head><body>",
         f"<h1>{escape(_t('title', L))}</h1>",
-        f'<p class="meta">{escape(_t("scope", L))}{colon}{escape(scope)} · {escape(_t("years", L))}{colon}{y0}–{y1} · '
+        f'<p class="meta">{escape(_t("scope", L))}{colon}{escape(scope)} · {escape(_t("years", L))}{colon}{_span(y0, y1)} · '
         f"{escape(_t('generated', L))}{colon}{now:%Y-%m-%d %H:%M}</p>",
     ]
     ds = read.datasets(con)

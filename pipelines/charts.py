@@ -52,6 +52,7 @@ MIN_HEIGHT = 140
 SCREEN_PX = {"full": 960, "half": 470, "third": 305}
 LEGEND_FONT = 12  # px, the legend's labels (_LOOK)
 LEGEND_ITEM_PX = 16 + 4 + 10  # a legend entry's symbol, its gap to the label, the gap to the next column
+LEGEND_ROW_PX = 16  # a legend row's height: a 12 px label and Vega's row padding
 BLUE, GREY, TEXT = "#2f6db5", "#c9ccd1", "#31333f"
 PALETTE = ["#2f6db5", "#7fb2e5", "#e4572e", "#f3a712", "#29a19c", "#a06cd5", "#8c8c8c", "#f28ab2", "#5c946e"]
 
@@ -175,14 +176,29 @@ def _text_px(s: str, size: int = LEGEND_FONT) -> float:
     return wide * size + (len(s) - wide) * size * 0.58
 
 
+def _legend_cols(labels: list[str], width: int) -> int:
+    longest = max((_text_px(str(x)) for x in labels), default=0.0)
+    return int(max(1, min(3, len(labels) or 1, width // (longest + LEGEND_ITEM_PX))))
+
+
 def _legend(labels: list[str], width: int, **kw: Any) -> alt.Legend:
     """A legend under the plot whose columns fit in ``width`` px: as many columns as its longest label allows
     (at most 3), each label cut (with "…", the full name in the tooltip) only when one column is still too
     narrow for it."""
-    longest = max((_text_px(str(x)) for x in labels), default=0.0)
-    cols = int(max(1, min(3, len(labels) or 1, width // (longest + LEGEND_ITEM_PX))))
+    cols = _legend_cols(labels, width)
     limit = int(max(60, width // cols - LEGEND_ITEM_PX))
     return alt.Legend(orient="bottom", columns=cols, labelLimit=limit, **kw)
+
+
+def _trend_labels(df: pl.DataFrame) -> list[str]:
+    return df.filter(pl.col("value").is_not_null())["label"].unique().to_list() if df.height else []
+
+
+def trend_legend_rows(df: pl.DataFrame, width: int = SCREEN_PX["third"]) -> int:
+    """How many rows ``trend(df, width=width)``'s legend takes: charts side by side reserve the most of them
+    (``trend(..., legend_rows=)``), so that their plots and what comes under them line up."""
+    labels = _trend_labels(df)
+    return -(-len(labels) // _legend_cols(labels, width)) if labels else 0
 
 
 def _rows_height(n: int) -> int:
@@ -277,12 +293,15 @@ def trend(
     title: str = "",
     min_cases: int | None = None,
     width: int = SCREEN_PX["third"],
+    legend_rows: int = 0,
 ) -> alt.Chart:
     """Lines by year, one per ``label``. df: aggregate() long frame grouped by year. ``width``: the px it is
-    drawn at (its legend fits in them)."""
+    drawn at (its legend fits in them). ``legend_rows``: the legend rows to make room for (its own, or more:
+    the most of the charts beside it, see ``trend_legend_rows()``), so that charts side by side are as tall."""
     L = _labels(lang)
     kind, scale = _kind_scale(df, percent)
     d = _note(df.filter(pl.col("value").is_not_null()), lang, min_cases)
+    short = max(0, legend_rows - trend_legend_rows(df, width))
     faded = "datum.low_n" if "low_n" in d.columns else "false"
     base = alt.Chart(d).encode(
         x=alt.X("year:O", title=L["year"], axis=alt.Axis(labelAngle=0, labelOverlap=False)),
@@ -299,7 +318,10 @@ def trend(
         ),
     )
     pts = base.mark_point(size=70, filled=True).encode(opacity=_if("opacity", faded, alt.value(0.3), alt.value(1.0)))
-    return _config((base.mark_line() + pts).properties(height=260, width=WIDTH, title=title))
+    ch = _config((base.mark_line() + pts).properties(height=260, width=WIDTH, title=title))
+    if short:  # the legend rows it lacks, as padding under it (Vega's default padding is 5 px a side)
+        ch.padding = alt.Padding(top=5, left=5, right=5, bottom=5 + short * LEGEND_ROW_PX)
+    return ch
 
 
 @_memo
@@ -366,11 +388,16 @@ def stacked(
     cats = d[x].unique(maintain_order=True).to_list()
     enc_val = alt.X if horizontal else alt.Y
     enc_cat = alt.Y if horizontal else alt.X
+    # a share's ticks at fixed steps, the same in every language: Vega's own choice on a wide axis was every
+    # 5 %, and the English labels ran into each other at the end ("95%100%")
+    share_ticks = [i / 10 for i in range(0, 11, 1 if not horizontal or width >= SCREEN_PX["full"] else 2)]
     val = enc_val(
         "value:Q",
         stack="normalize" if normalize else True,
         title=L["share"] if normalize else L["value"],
-        axis=_num_axis(numfmt.D3_AXIS_RATE if normalize else numfmt.D3_COUNT, not normalize),
+        axis=_num_axis(numfmt.D3_AXIS_RATE, False, values=share_ticks)
+        if normalize
+        else _num_axis(numfmt.D3_COUNT, True),
     )
     axis = _cat_axis(x_title or None) if horizontal else alt.Axis(labelAngle=0, labelOverlap=False, labelLimit=120)
     cat = enc_cat(f"{x}:{'O' if x == 'year' else 'N'}", title=x_title or None, sort=cats, axis=axis)
@@ -557,6 +584,7 @@ def heatmap(df: pl.DataFrame, lang: str = "zh", title: str = "", min_cases: int 
 
 MAP_SELECTION = "area"  # the name of the map's click selection (the page reads the clicked area from it)
 MAP_FONT = 11  # px, the area names
+DARK_SHARE = 0.6  # an area whose colour lies above this share of the scale is dark: its name is drawn white
 
 
 def _points(coords: Any) -> Any:
@@ -670,6 +698,19 @@ def _choropleth(
                 "chosen": f["name"] in set(highlight),
             }
         )
+    # one value on the map (one district with data, or all alike): a gradient from 0 to it, its two ends labelled
+    # (Vega's own scale had a single value, a legend of one tick)
+    shown = {r["shown"] for r in rows if r["shown"] is not None}
+    scale_kw: dict[str, Any] = {}
+    legend_kw: dict[str, Any] = {}
+    lo, hi = (min(shown), max(shown)) if shown else (0.0, 0.0)
+    if len(shown) == 1:
+        lo, hi = 0.0, max(hi, 0)
+        scale_kw = {"domain": [0, hi or 1]}
+        legend_kw = {"values": [0, hi] if hi else [0]}
+    for r in rows:  # a name on the darker blues is drawn white (dark on dark could not be read)
+        v = r["shown"]
+        r["name_light"] = v is not None and hi > lo and (v - lo) / (hi - lo) > DARK_SHARE
     pick = alt.selection_point(name=MAP_SELECTION, fields=["name"], on="click", clear="dblclick")
     tips = [alt.Tooltip("name:N", title=L["county"]), alt.Tooltip("value_txt:N", title=label)]
     if kind == "rate":
@@ -696,8 +737,8 @@ def _choropleth(
                 alt.Color(
                     "shown:Q",
                     title=label,
-                    scale=alt.Scale(scheme="blues"),
-                    legend=alt.Legend(format=numfmt.d3(kind, scale, axis=True), orient="right"),
+                    scale=alt.Scale(scheme="blues", **scale_kw),
+                    legend=alt.Legend(format=numfmt.d3(kind, scale, axis=True), orient="right", **legend_kw),
                 ),
             ),
             opacity=_if("opacity", pick, alt.value(1.0), alt.value(0.45)),
@@ -708,13 +749,14 @@ def _choropleth(
         .add_params(pick)
     )
     names = (
-        base.mark_text(fontSize=MAP_FONT, color=TEXT)
+        base.mark_text(fontSize=MAP_FONT)
         .transform_filter("datum.name_drawn != ''")
         .transform_calculate(lon="geoCentroid(null, datum)[0]", lat="geoCentroid(null, datum)[1]")
         .encode(
             longitude=alt.Longitude("lon:Q"),
             latitude=alt.Latitude("lat:Q"),
             text=alt.Text("name_drawn:N"),
+            color=_if("color", "datum.name_light", alt.value("white"), alt.value(TEXT)),
             tooltip=tips,
         )
     )
@@ -768,6 +810,18 @@ def spec(chart: Any) -> dict:
 
 
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_]+")
+
+
+def nothing_to_draw(d: dict) -> str | None:
+    """Why the chart of spec ``d`` has no picture, as the i18n key of the sentence that says so instead
+    (no_chart_data: no rows, or only blanks; no_chart_values: every value 0, bars of length 0), or None. The
+    pages and the briefing say the same sentence where a chart would be bare axes and an empty legend."""
+    rows = [r for v in d.get("datasets", {}).values() for r in v] + list((d.get("data") or {}).get("values") or [])
+    if not rows:
+        return "no_chart_data"
+    if all(not r.get("value") for r in rows if isinstance(r, dict)) and any("value" in r for r in rows):
+        return "no_chart_values"
+    return None
 
 
 def trimmed(spec: dict) -> dict:

@@ -26,6 +26,21 @@ S: dict[str, tuple[str, str]] = {
         "以下地区在边界数据中没有对应区域（多为已撤并的区县），未在地图上显示：{names}",
         "No boundary in the map data for (mostly merged districts), not drawn: {names}",
     ),
+    # the reports in view that no area of the map holds: a city's own agencies have no district (at the city
+    # level, a province's own agencies no city)
+    "map_only_left_off": (
+        "所选范围内的 {n} 份报告都来自{names}，不属于任何{area}，地图上没有可着色的区域。",
+        "The {n} [[report|reports]] in this selection [[is|are]] all from {names}, in no {area}: there is no area "
+        "to colour on the map.",
+    ),
+    "map_left_off": (
+        "另有 {n} 份报告来自{names}，不属于任何{area}，未在地图上着色，也不在下表中。",
+        "{n} more [[report is|reports are]] from {names}, in no {area}: not coloured on the map, nor in the table "
+        "below.",
+    ),
+    "area_county": ("区县", "district"),
+    "area_city": ("城市", "city"),
+    "province_level": ("（省级机关）", "(province level)"),
     "map_source": (
         "点击地图上的区域即按该地区筛选全部页面。边界数据：{src}。",
         "Click an area to filter every page to it. Boundaries: {src}.",
@@ -322,6 +337,7 @@ S: dict[str, tuple[str, str]] = {
     "entity": ("对象", "Entity"),
     "agency_type": ("机关类型", "Agency type"),
     "city_level": ("（市级机关）", "(city level)"),
+    "nothing_to_pick": ("无可选对象", "Nothing to pick"),
     "pick_entities_hint": ("请在上方选择至少一个对象。", "Pick at least one entity above."),
     "compare_no_districts": (
         "所选范围内的报告都来自市级机关，没有区县可对比：请改按机关对比。",

@@ -53,7 +53,7 @@ from pipelines.read.filters import (
     search_agencies,
     years,
 )
-from pipelines.read.geo import map_values
+from pipelines.read.geo import map_values, map_view
 from pipelines.read.history import cell_changes, changed_cells, replacements
 from pipelines.read.measures import definitions
 from pipelines.read.outcomes import OUTCOME_MEASURES, REFUSAL_GROUPS, open_rate, outcome_composition, refusal_reasons
@@ -117,6 +117,7 @@ FORCE: str | None = None
 
 __all__ = [
     "map_values",
+    "map_view",
     "MATRIX_SORTS",
     "QUALITY_MISSING",
     "SEVERITIES",

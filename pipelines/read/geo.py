@@ -23,18 +23,29 @@ def map_values(
     """[code, name, province, city, county, measure, label, kind, value, numerator, denominator, basis,
     n_reports, n_null, low_n] — ``aggregate`` of ``measure`` by ``level`` (county | city) for the filters, the
     same numbers as the charts; ``code`` is the area's code (the most common among its reports)."""
+    return map_view(con, f, measure, level, min_cases, lang)[0]
+
+
+def map_view(
+    con, f: Filters, measure: str, level: str = "county", min_cases: int = MIN_CASES, lang: str = "zh"
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(``map_values``, the reports in view that no area of the map holds): the second frame is
+    [province, city, n_reports], one row per city whose own agencies (no county; at level city: per province,
+    agencies with no city) are left off the map, from the same aggregate."""
     if level not in _CODE:
         raise ValueError(f"unknown map level {level!r}")
     long = aggregate(con, f, [measure], by=(level,), min_cases=min_cases, lang=lang)
     keys = ["province", "city"] + (["county"] if level == "county" else [])
     if long.is_empty():
-        return long
+        return long, pl.DataFrame(schema={"province": pl.Utf8, "city": pl.Utf8, "n_reports": pl.Int64})
+    left = long.filter(pl.col(level).is_null()).select("province", "city", "n_reports")
     w, p = _where(f)
     sql = Sql("SELECT r.province, r.city{c}, mode({code}) AS code FROM reports r {w} GROUP BY ALL").format(
         c=Sql(", r.county") if level == "county" else Sql(""), code=_CODE[level], w=_and(w, _NOT_NULL[level])
     )
     codes = frame(con.cursor(), sql, p)
     out = long.filter(pl.col(level).is_not_null()).join(codes, on=keys, how="left")
-    return out.with_columns(pl.col(level).alias("name")).select(
+    values = out.with_columns(pl.col(level).alias("name")).select(
         "code", "name", *[c for c in out.columns if c != "code"]
     )
+    return values, left
