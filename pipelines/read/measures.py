@@ -28,7 +28,7 @@ def definitions(measures: Sequence[str], lang: str = "zh", min_cases: int = MIN_
                 "denominator_sql": m.den or "",
                 "scale": m.scale,
                 "note": (
-                    f"比率 = Σ分子 ÷ Σ分母（分子、分母均非空的报告）；分母 < {min_cases} 标记为 low_n"
+                    f"比率 = Σ分子 ÷ Σ分母（分子、分母均非空的报告）；0 < 分母 < {min_cases} 标记为 low_n"
                     if m.kind == "rate"
                     else "合计 = Σ（空值报告不计入，见 n_null）"
                 ),
