@@ -72,7 +72,7 @@ def test_every_filter_reaches_every_query(page, calls, sql):
             where = f"{page}: {name}"
             assert f.datasets == ("demo",), where
             assert (f.province, f.city) == (view["prov"], view["city"]), where
-            assert f.counties == tuple(view["cty"]) or (page == "map" and name == "map_values"), where
+            assert f.counties == tuple(view["cty"]) or (page == "map" and name == "map_view"), where
             assert f.agency_types == tuple(view["type"]) and f.templates == tuple(view["tpl"]), where
             assert f.year_from is not None and f.year_from >= 2020 and f.year_to is not None and f.year_to <= 2023
         if not (page == "outcomes" and name == "aggregate"):  # outcomes shows the three bases side by side
