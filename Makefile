@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DB     ?= data/xxgk.duckdb
 PORT   ?= 8501
 
-.PHONY: run test lint fmt venv system-deps warehouse demo bench clean
+.PHONY: run test lint fmt venv native system-deps warehouse demo bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,9 +15,15 @@ $(BIN)/.installed: pyproject.toml
 	# some machines) every process would compile the sources again (~0.1 s CPU a command). compileall writes
 	# the .pyc regardless; Python ignores one whose source has changed since.
 	$(BIN)/python -m compileall -q pipelines app_pages
+	# The parser and the text/HTML readers compiled with mypyc where a C compiler is found (pipelines/native.py:
+	# used only while every source is as built; `make native` after an edit). Without one, pure Python.
+	-$(BIN)/python -c 'import pipelines.native as n; n.main()'
 	touch $@
 
 venv: $(BIN)/.installed
+
+native: venv
+	$(BIN)/python -c 'import pipelines.native as n; n.main()'
 
 system-deps:
 	@bash scripts/system-deps.sh
@@ -55,4 +61,4 @@ bench: venv
 	$(BIN)/python bench/hostile.py
 
 clean:
-	rm -rf $(VENV) data/demo $(DB) $(DB).wal .pytest_cache
+	rm -rf $(VENV) .native data/demo $(DB) $(DB).wal .pytest_cache

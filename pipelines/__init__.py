@@ -1,3 +1,8 @@
 """xxgk: extract, check and compare 政府信息公开工作年度报告."""
 
 __version__ = "0.1.0"
+
+from pipelines import native as _native
+
+# The compiled parser and readers when a build matches these sources (pipelines.native); else pure Python.
+_native.install()

@@ -21,6 +21,7 @@ and the dashboard). Values are read when asked for, so a test can set the enviro
 | ``XXGK_FETCH_CONTACT`` | none | an e-mail or URL appended to ``xxgk fetch``'s User-Agent |
 | ``XXGK_DOC_CONVERTER`` | ``warm`` | ``warm``: one LibreOffice listener per process for .doc files; ``cold``: one soffice start a file |
 | ``XXGK_CHROMIUM`` | ``/usr/bin/chromium`` | the headless Chromium (Debian's) that prints the briefing as PDF (and drives the browser tests and benchmark) |
+| ``XXGK_NATIVE`` | ``1`` | ``0``: import the parser and readers from their sources even when a current compiled build exists (``pipelines/native.py``) |
 | ``XXGK_UNO_PYTHON`` | ``python3``, ``/usr/bin/python3`` | the interpreter with LibreOffice's ``uno`` module (python3-uno) for the warm converter |
 
 Limits on input (what one hostile or broken file may cost; the README lists them) are constants below:
@@ -163,6 +164,11 @@ def aliases_path() -> Path | None:
     """``XXGK_ALIASES``: the user's agency alias file, when set (else the entities module's default)."""
     v = os.environ.get("XXGK_ALIASES")
     return Path(v) if v else None
+
+
+def native_enabled() -> bool:
+    """``XXGK_NATIVE``: ``0`` turns the compiled modules (pipelines.native) off."""
+    return os.environ.get("XXGK_NATIVE", "1") != "0"
 
 
 def adcodes_path() -> str | None:

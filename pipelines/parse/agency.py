@@ -25,7 +25,8 @@ from pipelines.parse import meta
 from pipelines.parse.segments import Seg
 from pipelines.report import Report
 
-NAMES = Path(__file__).resolve().parent.parent / "entities" / "names.yaml"
+# Found from yamldata (never compiled): a compiled module's __file__ is its .so in .native/ (pipelines.native).
+NAMES = Path(yamldata.__file__).resolve().parent / "entities" / "names.yaml"
 TITLE, SIGNATURE, ATTACHMENT, FIRST_SENTENCE, PAGE_TITLE = (
     "title",
     "signature",

@@ -513,7 +513,7 @@ def _best_combos(segs, ambiguous, chosen, rows) -> tuple[list[tuple], int | None
     for o in options:
         n_combos *= len(o)
     best: list[tuple] = []
-    best_fail = None
+    best_fail: int | None = None
     if n_combos > MAX_COMBOS:
         return best, best_fail
     fixed = {k: v[0] for k, v in chosen.items() if v[0] is not None}
