@@ -30,8 +30,8 @@ S: dict[str, tuple[str, str]] = {
     # level, a province's own agencies no city)
     "map_only_left_off": (
         "所选范围内的 {n} 份报告都来自{names}，不属于任何{area}，地图上没有可着色的区域。",
-        "The {n} [[report|reports]] in this selection [[is|are]] all from {names}, in no {area}: there is no area "
-        "to colour on the map.",
+        "[[The one report|All {n} reports]] in this selection [[is|are]] from {names}, in no {area}: there is no "
+        "area to colour on the map.",
     ),
     "map_left_off": (
         "另有 {n} 份报告来自{names}，不属于任何{area}，未在地图上着色，也不在下表中。",

@@ -104,7 +104,8 @@ def batches(
     size: float = 1.0,
     years: tuple[int, ...] = YEARS,
 ):
-    """Yield Batches totalling exactly n_reports: the demo city first, then the scale pool."""
+    """Yield Batches totalling exactly n_reports: the demo city first, then the scale pool. Fewer reports than the
+    city's own agencies hold are taken across the city's districts (``spread``), not from its own agencies only."""
     years = tuple(years)
     left = n_reports
     b = simulate(city_agencies(city, size, years), rng_for(seed, 0), years)
@@ -119,7 +120,7 @@ def batches(
                 est += sum(len(a.years) for a in unit)
             b = simulate(agencies, rng_for(seed, chunk), years)
         if len(b) > left:
-            b = take(b, left)
+            b = take(b, left) if chunk > 0 or _reaches_a_district(b, left) else spread(b, left)
         left -= len(b)
         chunk += 1
         yield b
@@ -127,19 +128,61 @@ def batches(
 
 def take(b: Batch, n: int) -> Batch:
     """The first n reports of a batch (agency-major order keeps each agency's year chain intact)."""
+    return _rows(b, np.arange(n))
+
+
+def _rows(b: Batch, rows: np.ndarray) -> Batch:
+    """The reports ``rows`` (indices, in the batch's order) of a batch, their faults renumbered."""
+    new = {int(old): i for i, old in enumerate(rows)}
     return Batch(
         b.agencies,
-        b.agency_idx[:n],
-        b.year[:n],
-        b.template[:n],
-        b.t3[:n],
-        b.t3_null[:n],
-        b.t4[:n],
-        b.t4_null[:n],
-        {k: v[:n] for k, v in b.t2.items()},
-        b.fees_yuan[:n],
-        {r: f for r, f in b.faults.items() if r < n},
+        b.agency_idx[rows],
+        b.year[rows],
+        b.template[rows],
+        b.t3[rows],
+        b.t3_null[rows],
+        b.t4[rows],
+        b.t4_null[rows],
+        {k: v[rows] for k, v in b.t2.items()},
+        b.fees_yuan[rows],
+        {new[r]: f for r, f in b.faults.items() if r in new},
     )
+
+
+def _unit(a) -> str:
+    """An agency's unit: its first region code (the city's own agencies: the city's; a district's: the district's)."""
+    return a.code[0][1]
+
+
+def _reaches_a_district(b: Batch, n: int) -> bool:
+    """Whether the batch's first n reports hold an agency of a district (the demo city's own agencies come first)."""
+    return any(b.agencies[i].county[0][1] is not None for i in np.unique(b.agency_idx[:n]))
+
+
+def spread(b: Batch, n: int) -> Batch:
+    """n reports of the demo city taken across its units: whole agencies, one of each unit in turn (the city's
+    government, each district's government, then each unit's next agency …), so that a demo too small to reach
+    the districts in the city's own order (the 40 reports of a review were all 洛阳市（市级机关）, and every
+    district view was empty) spans several. Deterministic: the same agencies and figures for the same n and seed
+    (the batch was simulated whole); the last agency may keep only its first years, as with ``take``."""
+    units: dict[str, list[int]] = {}
+    for i, a in enumerate(b.agencies):
+        units.setdefault(_unit(a), []).append(i)
+    deepest = max(len(u) for u in units.values())
+    turn = [u[k] for k in range(deepest) for u in units.values() if k < len(u)]
+    per = np.bincount(b.agency_idx, minlength=len(b.agencies))
+    chosen, total = [], 0
+    for i in turn:
+        if total >= n:
+            break
+        if per[i]:
+            chosen.append(i)
+            total += int(per[i])
+    rows = np.flatnonzero(np.isin(b.agency_idx, chosen))
+    last = chosen[-1]  # whole agencies but the last chosen, which keeps its first years
+    keep = rows[b.agency_idx[rows] != last]
+    rows = np.sort(np.concatenate([keep, rows[b.agency_idx[rows] == last][: n - len(keep)]]))
+    return _rows(b, rows)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:

@@ -18,16 +18,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def city_only(tmp_path_factory) -> Path:
-    """A warehouse whose reports are all a city's own agencies' (洛阳市（市级机关）): no district."""
-    from pipelines.demo.direct import build_direct
-    from pipelines.warehouse.aggregates import refresh_aggregates
+    """A warehouse whose one report is a city's own agencies' (淮安市人民政府 2024: 淮安市（市级机关）): no district."""
+    from pipelines.warehouse.ingest import ingest
+    from tests.conftest import shared_path
 
     p = tmp_path_factory.mktemp("city") / "city.duckdb"
-    build_direct(p, 10, seed=0)
-    con = duckdb.connect(str(p))
-    refresh_aggregates(con)
-    con.execute("CHECKPOINT")
-    assert con.execute("SELECT count(*) FILTER (WHERE county IS NOT NULL), count(*) FROM reports").fetchone() == (0, 10)
+    ingest([shared_path("real-reports", "huaian-city-government-2024.txt")], db=p, dataset="real", progress=False)
+    con = duckdb.connect(str(p), read_only=True)
+    assert con.execute("SELECT count(*) FILTER (WHERE county IS NOT NULL), count(*) FROM reports").fetchone() == (0, 1)
     con.close()
     return p
 
@@ -165,8 +163,8 @@ def test_map_of_city_agencies_only_says_they_have_no_district(city_only, monkeyp
     monkeypatch.setenv("XXGK_DB", str(city_only))
     at = run_page("map", lang=lang)
     assert_ok(at)
-    names = "洛阳市" + (" " if lang == "en" else "") + i18n.t("city_level", lang)
-    want = i18n.t("map_only_left_off", lang, n="10", names=names, area=i18n.t("area_county", lang))
+    names = "淮安市" + (" " if lang == "en" else "") + i18n.t("city_level", lang)
+    want = i18n.t("map_only_left_off", lang, n="1", names=names, area=i18n.t("area_county", lang))
     assert [i.value for i in at.info] == [want]
     at = run_page("compare", lang=lang, lvl="county")
     assert_ok(at)
@@ -247,11 +245,11 @@ def test_compare_detail_rows_follow_the_chosen_measures(db, sql):
 
 
 def test_quality_matrix_names_a_citys_own_agencies_by_the_city(city_only, monkeypatch):
-    """数据质量's matrix: the 区县 of a city's own agency reads 洛阳市（市级机关） (as every other table), not a
+    """数据质量's matrix: the 区县 of a city's own agency reads 淮安市（市级机关） (as every other table), not a
     bare （市级机关）."""
     monkeypatch.setenv("XXGK_DB", str(city_only))
-    for lang, want in (("zh", "洛阳市（市级机关）"), ("en", "洛阳市 (city level)")):
-        at = run_page("quality", lang=lang, ds="demo")
+    for lang, want in (("zh", "淮安市（市级机关）"), ("en", "淮安市 (city level)")):
+        at = run_page("quality", lang=lang)
         assert_ok(at)
         col = i18n.t("county", lang)
         m = next(d.value for d in at.dataframe if col in d.value.columns)

@@ -112,3 +112,37 @@ def test_deterministic_rebuild_and_scale_pool(tmp_path):
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute(q).fetchall() == first
         assert con.execute("SELECT count(*) FROM ingest_runs").fetchone()[0] == 2
+
+
+def test_a_small_demo_spans_the_citys_districts(tmp_path):
+    """A demo smaller than the city's own agencies' reports (the review's 40) takes whole agencies across the city's
+    units, the city's and each district's in turn: its district views are not empty. The same n and seed give the
+    same reports; a demo that reaches the districts in the city's own order (200, 300 … of the tests) is as before:
+    the batch's first n reports."""
+    from pipelines.demo.direct import batches
+    from pipelines.demo.generate import YEARS, city_agencies, rng_for, simulate
+
+    whole = simulate(city_agencies("洛阳市", 1.0, YEARS), rng_for(0, 0), YEARS)
+    ids = [whole.report_id(r) for r in range(len(whole))]
+    own = sum(1 for i in whole.agency_idx if whole.agencies[i].county[0][1] is None)
+    first_district = next(r for r in range(len(whole)) if whole.agencies[whole.agency_idx[r]].county[0][1])
+    assert own == first_district == 175  # the city's own agencies' 175 reports come first
+
+    small = list(batches(40, seed=0))
+    assert len(small) == 1 and len(small[0]) == 40
+    got = [small[0].report_id(r) for r in range(40)]
+    assert set(got) <= set(ids) and got != ids[:40]
+    db = tmp_path / "w40.duckdb"
+    build_direct(db, 40, seed=0)
+    con = duckdb.connect(str(db), read_only=True)
+    assert sorted(r[0] for r in con.execute("SELECT report_id FROM reports").fetchall()) == sorted(got)
+    n_city, n_counties = con.execute(
+        "SELECT count(*) FILTER (WHERE county IS NULL), count(DISTINCT county) FROM reports"
+    ).fetchone()
+    con.close()
+    assert n_city >= 7 and n_counties >= 4, (n_city, n_counties)
+    assert [small[0].report_id(r) for r in range(40)] == [next(batches(40, seed=0)).report_id(r) for r in range(40)]
+    # past the city's own agencies, the first n reports as before
+    for n in (176, 300):
+        b = next(batches(n, seed=0))
+        assert [b.report_id(r) for r in range(n)] == ids[:n]
