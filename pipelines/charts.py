@@ -305,8 +305,13 @@ def trend(
     faded = "datum.low_n" if "low_n" in d.columns else "false"
     base = alt.Chart(d).encode(
         x=alt.X("year:O", title=L["year"], axis=alt.Axis(labelAngle=0, labelOverlap=False)),
+        # the scale ends on a tick (niced for the axis's 5 ticks): a top label on every trend, so that trends side by
+        # side draw their plots at one height (a plot ending between ticks had no label to overhang, and sat higher)
         y=alt.Y(
-            "value:Q", title=L["value"], axis=_num_axis(numfmt.d3(kind, scale, axis=True), kind == "count", tickCount=5)
+            "value:Q",
+            title=L["value"],
+            scale=alt.Scale(nice=5),
+            axis=_num_axis(numfmt.d3(kind, scale, axis=True), kind == "count", tickCount=5),
         ),
         color=alt.Color("label:N", title=L["measure"], legend=_legend(d["label"].unique().to_list(), width)),
         tooltip=_rate_tooltip(

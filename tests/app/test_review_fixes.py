@@ -290,3 +290,16 @@ def test_correction_ranking_has_a_title_of_its_own(db, by, key):
     assert_ok(at)
     titles = [json.loads(c.proto.spec).get("title") for c in at.get("vega_lite_chart")]
     assert read.MEASURES["correction_rate"].label("zh") + " · " + i18n.t(key, "zh") in titles, titles
+
+
+def test_a_trend_ends_on_a_tick():
+    """A trend's value scale is niced to its axis's 5 ticks, so its top is labelled: the rates' trend (63 % at
+    most) ended at 65 % between ticks with no label to overhang, and sat 5 px higher than the trends beside it."""
+    d = charts.spec(charts.trend(_trend_frame(["a"]), "zh"))
+    y = (
+        next(layer["encoding"]["y"] for layer in d["layer"] if "y" in layer.get("encoding", {}))
+        if "layer" in d
+        else None
+    )
+    y = y or d["encoding"]["y"]
+    assert y["scale"] == {"nice": 5} and y["axis"]["tickCount"] == 5
