@@ -80,8 +80,10 @@ if src.startswith("shards:"):
     r = ingest([], db=db, progress=False, source=read_all(src[len("shards:"):]))
 else:
     r = ingest([src], db=db, workers=workers, progress=False, cluster=cluster)
+native = sys.modules.get("pipelines.native")  # the compiled parser and readers in use (a current build)?
 print(json.dumps({"loaded": len(r.loaded), "unchanged": len(r.unchanged), "failed": len(r.failed),
-                  "replaced": len(r.replaced), "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "replaced": len(r.replaced), "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "native": bool(native and native.active() is not None)}))
 """
 
 
@@ -113,6 +115,10 @@ def run_ingest(src: Path | str, tmp: Path, workers: int, cluster: str | None, tr
     res["seconds"] = dt
     res["cpu_s"] = CPU["last"]
     return res
+
+
+def _yes_no(v: bool | None) -> str:
+    return "-" if v is None else ("yes" if v else "no")
 
 
 def main() -> int:
@@ -192,14 +198,14 @@ def main() -> int:
     )
     print(
         f"{'variant':<20} {'seconds':>8} {'reports/s':>10} {'× floor':>8} {'CPU s':>7} {'× floor CPU':>12} "
-        f"{'peak RSS MB':>12} {'loaded':>7} {'failed':>6}"
+        f"{'peak RSS MB':>12} {'loaded':>7} {'failed':>6} {'compiled':>8}"
     )
     for k, b in best.items():
         rss = f"{b['rss_mb']:.0f}" if "rss_mb" in b else "-"
         print(
             f"{k:<20} {b['seconds']:>8.1f} {a.n / b['seconds']:>10.1f} {b['seconds'] / floor:>8.2f} "
             f"{cpu[k]:>7.1f} {cpu[k] / cpu['floor']:>12.2f} {rss:>12} "
-            f"{b.get('loaded', '-'):>7} {b.get('failed', '-'):>6}"
+            f"{b.get('loaded', '-'):>7} {b.get('failed', '-'):>6} {_yes_no(b.get('native')):>8}"
         )
     per_round = {
         k: [x["cpu_s"] / f["cpu_s"] for x, f in zip(v, runs["floor"])] for k, v in runs.items() if k != "floor"
