@@ -52,7 +52,10 @@ MIN_HEIGHT = 140
 SCREEN_PX = {"full": 960, "half": 470, "third": 305}
 LEGEND_FONT = 12  # px, the legend's labels (_LOOK)
 LEGEND_ITEM_PX = 16 + 4 + 10  # a legend entry's symbol, its gap to the label, the gap to the next column
-LEGEND_ROW_PX = 16  # a legend row's height: a 12 px label and Vega's row padding
+LEGEND_ROW_PX = 18  # a legend row's height on the screen (Chromium; vl-convert draws it 16 px)
+# Streamlit draws a chart whose spec sets no padding with {bottom: 20} (its other sides 0): a chart that sets its
+# own bottom padding starts from the same
+SCREEN_BOTTOM_PAD = 20
 BLUE, GREY, TEXT = "#2f6db5", "#c9ccd1", "#31333f"
 PALETTE = ["#2f6db5", "#7fb2e5", "#e4572e", "#f3a712", "#29a19c", "#a06cd5", "#8c8c8c", "#f28ab2", "#5c946e"]
 
@@ -324,8 +327,8 @@ def trend(
     )
     pts = base.mark_point(size=70, filled=True).encode(opacity=_if("opacity", faded, alt.value(0.3), alt.value(1.0)))
     ch = _config((base.mark_line() + pts).properties(height=260, width=WIDTH, title=title))
-    if short:  # the legend rows it lacks, as padding under it (Vega's default padding is 5 px a side)
-        ch.padding = alt.Padding(top=5, left=5, right=5, bottom=5 + short * LEGEND_ROW_PX)
+    if short:  # the legend rows it lacks, as padding under it (the screen's own bottom padding, and the rows)
+        ch.padding = alt.Padding(bottom=SCREEN_BOTTOM_PAD + short * LEGEND_ROW_PX)
     return ch
 
 
