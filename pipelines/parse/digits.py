@@ -370,7 +370,9 @@ def _slice(tokens: Sequence[Token], a: tuple[int, int], b: tuple[int, int]) -> l
     return out
 
 
-def _total_ends(tokens: Sequence[Token], widths: list[int], ti: int, off: int):
+def _total_ends(
+    tokens: Sequence[Token], widths: list[int], ti: int, off: int
+) -> Iterator[tuple[int, int, int, int | float | None]]:
     """Possible (tj, e, k, total) for a total cell ending at (tj, e) with k digits, from (ti, off) on."""
     for tj in range(ti, len(tokens)):
         t = tokens[tj]
@@ -454,7 +456,7 @@ def _split_total_last(tokens: Sequence[Token], n: int) -> list[tuple]:
     return out
 
 
-def _sum_split(tokens: list[Token], m: int, total: int, steps: list[int]) -> Iterator[tuple]:
+def _sum_split(tokens: list[Token], m: int, total: int | float, steps: list[int]) -> Iterator[tuple]:
     """Readings of tokens as m cells (None for blank/dash) whose numbers sum to `total`."""
     lens = [len(t.text) if (t.kind == "num" and t.splittable) else 1 for t in tokens]
     suffix = [0] * (len(tokens) + 1)
