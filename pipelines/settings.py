@@ -21,6 +21,7 @@ and the dashboard). Values are read when asked for, so a test can set the enviro
 | ``XXGK_FETCH_CONTACT`` | none | an e-mail or URL appended to ``xxgk fetch``'s User-Agent |
 | ``XXGK_DOC_CONVERTER`` | ``warm`` | ``warm``: one LibreOffice listener per process for .doc files; ``cold``: one soffice start a file |
 | ``XXGK_CHROMIUM`` | ``/usr/bin/chromium`` | the headless Chromium (Debian's) that prints the briefing as PDF (and drives the browser tests and benchmark) |
+| ``OPENBLAS_NUM_THREADS`` | ``1`` | set for xxgk's processes unless already set (``one_blas_thread``): xxgk makes no BLAS call |
 | ``XXGK_NATIVE`` | ``1`` | ``0``: import the parser and readers from their sources even when a current compiled build exists (``pipelines/native.py``) |
 | ``XXGK_UNO_PYTHON`` | ``python3``, ``/usr/bin/python3`` | the interpreter with LibreOffice's ``uno`` module (python3-uno) for the warm converter |
 
@@ -164,6 +165,13 @@ def aliases_path() -> Path | None:
     """``XXGK_ALIASES``: the user's agency alias file, when set (else the entities module's default)."""
     v = os.environ.get("XXGK_ALIASES")
     return Path(v) if v else None
+
+
+def one_blas_thread() -> None:
+    """``OPENBLAS_NUM_THREADS`` defaults to 1 in xxgk's processes: numpy's OpenBLAS starts a thread a core when it is
+    loaded (pyarrow loads it in every ingest), ~0.05–0.09 s CPU a process, and xxgk makes no BLAS call (no matrix
+    product anywhere). A value the user set is kept. Called by ``import pipelines``, before numpy can be loaded."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def native_enabled() -> bool:

@@ -100,3 +100,28 @@ def test_a_source_edited_after_the_build_turns_every_compiled_module_off(tmp_pat
     edited = _imported_from(root, env)
     assert edited["digits"] == str(root / "pipelines" / "parse" / "digits.py")
     assert edited["html"] == str(root / "pipelines" / "readers" / "html.py")
+
+
+def test_numpy_loaded_after_pipelines_starts_no_blas_threads():
+    """pipelines.settings.one_blas_thread: numpy (loaded by pyarrow in every ingest) adds no OpenBLAS thread to an xxgk
+    process, and a value the user set is kept."""
+    if not Path("/proc/self/task").is_dir():
+        pytest.skip("no /proc: threads not countable here")
+    code = "import os, {first}; import numpy; print(len(os.listdir('/proc/self/task')), os.environ['OPENBLAS_NUM_THREADS'])"
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+
+    def run(first: str, extra: dict) -> tuple[int, str]:
+        out = subprocess.run(
+            [sys.executable, "-c", code.format(first=first)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**env, **extra},
+            cwd=REPO,
+        ).stdout.split()
+        return int(out[0]), out[1]
+
+    plain, _ = run("sys", {"OPENBLAS_NUM_THREADS": "2"})  # numpy as it starts by itself on two threads
+    ours, value = run("pipelines", {})
+    assert value == "1" and ours == plain - 1
+    assert run("pipelines", {"OPENBLAS_NUM_THREADS": "2"}) == (plain, "2")
