@@ -27,17 +27,21 @@ if tr.is_empty():
     no_data()
     st.stop()
 c1, c2 = st.columns(2)
+half = charts.SCREEN_PX["half"]
+mix = q("applicant_mix", f, ("year",), L)
+mix = mix.with_columns((pl.col("value") / pl.col("value").sum().over("year")).alias("share"))
+# the two charts as tall, with room for the most legend rows: their export buttons line up
+room = max(charts.trend_legend_px(tr, half), charts.stacked_legend_px(mix, "label", half))
 with c1:
     st.subheader(with_span(t("trend")))
-    _chart.show(charts.trend(tr, L, width=charts.SCREEN_PX["half"]), "png_app_trend", "applications_trend", "half", L)
+    trend = charts.trend(tr, L, width=half, legend_px=room, height=charts.STACK_HEIGHT)
+    _chart.show(trend, "png_app_trend", "applications_trend", "half", L)
     null_caption(tr)
 with c2:
     st.subheader(with_span(t("applicant_mix")))
-    mix = q("applicant_mix", f, ("year",), L)
-    mix = mix.with_columns((pl.col("value") / pl.col("value").sum().over("year")).alias("share"))
     _chart.show(
         charts.stacked(
-            mix, "year", "label", L, x_title=t("year"), color_title=t("applicant_mix"), width=charts.SCREEN_PX["half"]
+            mix, "year", "label", L, x_title=t("year"), color_title=t("applicant_mix"), width=half, legend_px=room
         ),
         "png_app_mix",
         "applicant_mix",

@@ -67,13 +67,13 @@ apps = k.filter(pl.col("measure") == "applications")
 disp = k.filter(pl.col("measure").is_in(["reviews", "lawsuits"]))
 rates = k.filter(pl.col("kind") == "rate")
 # the three charts make room for as many legend rows, so that their export buttons line up
-rows = max(charts.trend_legend_rows(x) for x in (apps, disp, rates))
+room = max(charts.trend_legend_px(x) for x in (apps, disp, rates))
 with c1:
-    _chart.show(charts.trend(apps, L, legend_rows=rows), "png_trend", "trend_applications", "third", L)
+    _chart.show(charts.trend(apps, L, legend_px=room), "png_trend", "trend_applications", "third", L)
 with c2:
-    _chart.show(charts.trend(disp, L, legend_rows=rows), "png_trend_disputes", "trend_disputes", "third", L)
+    _chart.show(charts.trend(disp, L, legend_px=room), "png_trend_disputes", "trend_disputes", "third", L)
 with c3:
-    rate_chart = charts.trend(rates, L, min_cases=min_cases(), legend_rows=rows)
+    rate_chart = charts.trend(rates, L, min_cases=min_cases(), legend_px=room)
     _chart.show(rate_chart, "png_trend_rates", "trend_rates", "third", L)
 
 table = k.select(

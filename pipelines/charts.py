@@ -52,10 +52,12 @@ MIN_HEIGHT = 140
 SCREEN_PX = {"full": 960, "half": 470, "third": 305}
 LEGEND_FONT = 12  # px, the legend's labels (_LOOK)
 LEGEND_ITEM_PX = 16 + 4 + 10  # a legend entry's symbol, its gap to the label, the gap to the next column
-LEGEND_ROW_PX = 18  # a legend row's height on the screen (Chromium; vl-convert draws it 16 px)
+# a legend row's height on the screen (Chromium): a trend's (its symbols are the points') and a stack's (squares)
+TREND_ROW_PX, STACK_ROW_PX = 18, 14
 # Streamlit draws a chart whose spec sets no padding with {bottom: 20} (its other sides 0): a chart that sets its
 # own bottom padding starts from the same
 SCREEN_BOTTOM_PAD = 20
+STACK_HEIGHT = 280  # a vertical stack's plot (a trend beside it is drawn as tall)
 BLUE, GREY, TEXT = "#2f6db5", "#c9ccd1", "#31333f"
 PALETTE = ["#2f6db5", "#7fb2e5", "#e4572e", "#f3a712", "#29a19c", "#a06cd5", "#8c8c8c", "#f28ab2", "#5c946e"]
 
@@ -197,11 +199,28 @@ def _trend_labels(df: pl.DataFrame) -> list[str]:
     return df.filter(pl.col("value").is_not_null())["label"].unique().to_list() if df.height else []
 
 
-def trend_legend_rows(df: pl.DataFrame, width: int = SCREEN_PX["third"]) -> int:
-    """How many rows ``trend(df, width=width)``'s legend takes: charts side by side reserve the most of them
-    (``trend(..., legend_rows=)``), so that their plots and what comes under them line up."""
-    labels = _trend_labels(df)
+def _rows_of(labels: list, width: int) -> int:
     return -(-len(labels) // _legend_cols(labels, width)) if labels else 0
+
+
+def trend_legend_px(df: pl.DataFrame, width: int = SCREEN_PX["third"]) -> int:
+    """The height of ``trend(df, width=width)``'s legend rows on the screen: charts side by side make room for the
+    tallest (``legend_px=``), so that what comes under them lines up."""
+    return _rows_of(_trend_labels(df), width) * TREND_ROW_PX
+
+
+def stacked_legend_px(df: pl.DataFrame, color: str, width: int = SCREEN_PX["full"]) -> int:
+    """The height of ``stacked(df, …, color, width=width)``'s legend rows on the screen (see ``trend_legend_px``)."""
+    labels = df.filter(pl.col("value").is_not_null())[color].unique().to_list() if df.height else []
+    return _rows_of(labels, width) * STACK_ROW_PX
+
+
+def _room(ch: Any, short: int) -> Any:
+    """The legend height (px) a chart lacks beside its neighbours, as padding under it: from the screen's own
+    bottom padding (Streamlit draws a chart that sets none with {bottom: 20}, its other sides 0)."""
+    if short > 0:
+        ch.padding = alt.Padding(bottom=SCREEN_BOTTOM_PAD + short)
+    return ch
 
 
 def _rows_height(n: int) -> int:
@@ -296,15 +315,16 @@ def trend(
     title: str = "",
     min_cases: int | None = None,
     width: int = SCREEN_PX["third"],
-    legend_rows: int = 0,
+    legend_px: int = 0,
+    height: int = 260,
 ) -> alt.Chart:
     """Lines by year, one per ``label``. df: aggregate() long frame grouped by year. ``width``: the px it is
-    drawn at (its legend fits in them). ``legend_rows``: the legend rows to make room for (its own, or more:
-    the most of the charts beside it, see ``trend_legend_rows()``), so that charts side by side are as tall."""
+    drawn at (its legend fits in them). ``legend_px``: the legend height to make room for (its own, or more: the
+    tallest of the charts beside it, see ``trend_legend_px()``), so that charts side by side are as tall."""
     L = _labels(lang)
     kind, scale = _kind_scale(df, percent)
     d = _note(df.filter(pl.col("value").is_not_null()), lang, min_cases)
-    short = max(0, legend_rows - trend_legend_rows(df, width))
+    short = legend_px - trend_legend_px(df, width)
     faded = "datum.low_n" if "low_n" in d.columns else "false"
     base = alt.Chart(d).encode(
         x=alt.X("year:O", title=L["year"], axis=alt.Axis(labelAngle=0, labelOverlap=False)),
@@ -326,10 +346,7 @@ def trend(
         ),
     )
     pts = base.mark_point(size=70, filled=True).encode(opacity=_if("opacity", faded, alt.value(0.3), alt.value(1.0)))
-    ch = _config((base.mark_line() + pts).properties(height=260, width=WIDTH, title=title))
-    if short:  # the legend rows it lacks, as padding under it (the screen's own bottom padding, and the rows)
-        ch.padding = alt.Padding(bottom=SCREEN_BOTTOM_PAD + short * LEGEND_ROW_PX)
-    return ch
+    return _room(_config((base.mark_line() + pts).properties(height=height, width=WIDTH, title=title)), short)
 
 
 @_memo
@@ -387,9 +404,10 @@ def stacked(
     color_title: str = "",
     horizontal: bool = False,
     width: int = SCREEN_PX["full"],
+    legend_px: int = 0,
 ) -> alt.Chart:
     """Stacked bars of ``value`` (share when normalize); every category on the axis labelled. ``width``: the px
-    it is drawn at (its legend fits in them)."""
+    it is drawn at (its legend fits in them); ``legend_px`` as ``trend``'s."""
     L = _labels(lang)
     d = df.filter(pl.col("value").is_not_null())
     order = d[color].unique(maintain_order=True).to_list()
@@ -431,8 +449,10 @@ def stacked(
         order=alt.Order("color_order:Q"),
         tooltip=tips,
     ).transform_calculate(color_order=f"indexof({order!r}, datum['{color}'])")
-    h = 280 if not horizontal else _rows_height(len(cats))
-    return _config(ch.properties(height=h, width=WIDTH, title=title))
+    h = STACK_HEIGHT if not horizontal else _rows_height(len(cats))
+    return _room(
+        _config(ch.properties(height=h, width=WIDTH, title=title)), legend_px - _rows_of(order, width) * STACK_ROW_PX
+    )
 
 
 @_memo

@@ -119,7 +119,7 @@ def _trend_frame(labels: list[str]) -> pl.DataFrame:
     )
 
 
-def test_trends_side_by_side_make_room_for_the_most_legend_rows():
+def test_trends_side_by_side_make_room_for_the_tallest_legend():
     """总览's three trends: a 1-row legend beside 2-row ones put the export buttons at different heights; a chart
     with fewer rows pads its bottom by the rows it lacks, from the screen's own bottom padding (Streamlit gives a
     chart that sets none {bottom: 20}). The browser test tests/e2e/test_chart_layout.py measures the buttons."""
@@ -128,10 +128,10 @@ def test_trends_side_by_side_make_room_for_the_most_legend_rows():
         _trend_frame(["Administrative reviews", "Lawsuits"]),
         _trend_frame(["Correction rate", "Disclosure rate (basis A)"]),
     ]
-    own = [charts.trend_legend_rows(x) for x in frames]
-    assert own == [1, 2, 2]
-    pads = [charts.spec(charts.trend(x, "en", legend_rows=max(own))).get("padding") for x in frames]
-    assert pads == [{"bottom": charts.SCREEN_BOTTOM_PAD + charts.LEGEND_ROW_PX}, None, None]
+    own = [charts.trend_legend_px(x) for x in frames]
+    assert own == [charts.TREND_ROW_PX, 2 * charts.TREND_ROW_PX, 2 * charts.TREND_ROW_PX]
+    pads = [charts.spec(charts.trend(x, "en", legend_px=max(own))).get("padding") for x in frames]
+    assert pads == [{"bottom": charts.SCREEN_BOTTOM_PAD + charts.TREND_ROW_PX}, None, None]
     assert "padding" not in charts.spec(charts.trend(frames[0], "en"))  # alone: as before
 
 
