@@ -147,6 +147,8 @@ if not ranked.is_empty():
         "out_rank",
         export="outcomes-ranking",
     )
+else:  # no rate to rank (blank, or every one over too few cases): said, not an empty heading
+    st.caption(t("no_chart_data"))
 n_low = low.filter(pl.col("low_n")).height if not low.is_empty() else 0
 if n_low:
     st.caption(t("low_n_note", n=n_low, m=min_cases()))

@@ -96,6 +96,10 @@ def test_a_blank_rate_is_not_labelled_low_n(one_report, monkeypatch, lang):
     low = i18n.cell(numfmt.low_n_label(lang), lang)
     assert all(low not in (m.delta or "") and low not in m.label for m in at.metric)
     assert _low_n_cells(at) == []
+    # 办理结果's ranking of 公开率 has no rate to rank: it says so (its heading stood alone once no 样本不足 was said)
+    at = run_page("outcomes", lang=lang)
+    assert_ok(at)
+    assert at.main.caption[-1].value == i18n.t("no_chart_data", lang)
 
 
 def _trend_frame(labels: list[str]) -> pl.DataFrame:
