@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from conftest import assert_ok, new_app, run_page
+from conftest import CHOSEN_MEASURES, assert_ok, new_app, run_compare_chosen, run_page
 
 from pipelines import numfmt
 
@@ -254,12 +254,8 @@ def test_compare_columns_follow_the_chosen_measures(db, sql):
     the pivot's own order put 纠错率 before 行政复议数 whatever the choice."""
     from pipelines import read
 
-    counties = [
-        r[0] for r in sql.execute("SELECT DISTINCT county FROM reports WHERE county IS NOT NULL LIMIT 2").fetchall()
-    ]
-    chosen = ["correction_rate", "reviews", "applications", "open_rate_A"]
-    at = run_page("compare", lvl="county", ent=counties, m=chosen)
-    assert_ok(at)
+    chosen = CHOSEN_MEASURES
+    at = run_compare_chosen(sql)
     d = next(d.value for d in at.dataframe if "区县" in d.value.columns and "年度" in d.value.columns)
     assert list(d.columns) == ["区县", "年度", *[read.MEASURES[m].label("zh") for m in chosen]]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from conftest import assert_ok, run_page
+from conftest import CHOSEN_MEASURES, assert_ok, run_compare_chosen, run_page
 
 from pipelines import charts, i18n, numfmt, read
 
@@ -227,12 +227,8 @@ def test_map_legend_of_one_value_runs_from_zero_to_it():
 def test_compare_detail_rows_follow_the_chosen_measures(db, sql):
     """对比's 分子/分母 table lists each entity-year's measures in the order chosen (as the table above and the
     heatmap), not by the measures' keys."""
-    counties = [
-        r[0] for r in sql.execute("SELECT DISTINCT county FROM reports WHERE county IS NOT NULL LIMIT 2").fetchall()
-    ]
-    chosen = ["correction_rate", "reviews", "applications", "open_rate_A"]
-    at = run_page("compare", lvl="county", ent=counties, m=chosen)
-    assert_ok(at)
+    chosen = CHOSEN_MEASURES
+    at = run_compare_chosen(sql)
     d = next(d.value for d in at.dataframe if "指标" in d.value.columns and "分子" in d.value.columns)
     labels = [read.MEASURES[m].label("zh") for m in chosen]
     for _, grp in d.groupby(["区县", "年度"], sort=False):
