@@ -32,9 +32,15 @@ if d.is_empty():
 tot = d.filter(pl.col("outcome") == "total")
 st.subheader(with_span(t("disputes")))
 c1, c2 = st.columns(2)
+half = charts.SCREEN_PX["half"]
+tot = tot.with_columns(pl.col("proceeding_label").alias("label"))
+allyrs = q("disputes", f, (), L).filter(pl.col("outcome") != "total")
+# the two charts alike (a title, a plot as tall, a titled x axis, room for the most legend rows): their export
+# buttons line up
+room = max(charts.trend_legend_px(tot, half), charts.grouped_legend_px(allyrs))
 with c1:
     _chart.show(
-        charts.trend(tot.with_columns(pl.col("proceeding_label").alias("label")), L, width=charts.SCREEN_PX["half"]),
+        charts.trend(tot, L, title=t("trend"), width=half, legend_px=room, height=charts.STACK_HEIGHT),
         "png_disp",
         "disputes",
         "half",
@@ -42,7 +48,6 @@ with c1:
     )
     null_caption(tot)
 with c2:
-    allyrs = q("disputes", f, (), L).filter(pl.col("outcome") != "total")
     _chart.show(
         charts.grouped(
             allyrs,
@@ -50,7 +55,9 @@ with c2:
             "outcome_label",
             L,
             title=with_period(t("disputes_mix")),
+            x_title=t("proceeding"),
             color_title=t("outcome"),
+            legend_px=room,
         ),
         "png_disp_mix",
         "disputes_mix",

@@ -32,18 +32,23 @@ if comp.is_empty():
     st.stop()
 
 c1, c2 = st.columns(2)
+half = charts.SCREEN_PX["half"]
+orate = q("open_rate", f, B, ("year",), min_cases(), L)
+# the two charts as tall, with room for the most legend rows: their export buttons line up
+room = max(charts.stacked_legend_px(comp, "label", half), charts.trend_legend_px(orate, half))
 with c1:
     st.subheader(with_span(t("composition")))
     ch = charts.stacked(
-        comp, "year", "label", L, x_title=t("year"), color_title=t("outcome"), width=charts.SCREEN_PX["half"]
+        comp, "year", "label", L, x_title=t("year"), color_title=t("outcome"), width=half, legend_px=room
     )
     _chart.show(ch, "png_outcomes", "outcomes", "half", L)
     null_caption(comp)
 with c2:
     st.subheader(with_span(t("open_rate"), None, t("basis_n", b=B)))
-    orate = q("open_rate", f, B, ("year",), min_cases(), L)
     _chart.show(
-        charts.trend(orate, L, percent=True, min_cases=min_cases(), width=charts.SCREEN_PX["half"]),
+        charts.trend(
+            orate, L, percent=True, min_cases=min_cases(), width=half, legend_px=room, height=charts.STACK_HEIGHT
+        ),
         "png_open_rate",
         "open_rate",
         "half",

@@ -215,6 +215,11 @@ def stacked_legend_px(df: pl.DataFrame, color: str, width: int = SCREEN_PX["full
     return _rows_of(labels, width) * STACK_ROW_PX
 
 
+def grouped_legend_px(df: pl.DataFrame) -> int:
+    """The height of ``grouped(df, …)``'s legend on the screen: one row (see ``trend_legend_px``)."""
+    return STACK_ROW_PX if df.height and df["value"].is_not_null().any() else 0
+
+
 def _room(ch: Any, short: int) -> Any:
     """The legend height (px) a chart lacks beside its neighbours, as padding under it: from the screen's own
     bottom padding (Streamlit draws a chart that sets none with {bottom: 20}, its other sides 0)."""
@@ -457,9 +462,17 @@ def stacked(
 
 @_memo
 def grouped(
-    df: pl.DataFrame, x: str, color: str, lang: str = "zh", title: str = "", x_title: str = "", color_title: str = ""
+    df: pl.DataFrame,
+    x: str,
+    color: str,
+    lang: str = "zh",
+    title: str = "",
+    x_title: str = "",
+    color_title: str = "",
+    legend_px: int = 0,
 ) -> alt.Chart:
-    """Bars side by side: one group per ``x``, one bar per ``color``."""
+    """Bars side by side: one group per ``x``, one bar per ``color`` (its legend one row). ``legend_px`` as
+    ``trend``'s; its plot is ``STACK_HEIGHT`` tall."""
     L = _labels(lang)
     d = df.filter(pl.col("value").is_not_null())
     tips = [
@@ -490,7 +503,9 @@ def grouped(
             tooltip=tips,
         )
     )
-    return _config(ch.properties(height=280, width=WIDTH, title=title))
+    return _room(
+        _config(ch.properties(height=STACK_HEIGHT, width=WIDTH, title=title)), legend_px - grouped_legend_px(d)
+    )
 
 
 HEATMAP_WIDTH = 1080  # the page's main column at 1440 px: the panels wrap to fit it

@@ -139,6 +139,34 @@ def test_trends_side_by_side_make_room_for_the_tallest_legend():
     assert "padding" not in charts.spec(charts.trend(frames[0], "en"))  # alone: as before
 
 
+def test_grouped_bars_beside_a_trend_make_room_for_its_legend():
+    """复议诉讼's outcome mix beside the trend: as tall a plot, a titled x axis, and the legend rows it lacks as
+    bottom padding (its one row beside the trend's one: a stack row is 4 px lower than a trend row); alone, as
+    before. The browser test tests/e2e/test_chart_layout.py measures the buttons."""
+    g = pl.DataFrame(
+        {
+            "proceeding_label": ["行政复议", "行政复议", "行政诉讼"],
+            "outcome_label": ["维持", "纠正", "维持"],
+            "value": [3, 1, None],
+        }
+    )
+    assert charts.grouped_legend_px(g) == charts.STACK_ROW_PX
+    assert charts.grouped_legend_px(g.with_columns(pl.lit(None, pl.Int64).alias("value"))) == 0
+    trend = _trend_frame(["行政复议", "直接起诉", "复议后起诉"])
+    room = max(charts.trend_legend_px(trend, charts.SCREEN_PX["half"]), charts.grouped_legend_px(g))
+    assert room == charts.TREND_ROW_PX  # three labels in one row at half width
+    d = charts.spec(charts.grouped(g, "proceeding_label", "outcome_label", x_title="类别", legend_px=room))
+    assert d["padding"] == {"bottom": charts.SCREEN_BOTTOM_PAD + charts.TREND_ROW_PX - charts.STACK_ROW_PX}
+    assert d["height"] == charts.STACK_HEIGHT and d["encoding"]["x"]["title"] == "类别"
+    t = charts.spec(
+        charts.trend(
+            trend, title="逐年趋势", width=charts.SCREEN_PX["half"], legend_px=room, height=charts.STACK_HEIGHT
+        )
+    )
+    assert "padding" not in t and t["height"] == charts.STACK_HEIGHT
+    assert "padding" not in charts.spec(charts.grouped(g, "proceeding_label", "outcome_label"))
+
+
 @pytest.mark.parametrize("horizontal", [False, True])
 def test_a_100_percent_stack_ticks_at_fixed_steps(horizontal):
     """A share axis ticks every 10 % (20 % on a narrow horizontal chart), in every language: Vega's own choice

@@ -1,7 +1,8 @@
-"""Charts side by side line up in the browser (headless Chromium at 1440 px): 总览's three trends and 申请量's
-trend and applicant stack make room for the tallest legend beside them, so their export buttons sit at one height
-in Chinese and English (issue 17: in English a 1-row legend beside 2-row ones put the first button 12 px higher;
-申请量's were 46 px apart)."""
+"""Charts side by side line up in the browser (headless Chromium at 1440 px): 总览's three trends, 申请量's trend and
+applicant stack, 办理结果's composition and 公开率 trend, 复议诉讼's trend and outcome mix make room for the tallest
+legend beside them, so their export buttons sit at one height in Chinese and English (issue 17: in English a 1-row
+legend beside 2-row ones put the first button 12 px higher; 申请量's were 46 px apart, 办理结果's and 复议诉讼's
+20–50 px)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ BUTTONS = """(label) => [...document.querySelectorAll('[data-testid="stPopover"]
 
 
 @pytest.mark.parametrize(("lang", "label"), [("zh", "导出图表"), ("en", "Export chart")])
-@pytest.mark.parametrize(("view", "n"), [("", 3), ("applications", 2)])
+@pytest.mark.parametrize(("view", "n"), [("", 3), ("applications", 2), ("outcomes", 2), ("disputes", 2)])
 def test_side_by_side_charts_export_buttons_line_up(server, browser, lang, label, view, n):
     ctx = browser.new_context(viewport={"width": 1440, "height": 900})
     page = ctx.new_page()
