@@ -6,7 +6,7 @@ import streamlit as st
 from app_pages import _chart
 from app_pages._common import anomaly_caption, basis, filters, lang, min_cases, no_data, q, t, with_span
 from app_pages._common import table as table_
-from pipelines import charts, read
+from pipelines import charts, numfmt, read
 
 f, L, B = filters(), lang(), basis()
 ss = st.session_state
@@ -24,6 +24,7 @@ with c1:
         key="lvl",
         format_func={"county": t("by_county"), "agency": t("by_agency")}.get,
     )
+not_offered = None
 with c2:
     if level == "county":
         reg = q("regions", f)
@@ -35,6 +36,18 @@ with c2:
             reg = reg.filter(pl.col("county").is_in(list(f.counties)))
         opts = sorted({c for c in reg["county"].to_list() if c})
         names = {c: c for c in opts}
+        # a city's (or a province's) own agencies have no district: not offered, and the box's help says so
+        sep = " " if L == "en" else ""
+        own = list(
+            dict.fromkeys(
+                f"{r['city']}{sep}{t('city_level')}"
+                if r["city"]
+                else f"{r['province'] or ''}{sep}{t('province_level')}"
+                for r in reg.filter(pl.col("county").is_null()).iter_rows(named=True)
+            )
+        )
+        own_names = (", " if L == "en" else "、").join(own[:3]) + (("…" if L == "en" else "等") if len(own) > 3 else "")
+        not_offered = t("compare_not_offered", n=numfmt.count(len(own)), names=own_names) if own else None
     else:
         text = st.text_input(t("agency_search"), key="cmp_q")
         found = q("search_agencies", f, text.strip(), 200, tuple(ss.get("ent") or ()))
@@ -50,6 +63,7 @@ with c2:
         # 全部 only where there is something: with no district to pick, the box says so (and is off)
         placeholder=(t("all") if opts else t("nothing_to_pick")) if level == "county" else t("pick_entities_hint"),
         disabled=level == "county" and not opts,
+        help=not_offered,
     )
 
 yrs = [y for y in q("years", f) if (f.year_from is None or y >= f.year_from) and (f.year_to is None or y <= f.year_to)]

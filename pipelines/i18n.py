@@ -339,6 +339,11 @@ S: dict[str, tuple[str, str]] = {
     "city_level": ("（市级机关）", "(city level)"),
     "nothing_to_pick": ("无可选对象", "Nothing to pick"),
     "pick_entities_hint": ("请在上方选择至少一个对象。", "Pick at least one entity above."),
+    # 对比 by district: what is not offered, and why (the 选择对象 box's help)
+    "compare_not_offered": (
+        "只列出区县。以下机关不属于任何区县，不在可选之列（共 {n} 个）：{names}。如需对比，请改按机关对比。",
+        "Districts only. Not offered, in no district ({n}): {names}. Compare them by agency.",
+    ),
     "compare_no_districts": (
         "所选范围内的报告都来自市级机关，没有区县可对比：请改按机关对比。",
         "Every report in this selection is a city-level agency's: there is no district to compare. Compare agencies.",

@@ -194,6 +194,28 @@ def test_map_of_city_agencies_only_says_they_have_no_district(city_only, monkeyp
     assert_ok(at)
     box = at.multiselect(key="ent")
     assert box.placeholder == i18n.t("nothing_to_pick", lang) and box.disabled
+    assert box.help == i18n.t("compare_not_offered", lang, n="1", names=names)  # what is not offered, and why
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_compare_by_district_says_which_agencies_it_does_not_offer(db, sql, lang):
+    """对比 by district offers districts only: a city's own agencies (洛阳市（市级机关）) are not offered, and the
+    选择对象 box's help says so, naming them with their count; by agency, no such help."""
+    rows = sql.execute(
+        "SELECT DISTINCT province, city FROM reports WHERE county IS NULL ORDER BY province NULLS LAST, city NULLS LAST"
+    ).fetchall()
+    assert rows and all(city for _, city in rows)  # the demo's city-level agencies: each names its city
+    sep = " " if lang == "en" else ""
+    own = [f"{city}{sep}{i18n.t('city_level', lang)}" for _, city in rows]
+    names = (", " if lang == "en" else "、").join(own[:3]) + (("…" if lang == "en" else "等") if len(own) > 3 else "")
+    at = run_page("compare", lang=lang, lvl="county")
+    assert_ok(at)
+    box = at.multiselect(key="ent")
+    assert box.help == i18n.t("compare_not_offered", lang, n=numfmt.count(len(own)), names=names)
+    assert not any(o in box.options for o in own)  # and indeed not offered
+    at = run_page("compare", lang=lang, lvl="agency")
+    assert_ok(at)
+    assert not at.multiselect(key="ent").help
 
 
 def test_map_names_the_reports_it_leaves_off(db, sql):
