@@ -73,7 +73,8 @@ def test_import_then_see_and_cli_ingest_while_running(server, browser, warehouse
     settle(page)
     page.get_by_role("button", name="开始导入").click()
     try:
-        page.get_by_text("导入完成：新增 1").wait_for(timeout=180_000)
+        # .first: while the page reruns, Streamlit can show the summary twice for a moment (the stale one fading)
+        page.get_by_text("导入完成：新增 1").first.wait_for(timeout=180_000)
     except PlaywrightTimeout:
         page.screenshot(path=str(SHOTS / "import_timeout.png"), full_page=True)
         raise
