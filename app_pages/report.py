@@ -129,7 +129,8 @@ def detail(rid: str) -> None:
         st.caption(t("report_whole"))
         st.html(reportview.findings_html(whole, L))
     st.html(reportview.legend(L))
-    texts = reportview.section_texts(d["text"])
+    # a PDF's paragraphs as paragraphs, not as the page's lines (for display: the stored text is as extracted)
+    texts = reportview.section_texts(d["text"], reflow=r["format"] == "pdf")
     for sec in T.SECTIONS:
         _section(sec, d, marks, texts)
     if corrections is not None and not corrections.is_empty():

@@ -15,6 +15,7 @@ beside its table.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -396,9 +397,10 @@ def text_html(text: str) -> str:
 # ------------------------------------------------------------------------------------------ the text
 
 
-def section_texts(text: str | None) -> dict[int, str]:
+def section_texts(text: str | None, reflow: bool = False) -> dict[int, str]:
     """The report's text cut at the template's section headings: {0: before 一 (the title), 1: 一、总体情况 …}.
-    A section the text does not have is absent."""
+    A section the text does not have is absent. ``reflow`` (a PDF's text, for display): a paragraph's lines cut at
+    the page's width joined again (``reflow_lines``)."""
     if not text:
         return {}
     segs = [Seg("text", text=line.strip()) for line in text.splitlines() if line.strip()]
@@ -406,7 +408,52 @@ def section_texts(text: str | None) -> dict[int, str]:
     out: dict[int, list[str]] = {}
     for s in out_segs:
         out.setdefault(s.section, []).append(s.text)
+    if reflow:
+        full = _full_width([s.text for s in out_segs])
+        out = {k: reflow_lines(v, full) for k, v in out.items()}
     return {k: "\n".join(v) for k, v in out.items()}
+
+
+# A PDF's text keeps the page's line breaks: a paragraph reads as lines cut at the page's width. For display only
+# (the stored text and the extraction are untouched), a line is joined to the next when it is as wide as the
+# page's full lines (a paragraph's last line is shorter), ends no sentence and holds no gap (a table row's cells
+# are printed with spaces between them), and the next line holds no gap and starts no heading or item.
+_ENDS = tuple("。！？；：!?;:…")
+_CLOSERS = "”’」』）)"
+_ITEM = re.compile(
+    r"(?:[一二三四五六七八九十]+[、．.]|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|第[一二三四五六七八九十百]+[章节条])"
+)
+_GAP = re.compile(r"\S\s+\S")
+_WIDE_ASCII = frozenset(",():;")  # a CJK PDF's full-width punctuation, extracted as ASCII
+_MIN_FULL = 15.0  # a page's full line holds at least this many wide characters, or nothing is joined
+
+
+def _width(s: str) -> float:
+    """``s``'s width in wide characters (an ASCII letter or digit half of one)."""
+    return sum(1.0 if ord(c) >= 0x2E80 or c in _WIDE_ASCII else 0.5 for c in s)
+
+
+def _full_width(lines: list[str]) -> float:
+    """The width of the page's full lines: the 90th percentile of the gap-free lines' widths (0 when fewer than 5)."""
+    ws = sorted(_width(x) for x in lines if x and not _GAP.search(x))
+    return ws[int(len(ws) * 0.9)] if len(ws) >= 5 else 0.0
+
+
+def reflow_lines(lines: list[str], full: float) -> list[str]:
+    """``lines`` with each paragraph's lines, cut at the page's width ``full``, joined into one; every other line
+    as it is. Only line breaks go: the characters, in their order, are the same."""
+    if full < _MIN_FULL:
+        return list(lines)
+    out: list[str] = []
+    cont = False
+    for line in lines:
+        if cont and line and not _GAP.search(line) and not _ITEM.match(line):
+            out[-1] += line
+        else:
+            out.append(line)
+        cont = bool(line) and not _GAP.search(line) and _width(line) >= full - 2.5
+        cont = cont and not line.rstrip(_CLOSERS).endswith(_ENDS)
+    return out
 
 
 def section_of(location: str | None) -> int:

@@ -68,3 +68,29 @@ def test_ocr_report_is_marked_on_its_page(ingested, monkeypatch):
     at = _open(db, rid, monkeypatch)
     assert not at.exception
     assert any("OCR" in w.value for w in at.warning)
+
+
+def test_a_pdfs_text_reads_in_paragraphs_on_its_page(tmp_path, monkeypatch):
+    """A PDF's stored text keeps the page's line breaks; the report page shows its paragraphs joined (the stored
+    text is as extracted)."""
+    from pipelines import reportview
+    from pipelines.warehouse.ingest import ingest
+    from tests.conftest import shared_path
+
+    db = tmp_path / "pdf.duckdb"
+    res = ingest(
+        [shared_path("real-reports", "hongze-district-government-2024.pdf")], db=db, dataset="real", progress=False
+    )
+    assert not res.failed
+    with duckdb.connect(str(db), read_only=True) as con:
+        rid, fmt, text = con.execute(
+            "SELECT report_id, format, text FROM reports JOIN report_texts USING (report_id)"
+        ).fetchone()
+    assert fmt == "pdf" and "中国特\n色社会主义思想" in text  # stored as extracted
+    at = _open(db, rid, monkeypatch)
+    assert not at.exception
+    page = "\n".join(h.proto.body for h in at.get("html"))
+    para = reportview.section_texts(text, reflow=True)[1].splitlines()[1]
+    assert para.startswith("2024年,淮安市洪泽区人民政府") and para.endswith("高质量发展。")
+    assert reportview.text_html(reportview.section_texts(text, reflow=True)[1]) in page
+    assert "中国特\n色社会主义思想" not in page

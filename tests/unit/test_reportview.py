@@ -212,6 +212,38 @@ def test_section_texts_cut_the_sample_at_the_six_headings():
     assert "第二十条第" in secs[2] and "行政复议" in secs[4] and "无其他需要报告的事项" in secs[6]
 
 
+def test_a_pdfs_paragraphs_are_joined_for_display_and_nothing_else_changes():
+    """A PDF's text keeps the page's line breaks (洪泽区 2024: a paragraph cut into lines of ~24 characters). For
+    the report page, a paragraph's lines are joined: not a character lost, added or moved; headings, items and
+    table rows stay lines of their own; the extraction and a text report are untouched."""
+    from pipelines.extract import extract_file
+    from tests.conftest import shared_path
+
+    text = extract_file(shared_path("real-reports", "hongze-district-government-2024.pdf")).text
+    assert text is not None
+    plain, joined = rv.section_texts(text), rv.section_texts(text, reflow=True)
+    assert plain.keys() == joined.keys() == {0, 1, 2, 3, 4, 5, 6}
+    for k in plain:  # only line breaks go
+        assert joined[k].replace("\n", "") == plain[k].replace("\n", "")
+    one = joined[1].splitlines()
+    assert one[0] == "一、总体情况"
+    assert one[1].startswith("2024年,淮安市洪泽区人民政府坚持") and one[1].endswith(
+        "有力服务保障我区经济社会高质量发展。"
+    )
+    assert [x[:3] for x in one[2:]] == ["(一)", "(二)", "(三)", "(四)", "(五)"]  # one line per item
+    assert all(x.endswith("。") for x in one[1:])
+    assert len(plain[1].splitlines()) == 30  # as the page prints them
+    # the tables' rows as printed: table 2's rows and table 3's items, one a line
+    assert joined[2] == plain[2] and "规章 0 0 0\n行政规范性文件 3 0 8" in joined[2]
+    assert joined[3] == plain[3]
+    assert len(joined[5].splitlines()) == 3 and len(plain[5].splitlines()) > 10
+    # a text report (its lines are paragraphs already) is not reflowed by the page; asked to, it changes nothing
+    sample = SAMPLE.read_text(encoding="utf-8")
+    assert rv.section_texts(sample, reflow=True) == rv.section_texts(sample)
+    # too few full lines to know the page's width: nothing is joined
+    assert rv.reflow_lines(["一行很长的文字", "第二行"], 7.0) == ["一行很长的文字", "第二行"]
+
+
 def test_english_column_heads_start_with_a_capital():
     """Table 3's applicant columns and table 4's outcomes head their columns on their own: "Natural persons",
     "Upheld" in English (the template's short labels, lower case for use inside sentences, through i18n.cell);
