@@ -26,9 +26,10 @@ NATIVE_DIR = PACKAGE.parent / ".native"
 MANIFEST = "manifest.json"
 GROUP = "pipelines.native_group"  # mypyc's shared library: pipelines/native_group__mypyc.<abi>.so
 
-# The per-report Python of an extraction: the parser and the text and HTML readers. (The checks are not compiled:
-# their lazy fields are descriptors mypyc cannot compile, and `from pipelines import templates` read None there.)
+# The per-report Python of an extraction: the parser, the text and HTML readers and the checks' engine.
 MODULES = (
+    "pipelines/checks/__init__.py",
+    "pipelines/checks/evaluator.py",
     "pipelines/document.py",
     "pipelines/parse/agency.py",
     "pipelines/parse/cellines.py",
@@ -72,10 +73,23 @@ class _Finder:
         if rel is None:
             return None
         so = str(self.root / rel)
-        loader = importlib.machinery.ExtensionFileLoader(name, so)
-        spec = importlib.machinery.ModuleSpec(name, loader, origin=so)
+        package = rel.rpartition("/")[2].startswith("__init__.")  # a package's __init__
+        loader = (_PackageLoader if package else importlib.machinery.ExtensionFileLoader)(name, so)
+        spec = importlib.machinery.ModuleSpec(name, loader, origin=so, is_package=package)
+        if package:  # its submodules are where its source is (the compiled ones are served from here first)
+            spec.submodule_search_locations = [str(PACKAGE.parent.joinpath(*name.split(".")))]
         spec.has_location = True
         return spec
+
+
+class _PackageLoader(importlib.machinery.ExtensionFileLoader):
+    """A compiled package __init__: mypyc's module sets its own __path__ (beside the .so, where no source is);
+    the spec's is put back, so that the package's other submodules are found."""
+
+    def create_module(self, spec):
+        module = super().create_module(spec)
+        module.__path__ = list(spec.submodule_search_locations)
+        return module
 
 
 def active(native_dir: Path = NATIVE_DIR, package: Path = PACKAGE) -> dict | None:
@@ -120,7 +134,7 @@ setup(name="xxgk_native", ext_modules=mypycify([*paths, "--config-file", config]
 def _module_name(rel: str) -> str:
     for suffix in importlib.machinery.EXTENSION_SUFFIXES:
         if rel.endswith(suffix):
-            return rel[: -len(suffix)].replace("/", ".")
+            return rel[: -len(suffix)].replace("/", ".").removesuffix(".__init__")
     raise ValueError(f"not an extension module: {rel}")
 
 
@@ -151,7 +165,7 @@ def build(native_dir: Path = NATIVE_DIR, package: Path = PACKAGE) -> int:
             shutil.copyfile(so, part)
             os.replace(part, dest)  # a new file: a process that has the old one loaded keeps it intact
             files[_module_name(rel)] = rel
-    want = {m.removesuffix(".py").replace("/", ".") for m in MODULES}
+    want = {m.removesuffix(".py").replace("/", ".").removesuffix(".__init__") for m in MODULES}
     if not want <= set(files):
         print(f"pipelines.native: modules missing from the build: {sorted(want - set(files))}", file=sys.stderr)
         return 1

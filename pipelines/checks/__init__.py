@@ -8,17 +8,17 @@ returns every CheckResult so callers can also count passes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from pipelines import templates, yamldata
 from pipelines.checks.evaluator import Instance, compile_formula, evaluate, parse_formula
-from pipelines.checks.lazy import lazy_field
 from pipelines.report import Report
 
-HERE = Path(__file__).parent
+# Found from yamldata (never compiled): a compiled module's __file__ is its .so in .native/ (pipelines.native).
+HERE = Path(yamldata.__file__).resolve().parent / "checks"
 
 # the template vocabulary (pipelines/templates): columns, the balance's rows, table 4's groups and their labels
 TABLE3_COLUMNS = templates.TABLE3_COLUMNS
@@ -55,13 +55,66 @@ class Rule:
         return f"{self.id} {self.name}"
 
 
-@dataclass
 class CheckResult:
-    rule: Rule
-    status: str  # pass | fail | not_assessable
-    where: str
-    message: str = ""
-    fields: dict[str, Any] = field(default_factory=dict)
+    """One instance of a rule on a report: status pass | fail | not_assessable, where, message and the fields
+    they were written from. A plain class (compiled with mypyc: pipelines.native), equal and printed as the
+    dataclass it was. A passing instance builds its where and fields when first read (_Passed)."""
+
+    def __init__(
+        self, rule: Rule, status: str, where: str, message: str = "", fields: dict[str, Any] | None = None
+    ) -> None:
+        self.rule = rule
+        self.status = status
+        self._where: str | None = where
+        self.message = message
+        self._fields: dict[str, Any] | None = {} if fields is None else fields
+
+    @property
+    def where(self) -> str:
+        w = self._where
+        if w is None:
+            w = self._where = self._built_where()
+        return w
+
+    @where.setter
+    def where(self, value: str) -> None:
+        self._where = value
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        f = self._fields
+        if f is None:
+            f = self._fields = self._built_fields()
+        return f
+
+    @fields.setter
+    def fields(self, value: dict[str, Any]) -> None:
+        self._fields = value
+
+    def _built_where(self) -> str:
+        return ""  # never reached: an eager result holds its own
+
+    def _built_fields(self) -> dict[str, Any]:
+        return {}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CheckResult):
+            return NotImplemented
+        return (self.rule, self.status, self.where, self.message, self.fields) == (
+            other.rule,
+            other.status,
+            other.where,
+            other.message,
+            other.fields,
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
+
+    def __repr__(self) -> str:
+        return (
+            f"CheckResult(rule={self.rule!r}, status={self.status!r}, where={self.where!r},"
+            f" message={self.message!r}, fields={self.fields!r})"
+        )
 
 
 def _load_rules(path: Path) -> tuple[Rule, ...]:
@@ -187,12 +240,15 @@ def report_context(report: Report) -> dict[str, Any]:
     }
 
 
-def _fmt(template: str, fields: Mapping[str, Any]) -> str:
-    class _D(dict):
-        def __missing__(self, k):  # an unknown field prints as itself, never raises
-            return "{" + k + "}"
+class _Fields(dict):
+    """The fields a template is formatted with: an unknown field prints as itself, never raises."""
 
-    return template.format_map(_D({k: _num(v) for k, v in fields.items()}))
+    def __missing__(self, k: str) -> str:
+        return "{" + k + "}"
+
+
+def _fmt(template: str, fields: Mapping[str, Any]) -> str:
+    return template.format_map(_Fields({k: _num(v) for k, v in fields.items()}))
 
 
 def _num(v: Any) -> Any:
@@ -231,15 +287,14 @@ class _Passed(CheckResult):
         self.rule = rule
         self.status = "pass"
         self.message = ""
+        self._where = None
+        self._fields = None
         self._inst = inst
 
-    # Built on first access (lazy_field), then held as the eager CheckResult holds it.
-    @lazy_field
-    def fields(self) -> dict[str, Any]:
+    def _built_fields(self) -> dict[str, Any]:
         return _instance_fields(self._inst)
 
-    @lazy_field
-    def where(self) -> str:
+    def _built_where(self) -> str:
         try:
             return self.rule.where.format_map(self._inst.bindings)
         except (KeyError, IndexError, ValueError):

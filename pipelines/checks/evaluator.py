@@ -17,11 +17,9 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
-
-from pipelines.checks.lazy import lazy_field
 
 _LOOP = re.compile(r"\s+for\s+([A-Za-z_]\w*)\s+in\s+([A-Za-z_]\w*)\s*$")
 
@@ -83,14 +81,46 @@ _ALLOWED = (
 )
 
 
-@dataclass
 class Instance:
-    """One evaluated instance of a rule (one column, one row, one group…)."""
+    """One evaluated instance of a rule (one column, one row, one group…): its loop bindings, its two sides and
+    the operands it read. A plain class (compiled with mypyc: pipelines.native), equal and printed as the
+    dataclass it was. An instance of a plan builds its bindings and operands when first read (_PlannedInstance)."""
 
-    bindings: dict[str, str]
-    lhs: float | None
-    rhs: float | None
-    operands: dict[str, Any] = field(default_factory=dict)
+    def __init__(
+        self, bindings: dict[str, str], lhs: float | None, rhs: float | None, operands: dict[str, Any] | None = None
+    ) -> None:
+        self._bindings: dict[str, str] | None = bindings
+        self.lhs = lhs
+        self.rhs = rhs
+        self._operands: dict[str, Any] | None = {} if operands is None else operands
+
+    @property
+    def bindings(self) -> dict[str, str]:
+        b = self._bindings
+        if b is None:
+            b = self._bindings = self._built_bindings()
+        return b
+
+    @bindings.setter
+    def bindings(self, value: dict[str, str]) -> None:
+        self._bindings = value
+
+    @property
+    def operands(self) -> dict[str, Any]:
+        o = self._operands
+        if o is None:
+            o = self._operands = self._built_operands()
+        return o
+
+    @operands.setter
+    def operands(self, value: dict[str, Any]) -> None:
+        self._operands = value
+
+    def _built_bindings(self) -> dict[str, str]:
+        return {}  # never reached: an eager instance holds its own
+
+    def _built_operands(self) -> dict[str, Any]:
+        return {}
 
     @property
     def assessable(self) -> bool:
@@ -100,6 +130,21 @@ class Instance:
         if self.lhs is None or self.rhs is None:
             return None
         return abs(self.lhs - self.rhs) <= tolerance + 1e-9
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Instance):
+            return NotImplemented
+        return (self.bindings, self.lhs, self.rhs, self.operands) == (
+            other.bindings,
+            other.lhs,
+            other.rhs,
+            other.operands,
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
+
+    def __repr__(self) -> str:
+        return f"Instance(bindings={self.bindings!r}, lhs={self.lhs!r}, rhs={self.rhs!r}, operands={self.operands!r})"
 
 
 class _Eval:
@@ -446,19 +491,18 @@ class _PlannedInstance(Instance):
     instance) built when first asked for. Attribute for attribute the Instance the compiled form gives."""
 
     def __init__(self, bindings: dict[str, str], lhs: int | None, rhs: int | None, values: list, record: tuple):
-        self._bindings = bindings  # the plan's own dict: copied when asked for
+        self._bindings = None
+        self._operands = None
         self.lhs = lhs
         self.rhs = rhs
+        self._plan_bindings = bindings  # the plan's own dict: copied when asked for
         self._values = values
         self._record = record
 
-    # Built on first access (lazy_field), then held as the compiled form's Instance holds it.
-    @lazy_field
-    def bindings(self) -> dict[str, str]:
-        return dict(self._bindings)
+    def _built_bindings(self) -> dict[str, str]:
+        return dict(self._plan_bindings)
 
-    @lazy_field
-    def operands(self) -> dict[str, Any]:
+    def _built_operands(self) -> dict[str, Any]:
         values = self._values
         return {name: values[slot] for name, slot in self._record}
 
@@ -479,15 +523,18 @@ def _side(values: list, const: int, plus: tuple[int, ...], minus: tuple[int, ...
         return None
 
 
-def evaluate(formula: Formula | str, tables: Mapping[str, Any], sets: Mapping[str, Iterable[str]]) -> list[Instance]:
-    """Every instance of the rule, one per combination of its loop variables."""
+def evaluate(
+    formula: Formula | str, tables: Mapping[str, Any], sets: Mapping[str, Iterable[str]], *, planned: bool = True
+) -> list[Instance]:
+    """Every instance of the rule, one per combination of its loop variables. planned=False: by the compiled
+    form alone, never a plan (what the plans are tested against)."""
     f = parse_formula(formula) if isinstance(formula, str) else formula
     tsets = {k: tuple(v) for k, v in sets.items()}
-    plan = _plan_for(f, tsets)
+    plan = _plan_for(f, tsets) if planned else None
     if plan is not None:
-        planned = _run_plan(plan, tables)
-        if planned is not None:
-            return planned
+        done = _run_plan(plan, tables)
+        if done is not None:
+            return done
     lhs_fn, rhs_fn = compile_formula(f)
     out: list[Instance] = []
     loops = f.loops

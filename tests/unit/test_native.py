@@ -64,8 +64,9 @@ def test_a_build_is_active_only_for_these_sources_and_this_interpreter(tmp_path,
 def _imported_from(root: Path, env: dict) -> dict:
     """Where each module was loaded from (its spec's origin: a compiled module's own __file__ is mypyc's)."""
     code = (
-        "import json, pipelines, pipelines.parse.digits as d, pipelines.readers.html as h; "
-        "print(json.dumps([m.__spec__.origin for m in (pipelines, d, h)]))"
+        "import json, pipelines, pipelines.parse.digits as d, pipelines.readers.html as h, pipelines.checks as c; "
+        "import pipelines.checks.functions as f; "  # a submodule (not compiled) of a compiled package
+        "print(json.dumps([m.__spec__.origin for m in (pipelines, d, h, c, f)]))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],
@@ -75,8 +76,8 @@ def _imported_from(root: Path, env: dict) -> dict:
         cwd=root,
         env={**env, "PYTHONPATH": str(root)},
     )
-    init, digits, html = json.loads(out.stdout)
-    return {"init": init, "digits": digits, "html": html}
+    init, digits, html, checks, functions = json.loads(out.stdout)
+    return {"init": init, "digits": digits, "html": html, "checks": checks, "functions": functions}
 
 
 @pytest.mark.skipif(native.active() is None, reason="no current native build (make native)")
@@ -90,8 +91,9 @@ def test_a_source_edited_after_the_build_turns_every_compiled_module_off(tmp_pat
     env = {k: v for k, v in os.environ.items() if k != "XXGK_NATIVE"}
     built = _imported_from(root, env)
     assert built["init"] == str(root / "pipelines" / "__init__.py")
-    for name in ("digits", "html"):
+    for name in ("digits", "html", "checks"):  # checks: a package's __init__
         assert built[name].startswith(str(root / ".native" / "pipelines")) and built[name].endswith(".so")
+    assert built["functions"] == str(root / "pipelines" / "checks" / "functions.py")  # found beside its source
 
     assert _imported_from(root, {**env, "XXGK_NATIVE": "0"})["digits"] == str(root / "pipelines/parse/digits.py")
 
@@ -100,6 +102,7 @@ def test_a_source_edited_after_the_build_turns_every_compiled_module_off(tmp_pat
     edited = _imported_from(root, env)
     assert edited["digits"] == str(root / "pipelines" / "parse" / "digits.py")
     assert edited["html"] == str(root / "pipelines" / "readers" / "html.py")
+    assert edited["checks"] == str(root / "pipelines" / "checks" / "__init__.py")
 
 
 def test_numpy_loaded_after_pipelines_starts_no_blas_threads():

@@ -21,12 +21,7 @@ FORMULAS = [
 
 def compiled(f, tables, sets):
     """The compiled form alone: what evaluate() gave before plans."""
-    saved = ev._plan_for
-    ev._plan_for = lambda f, s: None
-    try:
-        return ev.evaluate(f, tables, sets)
-    finally:
-        ev._plan_for = saved
+    return ev.evaluate(f, tables, sets, planned=False)
 
 
 def key(insts):
