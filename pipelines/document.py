@@ -13,13 +13,19 @@ import unicodedata
 from dataclasses import dataclass, field
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Cell:
     text: str
     # True where this grid position is covered by a span from another cell: the text is a copy
     # of that cell's, useful for labels and headers but never to be counted as a second value.
     span_copy: bool = False
     confidence: float = 1.0  # below 1.0 for OCR-read text
+
+    # An __init__ of its own (dataclass keeps it): compiled by mypyc, where the generated one is Python.
+    def __init__(self, text: str, span_copy: bool = False, confidence: float = 1.0) -> None:
+        self.text = text
+        self.span_copy = span_copy
+        self.confidence = confidence
 
 
 @dataclass(slots=True)
@@ -35,7 +41,7 @@ class Table:
         return [[c.text for c in r] for r in self.rows]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class TextBlock:
     text: str
     page: int | None = None
@@ -44,6 +50,13 @@ class TextBlock:
     # reader only; 0 where unknown): a table copied one cell per line shows its blank cells and
     # row ends only in these runs.
     breaks: int = 0
+
+    # An __init__ of its own (as Cell's): compiled by mypyc, where the generated one is Python.
+    def __init__(self, text: str, page: int | None = None, confidence: float = 1.0, breaks: int = 0) -> None:
+        self.text = text
+        self.page = page
+        self.confidence = confidence
+        self.breaks = breaks
 
 
 Block = TextBlock | Table

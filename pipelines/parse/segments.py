@@ -37,7 +37,7 @@ FOOTER = re.compile(
 )
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Seg:
     kind: str  # 'text' | 'row'
     text: str = ""
@@ -46,6 +46,25 @@ class Seg:
     table: int | None = None  # index of the table block for rows
     confidence: float = 1.0  # OCR: the line's (or row's) lowest word confidence
     note: str = ""  # how a rebuilt row was read (cellines.py), for a finding
+
+    # An __init__ of its own (dataclass keeps it): compiled by mypyc, where the generated one is Python.
+    def __init__(
+        self,
+        kind: str,
+        text: str = "",
+        cells: list[str] | None = None,  # None: a new empty list (the field's default_factory)
+        section: int = 0,
+        table: int | None = None,
+        confidence: float = 1.0,
+        note: str = "",
+    ) -> None:
+        self.kind = kind
+        self.text = text
+        self.cells = [] if cells is None else cells
+        self.section = section
+        self.table = table
+        self.confidence = confidence
+        self.note = note
 
     @property
     def flat(self) -> str:

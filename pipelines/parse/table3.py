@@ -147,7 +147,7 @@ def parse_table3(st: Stream, report: Report, hint_version: str | None) -> str | 
     return version
 
 
-@dataclass
+@dataclass(init=False)
 class _Entry:
     """A chunk of numbers with the data-row labels around it: its own (same segment, `anchor`), and
     the labels printed on the lines between it and the previous / next chunk."""
@@ -157,6 +157,14 @@ class _Entry:
     before: list[str]
     after: list[str]
     split: bool = False  # cut from a line that held several rows' numbers
+
+    # An __init__ of its own (as tokens.Chunk's): compiled by mypyc, where the generated one is Python.
+    def __init__(self, chunk: Chunk, anchor: str | None, before: list[str], after: list[str], split: bool = False):
+        self.chunk = chunk
+        self.anchor = anchor
+        self.before = before
+        self.after = after
+        self.split = split
 
 
 def _collect(st: Stream) -> tuple[list[str], list[_Entry]]:

@@ -33,13 +33,23 @@ DASH_CELL = re.compile(r"^(?:-+|—+|–+|/|无|\\|——)$")
 NUM_CELL = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(" + UNIT + r")?$")
 
 
-@dataclass
+@dataclass(init=False)
 class Chunk:
     tokens: list[Token]
     seg_index: int
     label_before: str = ""  # label text directly before the chunk in the same segment
     after: str = ""  # the first characters of the text right after the chunk in the same segment
     grid: bool = False
+
+    # An __init__ of its own (dataclass keeps it): compiled by mypyc, where the generated one is Python.
+    def __init__(
+        self, tokens: list[Token], seg_index: int, label_before: str = "", after: str = "", grid: bool = False
+    ) -> None:
+        self.tokens = tokens
+        self.seg_index = seg_index
+        self.label_before = label_before
+        self.after = after
+        self.grid = grid
 
     @property
     def raw(self) -> str:
@@ -52,12 +62,19 @@ class Chunk:
         return True
 
 
-@dataclass
+@dataclass(init=False)
 class Item:
     kind: str  # 'label' | 'chunk'
     seg_index: int
     text: str = ""
     chunk: Chunk | None = None
+
+    # An __init__ of its own (as Chunk's): compiled by mypyc, where the generated one is Python.
+    def __init__(self, kind: str, seg_index: int, text: str = "", chunk: Chunk | None = None) -> None:
+        self.kind = kind
+        self.seg_index = seg_index
+        self.text = text
+        self.chunk = chunk
 
 
 @dataclass
