@@ -268,11 +268,11 @@ def table(
     ``_table.frame`` (numfmt; keys named in the UI's language; ``measure``/``kind`` and ``kinds`` inform the
     format, ``names`` the page's own headers) and set by ``_table.config`` (numbers right-aligned, the
     meaning of — on hover). With a ``link`` column (relative URLs of drill-downs): a 打开 column that opens
-    the link in this tab (one click on it) and a ↗ column that opens it in a new tab. ``export``: CSV / Excel /
+    the link in this tab (a click; Ctrl-click: a new tab), and in the export a 链接 column of the addresses. ``export``: CSV / Excel /
     Parquet of exactly this table as shown (its values and headers, with the view's filters, years and 口径;
     ``sheets`` added to the workbook). ``rows``: how the page makes its rows from ``df``'s (labels, links,
     messages), row by row in order; made for the rows shown only, and for all of them in the export."""
-    from app_pages import _export, _table
+    from app_pages import _export, _htmltable, _table
 
     L = lang()
     if df.is_empty():  # the grid would draw its own English placeholder ("empty"): say it in the UI's words
@@ -284,11 +284,12 @@ def table(
     if paged:  # a page of rows on the screen; the export has them all (printed when it is asked for)
         df = _page_of(df, key)
     df = made(df)
-    open_, tab = _table.header("open", L), _table.header("new_tab", L)  # headers (capitalised in English)
+    # headers (capitalised in English): 打开 on the screen, 链接 (the address) in the export
+    open_, tab = _table.header("open", L), _table.header("link", L)
     t_open = t("open")
 
     def printed(d: pl.DataFrame) -> tuple[pl.DataFrame, list[str] | None]:
-        """``d`` as the table prints it (the 打开 / ↗ columns from its links), and its links."""
+        """``d`` as the table prints it (打开, and the 链接 column of the export), and its links."""
         if not (link and link in d.columns):
             return _table.frame(d, L, kinds, keep=(), drop=drop, names=names), None
         links = d[link].to_list()
@@ -306,33 +307,23 @@ def table(
         # each as wide as its header (64 px for 打开: "small", 75 px, took room from the names beside it)
         cfg[open_] = st.column_config.TextColumn(open_, help=t("open_help"), width=_table.natural_px(open_, [t_open]))
         cfg[tab] = st.column_config.LinkColumn(tab, display_text="↗", width=_table.natural_px(tab, ["↗"]))
-    cfg = _table.fit(shown, cfg)  # every column inside the main area (the widest text columns narrowed)
-    # typed loosely: streamlit's overloads want literals for on_select and height
-    select: Any = "rerun" if links else "ignore"
-    tall: Any = height
-    cfg = _table.one_line(shown, cfg, L)  # one-line rows; a cut cell's column says where its whole text is
-    ev = st.dataframe(
-        shown,
-        key=key,
-        hide_index=True,
-        width="stretch",
-        height=tall,
-        column_config=cfg,
-        on_select=select,
-        selection_mode="single-cell",
+    # the table as HTML (app_pages._htmltable: a grid per page cost more in the browser than the rest of it);
+    # 打开 is the drill-down's link; the 链接 column (its address) is the export's
+    drawn = shown.drop(tab) if links is not None else shown
+    help_ = [(cfg.get(c) or {}).get("help") for c in drawn.columns]
+    if links is not None:
+        help_[drawn.columns.index(open_)] = t("open_help")
+    data = _htmltable.payload(
+        drawn,
+        right=[(cfg.get(c) or {}).get("alignment") == "right" for c in drawn.columns],
+        help=help_,
+        titles=_table.cell_titles(drawn, L, min_cases),
+        hrefs=_htmltable.row_hrefs(drawn, open_, links) if links is not None else None,
+        height=height if isinstance(height, int) else _htmltable.HEIGHT,
     )
-    if links:
-        # a selection outlives the drill-down it caused (the grid keeps it across the rerun): act on a
-        # selection once, so that the opened view's own row at that place is not followed too
-        acted = st.session_state.setdefault("_acted", {})
-        cell = (ev.selection.get("cells") or [None])[0]
-        if cell is None:
-            acted.pop(key, None)
-        elif acted.get(key) != tuple(cell):
-            acted[key] = tuple(cell)
-            r, c = cell
-            if c == open_ and 0 <= r < len(links) and links[r]:
-                navigate(links[r])
+    hit = _htmltable.draw(data, key)
+    if links and hit is not None and 0 <= hit[0] < len(links) and links[hit[0]]:
+        navigate(links[hit[0]])
     if export:
 
         def whole() -> pl.DataFrame:

@@ -1,10 +1,11 @@
 """Tables as the pages show them: every number printed by pipelines.numfmt, every key named in the UI's
 language, no null left to be drawn as "None".
 
-``frame`` (no streamlit) turns a read-API frame into text cells with localised headers; ``show`` draws it
-with st.dataframe (numbers right-aligned, the meaning of — and of 样本不足 on the headers' hover).
-The values are text so that the grid prints exactly numfmt's format (thousands separators, 50.7%, —);
-a ranking arrives sorted by the read API.
+``frame`` (no streamlit) turns a read-API frame into text cells with localised headers; ``config`` says which
+columns are numbers (right-aligned) and what each header's hover says (the meaning of — and of 样本不足);
+``cell_titles`` gives a cell its own hover. The pages draw the result as HTML (app_pages._htmltable; the
+widths below serve the few st.dataframe grids left). The values are text so that the table prints exactly
+numfmt's format (thousands separators, 50.7%, —); a ranking arrives sorted by the read API.
 """
 
 from __future__ import annotations
@@ -318,24 +319,19 @@ def config(
     return cfg
 
 
-def show(
-    df: pl.DataFrame,
-    lang: str,
-    *,
-    min_cases: int | None = None,
-    kinds: Mapping[str, tuple[str, float]] | None = None,
-    keep: tuple[str, ...] = ("link",),
-    drop: tuple[str, ...] = ("measure", "kind"),
-    names: Mapping[str, str] | None = None,
-    where: Any = None,
-    **kw: Any,
-) -> None:
-    """Draw ``df`` with st.dataframe (or ``where.dataframe``) as ``frame`` prints it."""
-    import streamlit as st
-
-    target = where if where is not None else st
-    shown = frame(df, lang, kinds, keep, drop, names)
-    cfg = fit(shown, config(df.drop([c for c in drop if c in df.columns]), lang, min_cases, kinds, names))
-    target.dataframe(
-        shown, hide_index=True, width=kw.pop("width", "stretch"), column_config=one_line(shown, cfg, lang), **kw
-    )
+def cell_titles(shown: pl.DataFrame, lang: str, min_cases: int | None = None) -> list[list[str | None]] | None:
+    """Each cell's own hover for a table drawn as HTML (``shown``, as ``frame`` prints it): what a — stands
+    for, and the rule behind a 样本不足; None when no cell has one."""
+    dash = numfmt.blank_meaning(None, lang)
+    low = i18n.cell(numfmt.low_n_label(lang), lang)
+    rule = numfmt.low_n_rule(min_cases, lang) if min_cases is not None else None
+    out: list[list[str | None]] = []
+    seen = False
+    for row in shown.iter_rows():
+        tips: list[str | None] = []
+        for v in row:
+            tip = dash if v == numfmt.DASH else (rule if rule and v == low else None)
+            seen = seen or tip is not None
+            tips.append(tip)
+        out.append(tips)
+    return out if seen else None

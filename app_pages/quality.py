@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from app_pages import _review
+from app_pages import _htmltable, _review
 from app_pages import _table as _tbl
 from app_pages._common import filters, label_county, lang, link_col, navigate, q, report_link, t
 from app_pages._common import table as table_
@@ -72,24 +72,28 @@ view = label_county(m).select(  # a city's own agencies by the city's name (洛�
     pl.col("city").alias(t("city")),
     pl.col("county").alias(t("county")),
     *[pl.col(str(y)) for y in years],
-    pl.col("total_failing").alias(total_col),
+    pl.Series(total_col, [numfmt.count(v) for v in m["total_failing"].to_list()], dtype=pl.Utf8),
 )
-# one click on a year's cell opens that report in this tab (the drill-down of every page)
-year_w = {str(y): st.column_config.TextColumn(str(y), width=52, alignment="center") for y in years}
-matrix_cfg = _tbl.fit(view, {**year_w, total_col: st.column_config.TextColumn(alignment="right")})
-matrix_cfg = _tbl.one_line(view, matrix_cfg, lang())
-ev = st.dataframe(
-    view,
-    hide_index=True,
-    key="q_matrix",
-    on_select="rerun",
-    selection_mode="single-cell",
-    column_config=matrix_cfg,
+# one click on a year's cell opens that report in this tab (the drill-down of every page), drawn as HTML
+# (app_pages._htmltable): the grid was most of this page's time in the browser
+# each year's cell: the address of that report's page (none where the agency has no report that year)
+year_urls: list[list[str | None]] = [
+    [report_link(r) if r else None for r in (m[f"report_{y}"].to_list() if f"report_{y}" in m.columns else [])]
+    or [None] * m.height
+    for y in years
+]
+lead = [None] * 4  # 机关, 省份, 城市, 区县
+hit = _htmltable.draw(
+    _htmltable.payload(
+        view,
+        right=[False] * 4 + [True] * (len(years) + 1),
+        help=[None] * view.width,
+        hrefs=[[*lead, *(u[i] for u in year_urls), None] for i in range(m.height)],
+    ),
+    "q_matrix",
 )
-for r, col in (ev.selection.get("cells") or [])[:1]:
-    rid = m[f"report_{col}"][r] if f"report_{col}" in m.columns and 0 <= r < m.height else None
-    if rid:
-        navigate(report_link(rid))
+if hit is not None and 4 <= hit[1] < 4 + len(years) and hit[0] < m.height and (url := year_urls[hit[1] - 4][hit[0]]):
+    navigate(url)
 
 # the export: one row per finding of the selection, the matrix page shown as a second sheet
 st.subheader(t("q_list"))
@@ -157,11 +161,16 @@ else:
     open_h = _tbl.header("open", lang())
     links = link_col(moved, "report", {"report": "report_id"}).alias(open_h)
     shown = changeview.table(moved, lang()).select(links, pl.all())
-    widths = {
-        changeview.column(k, lang()): st.column_config.TextColumn(width=changeview.WIDTHS[k]) for k in changeview.keys()
-    }
-    moved_cfg = _tbl.fit(
-        shown, {open_h: st.column_config.LinkColumn(open_h, display_text=t("open"), width=44), **widths}
+    urls = shown[open_h].to_list()
+    drawn = shown.with_columns(pl.Series(open_h, [t("open") if u else "" for u in urls], dtype=pl.Utf8))
+    hit = _htmltable.draw(
+        _htmltable.payload(
+            drawn,
+            right=[False] * drawn.width,
+            help=[t("open_help")] + [None] * (drawn.width - 1),
+            hrefs=_htmltable.row_hrefs(drawn, open_h, urls),
+        ),
+        "q_moved",
     )
-    moved_cfg = _tbl.one_line(shown, moved_cfg, lang())
-    st.dataframe(shown, hide_index=True, key="q_moved", column_config=moved_cfg)
+    if hit is not None and hit[0] < len(urls) and urls[hit[0]]:
+        navigate(urls[hit[0]])

@@ -184,7 +184,10 @@ S: dict[str, tuple[str, str]] = {
     "table3": ("三、收到和处理政府信息公开申请情况", "3. Applications received and handled"),
     "table4": ("四、政府信息公开行政复议、行政诉讼情况", "4. Administrative review and lawsuits"),
     "open": ("打开", "Open"),
-    "open_help": ("点击“打开”在本页打开；点击 ↗ 在新标签页打开。", "Click “Open” to open here; ↗ opens a new tab."),
+    "open_help": (
+        "点击“打开”在本页打开；按住 Ctrl 点击或用鼠标中键点击，在新标签页打开。",
+        "Click “Open” to open it here; Ctrl+click or middle-click opens it in a new tab.",
+    ),
     "new_tab": ("新标签页", "New tab"),
     "exp_page": ("页面", "Page"),
     "basis_col": ("口径（定义）", "Definition"),

@@ -15,6 +15,7 @@ import pytest
 from conftest import assert_ok, run_page
 
 from pipelines import csvsafe
+from tests.tables import shown_tables as page_tables
 
 META_KEYS = {
     "页面",
@@ -48,10 +49,10 @@ def rows_of(df) -> list[tuple]:
 
 def shown_tables(at) -> list:
     out = []
-    for d in at.dataframe:
+    for d in page_tables(at):
         v = d.value
-        if "打开" in v.columns:  # the drill-down column: a label, not data
-            v = v.drop(columns=["打开"])
+        if "打开" in v.columns:  # the drill-down column: a label on the screen, its address (链接) in the export
+            v = v.drop(columns=["打开"]).assign(链接=[h or "" for h in d.links("打开")])
         out.append(v)
     return out
 
@@ -143,10 +144,10 @@ def test_quality_export_is_one_row_per_finding_with_the_matrix(captured, sql):
         [county],
     ).fetchone()[0]
     assert frame.height == exp > 0
-    assert {"机关", "年度", "检查", "位置", "说明", "状态", "新标签页"} <= set(frame.columns)
+    assert {"机关", "年度", "检查", "位置", "说明", "状态", "链接"} <= set(frame.columns)
     # a finding names its report by agency and year; the report itself is behind its link, never a hash shown
     assert "报告编号" not in frame.columns
-    assert all("report=" in v for v in frame["新标签页"].to_list())
+    assert all("report=" in v for v in frame["链接"].to_list())
     # the matrix as the workbook's second sheet, holding exactly the matrix shown
     matrix = next(v for v in shown_tables(at) if "机关" in v.columns and "2021" in v.columns)
     sheet = ex["sheets"]["矩阵"] if isinstance(ex.get("sheets"), dict) else None

@@ -8,6 +8,8 @@ import polars as pl
 import pytest
 from conftest import assert_ok, run_page
 
+from tests.tables import shown_tables
+
 STATES = (
     {},
     {"prov": "河南省", "cty": ["老城区", "西工区"], "pg": 3, "y": (2020, 2022), "lang": "en", "by": "agency"},
@@ -148,12 +150,12 @@ def test_city_level_rows_named_and_drilled_to_their_city(db, sql, page, query, t
     assert "（市级机关）" not in names
     assert all(n and "None" not in n for n in names)
     row = ex.filter(pl.col(name_col) == f"{city}（市级机关）").row(0, named=True)
-    link = row["新标签页"]
+    link = row["链接"]
     assert link, row
     params = parse_qs(link.split("?", 1)[1])
     assert params["city"] == [city] and params["prov"] == [prov] and "cty" not in params
     # the table on the screen shows the same name and a 打开 cell
-    shown = [d.value for d in at.dataframe if name_col in d.value.columns and "打开" in d.value.columns]
+    shown = [d.value for d in shown_tables(at) if name_col in d.value.columns and "打开" in d.value.columns]
     shown = [v for v in shown if f"{city}（市级机关）" in v[name_col].tolist()]
     assert shown and set(shown[0].loc[shown[0][name_col] == f"{city}（市级机关）", "打开"]) == {"打开"}
 

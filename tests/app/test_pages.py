@@ -8,6 +8,7 @@ import pytest
 from conftest import CHOSEN_MEASURES, assert_ok, new_app, run_compare_chosen, run_page
 
 from pipelines import numfmt
+from tests.tables import shown_tables
 
 PAGES = ["overview", "applications", "outcomes", "disputes", "compare", "report", "upload"]
 
@@ -73,7 +74,7 @@ def test_filter_changes_kpi_exactly(db, sql):
     assert exp_apps != before
     assert metric(at, "公开率（口径A）").startswith(f"{exp_num / exp_den:.1%}")
     # the district ranking now holds that one district only, with the same numerator/denominator
-    rank_tables = [d.value for d in at.dataframe if "区县" in list(d.value.columns)]
+    rank_tables = [d.value for d in shown_tables(at) if "区县" in list(d.value.columns)]
     assert rank_tables and list(rank_tables[0]["区县"]) == [county]
 
 
@@ -149,9 +150,10 @@ def test_report_link_opens_the_report(db, sql):
 def test_report_list_links(db, sql):
     at = run_page("report")
     assert_ok(at)
-    df = at.dataframe[0].value
+    table = shown_tables(at)[0]
+    df = table.value
     assert set(df["打开"]) == {"打开"}, "a click on 打开 opens the report in this tab"
-    first = df["新标签页"].iloc[0]  # ↗: the same link in a new tab
+    first = table.links("打开")[0]  # the link's address (Ctrl-click: a new tab)
     assert first.startswith("report?") and "report=" in first
     n = sql.execute("SELECT count(*) FROM reports").fetchone()[0]
     assert len(df) == min(50, n)
@@ -230,7 +232,7 @@ def test_compare_by_district_with_only_city_level_agencies_says_so(tmp_path, mon
     assert [i.value for i in at.info] == [i18n.t("compare_no_districts", lang)]
     at = run_page("compare", lang=lang, lvl="agency", ent=ids)
     assert_ok(at)
-    assert not at.info and at.dataframe  # by agency, the same warehouse compares
+    assert not at.info and shown_tables(at)  # by agency, the same warehouse compares
     at = run_page("report", lang=lang, report=rid)
     assert_ok(at)
     meta = "".join(h.proto.body for h in at.get("html"))
@@ -256,7 +258,7 @@ def test_compare_columns_follow_the_chosen_measures(db, sql):
 
     chosen = CHOSEN_MEASURES
     at = run_compare_chosen(sql)
-    d = next(d.value for d in at.dataframe if "区县" in d.value.columns and "年度" in d.value.columns)
+    d = next(d.value for d in shown_tables(at) if "区县" in d.value.columns and "年度" in d.value.columns)
     assert list(d.columns) == ["区县", "年度", *[read.MEASURES[m].label("zh") for m in chosen]]
 
 
@@ -284,6 +286,6 @@ def test_findings_status_is_not_a_second_open_in_english(db):
 
     at = run_page("quality", lang="en", ds="demo")
     assert_ok(at)
-    d = next(d.value for d in at.dataframe if "Message" in d.value.columns)
+    d = next(d.value for d in shown_tables(at) if "Message" in d.value.columns)
     assert set(d["Status"]) <= {"Pending", i18n.t("q_corrected", "en")} and "Pending" in set(d["Status"])
     assert set(d["Open"]) == {"Open"}

@@ -12,6 +12,7 @@ import pytest
 from conftest import CHOSEN_MEASURES, assert_ok, run_compare_chosen, run_page
 
 from pipelines import charts, i18n, numfmt, read
+from tests.tables import shown_tables
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,7 +44,7 @@ def one_report(tmp_path_factory) -> Path:
 def _low_n_cells(at) -> list[str]:
     return [
         str(v)
-        for d in at.dataframe
+        for d in shown_tables(at)
         for c in d.value.columns
         if c in ("样本不足", "Low n")
         for v in d.value[c]
@@ -229,12 +230,12 @@ def test_map_names_the_reports_it_leaves_off(db, sql):
     assert_ok(at)
     want = i18n.t("map_left_off", "zh", n=numfmt.count(n), names=f"{city}（市级机关）", area="区县")
     assert want in [c.value for c in at.caption]
-    table = next(d.value for d in at.dataframe if "区县" in d.value.columns)
+    table = next(d.value for d in shown_tables(at) if "区县" in d.value.columns)
     assert "说明" not in table.columns  # applications: no rate, no note
     at = run_page("map", prov=prov, city=city, minn="100000")
     at.selectbox(key="map_m").set_value("open_rate_A").run()
     assert_ok(at)
-    table = next(d.value for d in at.dataframe if "区县" in d.value.columns)
+    table = next(d.value for d in shown_tables(at) if "区县" in d.value.columns)
     assert set(table["说明"]) == {"样本不足"}
 
 
@@ -279,7 +280,7 @@ def test_compare_detail_rows_follow_the_chosen_measures(db, sql):
     heatmap), not by the measures' keys."""
     chosen = CHOSEN_MEASURES
     at = run_compare_chosen(sql)
-    d = next(d.value for d in at.dataframe if "指标" in d.value.columns and "分子" in d.value.columns)
+    d = next(d.value for d in shown_tables(at) if "指标" in d.value.columns and "分子" in d.value.columns)
     labels = [read.MEASURES[m].label("zh") for m in chosen]
     for _, grp in d.groupby(["区县", "年度"], sort=False):
         assert list(grp["指标"]) == [x for x in labels if x in set(grp["指标"])]
@@ -294,7 +295,7 @@ def test_quality_matrix_names_a_citys_own_agencies_by_the_city(city_only, monkey
         at = run_page("quality", lang=lang)
         assert_ok(at)
         col = i18n.t("county", lang)
-        m = next(d.value for d in at.dataframe if col in d.value.columns)
+        m = next(d.value for d in shown_tables(at) if col in d.value.columns)
         assert set(m[col]) == {want}
 
 

@@ -1,7 +1,8 @@
-"""Every table inside the main area at 1440 px (issue 17, defects 1, 4 and 5): the widths the pages give
-the grid add up to no more than the area, for 1, 3 and 40 rows; the compare table's 数据异常报告数 (once
-past the right edge, where its right-aligned counts could not be seen) equals the read API's count; the
-quality page names a finding's report by agency and year, never by its hash."""
+"""Every table reads whole at 1440 px (issue 17, defects 1, 4 and 5). The pages' tables are HTML
+(app_pages._htmltable): a cell is never cut, long text wraps and short labels and numbers stay on one line;
+the grids left (st.dataframe: a report's history, the corrections to review, the import's status) get widths
+that add up to no more than the main area, for 1, 3 and 40 rows. The compare table's 数据异常报告数 equals
+the read API's count; the quality page names a finding's report by agency and year, never by its hash."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ import polars as pl
 import pytest
 from conftest import assert_ok, run_page
 
-from app_pages import _table
+from app_pages import _htmltable, _table
 from pipelines import i18n, numfmt, read
+from tests.tables import shown_tables
 
 HASH = re.compile(r"^[0-9a-f]{64}$")
 
@@ -24,27 +26,25 @@ def _widths(d) -> dict[str, int | None]:
     return {k: v.get("width") for k, v in cfg.items() if k != "_index"}
 
 
+def _assert_reads(d) -> None:
+    """An HTML table: every cell whole (the data drawn is the text shown), long text free to wrap, numbers and
+    short labels kept on one line; a grid: its widths inside the main area."""
+    if d.data is None:
+        _assert_fits(d.value, _widths(d))
+        return
+    for j, col in enumerate(d.data["columns"]):
+        cells = [r[j] for r in d.data["rows"]]
+        long = any(len(c) > _htmltable.NOWRAP_CHARS for c in cells)
+        assert d.data["nowrap"][j] is (not long), col
+        assert not any(c.endswith("…") for c in cells), col
+
+
 def _assert_fits(df, widths: dict) -> None:
     """Every column at the width the page gave it, or at its natural width where it gave none (the grid's own
     sizing): together inside the main area."""
     shown = pl.from_pandas(df.astype(str))
     total = sum(_table._px(widths.get(c)) or _table.natural_px(c, shown[c].to_list()) for c in shown.columns)
     assert total <= _table.MAIN_PX, (total, widths)
-
-
-def _whole(d) -> list[str]:
-    """The text columns of grid ``d`` with a cell wider than its column (the width the page gave it, else the
-    grid's own sizing, which fits the widest cell): [] when every cell reads whole."""
-    shown = pl.from_pandas(d.value.astype(str))
-    cfg = json.loads(d.proto.columns or "{}")
-    w = _widths(d)
-    return [
-        c
-        for c in shown.columns
-        if w.get(c)
-        and (cfg[c].get("type_config") or {}).get("type", "text") == "text"
-        and any(_table.text_px(v) > _table._px(w[c]) - _table.PAD_PX for v in shown[c].to_list())
-    ]
 
 
 @pytest.mark.parametrize("n", [1, 3, 40])
@@ -81,9 +81,9 @@ def test_widths_fit_for_1_3_40_rows(n):
 def test_page_tables_fit(db, page):
     at = run_page(page if page != "overview" else None)
     assert_ok(at)
-    assert at.dataframe
-    for d in at.dataframe:
-        _assert_fits(d.value, _widths(d))
+    assert shown_tables(at)
+    for d in shown_tables(at):
+        _assert_reads(d)
 
 
 def test_compare_anomalous_count_is_the_read_apis(db, warehouse):
@@ -102,18 +102,19 @@ def test_compare_anomalous_count_is_the_read_apis(db, warehouse):
         con.close()
     at = run_page("compare", lvl="agency", ent=[agency], m=["correction_rate"])
     assert_ok(at)
-    detail = at.dataframe[1]
+    detail = shown_tables(at)[1]
     got = detail.value
     assert list(got["年度"]) == [str(y) for y in expect["year"].to_list()]
     assert list(got["数据异常报告数"]) == [numfmt.count(v) for v in expect["n_anomalous"].to_list()]
     assert "1" in list(got["数据异常报告数"])
-    _assert_fits(got, _widths(detail))
+    _assert_reads(detail)
 
 
 def test_findings_name_the_report_not_its_hash(db, sql):
     at = run_page("quality")
     assert_ok(at)
-    findings = next(d.value for d in at.dataframe if "检查" in d.value.columns and "说明" in d.value.columns)
+    table = next(d for d in shown_tables(at) if "检查" in d.value.columns and "说明" in d.value.columns)
+    findings = table.value
     assert "报告编号" not in findings.columns
     for col in findings.columns:
         assert not any(HASH.match(str(v)) for v in findings[col]), col
@@ -121,7 +122,7 @@ def test_findings_name_the_report_not_its_hash(db, sql):
     n = sql.execute("SELECT count(*) FROM findings WHERE severity IN ('error', 'warning')").fetchone()[0]
     assert len(findings) == n
     assert set(findings["打开"]) == {"打开"}
-    assert all(str(v).startswith("report?") and "report=" in str(v) for v in findings["新标签页"])
+    assert all(str(v).startswith("report?") and "report=" in str(v) for v in table.links("打开"))
     names = {r[0] for r in sql.execute("SELECT DISTINCT coalesce(agency_name, agency) FROM reports").fetchall()}
     assert set(findings["机关"]) <= names
 
@@ -141,35 +142,29 @@ def test_headings_say_their_years(db, sql):
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_cut_cells_leave_rows_one_line_high(db, lang):
-    """A narrowed column's long cells end in "…" and every row stays one line high (issue 17, s6 defect 5: one
-    cell a few pixels too long made every row of the table 65 px tall); the cut column's header says where the
-    whole text is (the cell's overlay, the export), which holds it whole."""
+def test_long_cells_read_whole(db, lang):
+    """The findings' messages, longer than any column could be at 1440 px, are shown whole and wrap (issue 17,
+    s6 defect 5 and the last review: the grid cut them to "…" and kept the rest in a cell overlay); the short
+    columns stay on one line; the export holds the same text."""
     at = run_page("quality", lang=lang, ds="demo")
     assert_ok(at)
     col = "说明" if lang == "zh" else "Message"
-    d = next(d for d in at.dataframe if col in d.value.columns)
-    cfg = json.loads(d.proto.columns or "{}")
-    widths = _widths(d)
-    shown = pl.from_pandas(d.value.astype(str))
-    links = {c for c, v in cfg.items() if (v.get("type_config") or {}).get("type") == "link"}  # draw ↗, not the URL
-    inner = {
-        c: w - _table.PAD_PX for c, w in widths.items() if isinstance(w, int) and c in shown.columns and c not in links
-    }
-    cut = {c for c, w in inner.items() if any(_table.text_px(v) > w for v in shown[c].to_list())}
-    assert col in cut  # the messages are longer than their column
-    for c in cut:
-        assert i18n.t("cut_help", lang) in cfg[c]["help"], c
-    assert all(not x.proto.row_height for x in at.dataframe)  # the grid's own one-line rows, in every table
-    assert "font-weight" not in str(d.proto.arrow_data.styler)
+    d = next(d for d in shown_tables(at) if col in d.value.columns)
+    assert d.data is not None, "an HTML table"
+    j = d.data["columns"].index(col)
+    assert max(len(r[j]) for r in d.data["rows"]) > 3 * _htmltable.NOWRAP_CHARS
+    assert d.data["nowrap"][j] is False
+    year = d.data["columns"].index("年度" if lang == "zh" else "Year")
+    assert d.data["nowrap"][year] is True
+    _assert_reads(d)
     ex = at.session_state["_exports"]["q_findings"]["frame"]
     ex = ex() if callable(ex) else ex
-    assert sorted(ex[col].to_list())[:3] == sorted(shown[col].to_list())[:3] or ex.height > shown.height
+    assert [r[j] for r in d.data["rows"]] == ex[col].head(len(d.data["rows"])).to_list()
 
 
 LIST_COLUMNS = {
-    "zh": ["机关", "区县", "年度", "状态", "校验发现", "本年新收", "办理总计", "公开率", "打开", "新标签页"],
-    "en": ["Agency", "District", "Year", "Status", "Findings", "New", "Handled", "Disclosure rate", "Open", "New tab"],
+    "zh": ["机关", "区县", "年度", "状态", "校验发现", "本年新收", "办理总计", "公开率", "打开"],
+    "en": ["Agency", "District", "Year", "Status", "Findings", "New", "Handled", "Disclosure rate", "Open"],
 }
 
 
@@ -180,18 +175,16 @@ def test_report_list_reads_at_1440(db, sql, lang):
     cell of the page whole, the agency's longest name included, and together inside the main area."""
     at = run_page("report", lang=lang, ds="demo")
     assert_ok(at)
-    d = next(d for d in at.dataframe if LIST_COLUMNS[lang][0] in d.value.columns)
+    d = next(d for d in shown_tables(at) if LIST_COLUMNS[lang][0] in d.value.columns)
     assert list(d.value.columns) == LIST_COLUMNS[lang]
     shown = pl.from_pandas(d.value.astype(str))
-    cfg = json.loads(d.proto.columns or "{}")
-    _assert_fits(d.value, _widths(d))
-    assert _whole(d) == [], _widths(d)
+    _assert_reads(d)
     # the page's names are the read API's, whole (the demo's longest agency name among them on this page)
     n = sql.execute("SELECT count(*) FROM reports").fetchone()[0]
     assert len(shown) == min(50, n)
     # the rate's basis on its header's hover, in the UI's words
     rate = LIST_COLUMNS[lang][7]
-    assert read.MEASURES["open_rate_A"].basis(lang)[1:] in cfg[rate]["help"]
+    assert read.MEASURES["open_rate_A"].basis(lang)[1:] in d.help(rate)
     if lang == "en":  # a status is a label of its own: capitalised as the headers are
         assert set(shown["Status"]) <= {"Passed", "Warnings", "Errors"} and set(shown["Open"]) == {"Open"}
 
@@ -205,27 +198,24 @@ def test_correction_rate_table_reads_at_1440(db, lang):
     assert_ok(at)
     measure = i18n.heading(i18n.t("measure", lang), lang)
     definition = i18n.heading(i18n.t("basis_col", lang), lang)
-    d = next(d for d in at.dataframe if measure in d.value.columns)
+    d = next(d for d in shown_tables(at) if measure in d.value.columns)
     assert definition not in d.value.columns
     shown = pl.from_pandas(d.value.astype(str))
-    cfg = json.loads(d.proto.columns or "{}")
-    _assert_fits(d.value, _widths(d))
-    assert _whole(d) == [], _widths(d)
+    _assert_reads(d)
     ms = ("correction_rate", "review_correction_rate", "suit_correction_rate", "lawsuits_per_100")
     for m in ms:
         label, basis = read.MEASURES[m].label(lang), read.MEASURES[m].basis(lang)
         assert label in set(shown[measure])
-        assert f"**{label}**" in cfg[measure]["help"] and basis[1:] in cfg[measure]["help"], m
+        assert f"**{label}**" in d.help(measure) and basis[1:] in d.help(measure), m
     sheet = at.session_state["_exports"]["dis_rates"]["sheets"][i18n.t("basis_col", lang)]
     assert sheet.height == len(ms) and set(sheet[i18n.t("measure", lang)]) == {read.MEASURES[m].label(lang) for m in ms}
 
 
 def test_report_list_shows_the_dataset_column_only_for_several_datasets(db):
     """One dataset in view (the badge and the export's notes name it): no 数据集 column, and the agency's name
-    gets the room (the test warehouse holds one dataset; with several, each row says its own)."""
+    reads whole (the test warehouse holds one dataset; with several, each row says its own)."""
     one = run_page("report", ds="demo")
     assert_ok(one)
-    d = next(d for d in one.dataframe if "机关" in d.value.columns)
+    d = next(d for d in shown_tables(one) if "机关" in d.value.columns)
     assert "数据集" not in d.value.columns
-    names = d.value["机关"].astype(str).tolist()
-    assert (_widths(d).get("机关") or _table.natural_px("机关", names)) >= 100
+    _assert_reads(d)

@@ -11,7 +11,7 @@ PER = 2
 
 
 def _yoy_table(at):
-    (v,) = [v for v in shown_tables(at) if "新标签页" in v.columns and any("申请" in c for c in v.columns)]
+    (v,) = [v for v in shown_tables(at) if "链接" in v.columns and any("申请" in c for c in v.columns)]
     return v
 
 
@@ -30,7 +30,7 @@ def test_a_long_table_is_paged_and_its_export_has_every_row(db, sql, monkeypatch
         [latest],  # city level too
     ).fetchone()[0]
     assert whole.height == n_counties > PER
-    assert rows_of(whole.head(PER).drop("新标签页")) == rows_of(first.drop(columns=["新标签页"]))
+    assert rows_of(whole.head(PER).drop("链接")) == rows_of(first.drop(columns=["链接"]))
     # the page number under the table, and what it shows
     (pg,) = [n for n in at.number_input if n.key == "app_yoy_pg"]
     assert pg.value == 1 and pg.max == -(-n_counties // PER)
@@ -38,7 +38,7 @@ def test_a_long_table_is_paged_and_its_export_has_every_row(db, sql, monkeypatch
     pg.set_value(2).run()
     assert_ok(at)
     second = _yoy_table(at)
-    assert rows_of(second.drop(columns=["新标签页"])) == rows_of(whole.slice(PER, PER).drop("新标签页"))
+    assert rows_of(second.drop(columns=["链接"])) == rows_of(whole.slice(PER, PER).drop("链接"))
 
 
 def test_a_short_table_is_not_paged(db):
@@ -60,4 +60,4 @@ def test_the_findings_list_makes_only_its_page_and_the_export_every_row(db, sql,
     n = sql.execute("SELECT count(*) FROM findings WHERE severity IN ('error', 'warning')").fetchone()[0]
     assert whole.height == n > PER
     assert whole["说明"].null_count() == 0 and whole["说明"].str.contains("[\u4e00-\u9fff]").all()
-    assert rows_of(whole.head(PER).drop("新标签页")) == rows_of(page.drop(columns=["新标签页"]))
+    assert rows_of(whole.head(PER).drop("链接")) == rows_of(page.drop(columns=["链接"]))

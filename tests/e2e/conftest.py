@@ -132,36 +132,29 @@ def no_exception(page, where: str) -> None:
     assert n == 0, f"{where}: {page.locator('[data-testid=stException]').first.inner_text()}"
 
 
-def headers(grid) -> list[str]:
-    """A data grid's column headers (glide-data-grid keeps an accessible copy of the canvas)."""
-    return grid.locator('[role="columnheader"]').all_inner_texts()
+def tables(page):
+    """The page's tables (app_pages._htmltable: HTML in a component's shadow root, which locators pierce)."""
+    return page.locator('[data-testid^="stBidiComponent"]').filter(has=page.locator("table"))
 
 
-def cells(grid, row: int) -> list[str]:
-    """The texts of a grid's data row (0 = first data row)."""
-    return grid.locator('[role="row"]').nth(row + 1).locator('[role="gridcell"]').all_inner_texts()
+def headers(table) -> list[str]:
+    """A table's column headers."""
+    return table.locator("th").all_inner_texts()
 
 
-def click_cell(page, grid, row: int, header: str = "打开") -> None:
-    """Click the 打开 cell of a data row (0 = first), as a user does. The grid is a canvas: its cells have
-    no element of their own, so the column is found as a user finds it, by its header's hover help (each
-    header shows it under the pointer), scanning from the right; then its cell in the row is clicked."""
+def cells(table, row: int) -> list[str]:
+    """The texts of a table's data row (0 = first data row); [] past the last."""
+    rows = table.locator("tbody tr")
+    return rows.nth(row).locator("td").all_inner_texts() if rows.count() > row else []
+
+
+def click_cell(page, table, row: int, header: str = "打开") -> None:
+    """Click the link in column ``header`` of a data row (0 = first), as a user does; the column is found by its
+    header's text, and only the drill-down column carries the 打开 help on its header."""
     from pipelines import i18n
 
-    assert header == "打开", "only the drill-down column has a help text of its own"
-    tip = i18n.t("open_help", "zh")
-    grid.scroll_into_view_if_needed()
-    deadline = time.time() + 15  # the grid's accessible copy fills in after the canvas is drawn
-    while header not in headers(grid) and time.time() < deadline:
-        time.sleep(0.25)
-    bb = grid.bounding_box()
-    xs = []
-    for dx in range(int(bb["width"]) - 10, 0, -20):
-        page.mouse.move(bb["x"] + dx, bb["y"] + 17)
-        time.sleep(0.15)
-        if tip in page.locator('[role="tooltip"], [data-testid*="ooltip"]').all_inner_texts():
-            xs.append(dx)
-        elif xs:
-            break
-    assert xs, f"no column with the help {tip!r}"
-    page.mouse.click(bb["x"] + (min(xs) + max(xs)) / 2, bb["y"] + 35 * (row + 1) + 17)
+    table.scroll_into_view_if_needed()
+    cols = headers(table)
+    j = cols.index(header)
+    assert table.locator("th").nth(j).get_attribute("title") == i18n.t("open_help", "zh")
+    table.locator("tbody tr").nth(row).locator("td").nth(j).locator("a").click()

@@ -14,7 +14,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from tests.e2e.conftest import E2E, SHOTS, click_cell, no_exception, settle
+from tests.e2e.conftest import E2E, SHOTS, click_cell, no_exception, settle, tables
 
 pytestmark = [*E2E, pytest.mark.slow]
 
@@ -76,7 +76,7 @@ def test_browser_walkthrough(server, browser, warehouse):
     # open a report from the report list: one click on 打开 opens it in this tab
     page.goto(f"{server}/report?sort=year")
     settle(page)
-    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid = tables(page).first
     grid.wait_for()
     n_tabs = len(ctx.pages)
     click_cell(page, grid, 0, "打开")

@@ -59,7 +59,13 @@ TEXTS = """() => {
   }
   return out;
 }"""
-GRID = "() => [...document.querySelectorAll('[role=gridcell],[role=columnheader]')].map(e => e.textContent.trim())"
+# and the tables' headers and cells (app_pages._htmltable draws them in a shadow root: not in body's text nodes)
+GRID = """() => [
+  ...document.querySelectorAll('[role=gridcell],[role=columnheader]'),
+  ...[...document.querySelectorAll('[data-testid^=stBidiComponent]')]
+    .flatMap(h => [h, ...h.querySelectorAll('*')].filter(e => e.shadowRoot))
+    .flatMap(e => [...e.shadowRoot.querySelectorAll('th, td')]),
+].map(e => e.textContent.trim())"""
 # Latin words the Chinese UI may print: file formats and units, check codes (C301, P302), the language
 # switch (语言 / Language · English), the chart menu's "Vega", the operator's environment variable
 ALLOWED = {

@@ -14,6 +14,7 @@ from pipelines import read
 from pipelines.cli import main
 from pipelines.extract import EXTRACTOR_VERSION, template_data_version
 from pipelines.warehouse.ingest import ingest
+from tests.tables import shown_tables
 
 from .ingest_synth import write_reports
 
@@ -263,7 +264,7 @@ def test_the_moved_cells_in_the_template_words_and_on_the_pages(built, monkeypat
     at.switch_page("app_pages/quality.py")
     at.run()
     assert not at.exception
-    (shown,) = [d.value for d in at.dataframe if {"位置", "原值", "新值"} <= set(d.value.columns)]
+    (shown,) = [d.value for d in shown_tables(at) if {"位置", "原值", "新值"} <= set(d.value.columns)]
     assert len(shown) == n_total and "东川省文化和旅游厅" in set(shown["新值"])
     year = q(db, "SELECT year FROM reports WHERE report_id = ?", [rid])[0][0]
     assert set(shown["机关"]) == {"东川省文化和旅游厅"} and set(shown["年度"]) == {str(year)}
@@ -273,5 +274,5 @@ def test_the_moved_cells_in_the_template_words_and_on_the_pages(built, monkeypat
     at.run()
     assert not at.exception
     assert any(e.label == f"数值变更记录（{history.height} 处）" for e in at.expander)
-    (hist,) = [d.value for d in at.dataframe if {"位置", "原值", "新值"} <= set(d.value.columns)]
+    (hist,) = [d.value for d in shown_tables(at) if {"位置", "原值", "新值"} <= set(d.value.columns)]
     assert len(hist) == history.height and "机关" not in hist.columns

@@ -19,6 +19,7 @@ from pipelines.cli import main
 from pipelines.warehouse.db import connect_read, open_writer
 from pipelines.warehouse.editions import CHECK_ID
 from pipelines.warehouse.load import REPLACED, LoadItem, load_report, load_reports
+from tests.tables import shown_tables
 
 AGENCY = "西工区商务局"
 V1, V2, V3, OTHER = "1" * 64, "2" * 64, "3" * 64, "9" * 64
@@ -196,7 +197,7 @@ def test_quality_page_lists_corrections_to_review(corrected, monkeypatch, lang):
     assert not at.exception, at.exception
     title = "需复核的人工更正（1）" if lang == "zh" else "Corrections to review (1)"
     assert next(s.value for s in at.subheader) == title
-    df = at.dataframe[0].value  # the first table on the page, above the matrix
+    df = shown_tables(at)[0].value  # the first table on the page, above the matrix
     rows = df.to_dict("records")
     if lang == "zh":
         assert rows == [

@@ -12,6 +12,7 @@ from pipelines.checks import run
 from pipelines.warehouse.db import open_writer
 from pipelines.warehouse.load import load_report
 from pipelines.warehouse.writer import write_crossyear as run_crossyear
+from tests.tables import shown_tables
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -38,7 +39,7 @@ def test_quality_page(db):
     at = AppTest.from_file(str(ROOT / "app_pages" / "quality.py"), default_timeout=30).run()
     assert not at.exception, at.exception
     assert at.title[0].value == "数据质量"
-    df = at.dataframe[0].value
+    df = shown_tables(at)[0].value
     rows = {r["机关"]: r for r in df.to_dict("records")}
     xg = rows["西工区商务局"]
     # a year's cell is its count of failing checks (one click on it opens the report: tests/e2e)
@@ -50,7 +51,7 @@ def test_quality_page(db):
     assert csv is not None
     # only C302, errors only
     at.multiselect(key="q_checks").set_value(["C302 table3_outcomes_sum"]).run()
-    df = at.dataframe[0].value
+    df = shown_tables(at)[0].value
     assert {r["机关"]: r["2024"] for r in df.to_dict("records")}["西工区商务局"] == "1"
 
 
