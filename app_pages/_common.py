@@ -303,10 +303,6 @@ def table(
     body = df.drop([c for c in (*drop, link) if c and c in df.columns])
     cfg = _table.config(body, L, min_cases, kinds, names)
     cfg.update(column_config or {})
-    if links is not None:
-        # each as wide as its header (64 px for 打开: "small", 75 px, took room from the names beside it)
-        cfg[open_] = st.column_config.TextColumn(open_, help=t("open_help"), width=_table.natural_px(open_, [t_open]))
-        cfg[tab] = st.column_config.LinkColumn(tab, display_text="↗", width=_table.natural_px(tab, ["↗"]))
     # the table as HTML (app_pages._htmltable: a grid per page cost more in the browser than the rest of it);
     # 打开 is the drill-down's link; the 链接 column (its address) is the export's
     drawn = shown.drop(tab) if links is not None else shown

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import polars as pl
 import streamlit as st
 
-from app_pages import _table
+from app_pages import _htmltable
 from pipelines import i18n, numfmt
 from pipelines.templates import cell_label
 
@@ -47,5 +47,19 @@ def show(df: pl.DataFrame, lang: str) -> None:
     st.warning(i18n.t("rv_note", lang))
     view = frame(df, lang)
     report = i18n.t("page_report", lang)
-    cfg = _table.fit(view, {report: st.column_config.LinkColumn(report, display_text=r"#(.*)$", width="small")})
-    st.dataframe(view, hide_index=True, key="q_review", column_config=_table.one_line(view, cfg, lang))
+    # drawn as HTML like every table (app_pages._htmltable): 查看 opens the report in this tab
+    urls = [u.split("#", 1)[0] for u in view[report].to_list()]
+    drawn = view.with_columns(pl.Series(report, [i18n.t("rv_open", lang)] * view.height, dtype=pl.Utf8))
+    hit = _htmltable.draw(
+        _htmltable.payload(
+            drawn,
+            right=[c == i18n.t("correction_id", lang) for c in drawn.columns],
+            help=[i18n.t("open_help", lang) if c == report else None for c in drawn.columns],
+            hrefs=_htmltable.row_hrefs(drawn, report, urls),
+        ),
+        "q_review",
+    )
+    if hit is not None and hit[0] < len(urls):
+        from app_pages._common import navigate
+
+        navigate(urls[hit[0]])

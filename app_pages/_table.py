@@ -3,14 +3,12 @@ language, no null left to be drawn as "None".
 
 ``frame`` (no streamlit) turns a read-API frame into text cells with localised headers; ``config`` says which
 columns are numbers (right-aligned) and what each header's hover says (the meaning of — and of 样本不足);
-``cell_titles`` gives a cell its own hover. The pages draw the result as HTML (app_pages._htmltable; the
-widths below serve the few st.dataframe grids left). The values are text so that the table prints exactly
+``cell_titles`` gives a cell its own hover. The pages draw the result as HTML (app_pages._htmltable). The values are text so that the table prints exactly
 numfmt's format (thousands separators, 50.7%, —); a ranking arrives sorted by the read API.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -108,143 +106,6 @@ def header(col: str, lang: str, names: Mapping[str, str] | None = None) -> str:
 
 
 NUMERIC = COUNTS | {"value", "prev", "change", "change_pct"}
-
-# --- widths: every column visible in the main area ------------------------------------------------------
-# The grid sizes a column to its widest cell and never wraps a header: a wide table runs past the main
-# area's right edge, where its last columns (right-aligned numbers first) cannot be seen. ``fit`` measures
-# each column as printed and, when the whole is wider than the area, narrows the widest text columns (a
-# definition, a message) until it fits; the full text of a cut cell is in the export.
-MAIN_PX = 960  # the main area at a 1440 px window with the sidebar open (layout="wide"), less the grid's border
-MIN_PX = 64  # no column narrower than this (a year, a short count)
-CJK_PX, LATIN_PX, PAD_PX, HEAD_PX = 14.0, 8.0, 18, 24  # glyph widths at the grid's 14 px; padding; sort/menu icon
-SAMPLE = 400  # rows measured (a page of a long table is enough to know its widths)
-
-
-# Latin glyphs by width at the grid's 14 px "Source Sans" (Streamlit's own web font, so the same on every
-# machine), each group at its widest glyph as canvas measureText gives it in headless Chromium; any other glyph
-# below the wide (CJK) ones at 8 px. One width for every letter (7.6 px) made English headers and labels a third
-# wider than drawn ("Disclosure rate" 114 px for 86) and cut the columns beside them.
-_GLYPHS = {
-    2.8: " ",
-    3.5: "i|',.:;j·",
-    3.7: "lI",
-    4.0: "!f",
-    4.2: "()[]{}",
-    4.5: "-t",
-    4.9: "/\\r",
-    6.0: '*?sz"“”',
-    6.2: "cJx",
-    6.5: "vy",
-    6.9: "YLFek",
-    7.0: "#$+0123456789<=>^_~÷−×≠",
-    7.5: "agXSVZΣEAT",
-    7.7: "C`houbn",
-    7.9: "dpqP",
-    8.2: "RKB",
-    8.7: "&DG→↗",
-    9.3: "UHNOQ",
-    10.2: "wM",
-    11.2: "W—",
-    11.9: "%m@",
-    12.2: "∈",
-    CJK_PX: "…",
-}
-_GLYPH_PX = {ch: px for px, chars in _GLYPHS.items() for ch in chars}
-
-
-def text_px(s: Any) -> float:
-    """The width of ``s`` as the grid draws it, never less: wide (CJK) glyphs at 14 px, the others by
-    ``_GLYPH_PX`` (else ``LATIN_PX``)."""
-    t = "" if s is None else str(s)
-    return 1.02 * sum(CJK_PX if ord(ch) >= 0x2E80 else _GLYPH_PX.get(ch, LATIN_PX) for ch in t)  # 2 %: rounding
-
-
-def natural_px(name: str, values: list[Any]) -> int:
-    """A column's width at its widest: its header (with the grid's icons) or its widest cell."""
-    cells = max((text_px(v) for v in values[:SAMPLE]), default=0.0)
-    return math.ceil(max(text_px(name) + HEAD_PX, cells + PAD_PX, MIN_PX))
-
-
-def widths(shown: pl.DataFrame, avail: int = MAIN_PX, fixed: Mapping[str, int] | None = None) -> dict[str, int]:
-    """Pixel widths for the columns of ``shown`` (text as printed) so that together they fit in ``avail``:
-    {} when the grid's own sizing already fits; else the long cells are cut first (every column keeps at least
-    its header's width, the widest cells share what is left), and only when the headers alone are too wide
-    are the widest headers cut too (never below ``MIN_PX``). ``fixed`` columns keep the width given."""
-    fixed = dict(fixed or {})
-    nat = {c: fixed.get(c) or natural_px(c, shown[c].to_list()) for c in shown.columns}
-    if sum(nat.values()) <= avail:
-        return {}
-    head = {c: fixed.get(c) or math.ceil(max(text_px(c) + HEAD_PX, MIN_PX)) for c in shown.columns}
-    floor = head
-    if sum(head.values()) > avail:
-        # the headers alone are too wide: the columns whose cells are longer than their header (names, labels:
-        # cut anyway) give way first, down to MIN_PX; a column of short cells (a rate, a count) keeps its header
-        # whole, as its cells say nothing without it
-        floor = {c: head[c] if nat[c] <= head[c] else MIN_PX for c in shown.columns}
-        if sum(floor.values()) > avail:
-            floor = dict.fromkeys(shown.columns, MIN_PX)
-
-    def total(cap: float) -> int:
-        return sum(w if c in fixed else max(floor[c], int(min(w, cap))) for c, w in nat.items())
-
-    lo, hi = 0.0, float(max(nat.values()))
-    for _ in range(40):  # the largest cap under which the columns fit
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if total(mid) <= avail else (lo, mid)
-    return {c: (w if c in fixed else max(floor[c], int(min(w, lo)))) for c, w in nat.items()}
-
-
-def fit(shown: pl.DataFrame, cfg: dict[str, Any], avail: int = MAIN_PX) -> dict[str, Any]:
-    """``cfg`` (column_config by header) with widths from ``widths(shown)`` set on every column (a column's
-    own width in ``cfg`` is kept as given)."""
-    fixed = {name: _px(c.get("width")) for name, c in cfg.items() if isinstance(c, dict) and c.get("width") is not None}
-    out = dict(cfg)
-    for name, w in widths(shown, avail, {k: v for k, v in fixed.items() if v}).items():
-        c = out.get(name)
-        c = dict(c) if isinstance(c, dict) else {}
-        if c.get("width") is None:
-            c["width"] = w
-        out[name] = c
-    return out
-
-
-def _inner(cfg: Mapping[str, Any], name: str, shown: pl.DataFrame) -> float | None:
-    c = cfg.get(name)
-    if not isinstance(c, dict):
-        return None
-    w = _px(c.get("width"))
-    if not w or name not in shown.columns or shown[name].dtype != pl.Utf8:
-        return None
-    if (c.get("type_config") or {}).get("type", "text") != "text":  # a link draws its label, not its URL
-        return None
-    return float(max(w - PAD_PX, 1))
-
-
-def cut_columns(shown: pl.DataFrame, cfg: Mapping[str, Any]) -> list[str]:
-    """The text columns of ``shown`` with a cell longer than the width ``fit`` gave the column."""
-    out = []
-    for name in shown.columns:
-        inner = _inner(cfg, name, shown)
-        if inner is not None and any(v and text_px(v) > inner for v in shown[name].to_list()[:SAMPLE]):
-            out.append(name)
-    return out
-
-
-def one_line(shown: pl.DataFrame, cfg: Mapping[str, Any], lang: str) -> dict[str, Any]:
-    """``cfg`` for a grid of one-line rows (the grid's own 35 px): a cell longer than its column ends in "…",
-    and its column's header says where the whole text is (the cell's own overlay, the export). Rows tall
-    enough to wrap the longest cell made every row of a table that tall for one cell a few pixels too long."""
-    out = dict(cfg)
-    note = i18n.t("cut_help", lang)
-    for name in cut_columns(shown, cfg):
-        c = dict(out[name])
-        c["help"] = f"{c['help']}\n\n{note}" if c.get("help") else note
-        out[name] = c
-    return out
-
-
-def _px(w: Any) -> int | None:
-    return {"small": 75, "medium": 200, "large": 400}.get(w, w if isinstance(w, int) else None)
 
 
 def frame(

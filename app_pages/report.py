@@ -8,6 +8,7 @@ from pathlib import PurePath
 import polars as pl
 import streamlit as st
 
+from app_pages import _htmltable
 from app_pages._common import filters, label_county, lang, link_col, q, t
 from app_pages._common import table as table_
 from pipelines import changeview, i18n, numfmt, read, reportview
@@ -166,12 +167,9 @@ def _history(rid: str) -> None:
         return
     with st.expander(t("report_history", n=ch.height), expanded=False):
         st.caption(t("report_history_help"))
-        widths = {
-            changeview.column(k, L): st.column_config.TextColumn(width=changeview.WIDTHS[k])
-            for k in changeview.keys(False)
-        }
-        st.dataframe(
-            changeview.table(ch, L, with_report=False), hide_index=True, key="rep_history", column_config=widths
+        shown = changeview.table(ch, L, with_report=False)
+        _htmltable.draw(
+            _htmltable.payload(shown, right=[False] * shown.width, help=[None] * shown.width), "rep_history"
         )
 
 

@@ -31,8 +31,6 @@ COLUMNS = {
     "reason": ("原因", "Why"),
     "versions": ("提取程序版本", "Extractor version"),
 }
-# pixels at 1440 px (the page's content is ~980 px wide); a column not named takes what is left
-WIDTHS = {"at": 112, "agency": 130, "year": 44, "where": 330, "old": 96, "new": 110, "reason": 96, "versions": 80}
 _FIELDS = {"agency": "agency", "year": "year", "template": "template"}
 
 

@@ -392,11 +392,6 @@ S: dict[str, tuple[str, str]] = {
         "{name}没有所选数据集的报告：筛选条件未改变。",
         "{name} has no reports in the chosen datasets: the filters are unchanged.",
     ),
-    "cut_help": (
-        "此列部分文字过长，以“…”截断：双击单元格可看全文，导出文件含全文。",
-        "Some texts of this column are cut with “…”: double-click a cell to read it whole; the exports have "
-        "every text whole.",
-    ),
     "chk_code": ("编号", "Code"),
     "chk_scope": ("范围", "Scope"),
     "chk_formula": ("公式", "Formula"),
