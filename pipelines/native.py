@@ -31,6 +31,7 @@ MODULES = (
     "pipelines/checks/__init__.py",
     "pipelines/checks/evaluator.py",
     "pipelines/document.py",
+    "pipelines/parse/__init__.py",
     "pipelines/parse/agency.py",
     "pipelines/parse/cellines.py",
     "pipelines/parse/digits.py",

@@ -65,8 +65,8 @@ def _imported_from(root: Path, env: dict) -> dict:
     """Where each module was loaded from (its spec's origin: a compiled module's own __file__ is mypyc's)."""
     code = (
         "import json, pipelines, pipelines.parse.digits as d, pipelines.readers.html as h, pipelines.checks as c; "
-        "import pipelines.checks.functions as f; "  # a submodule (not compiled) of a compiled package
-        "print(json.dumps([m.__spec__.origin for m in (pipelines, d, h, c, f)]))"
+        "import pipelines.checks.functions as f, pipelines.parse as p; "  # f: not compiled, in a compiled package
+        "print(json.dumps([m.__spec__.origin for m in (pipelines, d, h, c, f, p)]))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],
@@ -76,8 +76,8 @@ def _imported_from(root: Path, env: dict) -> dict:
         cwd=root,
         env={**env, "PYTHONPATH": str(root)},
     )
-    init, digits, html, checks, functions = json.loads(out.stdout)
-    return {"init": init, "digits": digits, "html": html, "checks": checks, "functions": functions}
+    init, digits, html, checks, functions, parse = json.loads(out.stdout)
+    return {"init": init, "digits": digits, "html": html, "checks": checks, "functions": functions, "parse": parse}
 
 
 @pytest.mark.skipif(native.active() is None, reason="no current native build (make native)")
@@ -91,7 +91,7 @@ def test_a_source_edited_after_the_build_turns_every_compiled_module_off(tmp_pat
     env = {k: v for k, v in os.environ.items() if k != "XXGK_NATIVE"}
     built = _imported_from(root, env)
     assert built["init"] == str(root / "pipelines" / "__init__.py")
-    for name in ("digits", "html", "checks"):  # checks: a package's __init__
+    for name in ("digits", "html", "checks", "parse"):  # checks, parse: packages' __init__
         assert built[name].startswith(str(root / ".native" / "pipelines")) and built[name].endswith(".so")
     assert built["functions"] == str(root / "pipelines" / "checks" / "functions.py")  # found beside its source
 
