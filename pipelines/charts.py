@@ -750,7 +750,9 @@ def _choropleth(
     if len(shown) == 1:
         lo, hi = 0.0, max(hi, 0)
         scale_kw = {"domain": [0, hi or 1]}
-        legend_kw = {"values": [0, hi] if hi else [0]}
+        # the one value 0: one swatch labelled 0 (a gradient labelled 0 at one end only had a dark end that meant
+        # nothing)
+        legend_kw = {"values": [0, hi]} if hi else {"values": [0], "type": "symbol", "symbolType": "square"}
     for r in rows:  # a name on the darker blues is drawn white (dark on dark could not be read)
         v = r["shown"]
         r["name_light"] = v is not None and hi > lo and (v - lo) / (hi - lo) > DARK_SHARE

@@ -270,6 +270,12 @@ def test_map_legend_of_one_value_runs_from_zero_to_it():
     assert light == {name}
     assert d["layer"][1]["encoding"]["color"] == {"condition": {"test": "datum.name_light", "value": "white"},
                                                   "value": charts.TEXT}  # fmt: skip
+    # the one value 0: one swatch labelled 0, not a gradient whose dark end is unlabelled
+    zero = charts.choropleth_spec(
+        feats, values.with_columns(pl.lit(0.0).alias("value"), pl.lit(0.0).alias("numerator")), "zh"
+    )
+    enc = zero["layer"][0]["encoding"]["color"]
+    assert enc["scale"]["domain"] == [0, 1] and enc["legend"]["values"] == [0] and enc["legend"]["type"] == "symbol"
     two = pl.concat([values, values.with_columns(pl.lit(feats[1]["code"]).alias("code"), pl.lit(50.0).alias("value"))])
     enc = charts.choropleth_spec(feats, two, "zh")["layer"][0]["encoding"]["color"]
     assert "domain" not in enc["scale"] and "values" not in enc["legend"]
