@@ -59,7 +59,17 @@ for col, m in zip(cols, order):
             delta_arrow="off",
         )
         continue
-    col.metric(r["label"], numfmt.value(r["value"], r["kind"], scale), delta=delta, help=tip, border=True)
+    # no change (+0): grey, without an arrow (an up arrow in green said it rose)
+    flat = r["change"] == 0
+    col.metric(
+        r["label"],
+        numfmt.value(r["value"], r["kind"], scale),
+        delta=delta,
+        delta_color="off" if flat else "normal",
+        help=tip,
+        border=True,
+        delta_arrow="off" if flat else "auto",
+    )
 
 st.subheader(with_span(t("trend")))
 c1, c2, c3 = st.columns(3)

@@ -80,6 +80,30 @@ def test_kpi_card_keeps_its_label_and_says_low_n_on_the_change_line(db, sql, lan
     assert low not in (apps.delta or "")
 
 
+def test_kpi_card_with_no_change_has_no_arrow(db, sql):
+    """One agency with a report in each of the last two years: 报告数 and 机关数 are 1 both years, a change of 0;
+    their cards say +0 in grey without an arrow (an up arrow in green said they rose). A card that moved keeps
+    its arrow."""
+    from streamlit.proto.Metric_pb2 import Metric
+
+    latest = sql.execute("SELECT max(year) FROM reports").fetchone()[0]
+    ag = sql.execute(
+        "SELECT agency_id FROM reports WHERE year IN (?, ?) GROUP BY agency_id HAVING count(DISTINCT year) = 2 "
+        "ORDER BY agency_id LIMIT 1",
+        [latest, latest - 1],
+    ).fetchone()[0]
+    at = run_page(ag=[ag])
+    assert_ok(at)
+    cards = {m.label: m for m in at.metric}
+    for m in ("reports", "agencies"):
+        card = cards[read.MEASURES[m].label("zh")]
+        assert card.value == "1" and card.delta == numfmt.change(0, "count", 1.0, "zh")
+        assert card.proto.color == Metric.MetricColor.GRAY and card.proto.direction == Metric.MetricDirection.NONE
+    low = i18n.cell(numfmt.low_n_label("zh"), "zh")  # a change over too few cases has no arrow either
+    moved = [c for c in cards.values() if c.delta and c.delta[1:] != "0" and low not in c.delta]
+    assert moved and all(c.proto.direction != Metric.MetricDirection.NONE for c in moved)
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_blank_rate_is_not_labelled_low_n(one_report, monkeypatch, lang):
     """The sample's rates are blank (—: its table 3 lost its cells): no sample, so no 样本不足 / Low n, on the
