@@ -153,9 +153,17 @@ def build(native_dir: Path = NATIVE_DIR, package: Path = PACKAGE) -> int:
         out, work = Path(tmp) / "out", Path(tmp) / "work"
         # Run from an empty folder: setuptools would otherwise read the project's own pyproject.toml.
         cmd = [sys.executable, "-c", _SETUP, str(root / "pyproject.toml"), str(out), str(work), GROUP]
-        done = subprocess.run([*cmd, *(str(root / m) for m in MODULES)], cwd=tmp)
+        # mypyc's and gcc's lines go to a log (they filled `make test`'s output); shown when the build fails
+        native_dir.mkdir(parents=True, exist_ok=True)
+        log = native_dir / "build.log"
+        with log.open("wb") as f:
+            done = subprocess.run(
+                [*cmd, *(str(root / m) for m in MODULES)], cwd=tmp, stdout=f, stderr=subprocess.STDOUT
+            )
         if done.returncode != 0:
-            print("pipelines.native: build failed; the package stays pure Python", file=sys.stderr)
+            tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-20:]
+            print("\n".join(tail), file=sys.stderr)
+            print(f"pipelines.native: build failed (log: {log}); the package stays pure Python", file=sys.stderr)
             return done.returncode
         files = {}
         for so in sorted(out.rglob("*.so")):
