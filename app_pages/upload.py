@@ -4,6 +4,7 @@ status; end with the summary. The new reports are on every page as soon as the i
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 import uuid
@@ -11,6 +12,7 @@ import uuid
 import polars as pl
 import streamlit as st
 
+from app_pages import _htmltable
 from app_pages._common import db_path, lang, report_link, t
 from app_pages._common import table as table_
 from pipelines import i18n, imports, settings
@@ -63,9 +65,17 @@ def _table(rows: dict[str, dict]) -> pl.DataFrame:
     )
 
 
+_redraws = itertools.count()
+
+
 def _show(rows: dict[str, dict], where) -> None:
-    """The files' live status (no links yet: a report opens once the import is published)."""
-    where.dataframe(_table(rows).drop("link"), hide_index=True, width="stretch")
+    """The files' live status (no links yet: a report opens once the import is published), drawn as every table
+    is (app_pages._htmltable). Each redraw replaces the last in ``where``, under a key of its own: a key is
+    used once a run."""
+    shown = _table(rows).drop("link")
+    with where.container():
+        data = _htmltable.payload(shown, right=[False] * shown.width, help=[None] * shown.width)
+        _htmltable.draw(data, f"imp_live_{next(_redraws)}")
 
 
 def _counts(rows: dict[str, dict]) -> dict[str, int]:

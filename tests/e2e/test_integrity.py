@@ -80,6 +80,9 @@ def test_import_then_see_and_cli_ingest_while_running(server, browser, warehouse
         raise
     settle(page)
     no_exception(page, "import")
+    # the files' table (HTML, as every table): the file, its status and the link to its report
+    done = tables(page).filter(has_text="upload-2024.txt")
+    assert done.count() == 1 and "打开" in headers(done.first)
     page.screenshot(path=str(SHOTS / "import_done.png"), full_page=True)
     page.goto(f"{server}/report?report={up_sha}")
     settle(page)
