@@ -59,19 +59,21 @@ TEXTS = """() => {
   }
   return out;
 }"""
-# and the tables' headers and cells (app_pages._htmltable draws them in a shadow root: not in body's text nodes)
+# and the tables' headers and cells with their hovers (app_pages._htmltable draws them in a shadow root: not in
+# body's text nodes)
 GRID = """() => [
   ...document.querySelectorAll('[role=gridcell],[role=columnheader]'),
   ...[...document.querySelectorAll('[data-testid^=stBidiComponent]')]
     .flatMap(h => [h, ...h.querySelectorAll('*')].filter(e => e.shadowRoot))
     .flatMap(e => [...e.shadowRoot.querySelectorAll('th, td')]),
-].map(e => e.textContent.trim())"""
+].flatMap(e => [e.textContent.trim(), ...(e.title ? [e.title.trim()] : [])])"""
 # Latin words the Chinese UI may print: file formats and units, check codes (C301, P302), the language
-# switch (语言 / Language · English), the chart menu's "Vega", the operator's environment variable
+# switch (语言 / Language · English), the chart menu's "Vega", the operator's environment variable, a key's name
 ALLOWED = {
     "CSV", "PDF", "HTML", "PNG", "SVG", "Excel", "Parquet", "Word", "TXT", "MD", "DOC", "DOCX", "JPG", "TIF",
     "html", "txt", "md", "docx", "doc", "png", "jpg", "tif", "MB", "KB", "GB", "OCR",
     "Language", "English", "Vega", "XXGK_IMPORT_ROOT",
+    "Ctrl",  # a key as its keyboard prints it (打开's hover: 按住 Ctrl 点击)
 }  # fmt: skip
 CITED = (geo.SOURCE,)  # the map's source and licence, cited by their own names
 WORD = re.compile(r"[A-Za-z_][A-Za-z_0-9]+")
@@ -149,7 +151,8 @@ def test_every_page_zh_and_en(server, browser, warehouse):
             if lang != "zh":
                 # the English UI is complete: headings, labels, buttons and column headers say no Chinese
                 # (agency and place names are data, in cells and chart text, and a report's title)
-                heads = "h2, h3, label, button, [role=columnheader]" + ("" if "?" in name else ", h1")
+                # (locators pierce the tables' shadow roots: th is their column headers)
+                heads = "h2, h3, label, button, [role=columnheader], th" + ("" if "?" in name else ", h1")
                 chrome = page.locator(heads).all_inner_texts()
                 left = [x for x in chrome if CJK.search(x) and x.strip() not in ("语言 / Language", "中文")]
                 assert left == [], f"{name}: Chinese in the English UI: {left[:10]}"
