@@ -97,13 +97,14 @@ export default function (component) {
 def payload(
     shown: pl.DataFrame,
     *,
-    right: Sequence[bool],
-    help: Sequence[str | None],
+    right: Sequence[bool] | None = None,
+    help: Sequence[str | None] | None = None,
     titles: Sequence[Sequence[str | None]] | None = None,
     hrefs: Sequence[Sequence[str | None]] | None = None,
     height: int | None = HEIGHT,
 ) -> dict[str, Any]:
-    """What the component draws: ``shown``'s headers and text cells; which columns are right-aligned (numbers)
+    """What the component draws: ``shown``'s headers and text cells; which columns are right-aligned (numbers;
+    none by default)
     and which are kept on one line (every cell short); each header's hover; each cell's hover (``titles``) and
     drill-down address (``hrefs``), row by row; the height past which the table scrolls under its header (None:
     as tall as its rows). Pure (no streamlit): the tests read a table from it."""
@@ -111,9 +112,9 @@ def payload(
     widest = [max((len(r[j]) for r in rows), default=0) for j in range(shown.width)]
     return {
         "columns": list(shown.columns),
-        "right": list(right),
+        "right": list(right) if right is not None else [False] * shown.width,
         "nowrap": [w <= NOWRAP_CHARS for w in widest],
-        "help": list(help),
+        "help": list(help) if help is not None else [None] * shown.width,
         "rows": rows,
         "titles": [list(t) for t in titles] if titles is not None else None,
         "hrefs": [list(h) for h in hrefs] if hrefs is not None else None,

@@ -74,20 +74,22 @@ view = label_county(m).select(  # a city's own agencies by the city's name (洛�
     *[pl.col(str(y)) for y in years],
     pl.Series(total_col, [numfmt.count(v) for v in m["total_failing"].to_list()], dtype=pl.Utf8),
 )
+
+
+def _report_links(year: int) -> list[str | None]:
+    """Each row's report of ``year``: the address of its page (none where the agency has no report that year)."""
+    col = f"report_{year}"
+    return [report_link(r) if r else None for r in m[col].to_list()] if col in m.columns else [None] * m.height
+
+
 # one click on a year's cell opens that report in this tab (the drill-down of every page), drawn as HTML
 # (app_pages._htmltable): the grid was most of this page's time in the browser
-# each year's cell: the address of that report's page (none where the agency has no report that year)
-year_urls: list[list[str | None]] = [
-    [report_link(r) if r else None for r in (m[f"report_{y}"].to_list() if f"report_{y}" in m.columns else [])]
-    or [None] * m.height
-    for y in years
-]
+year_urls = [_report_links(y) for y in years]
 lead = [None] * 4  # 机关, 省份, 城市, 区县
 hit = _htmltable.draw(
     _htmltable.payload(
         view,
         right=[False] * 4 + [True] * (len(years) + 1),
-        help=[None] * view.width,
         hrefs=[[*lead, *(u[i] for u in year_urls), None] for i in range(m.height)],
     ),
     "q_matrix",
@@ -166,7 +168,6 @@ else:
     hit = _htmltable.draw(
         _htmltable.payload(
             drawn,
-            right=[False] * drawn.width,
             help=[t("open_help")] + [None] * (drawn.width - 1),
             hrefs=_htmltable.row_hrefs(drawn, open_h, urls),
         ),

@@ -168,9 +168,7 @@ def _history(rid: str) -> None:
     with st.expander(t("report_history", n=ch.height), expanded=False):
         st.caption(t("report_history_help"))
         shown = changeview.table(ch, L, with_report=False)
-        _htmltable.draw(
-            _htmltable.payload(shown, right=[False] * shown.width, help=[None] * shown.width), "rep_history"
-        )
+        _htmltable.draw(_htmltable.payload(shown), "rep_history")
 
 
 def report_list() -> None:

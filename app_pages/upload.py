@@ -74,7 +74,7 @@ def _show(rows: dict[str, dict], where) -> None:
     used once a run."""
     shown = _table(rows).drop("link")
     with where.container():
-        data = _htmltable.payload(shown, right=[False] * shown.width, help=[None] * shown.width)
+        data = _htmltable.payload(shown)
         _htmltable.draw(data, f"imp_live_{next(_redraws)}")
 
 
